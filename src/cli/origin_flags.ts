@@ -1,0 +1,93 @@
+/**
+ * Flags of `hls-swarm origin`, and their conversion into origin options.
+ * @module
+ */
+import { parseDuration } from "../config/duration.ts";
+import type { OriginOptions } from "../origin/mod.ts";
+
+/** Raw values as commander hands them over. */
+export interface OriginFlagValues {
+  host: string;
+  port: string;
+  resolution: string;
+  fps: string;
+  bitrate: string;
+  segmentDuration: string;
+  listSize: string;
+  abr?: boolean;
+  failRate: string;
+  failStatus: string;
+  dir?: string;
+  accessLog?: string;
+  ffmpeg: string;
+}
+
+/** The origin subcommand's flags, as commander flag strings. */
+export const ORIGIN_FLAGS: readonly { flags: string; help: string; default?: string }[] = [
+  { flags: "--host <host>", help: "listen address", default: "127.0.0.1" },
+  { flags: "--port <port>", help: "listen port (0 picks a free one)", default: "17080" },
+  { flags: "--resolution <WxH>", help: "video size of the top variant", default: "640x360" },
+  { flags: "--fps <n>", help: "frames per second", default: "30" },
+  { flags: "--bitrate <kbps>", help: "video bitrate of the top variant", default: "800" },
+  { flags: "--segment-duration <duration>", help: "HLS segment length", default: "2s" },
+  { flags: "--list-size <n>", help: "segments listed in the live playlist", default: "6" },
+  { flags: "--abr", help: "multi-variant ladder with a master playlist" },
+  {
+    flags: "--fail-rate <fraction>",
+    help: "share of media segment requests answered with --fail-status",
+    default: "0",
+  },
+  { flags: "--fail-status <code>", help: "status for injected failures", default: "404" },
+  { flags: "--dir <path>", help: "write the stream here instead of a temporary directory" },
+  { flags: "--access-log <path>", help: "access log file (default: inside the stream dir)" },
+  { flags: "--ffmpeg <path>", help: "FFmpeg binary for the generator", default: "ffmpeg" },
+];
+
+/**
+ * Converts and validates origin flags, collecting every error.
+ *
+ * @example
+ * ```ts
+ * const r = originOptionsFrom({ ...values, resolution: "1280x720" });
+ * if (r.ok) r.options.width; // 1280
+ * ```
+ */
+export function originOptionsFrom(
+  v: OriginFlagValues,
+): { ok: true; options: OriginOptions } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const int = (name: string, s: string, min: number, max = Infinity) => {
+    const n = Number(s);
+    if (!/^\d+$/.test(s.trim()) || n < min || n > max) {
+      errors.push(`${name}: expected a whole number from ${min} to ${max} (got "${s}")`);
+    }
+    return n;
+  };
+  const size = /^(\d+)x(\d+)$/.exec(v.resolution);
+  if (!size) errors.push(`resolution: expected WIDTHxHEIGHT, e.g. 640x360 (got "${v.resolution}")`);
+  const segment = parseDuration(v.segmentDuration);
+  if (!segment.ok || segment.ms < 1000) {
+    errors.push(`segment-duration: ${segment.ok ? "must be at least 1s" : segment.error}`);
+  }
+  const failRate = Number(v.failRate);
+  if (!(failRate >= 0 && failRate <= 1)) {
+    errors.push(`fail-rate: must be between 0 and 1 (got "${v.failRate}")`);
+  }
+  const options: OriginOptions = {
+    host: v.host,
+    port: int("port", v.port, 0, 65535),
+    width: size ? Number(size[1]) : 0,
+    height: size ? Number(size[2]) : 0,
+    fps: int("fps", v.fps, 1, 120),
+    bitrateKbps: int("bitrate", v.bitrate, 50),
+    segmentSeconds: segment.ok ? segment.ms / 1000 : 0,
+    listSize: int("list-size", v.listSize, 2),
+    abr: v.abr === true,
+    failRate,
+    failStatus: int("fail-status", v.failStatus, 400, 599),
+    dir: v.dir,
+    accessLogPath: v.accessLog,
+    ffmpegPath: v.ffmpeg,
+  };
+  return errors.length ? { ok: false, errors } : { ok: true, options };
+}

@@ -1,0 +1,58 @@
+/**
+ * The validated configuration of one swarm run. Durations are milliseconds.
+ * @module
+ */
+
+/** Which variant of a multi-variant stream each client pulls. */
+export type Variant = "all" | "highest" | "lowest" | "first";
+/** What to do when ffprobe cannot pick a variant. */
+export type ProbeFailurePolicy = "fallback" | "fail";
+/** FFmpeg log level used while stats are collected. */
+export type StatsLogLevel = "trace" | "debug" | "verbose";
+export type LogFormat = "json" | "text";
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** Everything a swarm run needs to know, after parsing and validation. */
+export interface SwarmConfig {
+  streamUrl: string;
+  clients: number;
+  rampRate: number;
+  rampJitterMs: number;
+  /** 0 means run until interrupted. */
+  durationMs: number;
+  shutdownGraceMs: number;
+
+  variant: Variant;
+  probeFailurePolicy: ProbeFailurePolicy;
+  probeTimeoutMs: number;
+
+  resolveIp: string;
+  noCache: boolean;
+  headers: string[];
+  userAgent: string;
+  timeoutMs: number;
+
+  ffmpegPath: string;
+  reconnect: boolean;
+  reconnectDelayMaxSeconds: number;
+  segMaxRetry: number;
+  ffmpegDebug: boolean;
+
+  stats: boolean;
+  statsLogLevel: StatsLogLevel;
+  statsBufferLines: number;
+  statsDropThreshold: number;
+
+  /** host:port, or null when metrics are off. */
+  metricsAddr: { hostname: string; port: number } | null;
+  /** null = decide from whether stdout is a terminal. */
+  tui: boolean | null;
+  /** null = decide from whether stderr is a terminal. */
+  logFormat: LogFormat | null;
+  logLevel: LogLevel;
+
+  dangerous: boolean;
+  printCmd: boolean;
+  check: boolean;
+  skipPreflight: boolean;
+}

@@ -1,0 +1,206 @@
+/**
+ * Turns raw flag values (strings from the command line or the environment) into a
+ * {@linkcode SwarmConfig}, collecting every problem instead of stopping at the first.
+ * @module
+ */
+import type {
+  LogFormat,
+  LogLevel,
+  ProbeFailurePolicy,
+  StatsLogLevel,
+  SwarmConfig,
+  Variant,
+} from "./config.ts";
+import { parseDuration } from "./duration.ts";
+import { findFlag } from "./flags.ts";
+
+/** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */
+export type RawFlags = Record<string, string | boolean | string[] | undefined>;
+
+/** The result of loading: a config, or every error found (one line each). */
+export type LoadResult = { ok: true; config: SwarmConfig } | { ok: false; errors: string[] };
+
+/**
+ * Builds and validates the configuration. Flags missing from `raw` take their table defaults.
+ *
+ * @example
+ * ```ts
+ * const r = loadConfig({ clients: "20", "ramp-rate": "10" }, "http://127.0.0.1:17080/stream.m3u8");
+ * if (r.ok) console.log(r.config.clients); // 20
+ * ```
+ */
+export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
+  const errors: string[] = [];
+  const read = new FieldReader(raw, errors);
+
+  const config: SwarmConfig = {
+    streamUrl: url ?? "",
+    clients: read.int("clients", 1),
+    rampRate: read.number("ramp-rate", (n) => n > 0, "must be greater than 0"),
+    rampJitterMs: read.duration("ramp-jitter"),
+    durationMs: read.duration("duration"),
+    shutdownGraceMs: read.duration("shutdown-grace"),
+    variant: read.choice<Variant>("variant"),
+    probeFailurePolicy: read.choice<ProbeFailurePolicy>("probe-failure-policy"),
+    probeTimeoutMs: read.duration("probe-timeout", true),
+    resolveIp: read.string("resolve"),
+    noCache: read.bool("no-cache"),
+    headers: read.list("header"),
+    userAgent: read.string("user-agent"),
+    timeoutMs: read.duration("timeout", true),
+    ffmpegPath: read.string("ffmpeg"),
+    reconnect: read.bool("reconnect"),
+    reconnectDelayMaxSeconds: read.int("reconnect-delay", 0),
+    segMaxRetry: read.int("seg-retry", 0),
+    ffmpegDebug: read.bool("ffmpeg-debug"),
+    stats: read.bool("stats"),
+    statsLogLevel: read.choice<StatsLogLevel>("stats-loglevel"),
+    statsBufferLines: read.int("stats-buffer", 1),
+    statsDropThreshold: read.number(
+      "stats-drop-threshold",
+      (n) => n >= 0 && n <= 1,
+      "must be between 0 and 1",
+    ),
+    metricsAddr: read.listenAddress("metrics"),
+    tui: read.optionalBool("tui"),
+    logFormat: read.choice<LogFormat | "auto">("log-format") === "auto"
+      ? null
+      : read.choice<LogFormat>("log-format"),
+    logLevel: read.bool("verbose") ? "debug" : read.choice<LogLevel>("log-level"),
+    dangerous: read.bool("dangerous"),
+    printCmd: read.bool("print-cmd"),
+    check: read.bool("check"),
+    skipPreflight: read.bool("skip-preflight"),
+  };
+
+  validateUrl(config, errors);
+  validateCombinations(config, errors);
+  if (config.check) {
+    config.clients = 1;
+    config.durationMs = 10_000;
+    config.logLevel = "debug";
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, config };
+}
+
+function validateUrl(config: SwarmConfig, errors: string[]): void {
+  if (!config.streamUrl) {
+    if (!config.printCmd) {
+      errors.push("stream URL: required (give it as an argument or set STREAM_URL)");
+    }
+    return;
+  }
+  let url: URL;
+  try {
+    url = new URL(config.streamUrl);
+  } catch {
+    errors.push(`stream URL: not a valid URL: "${config.streamUrl}"`);
+    return;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    errors.push(`stream URL: scheme must be http or https (got "${url.protocol.slice(0, -1)}")`);
+  } else if (!url.hostname) {
+    errors.push(`stream URL: has no host: "${config.streamUrl}"`);
+  }
+}
+
+function validateCombinations(config: SwarmConfig, errors: string[]): void {
+  if (config.resolveIp) {
+    if (!config.dangerous) {
+      errors.push("resolve: --resolve requires --dangerous (it disables TLS verification)");
+    }
+    if (config.resolveIp.includes("://")) {
+      errors.push(`resolve: give an IP address, not a URL (got "${config.resolveIp}")`);
+    }
+  }
+  for (const header of config.headers) {
+    if (!/^[!#$%&'*+.^_`|~\w-]+:/.test(header)) {
+      errors.push(`header: expected "Name: value" (got "${header}")`);
+    } else if (/[\r\n]/.test(header)) {
+      errors.push(`header: must be one line (got "${JSON.stringify(header)}")`);
+    }
+  }
+}
+
+/** Reads typed fields from raw strings, appending one message per bad value. */
+class FieldReader {
+  constructor(private raw: RawFlags, private errors: string[]) {}
+
+  #value(name: string): string | boolean | string[] {
+    const v = this.raw[name];
+    if (v !== undefined) return v;
+    const spec = findFlag(name);
+    if (!spec) throw new Error(`unknown flag in config loader: ${name}`);
+    if (spec.kind === "bool") return spec.default === "true";
+    if (spec.kind === "list") return [];
+    return spec.default ?? "";
+  }
+
+  #fail(name: string, message: string): void {
+    this.errors.push(`${name}: ${message}`);
+  }
+
+  string(name: string): string {
+    return String(this.#value(name));
+  }
+
+  bool(name: string): boolean {
+    return this.#value(name) === true;
+  }
+
+  optionalBool(name: string): boolean | null {
+    const v = this.raw[name];
+    return v === undefined ? null : v === true;
+  }
+
+  list(name: string): string[] {
+    const v = this.#value(name);
+    return Array.isArray(v) ? v : [String(v)];
+  }
+
+  number(name: string, ok: (n: number) => boolean, rule: string): number {
+    const s = String(this.#value(name)).trim();
+    const n = Number(s);
+    if (s === "" || !Number.isFinite(n)) this.#fail(name, `not a number: "${s}"`);
+    else if (!ok(n)) this.#fail(name, `${rule} (got ${s})`);
+    return n;
+  }
+
+  int(name: string, min: number): number {
+    const s = String(this.#value(name)).trim();
+    const n = Number(s);
+    if (!/^-?\d+$/.test(s)) this.#fail(name, `not a whole number: "${s}"`);
+    else if (n < min) this.#fail(name, `must be at least ${min} (got ${s})`);
+    return n;
+  }
+
+  duration(name: string, positive = false): number {
+    const s = String(this.#value(name));
+    const r = parseDuration(s);
+    if (!r.ok) {
+      this.#fail(name, r.error);
+      return 0;
+    }
+    if (positive && r.ms <= 0) this.#fail(name, `must be greater than 0 (got ${s})`);
+    return r.ms;
+  }
+
+  choice<T extends string>(name: string): T {
+    const s = String(this.#value(name));
+    const choices = findFlag(name)?.choices ?? [];
+    if (!choices.includes(s)) this.#fail(name, `must be one of ${choices.join(", ")} (got "${s}")`);
+    return s as T;
+  }
+
+  listenAddress(name: string): { hostname: string; port: number } | null {
+    const s = String(this.#value(name)).trim();
+    if (s === "" || s === "off") return null;
+    const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(s);
+    const port = m ? Number(m[3]) : NaN;
+    if (!m || port > 65535) {
+      this.#fail(name, `expected host:port, e.g. 0.0.0.0:17091 (got "${s}")`);
+      return null;
+    }
+    return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
+  }
+}

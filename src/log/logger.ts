@@ -1,0 +1,103 @@
+/**
+ * Structured logs on stderr: one JSON object per line for machines, or `time level msg k=v` text
+ * for people. Event names are snake_case words (`client_started`), fields are plain values.
+ * @module
+ */
+import type { LogFormat, LogLevel } from "../config/config.ts";
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Fields attached to a log event. */
+export type LogFields = Record<string, unknown>;
+
+/** A leveled, structured logger. */
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** Whether `level` would be written (to skip building costly fields). */
+  enabled(level: LogLevel): boolean;
+}
+
+/** Where formatted lines go; a line includes its trailing newline. */
+export type LineSink = (line: string) => void;
+
+/**
+ * A sink that writes synchronously to stderr, so nothing is lost when the process exits right
+ * after logging.
+ *
+ * @example
+ * ```ts
+ * const log = createLogger({ format: "text", level: "info", sink: stderrSink });
+ * ```
+ */
+export const stderrSink: LineSink = (() => {
+  const encoder = new TextEncoder();
+  return (line: string) => {
+    const bytes = encoder.encode(line);
+    let written = 0;
+    while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+  };
+})();
+
+/**
+ * Creates a logger. `now` supplies the timestamp (wall-clock ms).
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const log = createLogger({ format: "json", level: "info", sink: (l) => lines.push(l) });
+ * log.info("client_started", { client_id: 3 });
+ * // {"time":"…","level":"info","msg":"client_started","client_id":3}
+ * ```
+ */
+export function createLogger(opts: {
+  format: LogFormat;
+  level: LogLevel;
+  sink: LineSink;
+  now?: () => number;
+}): Logger {
+  const now = opts.now ?? Date.now;
+  const min = LEVEL_RANK[opts.level];
+  const write = (level: LogLevel, msg: string, fields: LogFields = {}) => {
+    if (LEVEL_RANK[level] < min) return;
+    const time = new Date(now()).toISOString();
+    opts.sink(
+      opts.format === "json"
+        ? JSON.stringify({ time, level, msg, ...fields }) + "\n"
+        : formatText(time, level, msg, fields),
+    );
+  };
+  return {
+    debug: (m, f) => write("debug", m, f),
+    info: (m, f) => write("info", m, f),
+    warn: (m, f) => write("warn", m, f),
+    error: (m, f) => write("error", m, f),
+    enabled: (level) => LEVEL_RANK[level] >= min,
+  };
+}
+
+function formatText(time: string, level: LogLevel, msg: string, fields: LogFields): string {
+  let line = `${time} ${level.toUpperCase().padEnd(5)} ${msg}`;
+  const multiline: string[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
+      // Stderr tails read best as an indented block.
+      multiline.push(`  ${key}:`, ...value.map((v) => `    | ${v}`));
+      continue;
+    }
+    const text = typeof value === "string" ? value : JSON.stringify(value);
+    line += ` ${key}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+  }
+  return [line, ...multiline].join("\n") + "\n";
+}
+
+/** A logger that writes nothing, for tests and for code that must not log. */
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  enabled: () => false,
+};

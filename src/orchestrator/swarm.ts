@@ -1,0 +1,322 @@
+/**
+ * A swarm run: preflight, variant probe, metrics endpoint, the ramp, one supervisor per client,
+ * and a shutdown that leaves no FFmpeg behind.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { SwarmConfig } from "../config/config.ts";
+import type { Logger } from "../log/logger.ts";
+import { serveMetrics } from "../metrics/server.ts";
+import { createSwarmRegistry } from "../metrics/swarm_metrics.ts";
+import { type CheckResult, runPreflight } from "../preflight/checks.ts";
+import { checkStream } from "../preflight/stream.ts";
+import type { FfmpegCapabilities } from "../process/capabilities.ts";
+import type { CommandRunner } from "../process/command_runner.ts";
+import {
+  buildFfmpegArgs,
+  clientUserAgent,
+  effectiveUrl,
+  requestHeaders,
+  type StreamMapping,
+} from "../process/ffmpeg_args.ts";
+import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
+import type { Spawner } from "../process/spawner.ts";
+import { exitLabel, LifecycleStats } from "../stats/lifecycle.ts";
+import { buildSummary, type RunSummary } from "../stats/summary.ts";
+import { Backoff, DEFAULT_BACKOFF } from "../supervisor/backoff.ts";
+import { clientRandom } from "../supervisor/jitter.ts";
+import { ClientSupervisor } from "../supervisor/supervisor.ts";
+import { rampOffsets, runRamp } from "./ramp.ts";
+
+/** Everything a swarm run uses from the outside world. */
+export interface SwarmDeps {
+  clock: Clock;
+  spawner: Spawner;
+  runCommand: CommandRunner;
+  readTextFile(path: string): Promise<string>;
+  fetch: typeof fetch;
+  log: Logger;
+  caps: FfmpegCapabilities;
+  /** Whether the spawner wraps FFmpeg with a parent-death signal. */
+  deathSignal: boolean;
+  /** Seeds ramp and backoff jitter; fixed in tests for reproducible runs. */
+  seed: number;
+  /** Period of the one-line progress log; 0 turns it off (the dashboard shows progress). */
+  progressLogMs: number;
+}
+
+/** A run could not start: preflight or the variant probe failed, or metrics could not bind. */
+export class SwarmStartError extends Error {
+  override name = "SwarmStartError";
+}
+
+/**
+ * Client `id`'s command line for this run.
+ *
+ * @example
+ * ```ts
+ * const { command, args } = clientCommand(config, caps, { kind: "all" }, 0);
+ * ```
+ */
+export function clientCommand(
+  config: SwarmConfig,
+  caps: FfmpegCapabilities,
+  mapping: StreamMapping,
+  id: number,
+): { command: string; args: string[] } {
+  return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping) };
+}
+
+/**
+ * One run of the swarm. Call {@linkcode Swarm.run} once; {@linkcode Swarm.stop} (or the
+ * configured duration) ends it gracefully, {@linkcode Swarm.forceStop} kills at once.
+ *
+ * @example
+ * ```ts
+ * const swarm = new Swarm(config, deps);
+ * Deno.addSignalListener("SIGINT", () => swarm.stop("SIGINT"));
+ * const summary = await swarm.run();
+ * ```
+ */
+export class Swarm {
+  readonly lifecycle: LifecycleStats;
+  #stop = new AbortController();
+  #stopReason = "";
+  #supervisors: ClientSupervisor[] = [];
+
+  constructor(private config: SwarmConfig, private deps: SwarmDeps) {
+    this.lifecycle = new LifecycleStats(config.clients);
+  }
+
+  /** Begins a graceful shutdown (SIGTERM, grace period, SIGKILL). Later calls are ignored. */
+  stop(reason: string): void {
+    if (this.#stop.signal.aborted) return;
+    this.#stopReason = reason;
+    this.deps.log.info("shutdown_started", {
+      reason,
+      running: this.lifecycle.running,
+      grace_ms: this.config.shutdownGraceMs,
+    });
+    this.#stop.abort();
+  }
+
+  /** Sends SIGKILL to every running FFmpeg now. */
+  forceStop(reason: string): void {
+    this.stop(reason);
+    this.deps.log.warn("shutdown_forced", { reason, running: this.lifecycle.running });
+    for (const s of this.#supervisors) s.kill();
+  }
+
+  /** Runs until stopped; resolves with the summary once every FFmpeg has exited. */
+  async run(): Promise<RunSummary> {
+    const { config, deps } = this;
+    const { clock, log } = deps;
+    const startedAt = clock.wallNow();
+    await this.#preflight();
+    const mapping = await chooseMapping(config, deps.runCommand, log);
+
+    const registry = createSwarmRegistry({
+      lifecycle: this.lifecycle,
+      streamUrl: config.streamUrl,
+      variant: config.variant,
+      ffmpegVersion: deps.caps.version,
+    });
+    const server = config.metricsAddr
+      ? serveMetrics(registry, config.metricsAddr, () => this.lifecycle.running > 0)
+      : null;
+    const metricsUrl = server ? `http://${urlHost(server.hostname)}:${server.port}/metrics` : null;
+    if (server) log.info("metrics_listening", { url: metricsUrl });
+
+    const signal = this.#stop.signal;
+    const timers: ReturnType<typeof setTimeout>[] = [];
+    if (config.durationMs > 0) {
+      timers.push(setTimeout(() => this.stop("duration"), config.durationMs));
+    }
+    if (deps.progressLogMs > 0) {
+      timers.push(setInterval(() => this.#logProgress(), deps.progressLogMs));
+    }
+
+    log.info("ramp_started", {
+      clients: config.clients,
+      ramp_rate: config.rampRate,
+      expected_ramp_ms: Math.round(((config.clients - 1) / config.rampRate) * 1000),
+    });
+    const runs: Promise<void>[] = [];
+    const rampStart = clock.now();
+    const started = await runRamp(
+      rampOffsets(config.clients, config.rampRate, config.rampJitterMs, deps.seed),
+      clock,
+      signal,
+      (id) => runs.push(this.#startClient(id, mapping, signal)),
+    );
+    const rampMs = clock.now() - rampStart;
+    log.info(signal.aborted ? "ramp_cancelled" : "ramp_finished", {
+      started,
+      ramp_ms: Math.round(rampMs),
+      achieved_rate: started > 1 ? Number(((started - 1) / (rampMs / 1000)).toFixed(2)) : null,
+    });
+
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await Promise.all(runs);
+    for (const t of timers) clearTimeout(t);
+    await server?.close();
+    log.info("shutdown_finished", { clients_stopped: runs.length });
+    return buildSummary({
+      lifecycle: this.lifecycle,
+      target: config.streamUrl,
+      startedAt,
+      endedAt: clock.wallNow(),
+      stopReason: this.#stopReason,
+      metricsUrl,
+    });
+  }
+
+  #startClient(id: number, mapping: StreamMapping, signal: AbortSignal): Promise<void> {
+    const { config, deps, lifecycle } = this;
+    const { log } = deps;
+    const supervisor = new ClientSupervisor(id, {
+      spawner: deps.spawner,
+      clock: deps.clock,
+      backoff: new Backoff(DEFAULT_BACKOFF, clientRandom(id, deps.seed ^ 0x5bd1e995)),
+      command: () => clientCommand(config, deps.caps, mapping, id),
+      readProgress: config.stats,
+      graceMs: config.shutdownGraceMs,
+      hooks: {
+        onState: (cid, state) => lifecycle.onState(cid, state),
+        onStart: (cid, pid, restart) => {
+          lifecycle.onStart(restart);
+          log.info("client_started", { client_id: cid, pid, restart });
+        },
+        onSpawnError: (cid, error) => {
+          lifecycle.spawnErrors++;
+          log.error("client_spawn_failed", { client_id: cid, error: error.message });
+        },
+        onExit: (exit) => {
+          lifecycle.onExit(exit);
+          const fields = {
+            client_id: exit.clientId,
+            pid: exit.pid,
+            exit_code: exit.code,
+            label: exitLabel(exit.code, exit.requested),
+            uptime_ms: Math.round(exit.uptimeMs),
+          };
+          if (exit.requested) log.debug("client_stopped", fields);
+          else if (exit.code === 0) log.info("client_exited", fields);
+          // The Go tool swallowed stderr; the last lines are usually the reason.
+          else log.warn("client_exited", { ...fields, stderr_tail: exit.stderrTail.slice(-10) });
+        },
+        onRestartScheduled: (cid, delayMs, attempt) =>
+          log.debug("client_restart_scheduled", {
+            client_id: cid,
+            delay_ms: Math.round(delayMs),
+            attempt,
+          }),
+        onStderrLine: config.ffmpegDebug
+          ? (cid, line) => log.debug("ffmpeg_stderr", { client_id: cid, line })
+          : undefined,
+      },
+    });
+    this.#supervisors.push(supervisor);
+    return supervisor.run(signal);
+  }
+
+  async #preflight(): Promise<void> {
+    const { config, deps } = this;
+    if (config.skipPreflight) {
+      deps.log.warn("preflight_skipped");
+      return;
+    }
+    const results = await runPreflight({
+      clients: config.clients,
+      streamUrl: config.streamUrl,
+      caps: deps.caps,
+      deathSignal: deps.deathSignal,
+      readTextFile: deps.readTextFile,
+      checkStream: config.resolveIp ? undefined : () =>
+        checkStream(deps.fetch, config.streamUrl, {
+          timeoutMs: config.timeoutMs,
+          headers: {
+            ...Object.fromEntries(requestHeaders(config).map(splitHeader)),
+            "user-agent": clientUserAgent(config.userAgent, "preflight"),
+          },
+        }),
+    });
+    for (const r of results) logCheck(deps.log, r);
+    const failed = results.filter((r) => r.status === "fail");
+    if (failed.length) {
+      throw new SwarmStartError(
+        `preflight failed: ${failed.map((r) => `${r.name} (${r.detail})`).join("; ")}` +
+          " — fix it, or pass --skip-preflight to run anyway",
+      );
+    }
+  }
+
+  #logProgress(): void {
+    const l = this.lifecycle;
+    this.deps.log.info("progress", {
+      running: l.running,
+      target: l.targetClients,
+      started: l.startedClients,
+      starts: l.starts,
+      restarts: l.restarts,
+      unexpected_exits: l.unexpectedExits,
+    });
+  }
+}
+
+/**
+ * The stream mapping every client uses: `all` and `first` directly, `highest`/`lowest` by asking
+ * ffprobe once. A failed probe falls back to `first`, or throws with policy `fail`.
+ *
+ * @example
+ * ```ts
+ * const mapping = await chooseMapping(config, runCommand, log); // { kind: "all" }
+ * ```
+ */
+export async function chooseMapping(
+  config: SwarmConfig,
+  runCommand: CommandRunner,
+  log: Logger,
+): Promise<StreamMapping> {
+  if (config.variant === "all") return { kind: "all" };
+  if (config.variant === "first") return { kind: "first" };
+  try {
+    const programId = await probeVariant(runCommand, {
+      ffprobe: ffprobePathFor(config.ffmpegPath),
+      url: effectiveUrl(config.streamUrl, config.resolveIp),
+      pick: config.variant,
+      userAgent: clientUserAgent(config.userAgent, "probe"),
+      headers: requestHeaders(config),
+      timeoutMs: config.probeTimeoutMs,
+    });
+    log.info("variant_selected", { variant: config.variant, program_id: programId });
+    return { kind: "program", programId };
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (config.probeFailurePolicy === "fail") {
+      throw new SwarmStartError(`variant probe failed: ${reason}`);
+    }
+    log.warn("variant_probe_failed", { reason, fallback: "first" });
+    return { kind: "first" };
+  }
+}
+
+function logCheck(log: Logger, r: CheckResult): void {
+  const fields = { check: r.name, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) };
+  if (r.status === "ok") log.info("preflight_ok", fields);
+  else if (r.status === "warn") log.warn("preflight_warning", fields);
+  else log.error("preflight_failed", fields);
+}
+
+function splitHeader(header: string): [string, string] {
+  const i = header.indexOf(":");
+  return [header.slice(0, i).trim(), header.slice(i + 1).trim()];
+}
+
+function urlHost(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}

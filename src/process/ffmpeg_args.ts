@@ -1,0 +1,153 @@
+/**
+ * Builds the FFmpeg argv for one client. Pure: the same inputs always give the same argv, so
+ * `--print-cmd` shows exactly what client 0 runs.
+ * @module
+ */
+import type { SwarmConfig } from "../config/config.ts";
+import type { FfmpegCapabilities } from "./capabilities.ts";
+
+/** The parts of the configuration that shape a client's command. */
+export type ClientCommandConfig = Pick<
+  SwarmConfig,
+  | "streamUrl"
+  | "stats"
+  | "statsLogLevel"
+  | "dangerous"
+  | "resolveIp"
+  | "reconnect"
+  | "reconnectDelayMaxSeconds"
+  | "timeoutMs"
+  | "userAgent"
+  | "noCache"
+  | "headers"
+  | "segMaxRetry"
+  | "variant"
+>;
+
+/** How each client maps streams: every stream, the first video/audio, or one HLS program. */
+export type StreamMapping = { kind: "all" } | { kind: "first" } | {
+  kind: "program";
+  programId: number;
+};
+
+/**
+ * Chooses the `-map` arguments for a mapping.
+ *
+ * @example
+ * ```ts
+ * mapArgs({ kind: "program", programId: 2 }); // ["-map", "0:p:2"]
+ * ```
+ */
+export function mapArgs(mapping: StreamMapping): string[] {
+  switch (mapping.kind) {
+    case "all":
+      return ["-map", "0"];
+    case "first":
+      return ["-map", "0:v:0?", "-map", "0:a:0?"];
+    case "program":
+      return ["-map", `0:p:${mapping.programId}`];
+  }
+}
+
+/**
+ * The `-loglevel` value: `repeat` so no line is folded into "repeated N times", `level` so every
+ * line carries its level tag, `datetime` where this FFmpeg accepts it.
+ *
+ * @example
+ * ```ts
+ * logLevelArg(true, "trace", false); // "repeat+level+trace"
+ * ```
+ */
+export function logLevelArg(stats: boolean, level: string, datetime: boolean): string {
+  return ["repeat", "level", ...(datetime ? ["datetime"] : []), stats ? level : "info"].join("+");
+}
+
+/**
+ * The User-Agent of client `id`: every client, client 0 included, ends in `/client-<id>` so the
+ * origin's access log can tell clients apart.
+ *
+ * @example
+ * ```ts
+ * clientUserAgent("hls-swarm/0.1.0", 0); // "hls-swarm/0.1.0/client-0"
+ * ```
+ */
+export function clientUserAgent(base: string, id: number | string): string {
+  return `${base}/client-${id}`;
+}
+
+/**
+ * The URL FFmpeg opens: with `--resolve` the host is replaced by the IP (IPv6 in brackets) and
+ * the port kept; the original host travels in a Host header.
+ *
+ * @example
+ * ```ts
+ * effectiveUrl("http://cdn.example:8080/a.m3u8", "::1"); // "http://[::1]:8080/a.m3u8"
+ * ```
+ */
+export function effectiveUrl(streamUrl: string, resolveIp: string): string {
+  if (!resolveIp) return streamUrl;
+  const url = new URL(streamUrl);
+  url.hostname = resolveIp.includes(":") && !resolveIp.startsWith("[")
+    ? `[${resolveIp}]`
+    : resolveIp;
+  return url.href;
+}
+
+/**
+ * The request headers FFmpeg sends besides its own, in order: Host (with --resolve), no-cache
+ * headers (with --no-cache), then each --header.
+ *
+ * @example
+ * ```ts
+ * requestHeaders({ streamUrl: "http://a/x.m3u8", resolveIp: "", noCache: true, headers: [] });
+ * // ["Cache-Control: no-cache, no-store, must-revalidate", "Pragma: no-cache"]
+ * ```
+ */
+export function requestHeaders(
+  cfg: Pick<ClientCommandConfig, "streamUrl" | "resolveIp" | "noCache" | "headers">,
+): string[] {
+  const headers: string[] = [];
+  if (cfg.resolveIp) headers.push(`Host: ${new URL(cfg.streamUrl).host}`);
+  if (cfg.noCache) {
+    headers.push("Cache-Control: no-cache, no-store, must-revalidate", "Pragma: no-cache");
+  }
+  return [...headers, ...cfg.headers];
+}
+
+/**
+ * Builds client `id`'s FFmpeg arguments (without the binary itself).
+ *
+ * Progress goes to stdout (`-progress pipe:1`): the null muxer writes nothing there, and a pipe
+ * on stdout needs no extra file descriptor, which `Deno.Command` cannot pass. `-nostats` keeps
+ * the `\r` status line out of stderr, since progress carries the same numbers.
+ *
+ * @example
+ * ```ts
+ * const args = buildFfmpegArgs(0, cfg, caps, { kind: "all" });
+ * // ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "repeat+level+trace", ...]
+ * ```
+ */
+export function buildFfmpegArgs(
+  id: number,
+  cfg: ClientCommandConfig,
+  caps: Pick<FfmpegCapabilities, "datetimeLogFlag" | "segMaxRetry" | "reconnectOnNetworkError">,
+  mapping: StreamMapping,
+): string[] {
+  const args = ["-hide_banner", "-nostdin", "-nostats"];
+  args.push("-loglevel", logLevelArg(cfg.stats, cfg.statsLogLevel, caps.datetimeLogFlag));
+  if (cfg.stats) args.push("-progress", "pipe:1", "-stats_period", "1");
+  if (cfg.dangerous && cfg.resolveIp) args.push("-tls_verify", "0");
+  if (cfg.reconnect) {
+    args.push("-reconnect", "1", "-reconnect_streamed", "1");
+    if (caps.reconnectOnNetworkError) args.push("-reconnect_on_network_error", "1");
+    args.push("-reconnect_delay_max", String(cfg.reconnectDelayMaxSeconds));
+  }
+  args.push("-rw_timeout", String(Math.round(cfg.timeoutMs * 1000)));
+  args.push("-user_agent", clientUserAgent(cfg.userAgent, id));
+  const headers = requestHeaders(cfg);
+  if (headers.length) args.push("-headers", headers.map((h) => `${h}\r\n`).join(""));
+  if (caps.segMaxRetry) args.push("-seg_max_retry", String(cfg.segMaxRetry));
+  args.push("-i", effectiveUrl(cfg.streamUrl, cfg.resolveIp));
+  args.push(...mapArgs(mapping), "-c", "copy", "-f", "null", "-");
+  return args;
+}

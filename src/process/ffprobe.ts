@@ -1,0 +1,78 @@
+/**
+ * Picks the highest or lowest variant of a master playlist with ffprobe, once before the ramp,
+ * with a timeout and the same User-Agent and headers the clients send.
+ * @module
+ */
+import type { CommandRunner } from "./command_runner.ts";
+
+/** One HLS program (variant) as ffprobe reports it. */
+export interface ProbedProgram {
+  programId: number;
+  bitrate: number;
+}
+
+/**
+ * ffprobe's path for an FFmpeg path: the sibling `ffprobe` when the path ends in `ffmpeg`.
+ *
+ * @example
+ * ```ts
+ * ffprobePathFor("/opt/ff/bin/ffmpeg"); // "/opt/ff/bin/ffprobe"
+ * ffprobePathFor("ffmpeg"); // "ffprobe"
+ * ```
+ */
+export function ffprobePathFor(ffmpegPath: string): string {
+  return ffmpegPath.endsWith("ffmpeg") ? `${ffmpegPath.slice(0, -6)}ffprobe` : "ffprobe";
+}
+
+/**
+ * Reads `programs[].program_id` and `tags.variant_bitrate` from `ffprobe -show_programs` JSON.
+ *
+ * @example
+ * ```ts
+ * parsePrograms('{"programs":[{"program_id":0,"tags":{"variant_bitrate":"800000"}}]}');
+ * // [{ programId: 0, bitrate: 800000 }]
+ * ```
+ */
+export function parsePrograms(json: string): ProbedProgram[] {
+  const data = JSON.parse(json) as {
+    programs?: { program_id?: number; tags?: { variant_bitrate?: string } }[];
+  };
+  return (data.programs ?? [])
+    .filter((p) => typeof p.program_id === "number")
+    .map((p) => ({
+      programId: p.program_id as number,
+      bitrate: Number.parseInt(p.tags?.variant_bitrate ?? "", 10) || 0,
+    }));
+}
+
+/**
+ * Probes `url` and returns the program id of the highest or lowest bitrate variant.
+ * Throws with a message saying why when ffprobe fails, times out or finds no programs.
+ *
+ * @example
+ * ```ts
+ * const id = await probeVariant(runCommand, { ffprobe: "ffprobe", url, pick: "highest",
+ *   userAgent: "hls-swarm/0.1.0/probe", headers: [], timeoutMs: 10_000 });
+ * ```
+ */
+export async function probeVariant(run: CommandRunner, opts: {
+  ffprobe: string;
+  url: string;
+  pick: "highest" | "lowest";
+  userAgent: string;
+  headers: string[];
+  timeoutMs: number;
+}): Promise<number> {
+  const args = ["-v", "error", "-print_format", "json", "-show_programs"];
+  args.push("-user_agent", opts.userAgent, "-rw_timeout", String(opts.timeoutMs * 1000));
+  if (opts.headers.length) args.push("-headers", opts.headers.map((h) => `${h}\r\n`).join(""));
+  args.push(opts.url);
+  const out = await run(opts.ffprobe, args, opts.timeoutMs);
+  if (out.timedOut) throw new Error(`ffprobe timed out after ${opts.timeoutMs} ms`);
+  if (out.code !== 0) {
+    throw new Error(`ffprobe exited ${out.code}: ${out.stderr.trim().split("\n").pop() ?? ""}`);
+  }
+  const programs = parsePrograms(out.stdout).sort((a, b) => a.bitrate - b.bitrate);
+  if (!programs.length) throw new Error("ffprobe found no variants (is this a master playlist?)");
+  return (opts.pick === "highest" ? programs[programs.length - 1] : programs[0]).programId;
+}

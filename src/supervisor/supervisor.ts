@@ -1,0 +1,193 @@
+/**
+ * Supervises one client: start FFmpeg, read its output, and when it exits, wait a backoff delay
+ * and start it again, until told to stop. Stopping sends SIGTERM to the client's process group,
+ * waits a grace period, then sends SIGKILL.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { LineDecoder, readLines } from "../parser/line_decoder.ts";
+import type { ChildProcess, ExitStatus, Spawner } from "../process/spawner.ts";
+import type { Backoff } from "./backoff.ts";
+
+/** How long output readers may take to finish after FFmpeg exits. */
+const READER_DRAIN_MS = 2000;
+
+/** Lifecycle states of a client. */
+export type ClientState = "created" | "starting" | "running" | "backoff" | "stopped";
+
+/** One ended FFmpeg run. */
+export interface ClientExit {
+  clientId: number;
+  pid: number;
+  code: number;
+  signal: Deno.Signal | null;
+  uptimeMs: number;
+  /** True when hls-swarm asked the process to stop (shutdown), false when it ended by itself. */
+  requested: boolean;
+  /** The last stderr lines, oldest first. */
+  stderrTail: string[];
+}
+
+/** What a supervisor reports, and where it sends each output line. */
+export interface SupervisorHooks {
+  onState?(clientId: number, state: ClientState): void;
+  onStart?(clientId: number, pid: number, restart: boolean): void;
+  onExit?(exit: ClientExit): void;
+  onSpawnError?(clientId: number, error: Error): void;
+  /** A new run begins: per-run parser state resets here. */
+  onRunStart?(clientId: number): void;
+  onStderrLine?(clientId: number, line: string): void;
+  onProgressLine?(clientId: number, line: string): void;
+  onRestartScheduled?(clientId: number, delayMs: number, attempt: number): void;
+}
+
+/** What a supervisor needs. */
+export interface SupervisorDeps {
+  spawner: Spawner;
+  clock: Clock;
+  backoff: Backoff;
+  /** The command for each run; rebuilt every start. */
+  command(): { command: string; args: string[] };
+  /** Whether FFmpeg's progress (stdout) is read. */
+  readProgress: boolean;
+  graceMs: number;
+  hooks: SupervisorHooks;
+  /** How many stderr lines to keep for the exit report. */
+  tailLines?: number;
+}
+
+/**
+ * Runs one client until {@linkcode ClientSupervisor.run}'s signal aborts.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * const sup = new ClientSupervisor(0, deps);
+ * const done = sup.run(stop.signal);
+ * // …later
+ * stop.abort();
+ * await done; // FFmpeg has exited
+ * ```
+ */
+export class ClientSupervisor {
+  #state: ClientState = "created";
+  #child: ChildProcess | null = null;
+  #stopRequested = false;
+
+  constructor(readonly clientId: number, private deps: SupervisorDeps) {}
+
+  /** The current state. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** Starts the loop. Resolves once the client has stopped and its FFmpeg has exited. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { clock, backoff, hooks } = this.deps;
+    const onAbort = () => this.#terminate();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      let runs = 0;
+      while (!signal.aborted) {
+        const started = clock.now();
+        const exit = await this.#runOnce(runs++ > 0);
+        if (signal.aborted) break;
+        const uptimeMs = exit ? exit.uptimeMs : clock.now() - started;
+        const delay = backoff.next(uptimeMs, exit?.code ?? -1);
+        this.#setState("backoff");
+        hooks.onRestartScheduled?.(this.clientId, delay, backoff.attempts);
+        await clock.sleep(delay, signal);
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      this.#setState("stopped");
+    }
+  }
+
+  /** Sends SIGKILL to a running FFmpeg at once (the second Ctrl+C). */
+  kill(): void {
+    this.#stopRequested = true;
+    this.#child?.kill("SIGKILL");
+  }
+
+  async #runOnce(restart: boolean): Promise<ClientExit | null> {
+    const { spawner, clock, hooks, readProgress } = this.deps;
+    this.#setState("starting");
+    const { command, args } = this.deps.command();
+    let child: ChildProcess;
+    try {
+      child = spawner.spawn(command, args, { stdout: readProgress, stderr: true });
+    } catch (e) {
+      hooks.onSpawnError?.(this.clientId, e instanceof Error ? e : new Error(String(e)));
+      return null;
+    }
+    this.#child = child;
+    this.#stopRequested = false;
+    const startedAt = clock.now();
+    hooks.onRunStart?.(this.clientId);
+    this.#setState("running");
+    hooks.onStart?.(this.clientId, child.pid, restart);
+
+    const tail = new TailBuffer(this.deps.tailLines ?? 20);
+    const readers: Promise<void>[] = [];
+    if (child.stderr) {
+      readers.push(readLines(child.stderr, (line) => {
+        tail.push(line);
+        hooks.onStderrLine?.(this.clientId, line);
+      }, new LineDecoder()));
+    }
+    if (child.stdout) {
+      readers.push(
+        readLines(child.stdout, (line) => hooks.onProgressLine?.(this.clientId, line)),
+      );
+    }
+    const status: ExitStatus = await child.status;
+    // Pipes close when the process exits; wait so no line is lost, but never hang on a pipe
+    // that something else still holds open.
+    await Promise.race([Promise.all(readers), clock.sleep(READER_DRAIN_MS)]);
+    this.#child = null;
+    const exit: ClientExit = {
+      clientId: this.clientId,
+      pid: child.pid,
+      code: status.code,
+      signal: status.signal,
+      uptimeMs: clock.now() - startedAt,
+      requested: this.#stopRequested,
+      stderrTail: tail.lines(),
+    };
+    hooks.onExit?.(exit);
+    return exit;
+  }
+
+  #terminate(): void {
+    const child = this.#child;
+    if (!child) return;
+    this.#stopRequested = true;
+    child.kill("SIGTERM");
+    const { clock, graceMs } = this.deps;
+    const exited = new AbortController();
+    child.status.finally(() => exited.abort());
+    clock.sleep(graceMs, exited.signal).then(() => {
+      if (!exited.signal.aborted) child.kill("SIGKILL");
+    });
+  }
+
+  #setState(state: ClientState): void {
+    if (this.#state === state) return;
+    this.#state = state;
+    this.deps.hooks.onState?.(this.clientId, state);
+  }
+}
+
+/** Keeps the last `size` lines. */
+class TailBuffer {
+  #lines: string[] = [];
+  constructor(private size: number) {}
+  push(line: string): void {
+    this.#lines.push(line);
+    if (this.#lines.length > this.size) this.#lines.shift();
+  }
+  lines(): string[] {
+    return [...this.#lines];
+  }
+}
