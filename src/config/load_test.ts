@@ -1,0 +1,77 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { loadConfig } from "./load.ts";
+
+const URL_OK = "http://127.0.0.1:17080/stream.m3u8";
+
+Deno.test("defaults match the Go tool's, with our fixes", () => {
+  const r = loadConfig({}, URL_OK);
+  assert(r.ok);
+  const c = r.config;
+  assertEquals([c.clients, c.rampRate, c.rampJitterMs, c.durationMs], [10, 5, 200, 0]);
+  assertEquals([c.variant, c.probeFailurePolicy, c.timeoutMs], ["all", "fallback", 15_000]);
+  assertEquals([c.reconnect, c.reconnectDelayMaxSeconds, c.segMaxRetry], [true, 5, 3]);
+  assertEquals([c.stats, c.statsBufferLines, c.statsDropThreshold], [true, 1000, 0.01]);
+  assertEquals(c.metricsAddr, { hostname: "0.0.0.0", port: 17091 });
+  assertEquals([c.tui, c.logFormat, c.logLevel], [null, null, "info"]);
+  assertEquals(c.userAgent.startsWith("hls-swarm/"), true);
+});
+
+Deno.test("every problem is reported at once, one line each", () => {
+  const r = loadConfig({
+    clients: "0",
+    "ramp-rate": "abc",
+    "ramp-jitter": "100",
+    variant: "best",
+    resolve: "10.0.0.1",
+    metrics: "nope",
+    "stats-drop-threshold": "2",
+  }, "ftp://x/y.m3u8");
+  assert(!r.ok);
+  assertEquals(r.errors, [
+    "clients: must be at least 1 (got 0)",
+    'ramp-rate: not a number: "abc"',
+    'ramp-jitter: needs a unit, e.g. "100s" or "100ms"',
+    'variant: must be one of all, highest, lowest, first (got "best")',
+    "stats-drop-threshold: must be between 0 and 1 (got 2)",
+    'metrics: expected host:port, e.g. 0.0.0.0:17091 (got "nope")',
+    'stream URL: scheme must be http or https (got "ftp")',
+    "resolve: --resolve requires --dangerous (it disables TLS verification)",
+  ]);
+});
+
+Deno.test("the URL is required unless --print-cmd", () => {
+  const r = loadConfig({}, undefined);
+  assert(!r.ok);
+  assertEquals(r.errors, ["stream URL: required (give it as an argument or set STREAM_URL)"]);
+  assert(loadConfig({ "print-cmd": true }, undefined).ok);
+  const bad = loadConfig({}, "not a url");
+  assert(!bad.ok);
+  assertEquals(bad.errors, ['stream URL: not a valid URL: "not a url"']);
+});
+
+Deno.test("--check runs one client for 10 s with debug logs", () => {
+  const r = loadConfig({ check: true, clients: "50" }, URL_OK);
+  assert(r.ok);
+  assertEquals([r.config.clients, r.config.durationMs, r.config.logLevel], [1, 10_000, "debug"]);
+});
+
+Deno.test("headers must be single-line Name: value", () => {
+  const r = loadConfig({ header: ["X-Ok: 1", "bad header"] }, URL_OK);
+  assert(!r.ok);
+  assertEquals(r.errors, ['header: expected "Name: value" (got "bad header")']);
+});
+
+Deno.test("metrics off, port 0 and IPv6 listen addresses", () => {
+  const off = loadConfig({ metrics: "off" }, URL_OK);
+  assert(off.ok);
+  assertEquals(off.config.metricsAddr, null);
+  const v6 = loadConfig({ metrics: "[::1]:0" }, URL_OK);
+  assert(v6.ok);
+  assertEquals(v6.config.metricsAddr, { hostname: "::1", port: 0 });
+});
+
+Deno.test("-v means debug logging; --tui=false is remembered as false", () => {
+  const r = loadConfig({ verbose: true, tui: false }, URL_OK);
+  assert(r.ok);
+  assertEquals([r.config.logLevel, r.config.tui], ["debug", false]);
+});

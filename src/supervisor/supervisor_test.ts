@@ -1,0 +1,105 @@
+import type { ChildProcess, ExitStatus, Spawner } from "../process/spawner.ts";
+import { assertEquals } from "../testing/assert.ts";
+import { VirtualClock } from "../testing/virtual_clock.ts";
+import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
+import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
+
+/** How a fake child behaves: exit by itself with a code, or run until a signal it honours. */
+type Script = { exitCode: number } | { honours: Deno.Signal[] };
+
+class FakeSpawner implements Spawner {
+  signals: Deno.Signal[] = [];
+  spawned = 0;
+  constructor(private scripts: Script[], private stderrText = "") {}
+  spawn(): ChildProcess {
+    const script = this.scripts[Math.min(this.spawned++, this.scripts.length - 1)];
+    let finish!: (s: ExitStatus) => void;
+    const status = new Promise<ExitStatus>((r) => (finish = r));
+    if ("exitCode" in script) queueMicrotask(() => finish({ code: script.exitCode, signal: null }));
+    const text = this.stderrText;
+    return {
+      pid: 1000 + this.spawned,
+      stdout: null,
+      stderr: new ReadableStream({
+        start(c) {
+          if (text) c.enqueue(new TextEncoder().encode(text));
+          status.then(() => c.close());
+        },
+      }),
+      status,
+      kill: (signal) => {
+        this.signals.push(signal);
+        if ("honours" in script && script.honours.includes(signal)) {
+          finish({ code: signal === "SIGKILL" ? 137 : 255, signal: null });
+        }
+      },
+    };
+  }
+}
+
+function supervise(spawner: Spawner) {
+  const exits: ClientExit[] = [];
+  const states: ClientState[] = [];
+  const delays: number[] = [];
+  const sup = new ClientSupervisor(7, {
+    spawner,
+    clock: new VirtualClock(),
+    backoff: new Backoff({ ...DEFAULT_BACKOFF, jitterFraction: 0 }, () => 0.5),
+    command: () => ({ command: "ffmpeg", args: [] }),
+    readProgress: false,
+    graceMs: 5000,
+    hooks: {
+      onExit: (e) => exits.push(e),
+      onState: (_, s) => states.push(s),
+      onRestartScheduled: (_, d) => delays.push(d),
+    },
+  });
+  return { sup, exits, states, delays };
+}
+
+Deno.test("a crash-looping client backs off, restarts, and keeps its stderr tail", async () => {
+  const spawner = new FakeSpawner(
+    [{ exitCode: 1 }, { exitCode: 1 }, { exitCode: 1 }, { honours: ["SIGTERM"] }],
+    "Server returned 404 Not Found\n",
+  );
+  const { sup, exits, delays, states } = supervise(spawner);
+  const stop = new AbortController();
+  const done = sup.run(stop.signal);
+  while (spawner.spawned < 4) await new Promise((r) => setTimeout(r, 1));
+  stop.abort();
+  await done;
+  assertEquals(exits.map((e) => [e.code, e.requested]), [[1, false], [1, false], [1, false], [
+    255,
+    true,
+  ]]);
+  assertEquals(exits[0].stderrTail, ["Server returned 404 Not Found"]);
+  assertEquals(delays.map(Math.round), [250, 425, 723]);
+  assertEquals(spawner.signals, ["SIGTERM"]);
+  assertEquals(states.at(-1), "stopped");
+  assertEquals(sup.state, "stopped");
+});
+
+Deno.test("a client that ignores SIGTERM is killed after the grace period", async () => {
+  const spawner = new FakeSpawner([{ honours: ["SIGKILL"] }]);
+  const { sup, exits } = supervise(spawner);
+  const stop = new AbortController();
+  const done = sup.run(stop.signal);
+  await new Promise((r) => setTimeout(r, 1));
+  stop.abort();
+  await done;
+  assertEquals(spawner.signals, ["SIGTERM", "SIGKILL"]);
+  assertEquals(exits.map((e) => [e.code, e.requested]), [[137, true]]);
+});
+
+Deno.test("kill() sends SIGKILL at once (second Ctrl+C)", async () => {
+  const spawner = new FakeSpawner([{ honours: ["SIGKILL"] }]);
+  const { sup, exits } = supervise(spawner);
+  const stop = new AbortController();
+  const done = sup.run(stop.signal);
+  await new Promise((r) => setTimeout(r, 1));
+  sup.kill();
+  stop.abort();
+  await done;
+  assertEquals(spawner.signals[0], "SIGKILL");
+  assertEquals(exits.map((e) => e.requested), [true]);
+});
