@@ -73,7 +73,7 @@ Deno.test("a crash-looping client backs off, restarts, and keeps its stderr tail
     true,
   ]]);
   assertEquals(exits[0].stderrTail, ["Server returned 404 Not Found"]);
-  assertEquals(delays.map(Math.round), [250, 425, 723]);
+  assertEquals(delays.map(Math.round), [250, 425, 722]);
   assertEquals(spawner.signals, ["SIGTERM"]);
   assertEquals(states.at(-1), "stopped");
   assertEquals(sup.state, "stopped");
