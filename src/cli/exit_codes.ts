@@ -6,7 +6,7 @@ export const EXIT = {
   /** The run ended as asked (duration, signal, quit), or help/version/print-cmd. */
   ok: 0,
   /** A runtime failure: FFmpeg unusable, preflight or probe failed, metrics port taken, or no
-   * client was still running when the run ended. */
+   * client received any media during the run. */
   failure: 1,
   /** A usage or configuration error: bad flag, value, URL or environment variable. */
   usage: 2,

@@ -12,11 +12,11 @@ import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
 import { MetricsListenError } from "../metrics/server.ts";
 import { chooseMapping, clientCommand, Swarm, SwarmStartError } from "../orchestrator/swarm.ts";
-import { startOrigin } from "../origin/mod.ts";
+import { runOriginUntilSignal } from "../origin/mod.ts";
 import { detectCapabilities, FfmpegUnavailableError } from "../process/capabilities.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
-import { formatSummary } from "../stats/summary.ts";
+import { formatSummary, type RunSummary } from "../stats/summary.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -126,10 +126,10 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   try {
     const summary = await swarm.run();
     io.stdout(formatSummary(summary));
-    if (summary.clients.started > 0 && !summary.lifecycle.exits.some((e) => e.requested)) {
-      log.error("run_failed", {
-        reason: "no FFmpeg client was running when the run ended; see client_exited logs",
-      });
+    const failure = runFailure(summary);
+    if (failure) {
+      log.error("run_failed", { reason: failure });
+      io.stderr(`${PROGRAM_NAME}: run failed: ${failure}\n`);
       return EXIT.failure;
     }
     return EXIT.ok;
@@ -145,6 +145,24 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   }
 }
 
+/**
+ * Why a finished run counts as failed, or null. A run in which no client ever received media
+ * failed when FFmpeg processes died or the full duration passed; a run interrupted before the
+ * first segment arrived, with nothing failing, did not.
+ */
+function runFailure(summary: RunSummary): string | null {
+  if (summary.clients.started === 0) return null;
+  const { receivedMedia } = summary.clients;
+  const failing = summary.lifecycle.unexpectedExits > 0 || summary.stopReason === "duration";
+  if (receivedMedia === 0 && failing) {
+    return "no client received any media; see the client_exited logs for FFmpeg's reasons";
+  }
+  if (receivedMedia === null && !summary.lifecycle.exits.some((e) => e.requested)) {
+    return "no FFmpeg client was running when the run ended; see the client_exited logs";
+  }
+  return null;
+}
+
 async function runOrigin(values: OriginFlagValues, io: CliIo): Promise<number> {
   const parsed = originOptionsFrom(values);
   if (!parsed.ok) {
@@ -156,32 +174,15 @@ async function runOrigin(values: OriginFlagValues, io: CliIo): Promise<number> {
     level: "info",
     sink: stderrSink,
   });
-  let origin;
   try {
-    origin = await startOrigin(parsed.options, {
-      log: (msg, fields) => log.info(msg, fields),
+    await runOriginUntilSignal(parsed.options, { log: (msg, f) => log.info(msg, f) }, (origin) => {
+      // The URL alone on stdout, so scripts can read it; details go to the log.
+      io.stdout(`${origin.url}\n`);
+      log.info("origin_ready", { url: origin.url, dir: origin.dir });
     });
+    return EXIT.ok;
   } catch (e) {
     io.stderr(`${PROGRAM_NAME} origin: ${(e as Error).message}\n`);
     return EXIT.failure;
   }
-  io.stdout(`${origin.url}\n`);
-  log.info("origin_ready", { url: origin.url, dir: origin.dir, access_log: origin.accessLogPath });
-  const stopped = new Promise<string>((resolve) => {
-    for (const s of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(s, () => resolve(s));
-  });
-  const outcome = await Promise.race([
-    stopped.then((signal) => ({ signal, error: null as Error | null })),
-    origin.finished.then(
-      () => ({ signal: "", error: new Error("generator exited") }),
-      (e: Error) => ({ signal: "", error: e }),
-    ),
-  ]);
-  await origin.close();
-  if (outcome.error) {
-    io.stderr(`${PROGRAM_NAME} origin: ${outcome.error.message}\n`);
-    return EXIT.failure;
-  }
-  log.info("origin_stopped", { signal: outcome.signal });
-  return EXIT.ok;
 }

@@ -8,13 +8,13 @@ import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
 import { serveMetrics } from "../metrics/server.ts";
 import { createSwarmRegistry } from "../metrics/swarm_metrics.ts";
+import { ProgressParser } from "../parser/progress.ts";
 import { type CheckResult, runPreflight } from "../preflight/checks.ts";
 import { checkStream } from "../preflight/stream.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
 import {
   buildFfmpegArgs,
-  clientUserAgent,
   effectiveUrl,
   requestHeaders,
   type StreamMapping,
@@ -171,12 +171,14 @@ export class Swarm {
       endedAt: clock.wallNow(),
       stopReason: this.#stopReason,
       metricsUrl,
+      statsEnabled: config.stats,
     });
   }
 
   #startClient(id: number, mapping: StreamMapping, signal: AbortSignal): Promise<void> {
     const { config, deps, lifecycle } = this;
     const { log } = deps;
+    let progress = new ProgressParser();
     const supervisor = new ClientSupervisor(id, {
       spawner: deps.spawner,
       clock: deps.clock,
@@ -214,6 +216,13 @@ export class Swarm {
             delay_ms: Math.round(delayMs),
             attempt,
           }),
+        onRunStart: () => {
+          progress = new ProgressParser();
+        },
+        onProgressLine: (cid, line) => {
+          const block = progress.push(line);
+          if (block?.frame) lifecycle.onMedia(cid);
+        },
         onStderrLine: config.ffmpegDebug
           ? (cid, line) => log.debug("ffmpeg_stderr", { client_id: cid, line })
           : undefined,
@@ -240,7 +249,7 @@ export class Swarm {
           timeoutMs: config.timeoutMs,
           headers: {
             ...Object.fromEntries(requestHeaders(config).map(splitHeader)),
-            "user-agent": clientUserAgent(config.userAgent, "preflight"),
+            "user-agent": `${config.userAgent}/preflight`,
           },
         }),
     });
@@ -288,7 +297,7 @@ export async function chooseMapping(
       ffprobe: ffprobePathFor(config.ffmpegPath),
       url: effectiveUrl(config.streamUrl, config.resolveIp),
       pick: config.variant,
-      userAgent: clientUserAgent(config.userAgent, "probe"),
+      userAgent: `${config.userAgent}/probe`,
       headers: requestHeaders(config),
       timeoutMs: config.probeTimeoutMs,
     });

@@ -71,7 +71,7 @@ export function logLevelArg(stats: boolean, level: string, datetime: boolean): s
  * clientUserAgent("hls-swarm/0.1.0", 0); // "hls-swarm/0.1.0/client-0"
  * ```
  */
-export function clientUserAgent(base: string, id: number | string): string {
+export function clientUserAgent(base: string, id: number): string {
   return `${base}/client-${id}`;
 }
 

@@ -4,6 +4,7 @@
  * SIGKILLed hls-swarm.
  * @module
  */
+import type { Clock } from "../clock.ts";
 import type { CommandRunner } from "./command_runner.ts";
 
 /** How a child ended. `code` is 128 + signal number when a signal ended it, like a shell's `$?`. */
@@ -93,4 +94,26 @@ export function createProcessSpawner(opts: { deathSignal: boolean }): Spawner {
       };
     },
   };
+}
+
+/**
+ * Stops a child: SIGTERM to its process group, then SIGKILL if it is still running after
+ * `graceMs`. Resolves with its exit status.
+ *
+ * @example
+ * ```ts
+ * const status = await stopGracefully(child, 5000, systemClock);
+ * ```
+ */
+export async function stopGracefully(
+  child: ChildProcess,
+  graceMs: number,
+  clock: Clock,
+): Promise<ExitStatus> {
+  child.kill("SIGTERM");
+  const exited = new AbortController();
+  child.status.finally(() => exited.abort());
+  await clock.sleep(graceMs, exited.signal);
+  if (!exited.signal.aborted) child.kill("SIGKILL");
+  return await child.status;
 }

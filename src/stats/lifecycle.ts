@@ -54,6 +54,7 @@ export class LifecycleStats {
   readonly uptimesMs: number[] = [];
   #exits = new Map<string, ExitCount>();
   #states = new Map<number, ClientState>();
+  #withMedia = new Set<number>();
 
   constructor(readonly targetClients: number) {}
 
@@ -80,6 +81,16 @@ export class LifecycleStats {
       { code: exit.code, requested: exit.requested, count: 0 };
     entry.count++;
     this.#exits.set(key, entry);
+  }
+
+  /** Records that a client's FFmpeg decoded media (a progress block with frames). */
+  onMedia(clientId: number): void {
+    this.#withMedia.add(clientId);
+  }
+
+  /** Clients whose FFmpeg has received media at least once. */
+  get clientsWithMedia(): number {
+    return this.#withMedia.size;
   }
 
   /** Clients that have been started at least once (the ramp's progress). */

@@ -17,6 +17,9 @@ export interface RunSummary {
     target: number;
     peakRunning: number;
     started: number;
+    /** Clients whose FFmpeg decoded media at least once (from progress output); null with
+     * --stats=false, where it is not measured. */
+    receivedMedia: number | null;
   };
   lifecycle: {
     starts: number;
@@ -46,6 +49,8 @@ export function buildSummary(input: {
   endedAt: number;
   stopReason: string;
   metricsUrl: string | null;
+  /** Whether progress was read, so media reception was measured. */
+  statsEnabled: boolean;
 }): RunSummary {
   const { lifecycle } = input;
   const pct = (p: number) => {
@@ -62,6 +67,7 @@ export function buildSummary(input: {
       target: lifecycle.targetClients,
       peakRunning: lifecycle.peakRunning,
       started: lifecycle.startedClients,
+      receivedMedia: input.statsEnabled ? lifecycle.clientsWithMedia : null,
     },
     lifecycle: {
       starts: lifecycle.starts,
@@ -88,7 +94,8 @@ const THIN = "─".repeat(79);
  */
 export function formatSummary(s: RunSummary): string {
   const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
-  const uptime = (ms: number | null) => (ms === null ? "n/a" : formatDuration(ms));
+  const uptime = (ms: number | null) =>
+    ms === null ? "n/a" : formatDuration(ms < 10_000 ? ms : Math.round(ms / 1000) * 1000);
   const lines = [
     RULE,
     "  hls-swarm exit summary",
@@ -98,6 +105,10 @@ export function formatSummary(s: RunSummary): string {
     row("Target clients:", s.clients.target),
     row("Peak running clients:", s.clients.peakRunning),
     row("Clients started:", s.clients.started),
+    row(
+      "Clients with media:",
+      s.clients.receivedMedia ?? "not measured (--stats=false)",
+    ),
     "",
     "Lifecycle",
     THIN,

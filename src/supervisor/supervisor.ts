@@ -6,7 +6,13 @@
  */
 import type { Clock } from "../clock.ts";
 import { LineDecoder, readLines } from "../parser/line_decoder.ts";
-import type { ChildProcess, ExitStatus, Spawner } from "../process/spawner.ts";
+import { LineTail } from "../parser/line_tail.ts";
+import {
+  type ChildProcess,
+  type ExitStatus,
+  type Spawner,
+  stopGracefully,
+} from "../process/spawner.ts";
 import type { Backoff } from "./backoff.ts";
 
 /** How long output readers may take to finish after FFmpeg exits. */
@@ -128,7 +134,7 @@ export class ClientSupervisor {
     this.#setState("running");
     hooks.onStart?.(this.clientId, child.pid, restart);
 
-    const tail = new TailBuffer(this.deps.tailLines ?? 20);
+    const tail = new LineTail(this.deps.tailLines ?? 20);
     const readers: Promise<void>[] = [];
     if (child.stderr) {
       readers.push(readLines(child.stderr, (line) => {
@@ -163,31 +169,13 @@ export class ClientSupervisor {
     const child = this.#child;
     if (!child) return;
     this.#stopRequested = true;
-    child.kill("SIGTERM");
-    const { clock, graceMs } = this.deps;
-    const exited = new AbortController();
-    child.status.finally(() => exited.abort());
-    clock.sleep(graceMs, exited.signal).then(() => {
-      if (!exited.signal.aborted) child.kill("SIGKILL");
-    });
+    // #runOnce awaits the exit; nothing to wait for here.
+    stopGracefully(child, this.deps.graceMs, this.deps.clock);
   }
 
   #setState(state: ClientState): void {
     if (this.#state === state) return;
     this.#state = state;
     this.deps.hooks.onState?.(this.clientId, state);
-  }
-}
-
-/** Keeps the last `size` lines. */
-class TailBuffer {
-  #lines: string[] = [];
-  constructor(private size: number) {}
-  push(line: string): void {
-    this.#lines.push(line);
-    if (this.#lines.length > this.size) this.#lines.shift();
-  }
-  lines(): string[] {
-    return [...this.#lines];
   }
 }

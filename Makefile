@@ -1,0 +1,75 @@
+# hls-swarm: build, test and demo targets. `make deps` sets up a fresh Debian/Ubuntu machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x64/' -e 's/aarch64/arm64/')
+DENO ?= $(CURDIR)/tools/deno/node_modules/@deno/linux-$(ARCH)-glibc/deno
+# Keep Deno's cache in the work tree so runs are reproducible and need no home directory.
+export DENO_DIR ?= $(CURDIR)/.deno
+export NO_COLOR ?= 1
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl
+VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.ts)
+# Narrowest permissions that work: Deno 2.9 asks for --allow-all before any /proc read, and
+# hls-swarm reads /proc for limits and CPU; --allow-run (FFmpeg) already implies full trust.
+PERMS := --allow-all
+
+.PHONY: help deps deps-apt deps-deno demo test test-unit check fmt lint bundle compile clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+deps: deps-apt deps-deno ## install FFmpeg, nginx, tmux and the pinned Deno (idempotent)
+
+deps-apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+deps-deno:
+	@[ -x "$(DENO)" ] || npm ci --prefix tools/deno --no-audit --no-fund --loglevel=error
+	@"$(DENO)" --version | head -1
+	@"$(DENO)" install --quiet
+
+demo: deps ## run the built-in test origin and 5 clients against it for 30 s
+	@"$(DENO)" run $(PERMS) src/main.ts origin --port 17080 > .demo-origin.url 2> .demo-origin.log & \
+	origin=$$!; trap 'kill $$origin 2>/dev/null; wait $$origin 2>/dev/null; rm -f .demo-origin.url' EXIT; \
+	for i in $$(seq 1 100); do [ -s .demo-origin.url ] && break; kill -0 $$origin || { cat .demo-origin.log; exit 1; }; sleep 0.2; done; \
+	url=$$(cat .demo-origin.url); echo "origin: $$url"; \
+	"$(DENO)" run $(PERMS) src/main.ts --clients 5 --ramp-rate 5 --duration 30s "$$url"
+
+test: deps-deno ## run every test (unit and integration, real FFmpeg and nginx)
+	"$(DENO)" test $(PERMS) --parallel src/ tests/
+
+test-unit: ## run the unit tests only
+	"$(DENO)" test $(PERMS) src/
+
+check: ## formatting, lint and type checks
+	"$(DENO)" fmt --check
+	"$(DENO)" lint
+	"$(DENO)" check src/ tests/
+
+fmt: ## format the code
+	"$(DENO)" fmt
+
+bundle: ## dist/hls-swarm.js: one file for `deno run -A dist/hls-swarm.js`
+	mkdir -p dist
+	"$(DENO)" bundle --platform deno -o dist/hls-swarm.js src/main.ts
+	@echo "dist/hls-swarm.js ($(VERSION)): $$(wc -c < dist/hls-swarm.js) bytes"
+
+# deno compile downloads a `denort` runtime from dl.deno.land. Where that is unreachable, fetch
+# denort-<target>.zip elsewhere and set DENORT_BIN=/path/to/denort (see README, "Deploy").
+compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch64
+	mkdir -p dist
+	for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do \
+	  "$(DENO)" compile $(PERMS) --target $$target -o dist/hls-swarm-$$target src/main.ts; \
+	done
+
+clean: ## remove build output and caches
+	rm -rf dist .deno node_modules

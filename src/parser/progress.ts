@@ -1,0 +1,106 @@
+/**
+ * Parses FFmpeg's `-progress` output: blocks of `key=value` lines, each ended by
+ * `progress=continue` or `progress=end`. Tolerates padding (`speed=  11x`) and `N/A`.
+ * @module
+ */
+
+/** One completed progress block. Fields FFmpeg reported as N/A are null. */
+export interface ProgressBlock {
+  frame: number | null;
+  fps: number | null;
+  /** kbit/s, from `bitrate=512.0kbits/s`. */
+  bitrateKbps: number | null;
+  /** Output bytes; N/A for the null muxer, so always null for hls-swarm's clients. */
+  totalSize: number | null;
+  /** Media time written so far, µs. */
+  outTimeUs: number | null;
+  dupFrames: number | null;
+  dropFrames: number | null;
+  /** Playback speed relative to real time (1 = real time). */
+  speed: number | null;
+  /** True for the last block (`progress=end`). */
+  end: boolean;
+}
+
+const EMPTY: ProgressBlock = {
+  frame: null,
+  fps: null,
+  bitrateKbps: null,
+  totalSize: null,
+  outTimeUs: null,
+  dupFrames: null,
+  dropFrames: null,
+  speed: null,
+  end: false,
+};
+
+/**
+ * A number from a progress value: trims padding, drops a unit suffix (`x`, `kbits/s`), and
+ * returns null for `N/A` or anything unparsable.
+ *
+ * @example
+ * ```ts
+ * progressNumber("  11x"); // 11
+ * progressNumber("N/A"); // null
+ * ```
+ */
+export function progressNumber(value: string): number | null {
+  const m = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i.exec(value);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * Assembles blocks from lines. Feed every stdout line to {@linkcode ProgressParser.push}; it
+ * returns a block when one completes. Unknown keys and lines without `=` are ignored.
+ *
+ * @example
+ * ```ts
+ * const p = new ProgressParser();
+ * p.push("frame=180");
+ * p.push("speed=  2.99x");
+ * p.push("progress=continue"); // { frame: 180, speed: 2.99, end: false, … }
+ * ```
+ */
+export class ProgressParser {
+  #block: ProgressBlock = { ...EMPTY };
+
+  push(line: string): ProgressBlock | undefined {
+    const eq = line.indexOf("=");
+    if (eq < 0) return undefined;
+    const key = line.slice(0, eq).trim();
+    const value = line.slice(eq + 1);
+    const b = this.#block;
+    switch (key) {
+      case "frame":
+        b.frame = progressNumber(value);
+        break;
+      case "fps":
+        b.fps = progressNumber(value);
+        break;
+      case "bitrate":
+        b.bitrateKbps = progressNumber(value);
+        break;
+      case "total_size":
+        b.totalSize = progressNumber(value);
+        break;
+      case "out_time_us":
+        b.outTimeUs = progressNumber(value);
+        break;
+      case "dup_frames":
+        b.dupFrames = progressNumber(value);
+        break;
+      case "drop_frames":
+        b.dropFrames = progressNumber(value);
+        break;
+      case "speed":
+        b.speed = progressNumber(value);
+        break;
+      case "progress": {
+        const done = { ...b, end: value.trim() === "end" };
+        this.#block = { ...EMPTY };
+        return done;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The command line as a user meets it: help, version, --print-cmd, and the message and exit code
+ * for each kind of bad input (README, "Exit codes").
+ */
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
+import { VERSION } from "../src/version.ts";
+import { freePort, runSwarm, uniqueAgent } from "./helpers.ts";
+
+Deno.test("--help groups flags by category and shows each flag's variable", async () => {
+  const run = await runSwarm(["--help"]);
+  assertEquals(run.code, 0);
+  for (
+    const heading of [
+      "Orchestration:",
+      "Variant selection:",
+      "Network:",
+      "FFmpeg:",
+      "Stats collection:",
+      "Observability:",
+      "Safety and diagnostics:",
+    ]
+  ) assertStringIncludes(run.stdout, heading);
+  assertStringIncludes(run.stdout, "--clients <n>");
+  assertStringIncludes(run.stdout, "env: CLIENTS");
+  assertStringIncludes(run.stdout, "env: RAMP_RATE");
+});
+
+Deno.test("--version and -version print the version", async () => {
+  for (const flag of ["--version", "-version"]) {
+    const run = await runSwarm([flag]);
+    assertEquals([run.code, run.stdout.trim()], [0, `hls-swarm ${VERSION}`]);
+  }
+});
+
+Deno.test("deno.json carries the same version as src/version.ts", async () => {
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
+  assertEquals(denoJson.version, VERSION);
+});
+
+Deno.test("--print-cmd prints client 0's exact argv, and pasted into bash it runs", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  try {
+    const agent = uniqueAgent("printcmd");
+    const run = await runSwarm([
+      "--print-cmd",
+      "--no-cache",
+      "--header",
+      "X-Test: a b",
+      "--user-agent",
+      agent,
+      origin.url,
+    ]);
+    assertEquals(run.code, 0, run.stderr);
+    const command = run.stdout.split("\n").find((l) => l.startsWith("ffmpeg "))!;
+    assertStringIncludes(command, `-user_agent ${agent}/client-0`);
+    assertStringIncludes(command, "$'Cache-Control: no-cache");
+    // Run the pasted command for 4 s: it must fetch segments with client 0's agent.
+    const pasted = await new Deno.Command("bash", {
+      args: ["-c", `timeout -s INT 4 ${command} >/dev/null 2>&1; true`],
+    }).output();
+    assertEquals(pasted.code, 0);
+    const log = await Deno.readTextFile(origin.accessLogPath);
+    assert(log.includes(`${agent}/client-0`) && log.includes(".ts "), log.slice(-500));
+  } finally {
+    await origin.close();
+  }
+});
+
+Deno.test("bad inputs get a clear message and a documented exit code", async (t) => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const busyPort = (busy.addr as Deno.NetAddr).port;
+  // A server that accepts and closes the socket at once.
+  const closer = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const closerPort = (closer.addr as Deno.NetAddr).port;
+  (async () => {
+    for await (const conn of closer) conn.close();
+  })();
+  const dead = `http://127.0.0.1:${freePort()}/stream.m3u8`;
+  const cases: {
+    name: string;
+    args: string[];
+    env?: Record<string, string>;
+    code: number;
+    says: string;
+  }[] = [
+    {
+      name: "bad URL scheme",
+      args: ["ftp://example.test/x.m3u8"],
+      code: 2,
+      says: 'stream URL: scheme must be http or https (got "ftp")',
+    },
+    { name: "not a URL", args: ["not a url"], code: 2, says: "stream URL: not a valid URL" },
+    { name: "no URL", args: [], code: 2, says: "stream URL: required" },
+    {
+      name: "--clients 0",
+      args: ["--clients", "0", origin.url],
+      code: 2,
+      says: "clients: must be at least 1 (got 0)",
+    },
+    {
+      name: "unknown flag",
+      args: ["--bogus", origin.url],
+      code: 2,
+      says: "unknown option '--bogus'",
+    },
+    {
+      name: "--resolve without --dangerous",
+      args: ["--resolve", "127.0.0.1", origin.url],
+      code: 2,
+      says: "resolve: --resolve requires --dangerous",
+    },
+    {
+      name: "bare number duration",
+      args: ["--duration", "30", origin.url],
+      code: 2,
+      says: 'duration: needs a unit, e.g. "30s" or "30ms"',
+    },
+    {
+      name: "several problems at once",
+      args: ["--clients", "x", "--variant", "best", origin.url],
+      code: 2,
+      says: 'variant: must be one of all, highest, lowest, first (got "best")',
+    },
+    {
+      name: "bad boolean variable",
+      args: [origin.url],
+      env: { DANGEROUS: "maybe" },
+      code: 2,
+      says: 'DANGEROUS: expected true or false (got "maybe")',
+    },
+    {
+      name: "EXTRA_ARGS with an open quote",
+      args: [origin.url],
+      env: { EXTRA_ARGS: "--header 'X: y" },
+      code: 2,
+      says: "EXTRA_ARGS: unterminated ' quote",
+    },
+    {
+      name: "--tui forced on without a terminal",
+      args: ["--tui", origin.url],
+      code: 2,
+      says: "--tui needs a terminal on stdout",
+    },
+    {
+      name: "missing FFmpeg",
+      args: ["--ffmpeg", "/nonexistent/ffmpeg", origin.url],
+      code: 1,
+      says: 'FFmpeg not usable at "/nonexistent/ffmpeg"',
+    },
+    {
+      name: "unreachable origin",
+      args: ["--metrics", "off", dead],
+      code: 1,
+      says: "preflight failed: stream (GET " + dead + " failed",
+    },
+    {
+      name: "origin answers 404",
+      args: ["--metrics", "off", origin.url.replace("stream.m3u8", "missing.m3u8")],
+      code: 1,
+      says: "answered HTTP 404",
+    },
+    {
+      name: "origin closes the socket",
+      args: ["--metrics", "off", `http://127.0.0.1:${closerPort}/stream.m3u8`],
+      code: 1,
+      says: "preflight failed: stream",
+    },
+    {
+      name: "metrics port in use",
+      args: ["--metrics", `127.0.0.1:${busyPort}`, "--duration", "1s", origin.url],
+      code: 1,
+      says: `cannot serve metrics on 127.0.0.1:${busyPort}: address already in use`,
+    },
+    {
+      name: "unreachable origin with --skip-preflight: clients crash-loop",
+      args: ["--skip-preflight", "--metrics", "off", "--duration", "3s", "--clients", "2", dead],
+      code: 1,
+      says: "run failed: no client received any media",
+    },
+  ];
+  try {
+    for (const c of cases) {
+      await t.step(c.name, async () => {
+        const run = await runSwarm(c.args, c.env);
+        assertEquals(run.code, c.code, `${c.name}: ${run.stderr}`);
+        assertStringIncludes(run.stderr, c.says);
+        assertEquals(
+          run.stderr.includes("Stack backtrace") || run.stderr.includes("    at "),
+          false,
+        );
+      });
+    }
+  } finally {
+    busy.close();
+    closer.close();
+    await origin.close();
+  }
+});

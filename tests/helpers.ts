@@ -1,0 +1,212 @@
+/**
+ * Shared pieces of the integration tests: a real nginx in front of a directory, hls-swarm run
+ * as a real subprocess, and a scan for FFmpeg processes a test started.
+ * @module
+ */
+
+/** The repository root, for running src/main.ts. */
+export const ROOT = new URL("..", import.meta.url).pathname;
+
+/** A free TCP port on loopback (bound, then released). */
+export function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** A running nginx serving `root`, with an access log of `$request $status $bytes "$ua"`. */
+export interface Nginx {
+  port: number;
+  url(path: string): string;
+  accessLog(): Promise<string[]>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+/**
+ * Starts nginx (foreground, its own temp config) on `port` (default: a free one).
+ *
+ * @example
+ * ```ts
+ * const nginx = await startNginx(dir);
+ * await fetch(nginx.url("/stream.m3u8"));
+ * await nginx.stop();
+ * ```
+ */
+export async function startNginx(root: string, port = freePort()): Promise<Nginx> {
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-nginx-" });
+  const log = `${dir}/access.log`;
+  const conf = `${dir}/nginx.conf`;
+  await Deno.writeTextFile(
+    conf,
+    `${Deno.uid() === 0 ? "user root;" : ""}
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  default_type application/octet-stream;
+  log_format swarm '$request $status $body_bytes_sent "$http_user_agent"';
+  access_log ${log} swarm;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_timeout 65;
+  keepalive_requests 10000;
+  server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    location /nginx_status { stub_status; }
+  }
+}
+`,
+  );
+  let child: Deno.ChildProcess | null = null;
+  const nginx: Nginx = {
+    port,
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    accessLog: async () =>
+      (await Deno.readTextFile(log).catch(() => "")).split("\n").filter(Boolean),
+    async start() {
+      child = new Deno.Command("nginx", {
+        args: ["-c", conf, "-p", dir],
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      for (let i = 0; i < 100; i++) {
+        try {
+          const res = await fetch(nginx.url("/nginx_status"));
+          await res.body?.cancel();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      throw new Error(`nginx did not start: ${await Deno.readTextFile(`${dir}/error.log`)}`);
+    },
+    async stop() {
+      if (!child) return;
+      child.kill("SIGTERM");
+      await child.status;
+      child = null;
+    },
+  };
+  await nginx.start();
+  return nginx;
+}
+
+/** Output of a finished hls-swarm subprocess. */
+export interface SwarmRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stderr parsed as JSON log lines (non-JSON lines are skipped). */
+  logs: Record<string, unknown>[];
+}
+
+/** Parses JSON log lines. */
+export function parseLogs(stderr: string): Record<string, unknown>[] {
+  return stderr.split("\n").flatMap((line) => {
+    try {
+      return [JSON.parse(line)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/**
+ * Starts `hls-swarm args…` as a real process (stdout/stderr piped, no TTY).
+ *
+ * @example
+ * ```ts
+ * const child = spawnSwarm(["--clients", "2", url]);
+ * const run = await finishSwarm(child);
+ * ```
+ */
+export function spawnSwarm(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}src/main.ts`, ...args],
+    env: { NO_COLOR: "1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Waits for a spawned hls-swarm and collects its output. */
+export async function finishSwarm(child: Deno.ChildProcess): Promise<SwarmRun> {
+  const out = await child.output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr,
+    logs: parseLogs(stderr),
+  };
+}
+
+/** Runs hls-swarm to completion. */
+export function runSwarm(args: string[], env: Record<string, string> = {}): Promise<SwarmRun> {
+  return finishSwarm(spawnSwarm(args, env));
+}
+
+/**
+ * Pids of live FFmpeg processes whose command line contains `marker` (a test's unique
+ * User-Agent), found by scanning /proc. Zombies do not count: they have exited. With
+ * `leadersOnly`, only process-group leaders count: one per client, since each client runs in
+ * its own group, and a forked helper of a client is not counted twice.
+ */
+export async function ffmpegPids(marker: string, leadersOnly = false): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
+      if (!cmdline.includes(marker) || !cmdline.includes("ffmpeg")) continue;
+      const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`);
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state === "Z" || (leadersOnly && pgrp !== entry.name)) continue;
+      pids.push(Number(entry.name));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Waits until `count` clients with `marker` run (one process-group leader each). */
+export function waitForClients(marker: string, count: number): Promise<void> {
+  return waitFor(
+    async () => (await ffmpegPids(marker, true)).length === count,
+    20_000,
+    `${count} clients`,
+  );
+}
+
+/** A User-Agent base unique to one test, so process scans and logs never mix tests up. */
+export function uniqueAgent(name: string): string {
+  return `hls-swarm-test-${name}-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** Polls `check` every 100 ms until it returns true or `timeoutMs` passes. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * No FFmpeg outlives hls-swarm: not after SIGTERM (graceful path), not after SIGKILL (the
+ * parent-death signal set by setpriv).
+ */
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
+import { ffmpegPids, finishSwarm, spawnSwarm, uniqueAgent, waitForClients } from "./helpers.ts";
+
+Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  try {
+    await t.step("SIGTERM: graceful stop, summary printed, exit 0, no FFmpeg", async () => {
+      const agent = uniqueAgent("sigterm");
+      const child = spawnSwarm([
+        "--clients=4",
+        "--ramp-rate=20",
+        "--metrics=off",
+        `--user-agent=${agent}`,
+        origin.url,
+      ]);
+      await waitForClients(agent, 4);
+      child.kill("SIGTERM");
+      const run = await finishSwarm(child);
+      assertEquals(run.code, 0, run.stderr);
+      assertStringIncludes(run.stdout, "stopped by SIGTERM");
+      assertEquals(await ffmpegPids(agent), []);
+    });
+
+    await t.step("SIGKILL of hls-swarm: no FFmpeg remains 2 s later", async () => {
+      const agent = uniqueAgent("sigkill");
+      const child = spawnSwarm([
+        "--clients=4",
+        "--ramp-rate=20",
+        "--metrics=off",
+        `--user-agent=${agent}`,
+        origin.url,
+      ]);
+      await waitForClients(agent, 4);
+      child.kill("SIGKILL");
+      await child.output();
+      await new Promise((r) => setTimeout(r, 2000));
+      assertEquals(await ffmpegPids(agent), []);
+    });
+
+    const stubborn = new URL("./fixtures/stubborn-ffmpeg.sh", import.meta.url).pathname;
+
+    await t.step("an FFmpeg that ignores SIGTERM is killed after the grace period", async () => {
+      const agent = uniqueAgent("grace");
+      const child = spawnSwarm([
+        "--clients=2",
+        "--ramp-rate=20",
+        "--metrics=off",
+        "--shutdown-grace=1s",
+        `--ffmpeg=${stubborn}`,
+        `--user-agent=${agent}`,
+        origin.url,
+      ]);
+      await waitForClients(agent, 2);
+      child.kill("SIGTERM");
+      const run = await finishSwarm(child);
+      assertEquals(run.code, 0, run.stderr);
+      assert(
+        /137 {2}killed by hls-swarm \(SIGKILL after grace period\) +2/.test(run.stdout),
+        run.stdout,
+      );
+      assertEquals(await ffmpegPids(agent), []);
+    });
+
+    await t.step("a second SIGINT forces SIGKILL without waiting out the grace", async () => {
+      const agent = uniqueAgent("sigint2");
+      const child = spawnSwarm([
+        "--clients=2",
+        "--ramp-rate=20",
+        "--metrics=off",
+        "--shutdown-grace=60s",
+        `--ffmpeg=${stubborn}`,
+        `--user-agent=${agent}`,
+        origin.url,
+      ]);
+      await waitForClients(agent, 2);
+      child.kill("SIGINT");
+      // Two signals sent together coalesce into one; give the first its turn.
+      await new Promise((r) => setTimeout(r, 500));
+      assertEquals(
+        (await ffmpegPids(agent, true)).length,
+        2,
+        "SIGTERM is ignored by this stand-in",
+      );
+      child.kill("SIGINT");
+      const run = await finishSwarm(child);
+      assertEquals(run.code, 0, run.stderr);
+      assert(run.logs.some((l) => l.msg === "shutdown_forced"), run.stderr);
+      assertEquals(await ffmpegPids(agent), []);
+    });
+  } finally {
+    await origin.close();
+  }
+});
