@@ -33,7 +33,7 @@ deps-apt:
 	fi
 
 deps-deno:
-	@[ -x "$(DENO)" ] || npm ci --prefix tools/deno --no-audit --no-fund --loglevel=error
+	@[ -x "$(DENO)" ] || npm install --prefix tools/deno --no-audit --no-fund --loglevel=error
 	@"$(DENO)" --version | head -1
 	@"$(DENO)" install --quiet
 
