@@ -32,6 +32,11 @@ Deno.test("clients ramp, all run, each /client-N reaches nginx, shutdown is SIGT
       assertStringIncludes(run.stdout, "Restarts:               0");
       assertStringIncludes(run.stdout, "Unexpected exits:       0");
       assertStringIncludes(run.stdout, "Peak running clients:   10");
+      assertStringIncludes(run.stdout, "Clients with media:     10");
+      // The lossy pipeline read every client's output and, at 10 clients, dropped nothing.
+      const read = Number(/Lines read:\s+(\d+)/.exec(run.stdout)?.[1]);
+      assert(read > 10 * 8 * 20, `expected trace-level stderr from every client, read ${read}`);
+      assertStringIncludes(run.stdout, "Lines dropped:          0 (0.00 %)");
       // Every exit is hls-swarm's own SIGTERM: FFmpeg exits 255 on it; no 137.
       assert(/255 {2}stopped by hls-swarm \(SIGTERM\) +10/.test(run.stdout), run.stdout);
       assertEquals(run.stdout.includes("137"), false);

@@ -8,6 +8,7 @@ import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
 import { serveMetrics } from "../metrics/server.ts";
 import { createSwarmRegistry } from "../metrics/swarm_metrics.ts";
+import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
 import { ProgressParser } from "../parser/progress.ts";
 import { type CheckResult, runPreflight } from "../preflight/checks.ts";
 import { checkStream } from "../preflight/stream.ts";
@@ -22,6 +23,7 @@ import {
 import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
 import type { Spawner } from "../process/spawner.ts";
 import { exitLabel, LifecycleStats } from "../stats/lifecycle.ts";
+import { type LineHealth, lineHealth } from "../stats/line_health.ts";
 import { buildSummary, type RunSummary } from "../stats/summary.ts";
 import { Backoff, DEFAULT_BACKOFF } from "../supervisor/backoff.ts";
 import { clientRandom } from "../supervisor/jitter.ts";
@@ -43,6 +45,12 @@ export interface SwarmDeps {
   seed: number;
   /** Period of the one-line progress log; 0 turns it off (the dashboard shows progress). */
   progressLogMs: number;
+}
+
+/** One client's two lossy line queues; they live as long as the client, across restarts. */
+interface ClientPipelines {
+  progress: LossyLineQueue;
+  stderr: LossyLineQueue;
 }
 
 /** A run could not start: preflight or the variant probe failed, or metrics could not bind. */
@@ -83,6 +91,8 @@ export class Swarm {
   #stop = new AbortController();
   #stopReason = "";
   #supervisors: ClientSupervisor[] = [];
+  #pump = new ParsePump();
+  #pipelines: ClientPipelines[] = [];
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
     this.lifecycle = new LifecycleStats(config.clients);
@@ -98,6 +108,14 @@ export class Swarm {
       grace_ms: this.config.shutdownGraceMs,
     });
     this.#stop.abort();
+  }
+
+  /** How well parsing keeps up with FFmpeg's output, over every client so far. */
+  lineHealth(): LineHealth {
+    return lineHealth(
+      this.#pipelines.map((p) => ({ progress: p.progress.counts(), stderr: p.stderr.counts() })),
+      this.config.statsDropThreshold,
+    );
   }
 
   /** Sends SIGKILL to every running FFmpeg now. */
@@ -172,13 +190,29 @@ export class Swarm {
       stopReason: this.#stopReason,
       metricsUrl,
       statsEnabled: config.stats,
+      lines: this.lineHealth(),
     });
   }
 
   #startClient(id: number, mapping: StreamMapping, signal: AbortSignal): Promise<void> {
     const { config, deps, lifecycle } = this;
-    const { log } = deps;
+    const { log, clock } = deps;
     let progress = new ProgressParser();
+    const pipes: ClientPipelines = {
+      progress: new LossyLineQueue(config.statsBufferLines, ({ line }) => {
+        if (progress.push(line)?.frame) lifecycle.onMedia(id);
+      }),
+      stderr: new LossyLineQueue(config.statsBufferLines, ({ line }) => {
+        if (config.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
+      }),
+    };
+    this.#pipelines.push(pipes);
+    this.#pump.add(pipes.progress);
+    this.#pump.add(pipes.stderr);
+    const offer = (queue: LossyLineQueue, line: string) => {
+      queue.offer(line, clock.now());
+      this.#pump.wake();
+    };
     const supervisor = new ClientSupervisor(id, {
       spawner: deps.spawner,
       clock: deps.clock,
@@ -197,6 +231,9 @@ export class Swarm {
           log.error("client_spawn_failed", { client_id: cid, error: error.message });
         },
         onExit: (exit) => {
+          // Parse what the run left queued before the next run resets per-run parser state.
+          this.#pump.flush(pipes.progress);
+          this.#pump.flush(pipes.stderr);
           lifecycle.onExit(exit);
           const fields = {
             client_id: exit.clientId,
@@ -219,12 +256,9 @@ export class Swarm {
         onRunStart: () => {
           progress = new ProgressParser();
         },
-        onProgressLine: (cid, line) => {
-          const block = progress.push(line);
-          if (block?.frame) lifecycle.onMedia(cid);
-        },
-        onStderrLine: config.ffmpegDebug
-          ? (cid, line) => log.debug("ffmpeg_stderr", { client_id: cid, line })
+        onProgressLine: (_, line) => offer(pipes.progress, line),
+        onStderrLine: config.stats || config.ffmpegDebug
+          ? (_, line) => offer(pipes.stderr, line)
           : undefined,
       },
     });

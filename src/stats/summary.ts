@@ -5,6 +5,7 @@
  */
 import { formatClock, formatDuration } from "../config/duration.ts";
 import { exitLabel, type LifecycleStats, percentile } from "./lifecycle.ts";
+import type { LineHealth } from "./line_health.ts";
 
 /** The run's numbers at exit. */
 export interface RunSummary {
@@ -29,6 +30,8 @@ export interface RunSummary {
     unexpectedExits: number;
   };
   uptimeMs: { p50: number | null; p95: number | null; p99: number | null };
+  /** FFmpeg output lines read, dropped and parsed (measured by the pipeline). */
+  lines: LineHealth;
   metricsUrl: string | null;
 }
 
@@ -51,6 +54,7 @@ export function buildSummary(input: {
   metricsUrl: string | null;
   /** Whether progress was read, so media reception was measured. */
   statsEnabled: boolean;
+  lines: LineHealth;
 }): RunSummary {
   const { lifecycle } = input;
   const pct = (p: number) => {
@@ -77,6 +81,7 @@ export function buildSummary(input: {
       unexpectedExits: lifecycle.unexpectedExits,
     },
     uptimeMs: { p50: pct(50), p95: pct(95), p99: pct(99) },
+    lines: input.lines,
     metricsUrl: input.metricsUrl,
   };
 }
@@ -96,10 +101,21 @@ export function formatSummary(s: RunSummary): string {
   const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
   const uptime = (ms: number | null) =>
     ms === null ? "n/a" : formatDuration(ms < 10_000 ? ms : Math.round(ms / 1000) * 1000);
+  const { lines: health } = s;
+  const degraded = health.dropped > 0
+    ? [
+      "",
+      `  ⚠ METRICS DEGRADED: ${health.dropped} of ${health.read} FFmpeg output lines were dropped`,
+      `    (${(health.dropRate * 100).toFixed(2)} %; ${health.degradedClients} clients above ` +
+      `${(health.threshold * 100).toFixed(1)} %). Figures parsed from output undercount.`,
+      "    Consider a larger --stats-buffer or fewer clients per machine.",
+    ]
+    : [];
   const lines = [
     RULE,
     "  hls-swarm exit summary",
     RULE,
+    ...degraded,
     row("Target:", s.target),
     row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),
     row("Target clients:", s.clients.target),
@@ -130,6 +146,16 @@ export function formatSummary(s: RunSummary): string {
     row("P50:", uptime(s.uptimeMs.p50)),
     row("P95:", uptime(s.uptimeMs.p95)),
     row("P99:", uptime(s.uptimeMs.p99)),
+    "",
+    "FFmpeg output pipeline (measured)",
+    THIN,
+    row(
+      "Lines read:",
+      `${health.read} (progress ${health.byStream.progress.read}, ` +
+        `stderr ${health.byStream.stderr.read})`,
+    ),
+    row("Lines dropped:", `${health.dropped} (${(health.dropRate * 100).toFixed(2)} %)`),
+    row("Degraded clients:", health.degradedClients),
     "",
     s.metricsUrl ? `Metrics endpoint was: ${s.metricsUrl}` : "Metrics endpoint: off",
     RULE,

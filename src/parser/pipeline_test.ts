@@ -1,0 +1,59 @@
+import { assertBetween, assertEquals } from "../testing/assert.ts";
+import { LossyLineQueue, ParsePump } from "./pipeline.ts";
+
+Deno.test("a full queue drops and counts instead of waiting", () => {
+  const parsed: string[] = [];
+  const q = new LossyLineQueue(3, (l) => parsed.push(l.line));
+  const accepted = ["a", "b", "c", "d", "e"].map((l, i) => q.offer(l, i));
+  assertEquals(accepted, [true, true, true, false, false]);
+  assertEquals(q.drain(2), 2);
+  q.offer("f", 9);
+  q.drain(10);
+  assertEquals(parsed, ["a", "b", "c", "f"]);
+  assertEquals(q.counts(), { read: 6, dropped: 2, parsed: 4 });
+});
+
+Deno.test("arrival stamps travel with the line", () => {
+  const stamps: number[] = [];
+  const q = new LossyLineQueue(4, (l) => stamps.push(l.at));
+  q.offer("x", 10.5);
+  q.offer("y", 11.25);
+  q.drain(4);
+  assertEquals(stamps, [10.5, 11.25]);
+});
+
+Deno.test("under a slow parser the reader never blocks: lines drop, every line is counted", async () => {
+  let slowParsed = 0;
+  const q = new LossyLineQueue(50, () => {
+    const until = performance.now() + 0.2; // a parser far slower than the reader
+    while (performance.now() < until) { /* busy */ }
+    slowParsed++;
+  });
+  const pump = new ParsePump(2);
+  pump.add(q);
+  // The reader offers 100 lines per turn for 20 turns, yielding between turns like a pipe read.
+  for (let turn = 0; turn < 20; turn++) {
+    for (let i = 0; i < 100; i++) q.offer(`line ${turn}.${i}`, performance.now());
+    pump.wake();
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  pump.flush(q);
+  const c = q.counts();
+  assertEquals(c.read, 2000);
+  assertEquals(c.read, c.dropped + c.parsed);
+  assertEquals(c.parsed, slowParsed);
+  assertBetween(c.dropped, 1, 1950);
+});
+
+Deno.test("a fast parser keeps up: nothing dropped", async () => {
+  const q = new LossyLineQueue(1000, () => {});
+  const pump = new ParsePump();
+  pump.add(q);
+  for (let turn = 0; turn < 20; turn++) {
+    for (let i = 0; i < 100; i++) q.offer("frame=1", 0);
+    pump.wake();
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  pump.flush(q);
+  assertEquals(q.counts(), { read: 2000, dropped: 0, parsed: 2000 });
+});
