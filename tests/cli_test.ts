@@ -67,6 +67,86 @@ Deno.test("--print-cmd prints client 0's exact argv, and pasted into bash it run
   }
 });
 
+Deno.test("--variant highest/lowest ask ffprobe once and map one HLS program", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0, abr: true });
+  try {
+    const maps: Record<string, string> = {};
+    for (const variant of ["highest", "lowest"]) {
+      const run = await runSwarm(["--print-cmd", "--variant", variant, origin.url]);
+      assertEquals(run.code, 0, run.stderr);
+      const selected = run.logs.find((l) => l.msg === "variant_selected");
+      assertEquals(selected?.variant, variant);
+      maps[variant] = /-map (0:p:\d+)/.exec(run.stdout)?.[1] ?? "";
+    }
+    assert(maps.highest && maps.lowest && maps.highest !== maps.lowest, JSON.stringify(maps));
+    // A media playlist is one program (0) to ffprobe: that is what gets mapped.
+    const single = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+    try {
+      const run = await runSwarm(["--print-cmd", "--variant", "highest", single.url]);
+      assertEquals(run.code, 0, run.stderr);
+      assertStringIncludes(run.stdout, "-map 0:p:0 ");
+      const failing = await runSwarm([
+        "--print-cmd",
+        "--variant=lowest",
+        "--probe-failure-policy=fail",
+        `http://127.0.0.1:${freePort()}/master.m3u8`,
+      ]);
+      assertEquals(failing.code, 1);
+      assertStringIncludes(failing.stderr, "variant probe failed");
+    } finally {
+      await single.close();
+    }
+  } finally {
+    await origin.close();
+  }
+});
+
+Deno.test("a container configures a run with environment variables alone", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  try {
+    const agent = uniqueAgent("envonly");
+    const port = freePort();
+    const env = {
+      STREAM_URL: origin.url,
+      CLIENTS: "2",
+      RAMP_RATE: "10",
+      DURATION: "4s",
+      METRICS_PORT: String(port),
+      USER_AGENT: agent,
+      LOG_FORMAT: "json",
+      EXTRA_ARGS: "--variant first --no-cache",
+    };
+    const run = await runSwarm([], env);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stdout, "Starts:                 2");
+    assertStringIncludes(run.stdout, `Metrics endpoint was: http://127.0.0.1:${port}/metrics`);
+    // EXTRA_ARGS arrived as separate words: the command has both flags' effects.
+    const printed = await runSwarm([], { ...env, EXTRA_ARGS: `${env.EXTRA_ARGS} --print-cmd` });
+    assertStringIncludes(printed.stdout, "-map '0:v:0?' -map '0:a:0?'");
+    assertStringIncludes(printed.stdout, "Pragma: no-cache");
+    // A flag beats its variable.
+    const flagWins = await runSwarm(["--clients", "1", "--duration", "2s"], env);
+    assertStringIncludes(flagWins.stdout, "Target clients:         1");
+    const log = await Deno.readTextFile(origin.accessLogPath);
+    assert(log.includes(`${agent}/client-0`) && log.includes(`${agent}/client-1`));
+  } finally {
+    await origin.close();
+  }
+});
+
+Deno.test("--check runs one client for 10 s", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  try {
+    const run = await runSwarm(["--check", "--clients", "50", "--metrics", "off", origin.url]);
+    assertEquals(run.code, 0, run.stderr);
+    assertStringIncludes(run.stdout, "Target clients:         1");
+    assertStringIncludes(run.stdout, "(stopped by duration)");
+    assert(run.logs.some((l) => l.level === "debug"), "debug logging is on");
+  } finally {
+    await origin.close();
+  }
+});
+
 Deno.test("bad inputs get a clear message and a documented exit code", async (t) => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
