@@ -18,6 +18,7 @@ export function freePort(): number {
 /** A running nginx serving `root`, with an access log of `$request $status $bytes "$ua"`. */
 export interface Nginx {
   port: number;
+  accessLogPath: string;
   url(path: string): string;
   accessLog(): Promise<string[]>;
   stop(): Promise<void>;
@@ -69,6 +70,7 @@ http {
   let child: Deno.ChildProcess | null = null;
   const nginx: Nginx = {
     port,
+    accessLogPath: log,
     url: (path) => `http://127.0.0.1:${port}${path}`,
     accessLog: async () =>
       (await Deno.readTextFile(log).catch(() => "")).split("\n").filter(Boolean),
