@@ -44,7 +44,16 @@ export async function checkStream(
   } catch (e) {
     const reason = e instanceof DOMException && e.name === "TimeoutError"
       ? `no answer within ${opts.timeoutMs} ms`
-      : (e instanceof Error ? e.message : String(e));
+      : describeFetchError(e);
     return { name, status: "fail", detail: `GET ${url} failed: ${reason}`, fix };
   }
+}
+
+/** The innermost useful reason: Deno wraps "Connection refused" in "fetch failed" causes. */
+function describeFetchError(e: unknown): string {
+  let message = e instanceof Error ? e.message : String(e);
+  for (let c = (e as Error)?.cause; c instanceof Error; c = c.cause) {
+    message = c.message.replace(/^error sending request for url \([^)]*\): /, "");
+  }
+  return message;
 }
