@@ -40,6 +40,9 @@ export interface SwarmConfig {
 
   stats: boolean;
   statsLogLevel: StatsLogLevel;
+  /** Expected segment duration: progress arrives once per segment, so it sets how long a
+   * silence must last before a client counts as stalled. */
+  targetDurationMs: number;
   statsBufferLines: number;
   statsDropThreshold: number;
 

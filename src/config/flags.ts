@@ -223,6 +223,15 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "FFmpeg log level; trace is the one that logs HTTP status codes and Content-Length",
   },
   {
+    name: "target-duration",
+    kind: "value",
+    arg: "<duration>",
+    default: "6s",
+    env: "TARGET_DURATION",
+    group: "Stats collection",
+    help: "expected segment duration; a client silent for 1.5× this (at least 5 s) is stalled",
+  },
+  {
     name: "stats-buffer",
     kind: "value",
     arg: "<lines>",

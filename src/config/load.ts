@@ -55,6 +55,7 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
     ffmpegDebug: read.bool("ffmpeg-debug"),
     stats: read.bool("stats"),
     statsLogLevel: read.choice<StatsLogLevel>("stats-loglevel"),
+    targetDurationMs: read.duration("target-duration", true),
     statsBufferLines: read.int("stats-buffer", 1),
     statsDropThreshold: read.number(
       "stats-drop-threshold",

@@ -10,6 +10,7 @@ import { serveMetrics } from "../metrics/server.ts";
 import { createSwarmRegistry } from "../metrics/swarm_metrics.ts";
 import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
 import { ProgressParser } from "../parser/progress.ts";
+import { type HttpEvent, StderrParser } from "../parser/stderr_events.ts";
 import { type CheckResult, runPreflight } from "../preflight/checks.ts";
 import { checkStream } from "../preflight/stream.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
@@ -22,6 +23,7 @@ import {
 } from "../process/ffmpeg_args.ts";
 import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
 import type { Spawner } from "../process/spawner.ts";
+import { FleetStats } from "../stats/fleet.ts";
 import { exitLabel, LifecycleStats } from "../stats/lifecycle.ts";
 import { type LineHealth, lineHealth } from "../stats/line_health.ts";
 import { buildSummary, type RunSummary } from "../stats/summary.ts";
@@ -46,6 +48,9 @@ export interface SwarmDeps {
   /** Period of the one-line progress log; 0 turns it off (the dashboard shows progress). */
   progressLogMs: number;
 }
+
+/** The fleet's sampling period: playback states and the rate series update on it. */
+const SAMPLE_INTERVAL_MS = 1000;
 
 /** One client's two lossy line queues; they live as long as the client, across restarts. */
 interface ClientPipelines {
@@ -88,6 +93,7 @@ export function clientCommand(
  */
 export class Swarm {
   readonly lifecycle: LifecycleStats;
+  readonly fleet: FleetStats;
   #stop = new AbortController();
   #stopReason = "";
   #supervisors: ClientSupervisor[] = [];
@@ -96,6 +102,7 @@ export class Swarm {
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
     this.lifecycle = new LifecycleStats(config.clients);
+    this.fleet = new FleetStats(config.targetDurationMs);
   }
 
   /** Begins a graceful shutdown (SIGTERM, grace period, SIGKILL). Later calls are ignored. */
@@ -150,6 +157,7 @@ export class Swarm {
     if (config.durationMs > 0) {
       timers.push(setTimeout(() => this.stop("duration"), config.durationMs));
     }
+    timers.push(setInterval(() => this.fleet.sample(clock.now()), SAMPLE_INTERVAL_MS));
     if (deps.progressLogMs > 0) {
       timers.push(setInterval(() => this.#logProgress(), deps.progressLogMs));
     }
@@ -161,6 +169,7 @@ export class Swarm {
     });
     const runs: Promise<void>[] = [];
     const rampStart = clock.now();
+    this.fleet.sample(rampStart);
     const started = await runRamp(
       rampOffsets(config.clients, config.rampRate, config.rampJitterMs, deps.seed),
       clock,
@@ -180,6 +189,8 @@ export class Swarm {
     });
     await Promise.all(runs);
     for (const t of timers) clearTimeout(t);
+    const endedAt = clock.now();
+    this.fleet.sample(endedAt);
     await server?.close();
     log.info("shutdown_finished", { clients_stopped: runs.length });
     return buildSummary({
@@ -191,19 +202,30 @@ export class Swarm {
       metricsUrl,
       statsEnabled: config.stats,
       lines: this.lineHealth(),
+      traffic: this.fleet.snapshot(endedAt),
+      trafficMs: endedAt - rampStart,
     });
   }
 
   #startClient(id: number, mapping: StreamMapping, signal: AbortSignal): Promise<void> {
     const { config, deps, lifecycle } = this;
     const { log, clock } = deps;
+    const fleet = this.fleet;
     let progress = new ProgressParser();
+    let stderr = new StderrParser();
+    const record = (events: HttpEvent[]) => {
+      for (const e of events) fleet.recordEvent(id, e);
+    };
     const pipes: ClientPipelines = {
-      progress: new LossyLineQueue(config.statsBufferLines, ({ line }) => {
-        if (progress.push(line)?.frame) lifecycle.onMedia(id);
+      progress: new LossyLineQueue(config.statsBufferLines, ({ line, at }) => {
+        const block = progress.push(line);
+        if (!block) return;
+        if (block.frame) lifecycle.onMedia(id);
+        fleet.recordProgress(id, block, at);
       }),
-      stderr: new LossyLineQueue(config.statsBufferLines, ({ line }) => {
+      stderr: new LossyLineQueue(config.statsBufferLines, ({ line, at }) => {
         if (config.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
+        if (config.stats) record(stderr.push(line, at));
       }),
     };
     this.#pipelines.push(pipes);
@@ -234,6 +256,7 @@ export class Swarm {
           // Parse what the run left queued before the next run resets per-run parser state.
           this.#pump.flush(pipes.progress);
           this.#pump.flush(pipes.stderr);
+          record(stderr.finish());
           lifecycle.onExit(exit);
           const fields = {
             client_id: exit.clientId,
@@ -255,6 +278,8 @@ export class Swarm {
           }),
         onRunStart: () => {
           progress = new ProgressParser();
+          stderr = new StderrParser();
+          fleet.client(id).playback.onRunStart();
         },
         onProgressLine: (_, line) => offer(pipes.progress, line),
         onStderrLine: config.stats || config.ffmpegDebug

@@ -24,9 +24,10 @@ export type HttpEvent =
   /** A request that got no status line: the socket closed or timed out first. */
   | { type: "unanswered"; kind: RequestKind }
   /**
-   * Inferred segment download time: from a segment's response headers to the client's next
-   * request. FFmpeg requests the next item as soon as a body is read, unless it has to wait for
-   * the playlist to grow, so this is an upper bound.
+   * Inferred segment download time: from a segment's response headers to the last packet the
+   * demuxer logged (`[mpegts @…] [trace]`) before the client's next request. FFmpeg demuxes a
+   * live segment as fast as it arrives and logs no end-of-body line, so the last packet's
+   * arrival stands in for the end of the body. Needs trace level.
    */
   | { type: "segment_download_inferred"; ms: number }
   | { type: "tcp_connected"; ms: number }
@@ -68,6 +69,7 @@ export class StderrParser {
   #pending = new Map<string, PendingRequest>();
   #tcpStarts = new Map<string, number>();
   #lastSegmentHeadersAt: number | null = null;
+  #lastPacketAt: number | null = null;
   /** Lines that carried a timestamp prefix (`datetime` log flag). */
   timestampedLines = 0;
 
@@ -82,7 +84,12 @@ export class StderrParser {
     const amp = line.indexOf(" @ ");
     if (amp < 0 || amp > 24) return NONE;
     const ctx = line.slice(1, amp);
-    if (ctx === "mpegts" || ctx === "h264" || ctx === "aac") return NONE; // the bulk of trace
+    if (ctx === "mpegts") {
+      // The bulk of trace output: one line per demuxed packet. Only its time matters.
+      if (this.#lastSegmentHeadersAt !== null) this.#lastPacketAt = at;
+      return NONE;
+    }
+    if (ctx === "h264" || ctx === "aac") return NONE;
     const close = line.indexOf("] ", amp);
     if (close < 0) return NONE;
     const addr = line.slice(amp + 3, close);
@@ -106,6 +113,7 @@ export class StderrParser {
     this.#pending.clear();
     this.#tcpStarts.clear();
     this.#lastSegmentHeadersAt = null;
+    this.#lastPacketAt = null;
     return events;
   }
 
@@ -120,10 +128,12 @@ export class StderrParser {
       if (previous && previous.status === null) {
         events.push({ type: "unanswered", kind: previous.kind });
       }
-      if (this.#lastSegmentHeadersAt !== null) {
-        events.push({ type: "segment_download_inferred", ms: at - this.#lastSegmentHeadersAt });
-        this.#lastSegmentHeadersAt = null;
+      const headersAt = this.#lastSegmentHeadersAt;
+      if (headersAt !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headersAt) {
+        events.push({ type: "segment_download_inferred", ms: this.#lastPacketAt - headersAt });
       }
+      this.#lastSegmentHeadersAt = null;
+      this.#lastPacketAt = null;
       this.#pending.set(addr, { kind, at, status: null });
       events.push({ type: "request", kind, path });
       return events;

@@ -6,6 +6,9 @@
 import { formatClock, formatDuration } from "../config/duration.ts";
 import { exitLabel, type LifecycleStats, percentile } from "./lifecycle.ts";
 import type { LineHealth } from "./line_health.ts";
+import type { FleetSnapshot } from "./fleet.ts";
+import { formatBitrate, formatBytes, formatMs } from "./format.ts";
+import type { Percentiles } from "./sketch.ts";
 
 /** The run's numbers at exit. */
 export interface RunSummary {
@@ -32,6 +35,10 @@ export interface RunSummary {
   uptimeMs: { p50: number | null; p95: number | null; p99: number | null };
   /** FFmpeg output lines read, dropped and parsed (measured by the pipeline). */
   lines: LineHealth;
+  /** What the clients fetched and how playback went, from FFmpeg's own output. */
+  traffic: FleetSnapshot;
+  /** Time over which traffic flowed (ramp start to shutdown), for average rates. */
+  trafficMs: number;
   metricsUrl: string | null;
 }
 
@@ -55,6 +62,8 @@ export function buildSummary(input: {
   /** Whether progress was read, so media reception was measured. */
   statsEnabled: boolean;
   lines: LineHealth;
+  traffic: FleetSnapshot;
+  trafficMs: number;
 }): RunSummary {
   const { lifecycle } = input;
   const pct = (p: number) => {
@@ -82,6 +91,8 @@ export function buildSummary(input: {
     },
     uptimeMs: { p50: pct(50), p95: pct(95), p99: pct(99) },
     lines: input.lines,
+    traffic: input.traffic,
+    trafficMs: input.trafficMs,
     metricsUrl: input.metricsUrl,
   };
 }
@@ -125,6 +136,7 @@ export function formatSummary(s: RunSummary): string {
       "Clients with media:",
       s.clients.receivedMedia ?? "not measured (--stats=false)",
     ),
+    ...formatTraffic(s),
     "",
     "Lifecycle",
     THIN,
@@ -161,4 +173,87 @@ export function formatSummary(s: RunSummary): string {
     RULE,
   ];
   return lines.join("\n") + "\n";
+}
+
+function formatTraffic(s: RunSummary): string[] {
+  const t = s.traffic;
+  const seconds = Math.max(s.trafficMs / 1000, 0.001);
+  const clients = Math.max(s.clients.started, 1);
+  const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
+  const kinds = [
+    ["Manifest (.m3u8)", "manifest"],
+    ["Segment", "segment"],
+    ["Init segment", "init"],
+    ["Other", "other"],
+  ] as const;
+  const requestRows = kinds
+    .filter(([, k]) => k === "manifest" || k === "segment" || t.requests[k] > 0)
+    .map(([label, k]) =>
+      `  ${label.padEnd(20)}${String(t.requests[k]).padStart(10)}` +
+      `${(t.requests[k] / seconds).toFixed(2).padStart(12)}` +
+      `${(t.requests[k] / clients).toFixed(1).padStart(12)}` +
+      `${formatBytes(t.bytes[k]).padStart(14)}`
+    );
+  const pct = (label: string, p: Percentiles) =>
+    `  ${label.padEnd(28)}${
+      [p.p50, p.p90, p.p95, p.p99, p.max].map((v) => formatMs(v).padStart(10)).join("")
+    }${String(p.count).padStart(9)}`;
+  const statuses = t.statuses.map((x) => `${x.status}: ${x.count}`);
+  if (t.events.unanswered) statuses.push(`no response: ${t.events.unanswered}`);
+  const e = t.events;
+  const p = t.playback;
+  return [
+    "",
+    "Requests (measured: one per FFmpeg request line)",
+    THIN,
+    `  ${"Kind".padEnd(20)}${"Total".padStart(10)}${"Rate /s".padStart(12)}` +
+    `${"Per client".padStart(12)}${"Bytes".padStart(14)}`,
+    ...requestRows,
+    row("All requests:", `${t.totalRequests} (${(t.totalRequests / seconds).toFixed(2)} /s)`),
+    row(
+      "Bytes:",
+      `${formatBytes(t.totalBytes)} (${formatBitrate(t.totalBytes / seconds)} average; ` +
+        "Content-Length of 2xx responses)",
+    ),
+    row("Responses by status:", statuses.join(", ") || "none"),
+    "",
+    "Latency (measured at line arrival; fleet percentiles of all samples)",
+    THIN,
+    `  ${"".padEnd(28)}${["p50", "p90", "p95", "p99", "max"].map((h) => h.padStart(10)).join("")}` +
+    `${"samples".padStart(9)}`,
+    pct("Manifest time to first byte", t.ttfbMs.manifest),
+    pct("Segment time to first byte", t.ttfbMs.segment),
+    pct("TCP connect", t.tcpConnectMs),
+    pct("Segment download (inferred)", t.segmentDownloadInferredMs),
+    "  (inferred: response headers → the last packet demuxed before the next request)",
+    "",
+    "Errors",
+    THIN,
+    row(
+      "Error rate:",
+      `${
+        (t.errorRate * 100).toFixed(2)
+      } % (${t.failedRequests} of ${t.totalRequests} requests: status ≥ 400 or no response)`,
+    ),
+    row("Segments failed:", e.segmentsFailed),
+    row("Playlists failed:", e.playlistsFailed),
+    row("Segments expired:", e.segmentsExpired),
+    row("Sequence skips:", e.sequenceSkips),
+    row("Timeouts:", e.timeouts),
+    row("Reconnects:", e.reconnects),
+    row("Keep-alive retries:", e.keepaliveRetries),
+    row(
+      "TCP connects:",
+      `${e.tcpConnected} ok, ${e.tcpRefused} refused, ${e.tcpTimeouts} timed out, ${e.tcpErrors} other errors`,
+    ),
+    "",
+    "Playback (measured from FFmpeg progress)",
+    THIN,
+    row("Keeping up (≥ 0.9x):", p.keepingUp),
+    row("Behind (< 0.9x):", p.fallingBehind),
+    row("Average speed:", p.averageSpeed === null ? "n/a" : `${p.averageSpeed.toFixed(3)}x`),
+    row("Stalled at the end:", `${p.stalled} (stall episodes: ${p.stallEpisodes})`),
+    row("Average drift:", formatMs(p.averageDriftMs)),
+    row("Max drift:", `${formatMs(p.maxDriftMs)} (${p.highDrift} clients above 5 s at the end)`),
+  ];
 }
