@@ -17,6 +17,7 @@ import { detectCapabilities, FfmpegUnavailableError } from "../process/capabilit
 import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
 import { formatSummary, type RunSummary } from "../stats/summary.ts";
+import { evaluateThresholds } from "../stats/thresholds.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -125,12 +126,27 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
   try {
     const summary = await swarm.run();
-    io.stdout(formatSummary(summary));
+    summary.thresholds = evaluateThresholds(summary, config.thresholds);
+    // With the JSON on stdout, the text summary moves to stderr so stdout stays parseable.
+    (config.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary));
+    if (config.summaryJson) {
+      try {
+        await writeJsonSummary(config.summaryJson, summary, io);
+      } catch (e) {
+        io.stderr(`${PROGRAM_NAME}: cannot write --summary-json: ${(e as Error).message}\n`);
+        return EXIT.failure;
+      }
+    }
     const failure = runFailure(summary);
     if (failure) {
       log.error("run_failed", { reason: failure });
       io.stderr(`${PROGRAM_NAME}: run failed: ${failure}\n`);
       return EXIT.failure;
+    }
+    const breached = summary.thresholds.filter((t) => !t.passed);
+    if (breached.length) {
+      log.error("thresholds_failed", { failed: breached.map((t) => t.threshold) });
+      return EXIT.thresholds;
     }
     return EXIT.ok;
   } catch (e) {
@@ -143,6 +159,12 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   } finally {
     for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
+}
+
+async function writeJsonSummary(target: string, summary: RunSummary, io: CliIo): Promise<void> {
+  const json = JSON.stringify(summary, null, 2) + "\n";
+  if (target === "-") io.stdout(json);
+  else await Deno.writeTextFile(target, json);
 }
 
 /**

@@ -8,6 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
+import { figuresHelp } from "../stats/thresholds.ts";
 import { ORIGIN_FLAGS, type OriginFlagValues } from "./origin_flags.ts";
 
 /** What the command line asked for. */
@@ -84,6 +85,7 @@ export function parseCommandLine(
     .exitOverride();
   if (output) program.configureOutput(output);
   for (const flag of FLAGS) addFlag(program, flag);
+  program.addHelpText("after", `\nFigures for --threshold:\n${figuresHelp()}\n`);
   program.action((url: string | undefined) => {
     const opts = program.opts();
     const raw: RawFlags = {};

@@ -3,6 +3,8 @@
  * @module
  */
 
+import type { Threshold } from "../stats/thresholds.ts";
+
 /** Which variant of a multi-variant stream each client pulls. */
 export type Variant = "all" | "highest" | "lowest" | "first";
 /** What to do when ffprobe cannot pick a variant. */
@@ -53,6 +55,10 @@ export interface SwarmConfig {
   /** null = decide from whether stderr is a terminal. */
   logFormat: LogFormat | null;
   logLevel: LogLevel;
+
+  /** Where the JSON summary goes: a path, "-" for stdout, or null. */
+  summaryJson: string | null;
+  thresholds: Threshold[];
 
   dangerous: boolean;
   printCmd: boolean;

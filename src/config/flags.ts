@@ -40,6 +40,7 @@ export const FLAG_GROUPS = [
   "FFmpeg",
   "Stats collection",
   "Observability",
+  "Results",
   "Safety and diagnostics",
 ] as const;
 export type FlagGroup = typeof FLAG_GROUPS[number];
@@ -290,6 +291,25 @@ export const FLAGS: readonly FlagSpec[] = [
     kind: "bool",
     group: "Observability",
     help: "same as --log-level debug",
+  },
+  // Results
+  {
+    name: "summary-json",
+    kind: "value",
+    arg: "<file>",
+    env: "SUMMARY_JSON",
+    group: "Results",
+    help: "also write the exit summary as JSON, with a run record; - writes it to stdout " +
+      "(the text summary then goes to stderr)",
+  },
+  {
+    name: "threshold",
+    kind: "list",
+    arg: "<expr>",
+    env: "THRESHOLDS",
+    group: "Results",
+    help: "pass/fail check on a summary figure, e.g. 'segment_ttfb_p95<500ms', " +
+      "'error_rate<1%'; repeatable (THRESHOLDS: one per line); any failure exits 99",
   },
   // Safety and diagnostics
   {

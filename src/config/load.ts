@@ -12,6 +12,7 @@ import type {
   Variant,
 } from "./config.ts";
 import { parseDuration } from "./duration.ts";
+import { parseThreshold } from "../stats/thresholds.ts";
 import { findFlag } from "./flags.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */
@@ -68,6 +69,15 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
       ? null
       : read.choice<LogFormat>("log-format"),
     logLevel: read.bool("verbose") ? "debug" : read.choice<LogLevel>("log-level"),
+    summaryJson: read.string("summary-json") || null,
+    thresholds: read.list("threshold").flatMap((text) => {
+      const t = parseThreshold(text);
+      if (typeof t === "string") {
+        errors.push(`threshold: ${t}`);
+        return [];
+      }
+      return [t];
+    }),
     dangerous: read.bool("dangerous"),
     printCmd: read.bool("print-cmd"),
     check: read.bool("check"),

@@ -11,7 +11,7 @@ import { createSwarmRegistry } from "../metrics/swarm_metrics.ts";
 import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
 import { ProgressParser } from "../parser/progress.ts";
 import { type HttpEvent, StderrParser } from "../parser/stderr_events.ts";
-import { type CheckResult, runPreflight } from "../preflight/checks.ts";
+import { type CheckResult, parseLimit, runPreflight } from "../preflight/checks.ts";
 import { checkStream } from "../preflight/stream.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
@@ -26,7 +26,8 @@ import type { Spawner } from "../process/spawner.ts";
 import { FleetStats } from "../stats/fleet.ts";
 import { exitLabel, LifecycleStats } from "../stats/lifecycle.ts";
 import { type LineHealth, lineHealth } from "../stats/line_health.ts";
-import { buildSummary, type RunSummary } from "../stats/summary.ts";
+import { buildSummary, type RunRecord, type RunSummary } from "../stats/summary.ts";
+import { VERSION } from "../version.ts";
 import { Backoff, DEFAULT_BACKOFF } from "../supervisor/backoff.ts";
 import { clientRandom } from "../supervisor/jitter.ts";
 import { ClientSupervisor } from "../supervisor/supervisor.ts";
@@ -191,9 +192,11 @@ export class Swarm {
     for (const t of timers) clearTimeout(t);
     const endedAt = clock.now();
     this.fleet.sample(endedAt);
+    const run = await this.#runRecord(mapping);
     await server?.close();
     log.info("shutdown_finished", { clients_stopped: runs.length });
     return buildSummary({
+      run,
       lifecycle: this.lifecycle,
       target: config.streamUrl,
       startedAt,
@@ -320,6 +323,40 @@ export class Swarm {
           " — fix it, or pass --skip-preflight to run anyway",
       );
     }
+  }
+
+  async #runRecord(mapping: StreamMapping): Promise<RunRecord> {
+    const { config, deps } = this;
+    const { command, args } = clientCommand(config, deps.caps, mapping, 0);
+    const limits = await deps.readTextFile("/proc/self/limits").catch(() => "");
+    const { path, version, datetimeLogFlag, segMaxRetry, reconnectOnNetworkError, inputProtocols } =
+      deps.caps;
+    return {
+      hlsSwarmVersion: VERSION,
+      ffmpeg: {
+        path,
+        version,
+        datetimeLogFlag,
+        segMaxRetry,
+        reconnectOnNetworkError,
+        inputProtocols,
+      },
+      ffmpegArgv: [command, ...args],
+      host: {
+        hostname: Deno.hostname(),
+        cpus: navigator.hardwareConcurrency,
+        memoryBytes: Deno.systemMemoryInfo?.().total ?? null,
+        openFilesLimit: parseLimit(limits, "Max open files")?.hard ?? null,
+        processLimit: parseLimit(limits, "Max processes")?.soft ?? null,
+      },
+      config: {
+        clients: config.clients,
+        rampRate: config.rampRate,
+        durationMs: config.durationMs,
+        variant: config.variant,
+        statsLogLevel: config.statsLogLevel,
+      },
+    };
   }
 
   #logProgress(): void {

@@ -9,9 +9,42 @@ import type { LineHealth } from "./line_health.ts";
 import type { FleetSnapshot } from "./fleet.ts";
 import { formatBitrate, formatBytes, formatMs } from "./format.ts";
 import type { Percentiles } from "./sketch.ts";
+import type { ThresholdResult } from "./thresholds.ts";
+
+/** What ran, where: enough to reproduce or compare a run. */
+export interface RunRecord {
+  hlsSwarmVersion: string;
+  ffmpeg: {
+    path: string;
+    version: string;
+    datetimeLogFlag: boolean;
+    segMaxRetry: boolean;
+    reconnectOnNetworkError: boolean;
+    inputProtocols: string[];
+  };
+  /** Client 0's exact FFmpeg argv. */
+  ffmpegArgv: string[];
+  host: {
+    hostname: string;
+    cpus: number;
+    memoryBytes: number | null;
+    openFilesLimit: number | null;
+    processLimit: number | null;
+  };
+  config: {
+    clients: number;
+    rampRate: number;
+    durationMs: number;
+    variant: string;
+    statsLogLevel: string;
+  };
+}
 
 /** The run's numbers at exit. */
 export interface RunSummary {
+  run: RunRecord;
+  /** Filled in once thresholds are checked. */
+  thresholds: ThresholdResult[];
   target: string;
   startedAt: string;
   endedAt: string;
@@ -53,6 +86,7 @@ export interface RunSummary {
  * ```
  */
 export function buildSummary(input: {
+  run: RunRecord;
   lifecycle: LifecycleStats;
   target: string;
   startedAt: number;
@@ -71,6 +105,8 @@ export function buildSummary(input: {
     return Number.isNaN(v) ? null : Math.round(v);
   };
   return {
+    run: input.run,
+    thresholds: [],
     target: input.target,
     startedAt: new Date(input.startedAt).toISOString(),
     endedAt: new Date(input.endedAt).toISOString(),
@@ -168,6 +204,7 @@ export function formatSummary(s: RunSummary): string {
     ),
     row("Lines dropped:", `${health.dropped} (${(health.dropRate * 100).toFixed(2)} %)`),
     row("Degraded clients:", health.degradedClients),
+    ...formatThresholds(s.thresholds),
     "",
     s.metricsUrl ? `Metrics endpoint was: ${s.metricsUrl}` : "Metrics endpoint: off",
     RULE,
@@ -255,5 +292,20 @@ function formatTraffic(s: RunSummary): string[] {
     row("Stalled at the end:", `${p.stalled} (stall episodes: ${p.stallEpisodes})`),
     row("Average drift:", formatMs(p.averageDriftMs)),
     row("Max drift:", `${formatMs(p.maxDriftMs)} (${p.highDrift} clients above 5 s at the end)`),
+  ];
+}
+
+function formatThresholds(results: ThresholdResult[]): string[] {
+  if (!results.length) return [];
+  const failed = results.filter((r) => !r.passed).length;
+  return [
+    "",
+    `Thresholds (${failed ? `${failed} FAILED` : "all passed"})`,
+    THIN,
+    ...results.map((r) =>
+      `  ${r.passed ? "PASS" : "FAIL"}  ${r.threshold.padEnd(36)}actual: ${
+        r.actual === null ? "not measured" : Number(r.actual.toFixed(4))
+      }`
+    ),
   ];
 }

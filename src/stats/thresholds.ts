@@ -1,0 +1,195 @@
+/**
+ * k6-style pass/fail thresholds over the summary's named figures, e.g.
+ * `segment_ttfb_p95<500ms`, `error_rate<1%`, `stalled_clients==0`. Any failure makes the run
+ * exit 99. A figure that was not measured (no samples) fails its threshold: nothing unmeasured
+ * passes.
+ * @module
+ */
+import type { RunSummary } from "./summary.ts";
+
+/** How a figure's values are written. */
+export type FigureUnit = "ms" | "ratio" | "count" | "bytes_per_second";
+
+/** A figure thresholds can name. */
+export interface Figure {
+  unit: FigureUnit;
+  help: string;
+  read(s: RunSummary): number | null;
+}
+
+const status = (s: RunSummary, test: (code: number) => boolean) =>
+  s.traffic.statuses.filter((x) => test(x.status)).reduce((n, x) => n + x.count, 0);
+
+/** Every figure, by name. */
+export const FIGURES: Readonly<Record<string, Figure>> = {
+  segment_ttfb_p50: ms("segment time to first byte, p50", (s) => s.traffic.ttfbMs.segment.p50),
+  segment_ttfb_p95: ms("segment time to first byte, p95", (s) => s.traffic.ttfbMs.segment.p95),
+  segment_ttfb_p99: ms("segment time to first byte, p99", (s) => s.traffic.ttfbMs.segment.p99),
+  manifest_ttfb_p50: ms("manifest time to first byte, p50", (s) => s.traffic.ttfbMs.manifest.p50),
+  manifest_ttfb_p95: ms("manifest time to first byte, p95", (s) => s.traffic.ttfbMs.manifest.p95),
+  manifest_ttfb_p99: ms("manifest time to first byte, p99", (s) => s.traffic.ttfbMs.manifest.p99),
+  tcp_connect_p95: ms("TCP connect time, p95", (s) => s.traffic.tcpConnectMs.p95),
+  segment_download_p95: ms(
+    "segment download time, p95 (inferred)",
+    (s) => s.traffic.segmentDownloadInferredMs.p95,
+  ),
+  max_drift: ms("largest playback drift behind real time", (s) => s.traffic.playback.maxDriftMs),
+  error_rate: {
+    unit: "ratio",
+    help: "failed requests (status >= 400 or no response) / all requests",
+    read: (s) => (s.traffic.totalRequests ? s.traffic.errorRate : null),
+  },
+  drop_rate: {
+    unit: "ratio",
+    help: "FFmpeg output lines dropped / read",
+    read: (s) => s.lines.dropRate,
+  },
+  http_4xx: count("responses with a 4xx status", (s) => status(s, (c) => c >= 400 && c < 500)),
+  http_5xx: count("responses with a 5xx status", (s) => status(s, (c) => c >= 500)),
+  unanswered_requests: count("requests that got no response", (s) => s.traffic.events.unanswered),
+  segments_failed: count("segments FFmpeg failed to open", (s) => s.traffic.events.segmentsFailed),
+  playlists_failed: count("failed playlist reloads", (s) => s.traffic.events.playlistsFailed),
+  segments_expired: count("segments skipped as expired", (s) => s.traffic.events.segmentsExpired),
+  sequence_skips: count("media sequence numbers skipped", (s) => s.traffic.events.sequenceSkips),
+  timeouts: count("network timeouts", (s) => s.traffic.events.timeouts),
+  stalled_clients: count("clients stalled at the end", (s) => s.traffic.playback.stalled),
+  stall_episodes: count("stall episodes over the run", (s) => s.traffic.playback.stallEpisodes),
+  restarts: count("FFmpeg restarts", (s) => s.lifecycle.restarts),
+  unexpected_exits: count(
+    "FFmpeg exits hls-swarm did not ask for",
+    (s) => s.lifecycle.unexpectedExits,
+  ),
+  clients_with_media: count("clients that received media", (s) => s.clients.receivedMedia),
+  degraded_clients: count(
+    "clients whose output lines were dropped",
+    (s) => s.lines.degradedClients,
+  ),
+  segment_rate: {
+    unit: "count",
+    help: "segment requests per second over the run",
+    read: (s) => s.traffic.requests.segment / Math.max(s.trafficMs / 1000, 0.001),
+  },
+  throughput: {
+    unit: "bytes_per_second",
+    help: "body bytes per second over the run (e.g. 10Mbit/s, 2MB/s)",
+    read: (s) => s.traffic.totalBytes / Math.max(s.trafficMs / 1000, 0.001),
+  },
+};
+
+function ms(help: string, read: (s: RunSummary) => number | null): Figure {
+  return { unit: "ms", help, read };
+}
+function count(help: string, read: (s: RunSummary) => number | null): Figure {
+  return { unit: "count", help, read };
+}
+
+/** A parsed threshold. */
+export interface Threshold {
+  source: string;
+  figure: string;
+  op: "<" | "<=" | ">" | ">=" | "==" | "!=";
+  /** In the figure's base unit: ms, a ratio (1 % = 0.01), a count, or bytes per second. */
+  value: number;
+}
+
+/** A threshold's outcome. */
+export interface ThresholdResult {
+  threshold: string;
+  figure: string;
+  actual: number | null;
+  passed: boolean;
+}
+
+const UNIT_SCALE: Record<FigureUnit, Record<string, number>> = {
+  ms: { ms: 1, s: 1000, m: 60_000 },
+  ratio: { "": 1, "%": 0.01 },
+  count: { "": 1 },
+  bytes_per_second: {
+    "": 1,
+    "B/s": 1,
+    "kB/s": 1e3,
+    "MB/s": 1e6,
+    "GB/s": 1e9,
+    "bit/s": 1 / 8,
+    "kbit/s": 1e3 / 8,
+    "Mbit/s": 1e6 / 8,
+    "Gbit/s": 1e9 / 8,
+  },
+};
+
+/**
+ * Parses `figure<op>value[unit]`. Returns a message for a bad expression.
+ *
+ * @example
+ * ```ts
+ * parseThreshold("error_rate<1%"); // { figure: "error_rate", op: "<", value: 0.01, … }
+ * parseThreshold("segment_ttfb_p95<0.5s"); // value: 500 (ms)
+ * ```
+ */
+export function parseThreshold(text: string): Threshold | string {
+  const m = /^\s*([a-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z%/]*)\s*$/.exec(
+    text,
+  );
+  if (!m) return `"${text}": expected figure<value, e.g. segment_ttfb_p95<500ms`;
+  const [, figure, op, number, unit] = m;
+  const spec = FIGURES[figure];
+  if (!spec) return `"${text}": unknown figure "${figure}" (see --help for the list)`;
+  const scale = UNIT_SCALE[spec.unit][unit];
+  if (scale === undefined) {
+    const units = Object.keys(UNIT_SCALE[spec.unit]).map((u) => u || "(none)").join(", ");
+    return `"${text}": ${figure} takes units ${units}`;
+  }
+  return {
+    source: text.trim(),
+    figure,
+    op: op as Threshold["op"],
+    value: Number(number) * scale,
+  };
+}
+
+/**
+ * Checks thresholds against a summary.
+ *
+ * @example
+ * ```ts
+ * const results = evaluateThresholds(summary, [parseThreshold("error_rate<1%") as Threshold]);
+ * results.every((r) => r.passed);
+ * ```
+ */
+export function evaluateThresholds(s: RunSummary, thresholds: Threshold[]): ThresholdResult[] {
+  return thresholds.map((t) => {
+    const actual = FIGURES[t.figure].read(s);
+    const passed = actual !== null && compare(actual, t.op, t.value);
+    return { threshold: t.source, figure: t.figure, actual, passed };
+  });
+}
+
+function compare(a: number, op: Threshold["op"], b: number): boolean {
+  switch (op) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+    case "==":
+      return a === b;
+    case "!=":
+      return a !== b;
+  }
+}
+
+/** Help text listing every figure, for `--help`. */
+export function figuresHelp(): string {
+  const units: Record<FigureUnit, string> = {
+    ms: "ms|s",
+    ratio: "%",
+    count: "",
+    bytes_per_second: "Mbit/s|MB/s…",
+  };
+  return Object.entries(FIGURES)
+    .map(([name, f]) => `  ${`${name} [${units[f.unit]}]`.padEnd(34)}${f.help}`)
+    .join("\n");
+}
