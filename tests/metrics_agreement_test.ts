@@ -1,0 +1,108 @@
+/**
+ * The numbers agree with what the origin served: request counts, bytes and error statuses in
+ * the summary against nginx's and the built-in origin's access logs.
+ */
+import { DEFAULT_ORIGIN_OPTIONS, parseAccessLogLine, startOrigin } from "../src/origin/mod.ts";
+import { classifyUrl } from "../src/parser/url_kind.ts";
+import type { RunSummary } from "../src/stats/summary.ts";
+import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
+import { runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
+
+function within(actual: number, expected: number, fraction: number, what: string): void {
+  assert(expected > 0, `${what}: nothing to compare`);
+  console.log(`${what}: hls-swarm ${actual}, origin ${expected}`);
+  assertBetween(
+    actual,
+    expected * (1 - fraction),
+    expected * (1 + fraction),
+    `${what}: ${actual} vs ${expected}`,
+  );
+}
+
+async function summaryOf(path: string): Promise<RunSummary> {
+  return JSON.parse(await Deno.readTextFile(path));
+}
+
+Deno.test("20 clients for 60 s: counts within 1 % and bytes within 2 % of nginx's access log", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  const nginx = await startNginx(origin.dir);
+  const json = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const agent = uniqueAgent("agreement");
+    const run = await runSwarm([
+      "--clients=20",
+      "--ramp-rate=10",
+      "--duration=60s",
+      "--metrics=off",
+      `--user-agent=${agent}`,
+      `--summary-json=${json}`,
+      nginx.url("/stream.m3u8"),
+    ]);
+    assertEquals(run.code, 0, run.stderr.slice(-2000));
+    const s = await summaryOf(json);
+    // nginx logs `$request $status $body_bytes_sent "$http_user_agent"`.
+    const served = { manifest: 0, segment: 0, bytes: { manifest: 0, segment: 0 } };
+    for (const line of await nginx.accessLog()) {
+      const m = /^\S+ (\S+) \S+ (\d+) (\d+) "([^"]*)"$/.exec(line);
+      if (!m || !m[4].startsWith(`${agent}/client-`)) continue;
+      const kind = classifyUrl(m[1]);
+      if (kind !== "manifest" && kind !== "segment") continue;
+      served[kind]++;
+      if (m[2].startsWith("2")) served.bytes[kind] += Number(m[3]);
+    }
+    within(s.traffic.requests.manifest, served.manifest, 0.01, "manifest requests");
+    within(s.traffic.requests.segment, served.segment, 0.01, "segment requests");
+    within(s.traffic.bytes.segment, served.bytes.segment, 0.02, "segment bytes");
+    within(s.traffic.bytes.manifest, served.bytes.manifest, 0.02, "manifest bytes");
+    // Fleet percentiles come from one merged sketch holding every response's sample.
+    const responses = s.traffic.statuses.reduce((n, x) => n + x.count, 0);
+    assertEquals(
+      s.traffic.ttfbMs.segment.count + s.traffic.ttfbMs.manifest.count,
+      responses,
+      "every response contributed one TTFB sample",
+    );
+    assertEquals(s.lines.dropped, 0);
+    assertEquals(s.clients.receivedMedia, 20);
+  } finally {
+    await Deno.remove(json).catch(() => {});
+    await nginx.stop();
+    await origin.close();
+  }
+});
+
+Deno.test("5 % injected 404s: the summary's 404 count matches the origin's log; error_rate<1% exits 99", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0, failRate: 0.05 });
+  const json = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const agent = uniqueAgent("errors");
+    const run = await runSwarm([
+      "--clients=10",
+      "--ramp-rate=10",
+      "--duration=40s",
+      "--metrics=off",
+      `--user-agent=${agent}`,
+      `--summary-json=${json}`,
+      "--threshold=error_rate<1%",
+      origin.url,
+    ]);
+    assertEquals(run.code, 99, run.stderr.slice(-2000));
+    const s = await summaryOf(json);
+    const log = (await Deno.readTextFile(origin.accessLogPath)).split("\n")
+      .map(parseAccessLogLine)
+      .filter((e) => e?.userAgent.startsWith(`${agent}/client-`));
+    const served404 = log.filter((e) => e!.status === 404).length;
+    const counted404 = s.traffic.statuses.find((x) => x.status === 404)?.count ?? 0;
+    assert(served404 >= 5, `expected injected 404s, the origin served ${served404}`);
+    within(counted404, served404, 0.01, "404 responses");
+    assertEquals(s.thresholds, [{
+      threshold: "error_rate<1%",
+      figure: "error_rate",
+      actual: s.traffic.errorRate,
+      passed: false,
+    }]);
+    assertEquals(s.traffic.events.segmentsFailed > 0, true);
+  } finally {
+    await Deno.remove(json).catch(() => {});
+    await origin.close();
+  }
+});
