@@ -45,6 +45,8 @@ export interface SwarmConfig {
   /** Expected segment duration: progress arrives once per segment, so it sets how long a
    * silence must last before a client counts as stalled. */
   targetDurationMs: number;
+  /** Restart a client's FFmpeg when it stalls. */
+  restartOnStall: boolean;
   statsBufferLines: number;
   statsDropThreshold: number;
 

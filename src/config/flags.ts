@@ -233,6 +233,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "expected segment duration; a client silent for 1.5× this (at least 5 s) is stalled",
   },
   {
+    name: "restart-on-stall",
+    kind: "bool",
+    env: "RESTART_ON_STALL",
+    group: "Stats collection",
+    help: "restart a client's FFmpeg when it stalls (SIGTERM, then a fresh start)",
+  },
+  {
     name: "stats-buffer",
     kind: "value",
     arg: "<lines>",

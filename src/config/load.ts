@@ -57,6 +57,7 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
     stats: read.bool("stats"),
     statsLogLevel: read.choice<StatsLogLevel>("stats-loglevel"),
     targetDurationMs: read.duration("target-duration", true),
+    restartOnStall: read.bool("restart-on-stall"),
     statsBufferLines: read.int("stats-buffer", 1),
     statsDropThreshold: read.number(
       "stats-drop-threshold",

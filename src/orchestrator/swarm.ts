@@ -158,7 +158,7 @@ export class Swarm {
     if (config.durationMs > 0) {
       timers.push(setTimeout(() => this.stop("duration"), config.durationMs));
     }
-    timers.push(setInterval(() => this.fleet.sample(clock.now()), SAMPLE_INTERVAL_MS));
+    timers.push(setInterval(() => this.#sample(), SAMPLE_INTERVAL_MS));
     if (deps.progressLogMs > 0) {
       timers.push(setInterval(() => this.#logProgress(), deps.progressLogMs));
     }
@@ -265,7 +265,7 @@ export class Swarm {
             client_id: exit.clientId,
             pid: exit.pid,
             exit_code: exit.code,
-            label: exitLabel(exit.code, exit.requested),
+            label: exitLabel(exit.code, exit.requested, exit.reason),
             uptime_ms: Math.round(exit.uptimeMs),
           };
           if (exit.requested) log.debug("client_stopped", fields);
@@ -357,6 +357,23 @@ export class Swarm {
         statsLogLevel: config.statsLogLevel,
       },
     };
+  }
+
+  /** The 1 s tick: fleet sampling, then stalled clients restarted if asked to. */
+  #sample(): void {
+    this.fleet.sample(this.deps.clock.now());
+    if (!this.config.restartOnStall || this.#stop.signal.aborted) return;
+    for (const supervisor of this.#supervisors) {
+      const client = this.fleet.clients.get(supervisor.clientId);
+      if (!client?.state.stalled) continue;
+      if (supervisor.restart("stalled")) {
+        this.deps.log.warn("client_stalled_restart", {
+          client_id: supervisor.clientId,
+          recent_speed: client.state.recentSpeed,
+          drift_ms: client.state.driftMs === null ? null : Math.round(client.state.driftMs),
+        });
+      }
+    }
   }
 
   #logProgress(): void {

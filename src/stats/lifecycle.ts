@@ -5,10 +5,11 @@
  */
 import type { ClientExit, ClientState } from "../supervisor/supervisor.ts";
 
-/** Exits grouped by exit code and by whether hls-swarm asked for them. */
+/** Exits grouped by exit code and by why hls-swarm asked for them (null: it did not). */
 export interface ExitCount {
   code: number;
   requested: boolean;
+  reason: string | null;
   count: number;
 }
 
@@ -18,10 +19,14 @@ export interface ExitCount {
  * @example
  * ```ts
  * exitLabel(255, true); // "stopped by hls-swarm (SIGTERM)"
+ * exitLabel(255, true, "stalled"); // "restarted by hls-swarm (stalled)"
  * exitLabel(1, false);  // "error"
  * ```
  */
-export function exitLabel(code: number, requested: boolean): string {
+export function exitLabel(code: number, requested: boolean, reason: string | null = null): string {
+  if (requested && reason !== null && reason !== "shutdown") {
+    return `restarted by hls-swarm (${reason})`;
+  }
   if (requested) {
     if (code === 137) return "killed by hls-swarm (SIGKILL after grace period)";
     return code === 0 ? "clean (stopped by hls-swarm)" : "stopped by hls-swarm (SIGTERM)";
@@ -76,9 +81,9 @@ export class LifecycleStats {
 
   onExit(exit: ClientExit): void {
     this.uptimesMs.push(exit.uptimeMs);
-    const key = `${exit.code}:${exit.requested}`;
+    const key = `${exit.code}:${exit.reason}`;
     const entry = this.#exits.get(key) ??
-      { code: exit.code, requested: exit.requested, count: 0 };
+      { code: exit.code, requested: exit.requested, reason: exit.reason, count: 0 };
     entry.count++;
     this.#exits.set(key, entry);
   }

@@ -8,6 +8,7 @@ const exit = (code: number, requested: boolean, uptimeMs = 1000) => ({
   signal: null,
   uptimeMs,
   requested,
+  reason: requested ? "shutdown" : null,
   stderrTail: [],
 });
 
@@ -27,8 +28,8 @@ Deno.test("exits are grouped by code and cause", () => {
     life.onExit(e);
   }
   assertEquals(life.exits(), [
-    { code: 1, requested: false, count: 2 },
-    { code: 255, requested: true, count: 2 },
+    { code: 1, requested: false, reason: null, count: 2 },
+    { code: 255, requested: true, reason: "shutdown", count: 2 },
   ]);
   assertEquals(life.unexpectedExits, 2);
 });
@@ -38,6 +39,7 @@ Deno.test("labels say who stopped the process", () => {
   assertEquals(exitLabel(137, true), "killed by hls-swarm (SIGKILL after grace period)");
   assertEquals(exitLabel(137, false), "SIGKILL");
   assertEquals(exitLabel(0, false), "clean");
+  assertEquals(exitLabel(255, true, "stalled"), "restarted by hls-swarm (stalled)");
 });
 
 Deno.test("percentile by nearest rank", () => {

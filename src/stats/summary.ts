@@ -62,7 +62,13 @@ export interface RunSummary {
     starts: number;
     restarts: number;
     spawnErrors: number;
-    exits: { code: number; label: string; requested: boolean; count: number }[];
+    exits: {
+      code: number;
+      label: string;
+      requested: boolean;
+      reason: string | null;
+      count: number;
+    }[];
     unexpectedExits: number;
   };
   uptimeMs: { p50: number | null; p95: number | null; p99: number | null };
@@ -122,7 +128,10 @@ export function buildSummary(input: {
       starts: lifecycle.starts,
       restarts: lifecycle.restarts,
       spawnErrors: lifecycle.spawnErrors,
-      exits: lifecycle.exits().map((e) => ({ ...e, label: exitLabel(e.code, e.requested) })),
+      exits: lifecycle.exits().map((e) => ({
+        ...e,
+        label: exitLabel(e.code, e.requested, e.reason),
+      })),
       unexpectedExits: lifecycle.unexpectedExits,
     },
     uptimeMs: { p50: pct(50), p95: pct(95), p99: pct(99) },

@@ -28,8 +28,10 @@ export interface ClientExit {
   code: number;
   signal: Deno.Signal | null;
   uptimeMs: number;
-  /** True when hls-swarm asked the process to stop (shutdown), false when it ended by itself. */
+  /** True when hls-swarm asked the process to stop, false when it ended by itself. */
   requested: boolean;
+  /** Why hls-swarm asked: "shutdown", or a restart reason such as "stalled"; null if it did not. */
+  reason: string | null;
   /** The last stderr lines, oldest first. */
   stderrTail: string[];
 }
@@ -78,7 +80,7 @@ export interface SupervisorDeps {
 export class ClientSupervisor {
   #state: ClientState = "created";
   #child: ChildProcess | null = null;
-  #stopRequested = false;
+  #stopReason: string | null = null;
 
   constructor(readonly clientId: number, private deps: SupervisorDeps) {}
 
@@ -112,8 +114,20 @@ export class ClientSupervisor {
 
   /** Sends SIGKILL to a running FFmpeg at once (the second Ctrl+C). */
   kill(): void {
-    this.#stopRequested = true;
+    this.#stopReason = "shutdown";
     this.#child?.kill("SIGKILL");
+  }
+
+  /**
+   * Stops the running FFmpeg gracefully so the loop starts a fresh one (after the usual
+   * backoff). Returns false when no FFmpeg is running or one is already being stopped.
+   */
+  restart(reason: string): boolean {
+    const child = this.#child;
+    if (!child || this.#stopReason !== null) return false;
+    this.#stopReason = reason;
+    stopGracefully(child, this.deps.graceMs, this.deps.clock);
+    return true;
   }
 
   async #runOnce(restart: boolean): Promise<ClientExit | null> {
@@ -128,7 +142,7 @@ export class ClientSupervisor {
       return null;
     }
     this.#child = child;
-    this.#stopRequested = false;
+    this.#stopReason = null;
     const startedAt = clock.now();
     hooks.onRunStart?.(this.clientId);
     this.#setState("running");
@@ -158,7 +172,8 @@ export class ClientSupervisor {
       code: status.code,
       signal: status.signal,
       uptimeMs: clock.now() - startedAt,
-      requested: this.#stopRequested,
+      requested: this.#stopReason !== null,
+      reason: this.#stopReason,
       stderrTail: tail.lines(),
     };
     hooks.onExit?.(exit);
@@ -168,7 +183,7 @@ export class ClientSupervisor {
   #terminate(): void {
     const child = this.#child;
     if (!child) return;
-    this.#stopRequested = true;
+    this.#stopReason = "shutdown";
     // #runOnce awaits the exit; nothing to wait for here.
     stopGracefully(child, this.deps.graceMs, this.deps.clock);
   }

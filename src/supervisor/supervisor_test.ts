@@ -103,3 +103,20 @@ Deno.test("kill() sends SIGKILL at once (second Ctrl+C)", async () => {
   assertEquals(spawner.signals[0], "SIGKILL");
   assertEquals(exits.map((e) => e.requested), [true]);
 });
+
+Deno.test("restart() stops the running FFmpeg and the loop starts a fresh one", async () => {
+  const spawner = new FakeSpawner([{ honours: ["SIGTERM"] }]);
+  const { sup, exits } = supervise(spawner);
+  const stop = new AbortController();
+  const done = sup.run(stop.signal);
+  await new Promise((r) => setTimeout(r, 1));
+  assertEquals(sup.restart("stalled"), true);
+  assertEquals(sup.restart("stalled"), false); // already stopping
+  while (spawner.spawned < 2) await new Promise((r) => setTimeout(r, 1));
+  stop.abort();
+  await done;
+  assertEquals(exits.map((e) => [e.code, e.requested, e.reason]), [
+    [255, true, "stalled"],
+    [255, true, "shutdown"],
+  ]);
+});
