@@ -52,6 +52,8 @@ export interface SwarmConfig {
 
   /** host:port, or null when metrics are off. */
   metricsAddr: { hostname: string; port: number } | null;
+  /** Tier 2: per-client Prometheus series. */
+  promClientMetrics: boolean;
   /** null = decide from whether stdout is a terminal. */
   tui: boolean | null;
   /** null = decide from whether stderr is a terminal. */

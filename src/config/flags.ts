@@ -266,6 +266,13 @@ export const FLAGS: readonly FlagSpec[] = [
     help: "Prometheus listen address host:port (METRICS_PORT sets the port alone); off disables",
   },
   {
+    name: "prom-client-metrics",
+    kind: "bool",
+    env: "PROM_CLIENT_METRICS",
+    group: "Observability",
+    help: "add per-client series labelled client_id (about 10 per client; warned above 200)",
+  },
+  {
     name: "tui",
     kind: "bool",
     env: "TUI",

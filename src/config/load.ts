@@ -65,6 +65,7 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
       "must be between 0 and 1",
     ),
     metricsAddr: read.listenAddress("metrics"),
+    promClientMetrics: read.bool("prom-client-metrics"),
     tui: read.optionalBool("tui"),
     logFormat: read.choice<LogFormat | "auto">("log-format") === "auto"
       ? null

@@ -7,7 +7,7 @@ import type { Clock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
 import { serveMetrics } from "../metrics/server.ts";
-import { createSwarmRegistry } from "../metrics/swarm_metrics.ts";
+import { SwarmMetrics } from "../metrics/swarm_metrics.ts";
 import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
 import { ProgressParser } from "../parser/progress.ts";
 import { type HttpEvent, StderrParser } from "../parser/stderr_events.ts";
@@ -23,7 +23,7 @@ import {
 } from "../process/ffmpeg_args.ts";
 import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
 import type { Spawner } from "../process/spawner.ts";
-import { FleetStats } from "../stats/fleet.ts";
+import { type CurrentRates, FleetStats } from "../stats/fleet.ts";
 import { exitLabel, LifecycleStats } from "../stats/lifecycle.ts";
 import { type LineHealth, lineHealth } from "../stats/line_health.ts";
 import { buildSummary, type RunRecord, type RunSummary } from "../stats/summary.ts";
@@ -99,6 +99,9 @@ export class Swarm {
   #stopReason = "";
   #supervisors: ClientSupervisor[] = [];
   #pump = new ParsePump();
+  #metrics: SwarmMetrics | null = null;
+  #finalRates: CurrentRates | null = null;
+  #stoppedAt: number | null = null;
   #pipelines: ClientPipelines[] = [];
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
@@ -110,6 +113,11 @@ export class Swarm {
   stop(reason: string): void {
     if (this.#stop.signal.aborted) return;
     this.#stopReason = reason;
+    // Rates "at the end" are taken as the stop begins, before clients wind down.
+    const now = this.deps.clock.now();
+    this.fleet.sample(now);
+    this.#finalRates = this.fleet.rates(now, 30_000);
+    this.#stoppedAt = this.deps.clock.wallNow();
     this.deps.log.info("shutdown_started", {
       reason,
       running: this.lifecycle.running,
@@ -141,14 +149,32 @@ export class Swarm {
     await this.#preflight();
     const mapping = await chooseMapping(config, deps.runCommand, log);
 
-    const registry = createSwarmRegistry({
+    const metrics = new SwarmMetrics({
+      clock,
       lifecycle: this.lifecycle,
+      fleet: this.fleet,
+      lineHealth: () => this.lineHealth(),
       streamUrl: config.streamUrl,
       variant: config.variant,
       ffmpegVersion: deps.caps.version,
+      targetDurationMs: config.targetDurationMs,
+      startedAt: clock.now(),
+      perClient: config.promClientMetrics,
     });
+    this.#metrics = metrics;
+    if (config.promClientMetrics && config.clients > 200) {
+      log.warn("per_client_metrics_large", {
+        clients: config.clients,
+        hint: "tier 2 adds ~10 series per client; scrapes grow accordingly",
+      });
+    }
+    // Ready once metrics flow: some client has received media.
     const server = config.metricsAddr
-      ? serveMetrics(registry, config.metricsAddr, () => this.lifecycle.running > 0)
+      ? serveMetrics(
+        metrics.registry,
+        config.metricsAddr,
+        () => this.lifecycle.clientsWithMedia > 0,
+      )
       : null;
     const metricsUrl = server ? `http://${urlHost(server.hostname)}:${server.port}/metrics` : null;
     if (server) log.info("metrics_listening", { url: metricsUrl });
@@ -202,11 +228,13 @@ export class Swarm {
       startedAt,
       endedAt: clock.wallNow(),
       stopReason: this.#stopReason,
+      stoppedAt: this.#stoppedAt ?? clock.wallNow(),
       metricsUrl,
       statsEnabled: config.stats,
       lines: this.lineHealth(),
       traffic: this.fleet.snapshot(endedAt),
       trafficMs: endedAt - rampStart,
+      recentRates: this.#finalRates ?? this.fleet.rates(endedAt, 30_000),
     });
   }
 
@@ -217,7 +245,10 @@ export class Swarm {
     let progress = new ProgressParser();
     let stderr = new StderrParser();
     const record = (events: HttpEvent[]) => {
-      for (const e of events) fleet.recordEvent(id, e);
+      for (const e of events) {
+        fleet.recordEvent(id, e);
+        this.#metrics?.observe(e);
+      }
     };
     const pipes: ClientPipelines = {
       progress: new LossyLineQueue(config.statsBufferLines, ({ line, at }) => {
@@ -261,6 +292,7 @@ export class Swarm {
           this.#pump.flush(pipes.stderr);
           record(stderr.finish());
           lifecycle.onExit(exit);
+          this.#metrics?.observeUptime(exit.uptimeMs);
           const fields = {
             client_id: exit.clientId,
             pid: exit.pid,

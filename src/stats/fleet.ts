@@ -117,9 +117,21 @@ export class FleetStats {
     });
   }
 
+  /** Current rates over `windowMs`, from the series (readers never disturb each other). */
+  rates(now: number, windowMs = CURRENT_RATE_WINDOW_MS): CurrentRates {
+    const rate = (key: string) => this.series.rate(key, windowMs, now);
+    return {
+      windowMs,
+      manifests: rate("manifests"),
+      segments: rate("segments"),
+      requests: rate("requests"),
+      bytes: rate("bytes"),
+      errors: rate("errors"),
+    };
+  }
+
   snapshot(now: number): FleetSnapshot {
     const h = this.http;
-    const rate = (key: string) => this.series.rate(key, CURRENT_RATE_WINDOW_MS, now);
     let withMedia = 0, keepingUp = 0, behind = 0, stalled = 0, episodes = 0, highDrift = 0;
     let speedSum = 0, speedN = 0, driftSum = 0, driftN = 0, maxDrift = 0;
     for (const c of this.clients.values()) {
@@ -158,14 +170,7 @@ export class FleetStats {
       ttfbMs: { manifest: h.ttfb.manifest.percentiles(), segment: h.ttfb.segment.percentiles() },
       segmentDownloadInferredMs: h.segmentDownloadInferred.percentiles(),
       tcpConnectMs: h.tcpConnect.percentiles(),
-      rates: {
-        windowMs: CURRENT_RATE_WINDOW_MS,
-        manifests: rate("manifests"),
-        segments: rate("segments"),
-        requests: rate("requests"),
-        bytes: rate("bytes"),
-        errors: rate("errors"),
-      },
+      rates: this.rates(now),
       playback: {
         clientsWithMedia: withMedia,
         keepingUp,

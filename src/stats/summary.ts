@@ -6,7 +6,7 @@
 import { formatClock, formatDuration } from "../config/duration.ts";
 import { exitLabel, type LifecycleStats, percentile } from "./lifecycle.ts";
 import type { LineHealth } from "./line_health.ts";
-import type { FleetSnapshot } from "./fleet.ts";
+import type { CurrentRates, FleetSnapshot } from "./fleet.ts";
 import { formatBitrate, formatBytes, formatMs } from "./format.ts";
 import type { Percentiles } from "./sketch.ts";
 import type { ThresholdResult } from "./thresholds.ts";
@@ -50,6 +50,8 @@ export interface RunSummary {
   endedAt: string;
   durationMs: number;
   stopReason: string;
+  /** When the stop began (duration, signal or quit); clients wound down after it. */
+  stoppedAt: string;
   clients: {
     target: number;
     peakRunning: number;
@@ -78,6 +80,8 @@ export interface RunSummary {
   traffic: FleetSnapshot;
   /** Time over which traffic flowed (ramp start to shutdown), for average rates. */
   trafficMs: number;
+  /** Rates over the 30 s before the stop began, comparable with Prometheus' rate(…[30s]). */
+  recentRates: CurrentRates;
   metricsUrl: string | null;
 }
 
@@ -98,12 +102,14 @@ export function buildSummary(input: {
   startedAt: number;
   endedAt: number;
   stopReason: string;
+  stoppedAt: number;
   metricsUrl: string | null;
   /** Whether progress was read, so media reception was measured. */
   statsEnabled: boolean;
   lines: LineHealth;
   traffic: FleetSnapshot;
   trafficMs: number;
+  recentRates: CurrentRates;
 }): RunSummary {
   const { lifecycle } = input;
   const pct = (p: number) => {
@@ -118,6 +124,7 @@ export function buildSummary(input: {
     endedAt: new Date(input.endedAt).toISOString(),
     durationMs: input.endedAt - input.startedAt,
     stopReason: input.stopReason,
+    stoppedAt: new Date(input.stoppedAt).toISOString(),
     clients: {
       target: lifecycle.targetClients,
       peakRunning: lifecycle.peakRunning,
@@ -138,6 +145,7 @@ export function buildSummary(input: {
     lines: input.lines,
     traffic: input.traffic,
     trafficMs: input.trafficMs,
+    recentRates: input.recentRates,
     metricsUrl: input.metricsUrl,
   };
 }
@@ -257,6 +265,12 @@ function formatTraffic(s: RunSummary): string[] {
     ...requestRows,
     row("All requests:", `${t.totalRequests} (${(t.totalRequests / seconds).toFixed(2)} /s)`),
     row(
+      "Last 30 s:",
+      `segments ${fmtRate(s.recentRates.segments)} /s, manifests ${
+        fmtRate(s.recentRates.manifests)
+      } /s, ${s.recentRates.bytes === null ? "n/a" : formatBitrate(s.recentRates.bytes)}`,
+    ),
+    row(
       "Bytes:",
       `${formatBytes(t.totalBytes)} (${formatBitrate(t.totalBytes / seconds)} average; ` +
         "Content-Length of 2xx responses)",
@@ -317,4 +331,8 @@ function formatThresholds(results: ThresholdResult[]): string[] {
       }`
     ),
   ];
+}
+
+function fmtRate(r: number | null): string {
+  return r === null ? "n/a" : r.toFixed(2);
 }

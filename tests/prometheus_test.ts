@@ -1,0 +1,128 @@
+/**
+ * /metrics as real Prometheus tooling sees it: promtool accepts a live scrape with per-client
+ * series on, and a real Prometheus server scraping every 2 s agrees with the exit summary.
+ */
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import type { RunSummary } from "../src/stats/summary.ts";
+import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
+import { ffmpegPids, finishSwarm, freePort, spawnSwarm, uniqueAgent, waitFor } from "./helpers.ts";
+
+async function scrape(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  return await res.text();
+}
+
+function sample(text: string, name: string): number | undefined {
+  const m = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+Deno.test("promtool check metrics accepts a mid-run scrape of 50 clients with tier 2 on", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  const port = freePort();
+  const agent = uniqueAgent("promtool");
+  const child = spawnSwarm([
+    "--clients=50",
+    "--ramp-rate=25",
+    `--metrics=127.0.0.1:${port}`,
+    "--prom-client-metrics",
+    `--user-agent=${agent}`,
+    origin.url,
+  ]);
+  try {
+    await waitFor(
+      async () => {
+        const text = await scrape(port).catch(() => "");
+        return sample(text, "hlsswarm_clients_with_media") === 50;
+      },
+      60_000,
+      "50 clients with media",
+    );
+    const text = await scrape(port);
+    assertEquals(sample(text, "hlsswarm_clients_target"), 50);
+    assertEquals(sample(text, "hlsswarm_clients_active"), 50);
+    assert(/^hlsswarm_client_requests_total\{client_id="49",kind="segment"\} [1-9]/m.test(text));
+    const check = new Deno.Command("promtool", {
+      args: ["check", "metrics"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = check.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+    const out = await check.output();
+    const report = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, report);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    await ready.body?.cancel();
+    assertEquals(ready.status, 200);
+  } finally {
+    child.kill("SIGTERM");
+    await finishSwarm(child);
+    await origin.close();
+  }
+});
+
+Deno.test("a real Prometheus scraping every 2 s agrees with the exit summary", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  const metricsPort = freePort();
+  const promPort = freePort();
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-prom-" });
+  await Deno.writeTextFile(
+    `${dir}/prometheus.yml`,
+    `global: { scrape_interval: 2s, evaluation_interval: 2s }
+scrape_configs:
+  - job_name: hls-swarm
+    static_configs: [{ targets: ["127.0.0.1:${metricsPort}"] }]
+`,
+  );
+  const prometheus = new Deno.Command("prometheus", {
+    args: [
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const query = async (q: string, time?: number) => {
+    const url = new URL(`http://127.0.0.1:${promPort}/api/v1/query`);
+    url.searchParams.set("query", q);
+    if (time) url.searchParams.set("time", String(time));
+    const body = await (await fetch(url)).json();
+    return Number(body.data.result[0]?.value[1]);
+  };
+  const json = `${dir}/summary.json`;
+  const agent = uniqueAgent("prometheus");
+  try {
+    const child = spawnSwarm([
+      "--clients=20",
+      "--ramp-rate=10",
+      "--duration=60s",
+      `--metrics=127.0.0.1:${metricsPort}`,
+      `--user-agent=${agent}`,
+      `--summary-json=${json}`,
+      origin.url,
+    ]);
+    // Mid-run: Prometheus' view of running clients is the process count.
+    await new Promise((r) => setTimeout(r, 30_000));
+    const running = (await ffmpegPids(agent, true)).length;
+    await new Promise((r) => setTimeout(r, 4000)); // let a scrape land
+    assertEquals(await query("hlsswarm_clients_active"), running);
+    const run = await finishSwarm(child);
+    assertEquals(run.code, 0, run.stderr.slice(-2000));
+    const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
+    // Evaluate at the last scrape before the stop began.
+    const stopAt = Date.parse(s.stoppedAt) / 1000;
+    const promRate = await query("rate(hlsswarm_segment_requests_total[30s])", stopAt - 1);
+    const ours = s.recentRates.segments!;
+    console.log(`segment rate: Prometheus ${promRate.toFixed(3)}/s, summary ${ours.toFixed(3)}/s`);
+    assertBetween(promRate, ours * 0.95, ours * 1.05);
+  } finally {
+    prometheus.kill("SIGTERM");
+    await prometheus.status;
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await origin.close();
+  }
+});
