@@ -8,24 +8,14 @@
 import { LineDecoder } from "../src/parser/line_decoder.ts";
 import { ProgressParser } from "../src/parser/progress.ts";
 import { StderrParser } from "../src/parser/stderr_events.ts";
-import { FleetStats } from "../src/stats/fleet.ts";
+import { captureLines, fleetFromCaptures } from "./fixtures.ts";
 
-const DATA = new URL("../testdata/ffmpeg-5.1/", import.meta.url);
-
-function lines(name: string): string[] {
-  const out: string[] = [];
-  const d = new LineDecoder();
-  d.push(Deno.readFileSync(new URL(name, DATA)), (l) => out.push(l));
-  d.flush((l) => out.push(l));
-  return out;
-}
-
-const stderr = lines("stderr_trace_nginx_keepalive.txt");
+const stderr = captureLines("stderr_trace_nginx_keepalive.txt");
 const parser = new StderrParser();
 const matched = stderr.filter((l) => parser.push(l, 0).length > 0);
 parser.finish();
 const rejected = stderr.filter((l) => !matched.includes(l));
-const progress = lines("progress_trace_nginx_keepalive.txt");
+const progress = captureLines("progress_trace_nginx_keepalive.txt");
 console.log(
   `stderr capture: ${stderr.length} lines, ${matched.length} produce events, ` +
     `${rejected.length} rejected; progress capture: ${progress.length} lines`,
@@ -54,31 +44,18 @@ Deno.bench(`progress: ${progress.length} lines`, { group: "progress" }, () => {
   for (const l of progress) p.push(l);
 });
 
+const stderrBytes = Deno.readFileSync(
+  new URL("../testdata/ffmpeg-5.1/stderr_trace_nginx_keepalive.txt", import.meta.url),
+);
+
 Deno.bench("line decoder: stderr capture bytes → lines", { group: "decode" }, () => {
   const d = new LineDecoder();
   let n = 0;
-  d.push(Deno.readFileSync(new URL("stderr_trace_nginx_keepalive.txt", DATA)), () => n++);
+  d.push(stderrBytes, () => n++);
 });
 
-function fleetOf(clients: number): FleetStats {
-  const fleet = new FleetStats(6000);
-  for (let id = 0; id < clients; id++) {
-    const p = new StderrParser();
-    stderr.forEach((l, i) => {
-      for (const e of p.push(l, i)) fleet.recordEvent(id, e);
-    });
-    const pp = new ProgressParser();
-    progress.forEach((l, i) => {
-      const block = pp.push(l);
-      if (block) fleet.recordProgress(id, block, i * 100);
-    });
-  }
-  fleet.sample(1e6);
-  return fleet;
-}
-
 for (const clients of [100, 1000]) {
-  const fleet = fleetOf(clients);
+  const fleet = fleetFromCaptures(clients);
   Deno.bench(`fleet: sample + snapshot, ${clients} clients`, { group: "fleet" }, () => {
     fleet.sample(1e6);
     fleet.snapshot(1e6);

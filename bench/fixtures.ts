@@ -1,0 +1,39 @@
+/**
+ * Benchmark inputs made from the real FFmpeg 5.1 captures in testdata/.
+ * @module
+ */
+import { LineDecoder } from "../src/parser/line_decoder.ts";
+import { ProgressParser } from "../src/parser/progress.ts";
+import { StderrParser } from "../src/parser/stderr_events.ts";
+import { FleetStats } from "../src/stats/fleet.ts";
+
+const DATA = new URL("../testdata/ffmpeg-5.1/", import.meta.url);
+
+/** A capture split into lines the way the pipeline splits them. */
+export function captureLines(name: string): string[] {
+  const out: string[] = [];
+  const d = new LineDecoder();
+  d.push(Deno.readFileSync(new URL(name, DATA)), (l) => out.push(l));
+  d.flush((l) => out.push(l));
+  return out;
+}
+
+/** A fleet of `clients`, each fed the keep-alive trace capture and its progress output. */
+export function fleetFromCaptures(clients: number): FleetStats {
+  const stderr = captureLines("stderr_trace_nginx_keepalive.txt");
+  const progress = captureLines("progress_trace_nginx_keepalive.txt");
+  const fleet = new FleetStats(6000);
+  for (let id = 0; id < clients; id++) {
+    const p = new StderrParser();
+    stderr.forEach((l, i) => {
+      for (const e of p.push(l, i)) fleet.recordEvent(id, e);
+    });
+    const pp = new ProgressParser();
+    progress.forEach((l, i) => {
+      const block = pp.push(l);
+      if (block) fleet.recordProgress(id, block, i * 100);
+    });
+  }
+  fleet.sample(1e6);
+  return fleet;
+}
