@@ -14,6 +14,14 @@ export type StatsLogLevel = "trace" | "debug" | "verbose";
 export type LogFormat = "json" | "text";
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
+/** Which origin exporters to scrape, and how often. */
+export interface OriginMetricsConfig {
+  nodeUrl?: string;
+  nginxUrl?: string;
+  intervalMs: number;
+  windowMs: number;
+}
+
 /** Everything a swarm run needs to know, after parsing and validation. */
 export interface SwarmConfig {
   streamUrl: string;
@@ -59,6 +67,9 @@ export interface SwarmConfig {
   /** null = decide from whether stderr is a terminal. */
   logFormat: LogFormat | null;
   logLevel: LogLevel;
+
+  /** The origin's exporters to scrape, or null when none is configured. */
+  originMetrics: OriginMetricsConfig | null;
 
   /** Where the JSON summary goes: a path, "-" for stdout, or null. */
   summaryJson: string | null;

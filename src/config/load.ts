@@ -6,6 +6,7 @@
 import type {
   LogFormat,
   LogLevel,
+  OriginMetricsConfig,
   ProbeFailurePolicy,
   StatsLogLevel,
   SwarmConfig,
@@ -71,6 +72,7 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
       ? null
       : read.choice<LogFormat>("log-format"),
     logLevel: read.bool("verbose") ? "debug" : read.choice<LogLevel>("log-level"),
+    originMetrics: originMetrics(read, errors),
     summaryJson: read.string("summary-json") || null,
     thresholds: read.list("threshold").flatMap((text) => {
       const t = parseThreshold(text);
@@ -94,6 +96,34 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
     config.logLevel = "debug";
   }
   return errors.length ? { ok: false, errors } : { ok: true, config };
+}
+
+/** Builds the origin-metrics settings; null when no exporter is named. */
+function originMetrics(read: FieldReader, errors: string[]): OriginMetricsConfig | null {
+  const host = read.string("origin-metrics-host");
+  const nodePort = read.int("origin-metrics-node-port", 1);
+  const nginxPort = read.int("origin-metrics-nginx-port", 1);
+  const hostUrl = (port: number) =>
+    `http://${host.includes(":") ? `[${host}]` : host}:${port}/metrics`;
+  const nodeUrl = read.string("origin-metrics") || (host ? hostUrl(nodePort) : "");
+  const nginxUrl = read.string("nginx-metrics") || (host ? hostUrl(nginxPort) : "");
+  const intervalMs = read.duration("origin-metrics-interval", true);
+  const windowMs = read.duration("origin-metrics-window", true);
+  if (!nodeUrl && !nginxUrl) return null;
+  for (const [name, url] of [["origin-metrics", nodeUrl], ["nginx-metrics", nginxUrl]]) {
+    if (url && !/^https?:\/\/[^/]+/.test(url)) errors.push(`${name}: not an http(s) URL: "${url}"`);
+  }
+  if (windowMs < 10_000 || windowMs > 300_000) {
+    errors.push(`origin-metrics-window: must be between 10s and 300s (got ${windowMs / 1000}s)`);
+  } else if (windowMs < 2 * intervalMs) {
+    errors.push("origin-metrics-window: must cover at least 2 scrape intervals");
+  }
+  return {
+    ...(nodeUrl ? { nodeUrl } : {}),
+    ...(nginxUrl ? { nginxUrl } : {}),
+    intervalMs,
+    windowMs,
+  };
 }
 
 function validateUrl(config: SwarmConfig, errors: string[]): void {

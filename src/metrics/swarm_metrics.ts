@@ -9,6 +9,7 @@
 import client from "prom-client";
 import type { Clock } from "../clock.ts";
 import type { HttpEvent } from "../parser/stderr_events.ts";
+import type { OriginSnapshot } from "./origin_scraper.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { FleetSnapshot, FleetStats } from "../stats/fleet.ts";
 import type { LifecycleStats } from "../stats/lifecycle.ts";
@@ -378,6 +379,78 @@ export class SwarmMetrics {
       "client_stalled",
       "Per client: 1 when stalled now, else 0 (tier 2).",
       () => clients().map((c) => [id(c.id), c.state.stalled ? 1 : 0]),
+    );
+  }
+
+  /** Re-exports the origin's exporter figures as hlsswarm_origin_* gauges. */
+  addOrigin(read: () => OriginSnapshot): void {
+    const gauge = (
+      name: string,
+      help: string,
+      labelNames: string[],
+      values: (o: OriginSnapshot) => [Labels, number | null | undefined][],
+    ) =>
+      new client.Gauge({
+        name: P + name,
+        help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [labels, v] of values(read())) {
+            if (v !== null && v !== undefined) this.set(labels, v);
+          }
+        },
+      });
+    gauge(
+      "origin_cpu_busy_ratio",
+      "Origin CPU busy share (0-1) over the last scrape interval: 1 - delta(idle+iowait) / " +
+        "delta(all) of node_cpu_seconds_total.",
+      [],
+      (o) => [[{}, o.cpuPercent === null ? null : o.cpuPercent / 100]],
+    );
+    gauge(
+      "origin_memory_bytes",
+      "Origin memory from node_exporter: used = MemTotal - MemAvailable.",
+      ["state"],
+      (o) => [[{ state: "used" }, o.memory?.usedBytes], [{ state: "total" }, o.memory?.totalBytes]],
+    );
+    gauge(
+      "origin_network_bytes_per_second",
+      "Origin network rate from node_exporter counter deltas, all devices but lo; stat=current " +
+        "is the last interval, p50/max are over --origin-metrics-window.",
+      ["direction", "stat"],
+      (o) => [
+        [{ direction: "receive", stat: "current" }, o.net?.rxBytesPerSecond],
+        [{ direction: "receive", stat: "p50" }, o.net?.rxP50],
+        [{ direction: "receive", stat: "max" }, o.net?.rxMax],
+        [{ direction: "transmit", stat: "current" }, o.net?.txBytesPerSecond],
+        [{ direction: "transmit", stat: "p50" }, o.net?.txP50],
+        [{ direction: "transmit", stat: "max" }, o.net?.txMax],
+      ],
+    );
+    gauge(
+      "origin_nginx_connections",
+      "nginx connections by state, from the nginx exporter (stub_status).",
+      ["state"],
+      (o) => [
+        [{ state: "active" }, o.nginx?.activeConnections],
+        [{ state: "reading" }, o.nginx?.reading],
+        [{ state: "writing" }, o.nginx?.writing],
+        [{ state: "waiting" }, o.nginx?.waiting],
+      ],
+    );
+    gauge(
+      "origin_nginx_requests_per_second",
+      "nginx requests per second over the last scrape interval (nginx_http_requests_total delta).",
+      [],
+      (o) => [[{}, o.nginx?.requestsPerSecond]],
+    );
+    gauge(
+      "origin_source_up",
+      "1 when the latest scrape of that exporter succeeded, else 0 (last good values are kept).",
+      ["source"],
+      (o) => Object.entries(o.sources).map(([source, h]) => [{ source }, h.healthy ? 1 : 0]),
     );
   }
 

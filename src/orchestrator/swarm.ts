@@ -6,6 +6,7 @@
 import type { Clock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
+import { OriginScraper } from "../metrics/origin_scraper.ts";
 import { serveMetrics } from "../metrics/server.ts";
 import { SwarmMetrics } from "../metrics/swarm_metrics.ts";
 import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
@@ -95,6 +96,8 @@ export function clientCommand(
 export class Swarm {
   readonly lifecycle: LifecycleStats;
   readonly fleet: FleetStats;
+  /** The origin's exporters, when --origin-metrics/--nginx-metrics are set (for the dashboard). */
+  origin: OriginScraper | null = null;
   #stop = new AbortController();
   #stopReason = "";
   #supervisors: ClientSupervisor[] = [];
@@ -162,6 +165,19 @@ export class Swarm {
       perClient: config.promClientMetrics,
     });
     this.#metrics = metrics;
+    const scraper = config.originMetrics
+      ? new OriginScraper(config.originMetrics, { fetch: deps.fetch, clock })
+      : null;
+    this.origin = scraper;
+    if (scraper) {
+      metrics.addOrigin(() => scraper.snapshot());
+      scraper.start();
+      log.info("origin_metrics_scraping", {
+        node: config.originMetrics?.nodeUrl ?? null,
+        nginx: config.originMetrics?.nginxUrl ?? null,
+        interval_ms: config.originMetrics?.intervalMs,
+      });
+    }
     if (config.promClientMetrics && config.clients > 200) {
       log.warn("per_client_metrics_large", {
         clients: config.clients,
@@ -220,6 +236,7 @@ export class Swarm {
     this.fleet.sample(endedAt);
     const run = await this.#runRecord(mapping);
     await server?.close();
+    await scraper?.stop();
     log.info("shutdown_finished", { clients_stopped: runs.length });
     return buildSummary({
       run,
@@ -235,6 +252,7 @@ export class Swarm {
       traffic: this.fleet.snapshot(endedAt),
       trafficMs: endedAt - rampStart,
       recentRates: this.#finalRates ?? this.fleet.rates(endedAt, 30_000),
+      origin: scraper?.snapshot() ?? null,
     });
   }
 

@@ -6,6 +6,7 @@
 import { formatClock, formatDuration } from "../config/duration.ts";
 import { exitLabel, type LifecycleStats, percentile } from "./lifecycle.ts";
 import type { LineHealth } from "./line_health.ts";
+import type { OriginSnapshot } from "../metrics/origin_scraper.ts";
 import type { CurrentRates, FleetSnapshot } from "./fleet.ts";
 import { formatBitrate, formatBytes, formatMs } from "./format.ts";
 import type { Percentiles } from "./sketch.ts";
@@ -82,6 +83,8 @@ export interface RunSummary {
   trafficMs: number;
   /** Rates over the 30 s before the stop began, comparable with Prometheus' rate(…[30s]). */
   recentRates: CurrentRates;
+  /** The origin's own figures from its exporters, when scraped. */
+  origin: OriginSnapshot | null;
   metricsUrl: string | null;
 }
 
@@ -110,6 +113,7 @@ export function buildSummary(input: {
   traffic: FleetSnapshot;
   trafficMs: number;
   recentRates: CurrentRates;
+  origin: OriginSnapshot | null;
 }): RunSummary {
   const { lifecycle } = input;
   const pct = (p: number) => {
@@ -146,6 +150,7 @@ export function buildSummary(input: {
     traffic: input.traffic,
     trafficMs: input.trafficMs,
     recentRates: input.recentRates,
+    origin: input.origin,
     metricsUrl: input.metricsUrl,
   };
 }
@@ -190,6 +195,7 @@ export function formatSummary(s: RunSummary): string {
       s.clients.receivedMedia ?? "not measured (--stats=false)",
     ),
     ...formatTraffic(s),
+    ...formatOrigin(s.origin),
     "",
     "Lifecycle",
     THIN,
@@ -335,4 +341,39 @@ function formatThresholds(results: ThresholdResult[]): string[] {
 
 function fmtRate(r: number | null): string {
   return r === null ? "n/a" : r.toFixed(2);
+}
+
+function formatOrigin(o: OriginSnapshot | null): string[] {
+  if (!o) return [];
+  const row = (label: string, value: string) => `  ${label.padEnd(24)}${value}`;
+  const n = (v: number | null | undefined, f: (x: number) => string) =>
+    v === null || v === undefined ? "n/a" : f(v);
+  const health = Object.entries(o.sources).map(([name, h]) =>
+    `${name} ${h.healthy ? "ok" : `failing (${h.lastError ?? "no answer yet"})`}, ` +
+    `${h.scrapes - h.failures}/${h.scrapes} scrapes ok`
+  );
+  return [
+    "",
+    "Origin (from its exporters; rates from counter deltas between scrapes)",
+    THIN,
+    row("Exporters:", health.join("; ")),
+    row("CPU busy:", n(o.cpuPercent, (v) => `${v.toFixed(1)} %`)),
+    row(
+      "Memory used:",
+      o.memory
+        ? `${formatBytes(o.memory.usedBytes)} of ${formatBytes(o.memory.totalBytes)} ` +
+          `(${o.memory.percent.toFixed(1)} %)`
+        : "n/a",
+    ),
+    row(
+      "Network in / out:",
+      o.net
+        ? `${formatBitrate(o.net.rxBytesPerSecond)} / ${formatBitrate(o.net.txBytesPerSecond)} ` +
+          `(out p50 ${formatBitrate(o.net.txP50)}, max ${formatBitrate(o.net.txMax)} over ` +
+          `${o.net.windowMs / 1000} s)`
+        : "n/a",
+    ),
+    row("nginx connections:", n(o.nginx?.activeConnections, (v) => String(v))),
+    row("nginx requests/s:", n(o.nginx?.requestsPerSecond, (v) => v.toFixed(1))),
+  ];
 }
