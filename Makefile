@@ -9,7 +9,7 @@ DENO ?= $(CURDIR)/tools/deno/node_modules/@deno/linux-$(ARCH)-glibc/deno
 export DENO_DIR ?= $(CURDIR)/.deno
 export NO_COLOR ?= 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl
+APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl prometheus prometheus-node-exporter prometheus-nginx-exporter
 VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.ts)
 # Narrowest permissions that work: Deno 2.9 asks for --allow-all before any /proc read, and
 # hls-swarm reads /proc for limits and CPU; --allow-run (FFmpeg) already implies full trust.
