@@ -212,3 +212,68 @@ export async function waitFor(
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
+
+/** A real Prometheus exporter (Debian package) run as a child on a free loopback port. */
+export interface Exporter {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startExporter(
+  command: string,
+  args: (port: number) => string[],
+): Promise<Exporter> {
+  const port = freePort();
+  const child = new Deno.Command(command, {
+    args: args(port),
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const url = `http://127.0.0.1:${port}/metrics`;
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already exited.
+    }
+    await child.status;
+  };
+  try {
+    await waitFor(
+      async () => {
+        try {
+          await (await fetch(url)).body?.cancel();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      `${command} on port ${port}`,
+    );
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, stop };
+}
+
+export function startNodeExporter(): Promise<Exporter> {
+  return startExporter("prometheus-node-exporter", (port) => [
+    `--web.listen-address=127.0.0.1:${port}`,
+  ]);
+}
+
+/** The nginx exporter reading `nginx`'s stub_status. */
+export function startNginxExporter(nginx: Nginx): Promise<Exporter> {
+  return startExporter("prometheus-nginx-exporter", (port) => [
+    "-nginx.scrape-uri",
+    nginx.url("/nginx_status"),
+    "-web.listen-address",
+    `127.0.0.1:${port}`,
+  ]);
+}

@@ -13,59 +13,7 @@ import {
 import { type Clock, systemClock } from "../src/clock.ts";
 import { OriginScraper } from "../src/metrics/origin_scraper.ts";
 import { parsePromText } from "../src/metrics/prom_text.ts";
-import { freePort, startNginx, waitFor } from "./helpers.ts";
-
-/** A child exporter on a loopback port. */
-interface Exporter {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startExporter(command: string, args: (port: number) => string[]): Promise<Exporter> {
-  const port = freePort();
-  const child = new Deno.Command(command, {
-    args: args(port),
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `http://127.0.0.1:${port}/metrics`;
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    await child.status;
-  };
-  try {
-    await waitFor(
-      async () => {
-        try {
-          await (await fetch(url)).body?.cancel();
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      10_000,
-      `${command} on port ${port}`,
-    );
-  } catch (e) {
-    await stop();
-    throw e;
-  }
-  return { url, stop };
-}
-
-function startNodeExporter(): Promise<Exporter> {
-  return startExporter("prometheus-node-exporter", (port) => [
-    `--web.listen-address=127.0.0.1:${port}`,
-  ]);
-}
+import { type Exporter, startNginx, startNginxExporter, startNodeExporter } from "./helpers.ts";
 
 /** /proc/stat's aggregate line: [busy, total] jiffies, with the scraper's idle = idle+iowait. */
 async function procCpu(): Promise<[number, number]> {
@@ -210,12 +158,7 @@ Deno.test("nginx exporter: requests/s from scrape times, connections match stub_
   let exporter: Exporter | null = null;
   const idle: Deno.TcpConn[] = [];
   try {
-    exporter = await startExporter("prometheus-nginx-exporter", (port) => [
-      "-nginx.scrape-uri",
-      nginx.url("/nginx_status"),
-      "-web.listen-address",
-      `127.0.0.1:${port}`,
-    ]);
+    exporter = await startNginxExporter(nginx);
     const clock = manualClock();
     const scraper = new OriginScraper({ nginxUrl: exporter.url, intervalMs: 1000 }, { clock });
     await scraper.scrapeOnce();

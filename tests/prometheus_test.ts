@@ -5,7 +5,17 @@
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
 import type { RunSummary } from "../src/stats/summary.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
-import { ffmpegPids, finishSwarm, freePort, spawnSwarm, uniqueAgent, waitFor } from "./helpers.ts";
+import {
+  ffmpegPids,
+  finishSwarm,
+  freePort,
+  spawnSwarm,
+  startNginx,
+  startNginxExporter,
+  startNodeExporter,
+  uniqueAgent,
+  waitFor,
+} from "./helpers.ts";
 
 async function scrape(port: number): Promise<string> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
@@ -123,6 +133,48 @@ scrape_configs:
     prometheus.kill("SIGTERM");
     await prometheus.status;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+    await origin.close();
+  }
+});
+
+Deno.test("--origin-metrics-host re-exports the origin's real exporters and summarises them", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  const nginx = await startNginx(origin.dir);
+  const node = await startNodeExporter();
+  const nginxExporter = await startNginxExporter(nginx);
+  const port = freePort();
+  const json = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    const child = spawnSwarm([
+      "--clients=3",
+      "--ramp-rate=10",
+      "--duration=12s",
+      `--metrics=127.0.0.1:${port}`,
+      `--origin-metrics=${node.url}`,
+      `--nginx-metrics=${nginxExporter.url}`,
+      "--origin-metrics-interval=1s",
+      "--origin-metrics-window=10s",
+      `--summary-json=${json}`,
+      nginx.url("/stream.m3u8"),
+    ]);
+    await new Promise((r) => setTimeout(r, 9000));
+    const text = await scrape(port);
+    assertEquals(sample(text, 'hlsswarm_origin_source_up{source="node"}'), 1);
+    assertEquals(sample(text, 'hlsswarm_origin_source_up{source="nginx"}'), 1);
+    assertBetween(sample(text, "hlsswarm_origin_cpu_busy_ratio")!, 0, 1);
+    assert(sample(text, 'hlsswarm_origin_nginx_connections{state="active"}')! >= 3, text);
+    assert(sample(text, "hlsswarm_origin_nginx_requests_per_second")! > 0);
+    const run = await finishSwarm(child);
+    assertEquals(run.code, 0, run.stderr.slice(-2000));
+    assert(run.stdout.includes("Origin (from its exporters"), run.stdout);
+    const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
+    assert(s.origin?.memory && s.origin.memory.totalBytes > 0);
+    assertEquals(s.origin?.sources.node?.healthy, true);
+  } finally {
+    await Deno.remove(json).catch(() => {});
+    await nginxExporter.stop();
+    await node.stop();
+    await nginx.stop();
     await origin.close();
   }
 });
