@@ -379,18 +379,9 @@ export class Swarm {
     const { config, deps } = this;
     const { command, args } = clientCommand(config, deps.caps, mapping, 0);
     const limits = await deps.readTextFile("/proc/self/limits").catch(() => "");
-    const { path, version, datetimeLogFlag, segMaxRetry, reconnectOnNetworkError, inputProtocols } =
-      deps.caps;
     return {
       hlsSwarmVersion: VERSION,
-      ffmpeg: {
-        path,
-        version,
-        datetimeLogFlag,
-        segMaxRetry,
-        reconnectOnNetworkError,
-        inputProtocols,
-      },
+      ffmpeg: { ...deps.caps },
       ffmpegArgv: [command, ...args],
       host: {
         hostname: Deno.hostname(),

@@ -7,6 +7,7 @@ import { formatClock, formatDuration } from "../config/duration.ts";
 import { exitLabel, type LifecycleStats, percentile } from "./lifecycle.ts";
 import type { LineHealth } from "./line_health.ts";
 import type { OriginSnapshot } from "../metrics/origin_scraper.ts";
+import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CurrentRates, FleetSnapshot } from "./fleet.ts";
 import { formatBitrate, formatBytes, formatMs } from "./format.ts";
 import type { Percentiles } from "./sketch.ts";
@@ -15,14 +16,7 @@ import type { ThresholdResult } from "./thresholds.ts";
 /** What ran, where: enough to reproduce or compare a run. */
 export interface RunRecord {
   hlsSwarmVersion: string;
-  ffmpeg: {
-    path: string;
-    version: string;
-    datetimeLogFlag: boolean;
-    segMaxRetry: boolean;
-    reconnectOnNetworkError: boolean;
-    inputProtocols: string[];
-  };
+  ffmpeg: FfmpegCapabilities;
   /** Client 0's exact FFmpeg argv. */
   ffmpegArgv: string[];
   host: {
