@@ -100,7 +100,6 @@ Deno.test("5 % injected 404s: the summary's 404 count matches the origin's log; 
       actual: s.traffic.errorRate,
       passed: false,
     }]);
-    assertEquals(s.traffic.events.segmentsFailed > 0, true);
   } finally {
     await Deno.remove(json).catch(() => {});
     await origin.close();

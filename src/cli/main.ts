@@ -18,6 +18,7 @@ import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
 import { formatSummary, type RunSummary } from "../stats/summary.ts";
 import { evaluateThresholds } from "../stats/thresholds.ts";
+import { DashboardSession, dashboardWanted } from "../tui/session.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -97,19 +98,30 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     return EXIT.ok;
   }
   const deathSignal = await detectDeathSignalWrapper(runCommand);
+  // The dashboard owns the terminal, so the run's logs go to a file while it is up.
+  let tui: DashboardSession | null = null;
+  if (dashboardWanted(config, io.stdoutIsTerminal)) {
+    try {
+      tui = DashboardSession.open(config, io.env);
+    } catch (e) {
+      // Logs must never be discarded: without a file, run with logs on stderr instead.
+      log.warn("dashboard_disabled", { reason: (e as Error).message });
+    }
+  }
+  const runLog = tui?.log ?? log;
   const swarm = new Swarm(config, {
     clock: systemClock,
     spawner: createProcessSpawner({ deathSignal }),
     runCommand,
     readTextFile: Deno.readTextFile,
     fetch,
-    log,
+    log: runLog,
     caps,
     deathSignal,
     seed: Date.now() >>> 0,
-    progressLogMs: 5000,
+    progressLogMs: tui ? 0 : 5000,
   });
-  log.info("run_started", {
+  runLog.info("run_started", {
     target: config.streamUrl,
     clients: config.clients,
     ramp_rate: config.rampRate,
@@ -124,8 +136,14 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   };
   const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, onSignal(s)] as const);
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  tui?.start(swarm, {
+    onQuit: () => swarm.stop("quit"),
+    onForceQuit: () => swarm.forceStop("second Ctrl+C"),
+    stderr: io.stderr,
+  });
   try {
-    const summary = await swarm.run();
+    // The guard gives the terminal back before the summary or any error is printed.
+    const summary = await (tui ? tui.guard(swarm.run(), io.stderr) : swarm.run());
     summary.thresholds = evaluateThresholds(summary, config.thresholds);
     // With the JSON on stdout, the text summary moves to stderr so stdout stays parseable.
     (config.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary));
@@ -157,6 +175,7 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     }
     throw e;
   } finally {
+    tui?.close(io.stderr);
     for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
 }

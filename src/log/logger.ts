@@ -101,3 +101,38 @@ export const silentLogger: Logger = {
   error() {},
   enabled: () => false,
 };
+
+/** A sink that writes to a file, and the file's closing. */
+export interface FileSink {
+  sink: LineSink;
+  /** Closes the file; lines logged after this go to stderr, so none is lost. */
+  close(): void;
+}
+
+/**
+ * A sink that appends synchronously to a new file at `path` (it fails if the file exists, so
+ * two runs never interleave in one file). Used while the dashboard owns the terminal.
+ *
+ * @example
+ * ```ts
+ * const file = fileSink("hls-swarm-20250101-120000.log");
+ * const log = createLogger({ format: "json", level: "info", sink: file.sink });
+ * file.close();
+ * ```
+ */
+export function fileSink(path: string): FileSink {
+  let open: Deno.FsFile | null = Deno.openSync(path, { write: true, createNew: true });
+  const encoder = new TextEncoder();
+  return {
+    sink: (line) => {
+      if (!open) return stderrSink(line);
+      const bytes = encoder.encode(line);
+      let written = 0;
+      while (written < bytes.length) written += open.writeSync(bytes.subarray(written));
+    },
+    close: () => {
+      open?.close();
+      open = null;
+    },
+  };
+}

@@ -105,11 +105,22 @@ export class Swarm {
   #metrics: SwarmMetrics | null = null;
   #finalRates: CurrentRates | null = null;
   #stoppedAt: number | null = null;
+  #rampStartedAt: number | null = null;
   #pipelines: ClientPipelines[] = [];
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
     this.lifecycle = new LifecycleStats(config.clients);
     this.fleet = new FleetStats(config.targetDurationMs);
+  }
+
+  /** Why the run is stopping ("duration", "SIGINT", "quit"…), or null while it runs. */
+  get stopReason(): string | null {
+    return this.#stop.signal.aborted ? this.#stopReason : null;
+  }
+
+  /** Monotonic ms at which the ramp started, or null before. */
+  get rampStartedAt(): number | null {
+    return this.#rampStartedAt;
   }
 
   /** Begins a graceful shutdown (SIGTERM, grace period, SIGKILL). Later calls are ignored. */
@@ -212,6 +223,7 @@ export class Swarm {
     });
     const runs: Promise<void>[] = [];
     const rampStart = clock.now();
+    this.#rampStartedAt = rampStart;
     this.fleet.sample(rampStart);
     const started = await runRamp(
       rampOffsets(config.clients, config.rampRate, config.rampJitterMs, deps.seed),

@@ -1,0 +1,274 @@
+import { FleetStats } from "../stats/fleet.ts";
+import { LifecycleStats } from "../stats/lifecycle.ts";
+import { lineHealth } from "../stats/line_health.ts";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import {
+  coverageOf,
+  type DashboardModel,
+  DashboardModelBuilder,
+  type ModelSource,
+  type OriginSnapshot,
+  type SwarmView,
+  worstClients,
+} from "./model.ts";
+import { originView } from "./origin_view.ts";
+import { renderDashboard, type RenderOptions } from "./render.ts";
+import { syntheticSwarm } from "./synthetic.ts";
+import { visibleWidth } from "./text.ts";
+
+function source(swarm: SwarmView, over: Partial<ModelSource> = {}): ModelSource {
+  return {
+    swarm,
+    target: "http://127.0.0.1:17080/stream.m3u8",
+    durationMs: 300_000,
+    rampRate: 10,
+    stats: true,
+    statsLogLevel: "trace",
+    logPath: "hls-swarm-20250102-030405.log",
+    keys: true,
+    runStartedAt: () => 0,
+    stopReason: () => null,
+    ...over,
+  };
+}
+
+function model(swarm: SwarmView, now: number, rows = 0, over: Partial<ModelSource> = {}) {
+  return new DashboardModelBuilder(source(swarm, over)).build(now, rows);
+}
+
+const ORIGIN: OriginSnapshot = {
+  cpuPercent: 41.5,
+  memory: { usedBytes: 2e9, totalBytes: 8e9, percent: 25 },
+  net: { rxBytesPerSecond: 125_000, txBytesPerSecond: null },
+  nginx: { activeConnections: 12, requestsPerSecond: null },
+  healthy: true,
+};
+
+const SIZES: Omit<RenderOptions, "showDetails" | "color">[] = [
+  { width: 120, height: 40 },
+  { width: 80, height: 24 },
+  { width: 100, height: 30 },
+  { width: 60, height: 20 },
+  { width: 20, height: 5 },
+];
+
+/** Renders and checks the frame's contract: lines fit the screen. */
+function render(m: DashboardModel, opts: RenderOptions): string[] {
+  const lines = renderDashboard(m, opts);
+  assert(lines.length <= opts.height, `${lines.length} lines > ${opts.height}`);
+  for (const line of lines) {
+    assert(visibleWidth(line) <= opts.width, `line wider than ${opts.width}: "${line}"`);
+  }
+  return lines;
+}
+
+Deno.test("every line fits the screen at every size, with and without colour and details", () => {
+  const swarm = syntheticSwarm({ clients: 50, seconds: 30, stalled: 2, behind: 2, failEvery: 5 });
+  for (const origin of [undefined, () => ORIGIN]) {
+    const m = model(swarm, 30_000, 40, { origin });
+    for (const size of SIZES) {
+      for (const showDetails of [false, true]) {
+        for (const color of [false, true]) render(m, { ...size, showDetails, color });
+      }
+    }
+  }
+});
+
+Deno.test("120×40 shows every panel in full, with live numbers", () => {
+  const swarm = syntheticSwarm({ clients: 20, seconds: 30, failEvery: 4 });
+  const m = model(swarm, 30_000, 40, { origin: () => ORIGIN });
+  const text = render(m, { width: 120, height: 40, showDetails: true, color: false }).join("\n");
+  for (
+    const title of [
+      "hls-swarm",
+      "clients 20/20 running",
+      "ramp",
+      "── Requests",
+      "── Throughput",
+      "── Latency, ms",
+      "── Playback",
+      "── Errors",
+      "── Origin",
+      "── Clients, worst first",
+      "q quit · d hide clients",
+      "logs: hls-swarm-20250102-030405.log",
+      "segment download (inferred)",
+      "p90",
+      "elapsed 0:30",
+      "remaining 4:30",
+      "404×",
+      "segments failed",
+      "CPU 41.5 %",
+    ]
+  ) assertStringIncludes(text, title);
+  assert(/segment\s+300\s+10\.0\/s/.test(text), text);
+  // Unknown origin figures are n/a, never 0.
+  assertStringIncludes(text, "tx n/a");
+  assertStringIncludes(text, "requests n/a");
+});
+
+Deno.test("80×24 is compact: every main panel is still there", () => {
+  const swarm = syntheticSwarm({ clients: 20, seconds: 30 });
+  const m = model(swarm, 30_000);
+  const lines = render(m, { width: 80, height: 24, showDetails: false, color: false });
+  const text = lines.join("\n");
+  for (const title of ["── Requests", "── Throughput", "── Latency", "── Playback", "── Errors"]) {
+    assertStringIncludes(text, title);
+  }
+  assertEquals(lines.length, 24);
+  assertStringIncludes(lines[23], "q quit"); // the footer stays on the bottom row
+});
+
+Deno.test("80×24 with details: the client table takes room, least important panels give way", () => {
+  const swarm = syntheticSwarm({ clients: 20, seconds: 30, stalled: 1 });
+  const m = model(swarm, 30_000, 24, { origin: () => ORIGIN });
+  const text = render(m, { width: 80, height: 24, showDetails: true, color: false }).join("\n");
+  assertStringIncludes(text, "── Clients, worst first");
+  assertStringIncludes(text, "── Requests");
+  assertStringIncludes(text, "stalled");
+  assert(!text.includes("── Origin"), "the origin panel is dropped first");
+});
+
+Deno.test("figures not known yet show … or n/a, never a fake 0", () => {
+  const fleet = new FleetStats(2000);
+  const swarm: SwarmView = {
+    fleet,
+    lifecycle: new LifecycleStats(10),
+    lineHealth: () => lineHealth([], 0.01),
+  };
+  const m = model(swarm, 100, 0, { runStartedAt: () => null });
+  assertEquals(m.phase, "starting");
+  assertEquals(m.averageBytesPerSecond, null);
+  const text = render(m, { width: 120, height: 40, showDetails: false, color: false }).join("\n");
+  assert(/segment\s+0\s+…/.test(text), text);
+  assert(/now\s+…/.test(text), text);
+  assert(/TTFB segment\s+n\/a\s+n\/a/.test(text), text);
+  assertStringIncludes(text, "error rate n/a");
+  assertStringIncludes(text, "elapsed …");
+  assertStringIncludes(text, "starting (preflight)");
+  assertStringIncludes(text, "metrics: no FFmpeg output yet");
+  assert(!text.includes("0.0/s"), "no rate is shown before two samples exist");
+});
+
+Deno.test("the metrics-health indicator follows real drop counts", () => {
+  const render80 = (dropped: number) =>
+    renderDashboard(
+      model(syntheticSwarm({ clients: 4, seconds: 10, droppedLines: dropped }), 10_000),
+      { width: 120, height: 40, showDetails: false, color: false },
+    )[0];
+  assertStringIncludes(render80(0), "● metrics healthy");
+  assertStringIncludes(render80(5), "● metrics degraded (0.57 % of output lines dropped");
+  assertStringIncludes(render80(500), "● metrics SEVERELY degraded (57.47 %");
+});
+
+Deno.test("--stats=false and lower log levels say what is not measured", () => {
+  const swarm = syntheticSwarm({ clients: 4, seconds: 10 });
+  const off = render(model(swarm, 10_000, 0, { stats: false }), {
+    width: 120,
+    height: 40,
+    showDetails: false,
+    color: false,
+  }).join("\n");
+  assertStringIncludes(off, "not measured (--stats=false)");
+  assert(!/manifest \(\.m3u8\)\s+\d/.test(off), "no request count is shown when not measured");
+  const debug = render(model(swarm, 10_000, 0, { statsLogLevel: "debug" }), {
+    width: 120,
+    height: 40,
+    showDetails: false,
+    color: false,
+  }).join("\n");
+  assert(/manifest \(\.m3u8\)\s+20/.test(debug), debug);
+  assertStringIncludes(debug, "not measured at --stats-loglevel debug");
+  assertEquals(coverageOf(true, "verbose").requests, false);
+});
+
+Deno.test("the origin panel is hidden without a scraper and shows failures with one", () => {
+  const swarm = syntheticSwarm({ clients: 4, seconds: 10 });
+  const opts = { width: 120, height: 40, showDetails: false, color: false };
+  assert(!render(model(swarm, 10_000), opts).join("\n").includes("Origin"));
+  const broken: OriginSnapshot = {
+    cpuPercent: null,
+    memory: null,
+    net: null,
+    nginx: null,
+    healthy: false,
+    error: "node_exporter: connection refused",
+  };
+  const text = render(model(swarm, 10_000, 0, { origin: () => broken }), opts).join("\n");
+  assertStringIncludes(text, "unhealthy");
+  assertStringIncludes(text, "CPU n/a");
+  assertStringIncludes(text, "memory n/a of n/a (n/a)");
+  assertStringIncludes(text, "error: node_exporter: connection refused");
+});
+
+Deno.test("the client table lists stalled clients first, then most failures, then drift", () => {
+  const swarm = syntheticSwarm({ clients: 12, seconds: 30, stalled: 1, behind: 2 });
+  // Client 9 fails more than any other; client 0 is stalled.
+  for (let i = 0; i < 5; i++) {
+    swarm.fleet.recordEvent(9, { type: "request", kind: "segment", path: "/x.ts" });
+    swarm.fleet.recordEvent(9, { type: "response", kind: "segment", status: 503, ttfbMs: 1 });
+  }
+  const rows = worstClients(swarm.fleet, 12);
+  const stalled = rows.filter((r) => r.status === "stalled").map((r) => r.id);
+  assertEquals(rows.slice(0, stalled.length).map((r) => r.id), stalled);
+  assert(stalled.includes(0), JSON.stringify(rows.slice(0, 4)));
+  const rest = rows.slice(stalled.length);
+  assertEquals(rest[0].id, 9);
+  assertEquals(rest[0].failed, 5);
+  assertEquals(worstClients(swarm.fleet, 3).length, 3);
+});
+
+Deno.test("stopping and colour: the footer says how to force, NO_COLOR means no ANSI codes", () => {
+  const swarm = syntheticSwarm({ clients: 4, seconds: 10 });
+  const m = model(swarm, 10_000, 0, { stopReason: () => "quit" });
+  const plain = render(m, { width: 120, height: 40, showDetails: false, color: false }).join("\n");
+  assertStringIncludes(plain, "stopping (quit)");
+  assertStringIncludes(plain, "Ctrl+C again kills every FFmpeg now");
+  assert(!plain.includes("\x1b"), "no escape codes without colour");
+  const colored = render(m, { width: 120, height: 40, showDetails: false, color: true });
+  assert(colored.join("").includes("\x1b["), "colour codes with colour");
+  const noKeys = model(swarm, 10_000, 0, { keys: false });
+  assertStringIncludes(
+    render(noKeys, { width: 120, height: 40, showDetails: false, color: false }).join("\n"),
+    "keys off (stdin is not a terminal)",
+  );
+});
+
+Deno.test("init and other request rates come from the builder's own series", () => {
+  const swarm = syntheticSwarm({ clients: 2, seconds: 4 });
+  const builder = new DashboardModelBuilder(source(swarm));
+  assertEquals(builder.build(4000, 0).kindRates.init, null);
+  swarm.fleet.recordEvent(0, { type: "request", kind: "init", path: "/init.mp4" });
+  swarm.fleet.recordEvent(1, { type: "request", kind: "init", path: "/init.mp4" });
+  assertEquals(builder.build(6000, 0).kindRates.init, 1); // 2 requests over 2 s
+});
+
+Deno.test("originView: the scraper's figures and one health verdict over its sources", () => {
+  const health = (healthy: boolean, scrapes: number, lastError: string | null = null) => ({
+    url: "http://origin:9100/metrics",
+    healthy,
+    lastError,
+    lastErrorAt: null,
+    lastSuccessAt: null,
+    consecutiveFailures: healthy ? 0 : 1,
+    scrapes,
+    failures: healthy ? 0 : 1,
+  });
+  const base = { cpuPercent: 12, memory: null, net: null, nginx: null };
+  assertEquals(originView({ ...base, sources: { node: health(true, 3) } }).healthy, true);
+  assertEquals(originView({ ...base, sources: { node: health(false, 0) } }).healthy, null);
+  const failing = originView({
+    ...base,
+    sources: { node: health(true, 3), nginx: health(false, 2, "nginx_up is 0") },
+  });
+  assertEquals(failing.healthy, false);
+  assertEquals(failing.error, "nginx exporter: nginx_up is 0");
+  assertEquals(failing.cpuPercent, 12);
+  const text = render(
+    model(syntheticSwarm({ clients: 2, seconds: 4 }), 4000, 0, {
+      origin: () => originView({ ...base, sources: { node: health(false, 0) } }),
+    }),
+    { width: 120, height: 40, showDetails: false, color: false },
+  ).join("\n");
+  assertStringIncludes(text, "waiting for the first scrape");
+});

@@ -1,0 +1,112 @@
+/**
+ * A swarm made of synthetic events, for the dashboard's tests and benchmark: real
+ * {@linkcode FleetStats} and {@linkcode LifecycleStats} fed what FFmpeg clients would produce,
+ * on a time line the caller controls.
+ * @module
+ */
+import type { ProgressBlock } from "../parser/progress.ts";
+import { FleetStats } from "../stats/fleet.ts";
+import { LifecycleStats } from "../stats/lifecycle.ts";
+import { type LineHealth, lineHealth } from "../stats/line_health.ts";
+import type { SwarmView } from "./model.ts";
+
+/** How the synthetic run goes. */
+export interface SyntheticOptions {
+  clients: number;
+  /** Seconds of traffic, one fleet sample per second. */
+  seconds: number;
+  /** Clients (lowest ids) whose playback stops halfway through: they end up stalled. */
+  stalled?: number;
+  /** Clients (the next ids after the stalled ones) that play at 0.8x and so drift. */
+  behind?: number;
+  /** Every n-th segment of a client answers 404 (0: never). */
+  failEvery?: number;
+  /** Output lines dropped per client (for the metrics-health indicator). */
+  droppedLines?: number;
+}
+
+const BLOCK: ProgressBlock = {
+  frame: 1,
+  fps: 30,
+  bitrateKbps: null,
+  totalSize: null,
+  outTimeUs: 0,
+  dupFrames: 0,
+  dropFrames: 0,
+  speed: 1,
+  end: false,
+};
+
+/**
+ * A swarm view whose clients fetched a playlist and a 2 s segment every 2 s for `seconds`,
+ * sampled every second. Monotonic time starts at 0; the run ends at `seconds * 1000`.
+ *
+ * @example
+ * ```ts
+ * const swarm = syntheticSwarm({ clients: 500, seconds: 60 });
+ * swarm.fleet.snapshot(60_000).requests.segment; // 15000
+ * ```
+ */
+export function syntheticSwarm(opts: SyntheticOptions): SwarmView {
+  const fleet = new FleetStats(2000);
+  const lifecycle = new LifecycleStats(opts.clients);
+  const stalled = opts.stalled ?? 0;
+  const behind = opts.behind ?? 0;
+  const failEvery = opts.failEvery ?? 0;
+  for (let id = 0; id < opts.clients; id++) {
+    lifecycle.onState(id, "running");
+    lifecycle.onStart(false);
+    lifecycle.onMedia(id);
+    fleet.client(id).playback.onRunStart();
+  }
+  for (let t = 1; t <= opts.seconds; t++) {
+    const at = t * 1000;
+    for (let id = 0; id < opts.clients; id++) {
+      // Spread latencies over clients and time, so percentiles have a real distribution.
+      const jitter = ((id * 7 + t * 13) % 50) / 10;
+      if (t % 2 === 0) {
+        const segment = t / 2;
+        const fails = failEvery > 0 && (segment + id) % failEvery === 0;
+        fleet.recordEvent(id, { type: "request", kind: "manifest", path: "/stream.m3u8" });
+        fleet.recordEvent(id, {
+          type: "response",
+          kind: "manifest",
+          status: 200,
+          ttfbMs: 1 + jitter,
+        });
+        fleet.recordEvent(id, { type: "body_bytes", kind: "manifest", bytes: 254 });
+        fleet.recordEvent(id, { type: "request", kind: "segment", path: `/seg${segment}.ts` });
+        fleet.recordEvent(id, {
+          type: "response",
+          kind: "segment",
+          status: fails ? 404 : 200,
+          ttfbMs: 2 + jitter * 3,
+        });
+        if (fails) fleet.recordEvent(id, { type: "segment_failed" });
+        else {
+          fleet.recordEvent(id, { type: "body_bytes", kind: "segment", bytes: 230_000 });
+          fleet.recordEvent(id, { type: "segment_download_inferred", ms: 20 + jitter * 10 });
+        }
+        if (t === 2) fleet.recordEvent(id, { type: "tcp_connected", ms: 0.2 + jitter / 10 });
+      }
+      const playing = id >= stalled || t <= opts.seconds / 2;
+      const speed = id >= stalled && id < stalled + behind ? 0.8 : 1;
+      if (playing) {
+        const outTimeUs = Math.round(t * speed * 1_000_000);
+        fleet.recordProgress(id, { ...BLOCK, frame: t * 30, outTimeUs, speed }, at);
+      }
+    }
+    fleet.sample(at);
+  }
+  const dropped = opts.droppedLines ?? 0;
+  const counts = {
+    progress: { read: opts.seconds * 12, dropped: 0, parsed: opts.seconds * 12 },
+    stderr: { read: opts.seconds * 75, dropped, parsed: opts.seconds * 75 - dropped },
+  };
+  return {
+    fleet,
+    lifecycle,
+    lineHealth: (): LineHealth =>
+      lineHealth(Array.from({ length: opts.clients }, () => counts), 0.01),
+  };
+}

@@ -1,0 +1,68 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import {
+  bar,
+  fit,
+  formatClockShort,
+  formatCount,
+  formatMsShort,
+  formatRate,
+  formatSpeed,
+  sparkline,
+  spread,
+  visibleWidth,
+} from "./text.ts";
+
+Deno.test("visibleWidth ignores colour codes and counts code points", () => {
+  assertEquals(visibleWidth("\x1b[1m\x1b[32mok\x1b[39m\x1b[22m"), 2);
+  assertEquals(visibleWidth("██░"), 3);
+  assertEquals(visibleWidth(""), 0);
+});
+
+Deno.test("fit cuts with an ellipsis, keeps colour codes balanced, and pads", () => {
+  assertEquals(fit("abcdef", 4), "abc…");
+  assertEquals(fit("ab", 4, true), "ab  ");
+  assertEquals(fit("abc", 0), "");
+  const cut = fit("\x1b[31mred text here\x1b[39m", 5);
+  assertEquals(visibleWidth(cut), 5);
+  assert(cut.endsWith("\x1b[0m"), "a cut coloured string ends with a reset");
+  assertEquals(fit("\x1b[31mab\x1b[39m", 4), "\x1b[31mab\x1b[39m");
+});
+
+Deno.test("spread puts the right part flush right and cuts the left part first", () => {
+  assertEquals(spread("title", "ok", 12), "title     ok");
+  assertEquals(spread("a long title", "ok", 8), "a lo… ok");
+  assertEquals(visibleWidth(spread("x".repeat(50), "right", 20)), 20);
+});
+
+Deno.test("sparkline scales to the largest bucket and leaves unknown history blank", () => {
+  assertEquals(sparkline([0, 1, 2, 4], 4, 1), "▁▃▅█");
+  // Two points in six cells: four blank cells on the left, never a fake zero history.
+  assertEquals(sparkline([1, 2], 6, 1), "    ▅█");
+  // Buckets of two, from the newest backwards: [1] [2,2] [4,4] → means 1, 2, 4.
+  assertEquals(sparkline([1, 2, 2, 4, 4], 3, 2), "▃▅█");
+  assertEquals(sparkline([], 3, 1), "   ");
+  assertEquals(sparkline([0, 0], 2, 1), "▁▁");
+});
+
+Deno.test("bar fills its share of the width", () => {
+  assertEquals(bar(0.5, 4), "██░░");
+  assertEquals(bar(2, 3), "███");
+  assertEquals(bar(Number.NaN, 2), "░░");
+});
+
+Deno.test("short formats: clock, counts, rates, latencies", () => {
+  assertEquals(formatClockShort(75_000), "1:15");
+  assertEquals(formatClockShort(3_725_000), "1:02:05");
+  assertEquals(formatCount(99_999), "99999");
+  assertEquals(formatCount(123_456), "123.5k");
+  assertEquals(formatCount(1_234_567), "1.23M");
+  assertEquals(formatRate(null), "…");
+  assertEquals(formatRate(0), "0.0/s");
+  assertEquals(formatMsShort(null), "n/a");
+  assertEquals(formatMsShort(12.34), "12.3");
+  assertEquals(formatMsShort(1234.5), "1235");
+  assertEquals(formatMsShort(12_345), "12.3s");
+  assertEquals(formatSpeed(0.987), "0.99x");
+  assertEquals(formatSpeed(21_300), "21300x");
+  assertEquals(formatSpeed(1_234_567), "1.23Mx");
+});
