@@ -10,6 +10,9 @@ export DENO_DIR ?= $(CURDIR)/.deno
 export NO_COLOR ?= 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl prometheus prometheus-node-exporter prometheus-nginx-exporter
+# tests/deploy_test.ts: tini runs the container's entrypoint, nix-instantiate parses and evaluates
+# the Nix files, jq reads nix/deploy.json in nix/test-origin.sh.
+APT_PACKAGES += tini nix-bin jq
 VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.ts)
 # Narrowest permissions that work: Deno 2.9 asks for --allow-all before any /proc read, and
 # hls-swarm reads /proc for limits and CPU; --allow-run (FFmpeg) already implies full trust.
@@ -60,15 +63,29 @@ fmt: ## format the code
 
 bundle: ## dist/hls-swarm.js: one file for `deno run -A dist/hls-swarm.js`
 	mkdir -p dist
-	"$(DENO)" bundle --platform deno -o dist/hls-swarm.js src/main.ts
+	@# deno.json's bundle task: protobufjs stays external, since @datadog/sketches-js requires it
+	@# only in toProto/fromProto, which hls-swarm never calls.
+	"$(DENO)" task bundle
 	@echo "dist/hls-swarm.js ($(VERSION)): $$(wc -c < dist/hls-swarm.js) bytes"
 
-# deno compile downloads a `denort` runtime from dl.deno.land. Where that is unreachable, fetch
-# denort-<target>.zip elsewhere and set DENORT_BIN=/path/to/denort (see README, "Deploy").
+# deno compile appends the program to `denort`, a runtime it takes from
+# $(DENO_DIR)/dl/release/v<deno version>/denort-<target>.zip and downloads there from dl.deno.land
+# when missing. Where that host is unreachable, put the zips there yourself (README, "Deploy").
+# DENORT_BIN=/path/to/denort replaces the runtime for every target without checking its
+# architecture, so with it only the machine's own target is built.
+DENO_VERSION = $(shell "$(DENO)" --version | sed -nE '1s/^deno ([^ ]+).*/\1/p')
+NATIVE_TARGET := $(shell uname -m)-unknown-linux-gnu
+COMPILE_TARGETS := x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
+
 compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch64
 	mkdir -p dist
-	for target in x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do \
-	  "$(DENO)" compile $(PERMS) --target $$target -o dist/hls-swarm-$$target src/main.ts; \
+	for target in $(if $(DENORT_BIN),$(NATIVE_TARGET),$(COMPILE_TARGETS)); do \
+	  runtime="$${DENORT_BIN:-$(DENO_DIR)/dl/release/v$(DENO_VERSION)/denort-$$target.zip}"; \
+	  [ -e "$$runtime" ] || echo "$$runtime missing: deno compile downloads it from dl.deno.land"; \
+	  "$(DENO)" compile $(PERMS) --target $$target -o dist/hls-swarm-$$target src/main.ts || { \
+	    rm -f dist/hls-swarm-$$target.tmp-*; \
+	    echo "deno compile failed for $$target; without dl.deno.land, see README, \"Deploy\""; \
+	    exit 1; }; \
 	done
 
 clean: ## remove build output and caches

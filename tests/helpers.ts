@@ -271,9 +271,8 @@ export function startNodeExporter(): Promise<Exporter> {
 /** The nginx exporter reading `nginx`'s stub_status. */
 export function startNginxExporter(nginx: Nginx): Promise<Exporter> {
   return startExporter("prometheus-nginx-exporter", (port) => [
-    "-nginx.scrape-uri",
-    nginx.url("/nginx_status"),
-    "-web.listen-address",
-    `127.0.0.1:${port}`,
+    // Double-dash flags: Debian's 0.11 (Go flag) and 1.x (kingpin) both accept them.
+    `--nginx.scrape-uri=${nginx.url("/nginx_status")}`,
+    `--web.listen-address=127.0.0.1:${port}`,
   ]);
 }
