@@ -8,17 +8,23 @@ import { ffmpegPids, finishSwarm, spawnSwarm, uniqueAgent, waitForClients } from
 
 Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  /** Starts hls-swarm with `clients` clients and waits until they all run. */
+  const running = async (name: string, clients: number, extra: string[] = []) => {
+    const agent = uniqueAgent(name);
+    const child = spawnSwarm([
+      `--clients=${clients}`,
+      "--ramp-rate=20",
+      "--metrics=off",
+      `--user-agent=${agent}`,
+      ...extra,
+      origin.url,
+    ]);
+    await waitForClients(agent, clients);
+    return { agent, child };
+  };
   try {
     await t.step("SIGTERM: graceful stop, summary printed, exit 0, no FFmpeg", async () => {
-      const agent = uniqueAgent("sigterm");
-      const child = spawnSwarm([
-        "--clients=4",
-        "--ramp-rate=20",
-        "--metrics=off",
-        `--user-agent=${agent}`,
-        origin.url,
-      ]);
-      await waitForClients(agent, 4);
+      const { agent, child } = await running("sigterm", 4);
       child.kill("SIGTERM");
       const run = await finishSwarm(child);
       assertEquals(run.code, 0, run.stderr);
@@ -27,15 +33,7 @@ Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
     });
 
     await t.step("SIGKILL of hls-swarm: no FFmpeg remains 2 s later", async () => {
-      const agent = uniqueAgent("sigkill");
-      const child = spawnSwarm([
-        "--clients=4",
-        "--ramp-rate=20",
-        "--metrics=off",
-        `--user-agent=${agent}`,
-        origin.url,
-      ]);
-      await waitForClients(agent, 4);
+      const { agent, child } = await running("sigkill", 4);
       child.kill("SIGKILL");
       await child.output();
       await new Promise((r) => setTimeout(r, 2000));
@@ -45,17 +43,10 @@ Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
     const stubborn = new URL("./fixtures/stubborn-ffmpeg.sh", import.meta.url).pathname;
 
     await t.step("an FFmpeg that ignores SIGTERM is killed after the grace period", async () => {
-      const agent = uniqueAgent("grace");
-      const child = spawnSwarm([
-        "--clients=2",
-        "--ramp-rate=20",
-        "--metrics=off",
+      const { agent, child } = await running("grace", 2, [
         "--shutdown-grace=1s",
         `--ffmpeg=${stubborn}`,
-        `--user-agent=${agent}`,
-        origin.url,
       ]);
-      await waitForClients(agent, 2);
       child.kill("SIGTERM");
       const run = await finishSwarm(child);
       assertEquals(run.code, 0, run.stderr);
@@ -67,17 +58,10 @@ Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
     });
 
     await t.step("a second SIGINT forces SIGKILL without waiting out the grace", async () => {
-      const agent = uniqueAgent("sigint2");
-      const child = spawnSwarm([
-        "--clients=2",
-        "--ramp-rate=20",
-        "--metrics=off",
+      const { agent, child } = await running("sigint2", 2, [
         "--shutdown-grace=60s",
         `--ffmpeg=${stubborn}`,
-        `--user-agent=${agent}`,
-        origin.url,
       ]);
-      await waitForClients(agent, 2);
       child.kill("SIGINT");
       // Two signals sent together coalesce into one; give the first its turn.
       await new Promise((r) => setTimeout(r, 500));
