@@ -145,6 +145,7 @@ export class Swarm {
     return lineHealth(
       this.#pipelines.map((p) => ({ progress: p.progress.counts(), stderr: p.stderr.counts() })),
       this.config.statsDropThreshold,
+      this.lifecycle.truncatedLines,
     );
   }
 

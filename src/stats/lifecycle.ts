@@ -54,6 +54,8 @@ export class LifecycleStats {
   starts = 0;
   restarts = 0;
   spawnErrors = 0;
+  /** FFmpeg output lines cut to the line limit (overlong, never fatal). */
+  truncatedLines = 0;
   running = 0;
   peakRunning = 0;
   readonly uptimesMs: number[] = [];
@@ -81,6 +83,7 @@ export class LifecycleStats {
 
   onExit(exit: ClientExit): void {
     this.uptimesMs.push(exit.uptimeMs);
+    this.truncatedLines += exit.truncatedLines;
     const key = `${exit.code}:${exit.reason}`;
     const entry = this.#exits.get(key) ??
       { code: exit.code, requested: exit.requested, reason: exit.reason, count: 0 };

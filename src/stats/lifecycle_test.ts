@@ -10,6 +10,7 @@ const exit = (code: number, requested: boolean, uptimeMs = 1000) => ({
   requested,
   reason: requested ? "shutdown" : null,
   stderrTail: [],
+  truncatedLines: 0,
 });
 
 Deno.test("running counts processes running now; peak is remembered", () => {

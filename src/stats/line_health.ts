@@ -22,6 +22,8 @@ export interface LineHealth {
   /** Clients whose own drop rate exceeds the threshold. */
   degradedClients: number;
   threshold: number;
+  /** Lines longer than the limit, kept truncated (counted at each FFmpeg run's end). */
+  truncated: number;
 }
 
 /**
@@ -34,7 +36,11 @@ export interface LineHealth {
  * h.degradedClients; // 1 (5 of 110 lines dropped is above 1 %)
  * ```
  */
-export function lineHealth(clients: Iterable<ClientLineCounts>, threshold: number): LineHealth {
+export function lineHealth(
+  clients: Iterable<ClientLineCounts>,
+  threshold: number,
+  truncated = 0,
+): LineHealth {
   const zero = (): LineCounts => ({ read: 0, dropped: 0, parsed: 0 });
   const byStream: Record<StreamName, LineCounts> = { progress: zero(), stderr: zero() };
   let degradedClients = 0;
@@ -59,5 +65,6 @@ export function lineHealth(clients: Iterable<ClientLineCounts>, threshold: numbe
     dropRate: read ? dropped / read : 0,
     degradedClients,
     threshold,
+    truncated,
   };
 }

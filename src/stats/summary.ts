@@ -221,6 +221,7 @@ export function formatSummary(s: RunSummary): string {
     ),
     row("Lines dropped:", `${health.dropped} (${(health.dropRate * 100).toFixed(2)} %)`),
     row("Degraded clients:", health.degradedClients),
+    row("Overlong lines:", `${health.truncated} (kept, truncated)`),
     ...formatThresholds(s.thresholds),
     "",
     s.metricsUrl ? `Metrics endpoint was: ${s.metricsUrl}` : "Metrics endpoint: off",

@@ -34,6 +34,8 @@ export interface ClientExit {
   reason: string | null;
   /** The last stderr lines, oldest first. */
   stderrTail: string[];
+  /** Output lines longer than the line limit, kept truncated. */
+  truncatedLines: number;
 }
 
 /** What a supervisor reports, and where it sends each output line. */
@@ -149,16 +151,21 @@ export class ClientSupervisor {
     hooks.onStart?.(this.clientId, child.pid, restart);
 
     const tail = new LineTail(this.deps.tailLines ?? 20);
+    const decoders = { stderr: new LineDecoder(), progress: new LineDecoder() };
     const readers: Promise<void>[] = [];
     if (child.stderr) {
       readers.push(readLines(child.stderr, (line) => {
         tail.push(line);
         hooks.onStderrLine?.(this.clientId, line);
-      }, new LineDecoder()));
+      }, decoders.stderr));
     }
     if (child.stdout) {
       readers.push(
-        readLines(child.stdout, (line) => hooks.onProgressLine?.(this.clientId, line)),
+        readLines(
+          child.stdout,
+          (line) => hooks.onProgressLine?.(this.clientId, line),
+          decoders.progress,
+        ),
       );
     }
     const status: ExitStatus = await child.status;
@@ -175,6 +182,7 @@ export class ClientSupervisor {
       requested: this.#stopReason !== null,
       reason: this.#stopReason,
       stderrTail: tail.lines(),
+      truncatedLines: decoders.stderr.truncatedLines + decoders.progress.truncatedLines,
     };
     hooks.onExit?.(exit);
     return exit;

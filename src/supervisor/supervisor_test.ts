@@ -120,3 +120,18 @@ Deno.test("restart() stops the running FFmpeg and the loop starts a fresh one", 
     [255, true, "shutdown"],
   ]);
 });
+
+Deno.test("an overlong stderr line is kept truncated and counted, never fatal", async () => {
+  const spawner = new FakeSpawner(
+    [{ exitCode: 1 }, { honours: ["SIGTERM"] }],
+    "x".repeat(20_000) + "\nok\n",
+  );
+  const { sup, exits } = supervise(spawner);
+  const stop = new AbortController();
+  const done = sup.run(stop.signal);
+  while (spawner.spawned < 2) await new Promise((r) => setTimeout(r, 1));
+  stop.abort();
+  await done;
+  assertEquals(exits[0].truncatedLines, 1);
+  assertEquals(exits[0].stderrTail.map((l) => l.length), [8192, 2]);
+});
