@@ -56,7 +56,7 @@ test-unit: ## run the unit tests only
 check: ## formatting, lint and type checks
 	"$(DENO)" fmt --check
 	"$(DENO)" lint
-	"$(DENO)" check src/ tests/
+	"$(DENO)" check src/ tests/ bench/
 
 fmt: ## format the code
 	"$(DENO)" fmt
