@@ -321,7 +321,9 @@ export class Swarm {
           // Parse what the run left queued before the next run resets per-run parser state.
           this.#pump.flush(pipes.progress);
           this.#pump.flush(pipes.stderr);
-          record(stderr.finish());
+          // Requests still open when hls-swarm stopped FFmpeg were cut by us, not by the origin.
+          const open = stderr.finish();
+          if (!exit.requested) record(open);
           lifecycle.onExit(exit);
           this.#metrics?.observeUptime(exit.uptimeMs);
           const fields = {
