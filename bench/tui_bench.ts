@@ -8,7 +8,7 @@
 import { frame } from "../src/tui/dashboard.ts";
 import { DashboardModelBuilder, type OriginSnapshot } from "../src/tui/model.ts";
 import { renderDashboard } from "../src/tui/render.ts";
-import { syntheticSwarm } from "../src/tui/synthetic.ts";
+import { syntheticSource, syntheticSwarm } from "../src/tui/synthetic.ts";
 
 const SECONDS = 600;
 const swarm = syntheticSwarm({
@@ -26,19 +26,9 @@ const origin: OriginSnapshot = {
   nginx: { activeConnections: 500, requestsPerSecond: 500 },
   healthy: true,
 };
-const builder = new DashboardModelBuilder({
-  swarm,
-  target: "http://127.0.0.1:17080/stream.m3u8",
-  durationMs: 0,
-  rampRate: 50,
-  stats: true,
-  statsLogLevel: "trace",
-  logPath: "hls-swarm-20250102-030405.log",
-  keys: true,
-  runStartedAt: () => 0,
-  stopReason: () => null,
-  origin: () => origin,
-});
+const builder = new DashboardModelBuilder(
+  syntheticSource(swarm, { durationMs: 0, rampRate: 50, origin: () => origin }),
+);
 const now = SECONDS * 1000;
 const model = builder.build(now, 40);
 

@@ -10,7 +10,7 @@ import {
   type TerminalIo,
 } from "./dashboard.ts";
 import { DashboardModelBuilder } from "./model.ts";
-import { syntheticSwarm } from "./synthetic.ts";
+import { syntheticSource, syntheticSwarm } from "./synthetic.ts";
 
 Deno.test("parseKeys: q, Esc, Ctrl+C and d; escape sequences are not Esc", () => {
   const keys = (...bytes: number[]) => parseKeys(new Uint8Array(bytes));
@@ -79,18 +79,7 @@ function setup(over: Partial<DashboardOptions> = {}) {
   const events = new EventTarget();
   const calls: string[] = [];
   const swarm = syntheticSwarm({ clients: 30, seconds: 20 });
-  const builder = new DashboardModelBuilder({
-    swarm,
-    target: "http://127.0.0.1:1/stream.m3u8",
-    durationMs: 0,
-    rampRate: 10,
-    stats: true,
-    statsLogLevel: "trace",
-    logPath: "x.log",
-    keys: true,
-    runStartedAt: () => 0,
-    stopReason: () => null,
-  });
+  const builder = new DashboardModelBuilder(syntheticSource(swarm, { durationMs: 0 }));
   const rowsAsked: number[] = [];
   const dashboard = new Dashboard({
     io,

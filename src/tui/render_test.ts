@@ -13,27 +13,11 @@ import {
 } from "./model.ts";
 import { originView } from "./origin_view.ts";
 import { renderDashboard, type RenderOptions } from "./render.ts";
-import { syntheticSwarm } from "./synthetic.ts";
+import { syntheticSource, syntheticSwarm } from "./synthetic.ts";
 import { visibleWidth } from "./text.ts";
 
-function source(swarm: SwarmView, over: Partial<ModelSource> = {}): ModelSource {
-  return {
-    swarm,
-    target: "http://127.0.0.1:17080/stream.m3u8",
-    durationMs: 300_000,
-    rampRate: 10,
-    stats: true,
-    statsLogLevel: "trace",
-    logPath: "hls-swarm-20250102-030405.log",
-    keys: true,
-    runStartedAt: () => 0,
-    stopReason: () => null,
-    ...over,
-  };
-}
-
 function model(swarm: SwarmView, now: number, rows = 0, over: Partial<ModelSource> = {}) {
-  return new DashboardModelBuilder(source(swarm, over)).build(now, rows);
+  return new DashboardModelBuilder(syntheticSource(swarm, over)).build(now, rows);
 }
 
 const ORIGIN: OriginSnapshot = {
@@ -236,7 +220,7 @@ Deno.test("stopping and colour: the footer says how to force, NO_COLOR means no 
 
 Deno.test("init and other request rates come from the builder's own series", () => {
   const swarm = syntheticSwarm({ clients: 2, seconds: 4 });
-  const builder = new DashboardModelBuilder(source(swarm));
+  const builder = new DashboardModelBuilder(syntheticSource(swarm));
   assertEquals(builder.build(4000, 0).kindRates.init, null);
   swarm.fleet.recordEvent(0, { type: "request", kind: "init", path: "/init.mp4" });
   swarm.fleet.recordEvent(1, { type: "request", kind: "init", path: "/init.mp4" });

@@ -8,7 +8,7 @@ import type { ProgressBlock } from "../parser/progress.ts";
 import { FleetStats } from "../stats/fleet.ts";
 import { LifecycleStats } from "../stats/lifecycle.ts";
 import { type LineHealth, lineHealth } from "../stats/line_health.ts";
-import type { SwarmView } from "./model.ts";
+import type { ModelSource, SwarmView } from "./model.ts";
 
 /** How the synthetic run goes. */
 export interface SyntheticOptions {
@@ -108,5 +108,30 @@ export function syntheticSwarm(opts: SyntheticOptions): SwarmView {
     lifecycle,
     lineHealth: (): LineHealth =>
       lineHealth(Array.from({ length: opts.clients }, () => counts), 0.01),
+  };
+}
+
+/**
+ * A model source around `swarm` with plain settings, for tests and benchmarks; `over` replaces
+ * any of them.
+ *
+ * @example
+ * ```ts
+ * const builder = new DashboardModelBuilder(syntheticSource(syntheticSwarm({ clients: 3, seconds: 5 })));
+ * ```
+ */
+export function syntheticSource(swarm: SwarmView, over: Partial<ModelSource> = {}): ModelSource {
+  return {
+    swarm,
+    target: "http://127.0.0.1:17080/stream.m3u8",
+    durationMs: 300_000,
+    rampRate: 10,
+    stats: true,
+    statsLogLevel: "trace",
+    logPath: "hls-swarm-20250102-030405.log",
+    keys: true,
+    runStartedAt: () => 0,
+    stopReason: () => null,
+    ...over,
   };
 }
