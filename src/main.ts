@@ -3,18 +3,13 @@
  * @module
  */
 import { runCli } from "./cli/main.ts";
+import { writeTextSync } from "./io.ts";
 
 if (import.meta.main) {
-  const encoder = new TextEncoder();
-  const write = (stream: typeof Deno.stdout | typeof Deno.stderr) => (text: string) => {
-    const bytes = encoder.encode(text);
-    let written = 0;
-    while (written < bytes.length) written += stream.writeSync(bytes.subarray(written));
-  };
   const code = await runCli(Deno.args, {
     env: Deno.env.toObject(),
-    stdout: write(Deno.stdout),
-    stderr: write(Deno.stderr),
+    stdout: (text) => writeTextSync(Deno.stdout, text),
+    stderr: (text) => writeTextSync(Deno.stderr, text),
     stdoutIsTerminal: Deno.stdout.isTerminal(),
     stderrIsTerminal: Deno.stderr.isTerminal(),
   });

@@ -4,6 +4,7 @@
  * @module
  */
 import type { LogFormat, LogLevel } from "../config/config.ts";
+import { writeTextSync } from "../io.ts";
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -32,14 +33,7 @@ export type LineSink = (line: string) => void;
  * const log = createLogger({ format: "text", level: "info", sink: stderrSink });
  * ```
  */
-export const stderrSink: LineSink = (() => {
-  const encoder = new TextEncoder();
-  return (line: string) => {
-    const bytes = encoder.encode(line);
-    let written = 0;
-    while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
-  };
-})();
+export const stderrSink: LineSink = (line) => writeTextSync(Deno.stderr, line);
 
 /**
  * Creates a logger. `now` supplies the timestamp (wall-clock ms).
@@ -122,14 +116,8 @@ export interface FileSink {
  */
 export function fileSink(path: string): FileSink {
   let open: Deno.FsFile | null = Deno.openSync(path, { write: true, createNew: true });
-  const encoder = new TextEncoder();
   return {
-    sink: (line) => {
-      if (!open) return stderrSink(line);
-      const bytes = encoder.encode(line);
-      let written = 0;
-      while (written < bytes.length) written += open.writeSync(bytes.subarray(written));
-    },
+    sink: (line) => (open ? writeTextSync(open, line) : stderrSink(line)),
     close: () => {
       open?.close();
       open = null;

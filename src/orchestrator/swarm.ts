@@ -7,6 +7,7 @@ import type { Clock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
 import { OriginScraper } from "../metrics/origin_scraper.ts";
+import { urlHost } from "../net.ts";
 import { serveMetrics } from "../metrics/server.ts";
 import { SwarmMetrics } from "../metrics/swarm_metrics.ts";
 import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
@@ -492,9 +493,4 @@ function logCheck(log: Logger, r: CheckResult): void {
 function splitHeader(header: string): [string, string] {
   const i = header.indexOf(":");
   return [header.slice(0, i).trim(), header.slice(i + 1).trim()];
-}
-
-function urlHost(hostname: string): string {
-  if (hostname === "0.0.0.0") return "127.0.0.1";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeTextSync } from "../io.ts";
 
 /** One request as recorded in the access log. */
 export interface AccessLogEntry {
@@ -110,15 +111,11 @@ export async function openAccessLog(
   onEntry?: (entry: AccessLogEntry) => void,
 ): Promise<AccessLogSink> {
   const file = await Deno.open(path, { append: true, create: true });
-  const encoder = new TextEncoder();
   let closed = false;
   return {
     write(entry: AccessLogEntry): void {
       if (closed) return;
-      const bytes = encoder.encode(formatAccessLogLine(entry) + "\n");
-      for (let offset = 0; offset < bytes.length;) {
-        offset += file.writeSync(bytes.subarray(offset));
-      }
+      writeTextSync(file, formatAccessLogLine(entry) + "\n");
       onEntry?.(entry);
     },
     close(): void {

@@ -12,6 +12,7 @@ import {
   mediaPlaylistPaths,
   startGenerator,
 } from "./generator.ts";
+import { urlHost } from "../net.ts";
 import { runCommand } from "../process/command_runner.ts";
 import {
   createProcessSpawner,
@@ -232,13 +233,6 @@ function listen(
       cause: error,
     });
   }
-}
-
-/** Host part of a URL clients can reach: wildcard binds map to loopback, IPv6 gets brackets. */
-function urlHost(host: string): string {
-  if (host === "0.0.0.0") return "127.0.0.1";
-  if (host === "::") return "[::1]";
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
 
 function describeStatus(status: ExitStatus): string {

@@ -3,6 +3,7 @@
  * stdin whose pending read is cancelled on stop, so reading keys never holds up the exit.
  * @module
  */
+import { writeTextSync } from "../io.ts";
 import { type DashboardKey, type KeySource, parseKeys, type TerminalIo } from "./dashboard.ts";
 
 /** Used when the size cannot be read (it can fail while a terminal closes). */
@@ -64,14 +65,10 @@ export class StdinKeySource implements KeySource {
  * ```
  */
 export function denoTerminal(): TerminalIo {
-  const encoder = new TextEncoder();
   let last = FALLBACK_SIZE;
   return {
     write(text) {
-      const bytes = encoder.encode(text);
-      // One call writes the whole frame on a terminal; the loop only matters if one is short.
-      let written = 0;
-      while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+      writeTextSync(Deno.stdout, text);
     },
     size() {
       try {
