@@ -87,15 +87,6 @@ function formatText(time: string, level: LogLevel, msg: string, fields: LogField
   return [line, ...multiline].join("\n") + "\n";
 }
 
-/** A logger that writes nothing, for tests and for code that must not log. */
-export const silentLogger: Logger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  enabled: () => false,
-};
-
 /** A sink that writes to a file, and the file's closing. */
 export interface FileSink {
   sink: LineSink;

@@ -101,10 +101,6 @@ export class ParsePump {
     this.#queues.add(queue);
   }
 
-  remove(queue: LossyLineQueue): void {
-    this.#queues.delete(queue);
-  }
-
   /** Schedules a drain turn if none is pending. Cheap to call after every read. */
   wake(): void {
     if (this.#scheduled) return;
