@@ -36,7 +36,8 @@ deps-apt:
 	fi
 
 deps-deno:
-	@[ -x "$(DENO)" ] || npm install --prefix tools/deno --no-audit --no-fund --loglevel=error
+	@# npm ci installs exactly the lockfile and never rewrites it, so `make deps` leaves git status clean.
+	@[ -x "$(DENO)" ] || npm ci --prefix tools/deno --no-audit --no-fund --loglevel=error
 	@"$(DENO)" --version | head -1
 	@"$(DENO)" install --quiet
 
