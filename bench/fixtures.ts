@@ -2,7 +2,7 @@
  * Benchmark inputs made from the real FFmpeg 5.1 captures in testdata/.
  * @module
  */
-import { LineDecoder } from "../src/parser/line_decoder.ts";
+import { LineDecoder } from "../src/lines/decoder.ts";
 import { ProgressParser } from "../src/parser/progress.ts";
 import { StderrParser } from "../src/parser/stderr_events.ts";
 import { FleetStats } from "../src/stats/fleet.ts";

@@ -4,7 +4,7 @@
  *
  *   deno run -A bench/nginx_origin.ts [port]
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { startNginx } from "../tests/helpers.ts";
 
 const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });

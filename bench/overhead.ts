@@ -5,8 +5,8 @@
  *
  *   deno run -A bench/overhead.ts [clients=200] [seconds=60]
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
-import type { RunSummary } from "../src/stats/summary.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
+import type { RunSummary } from "../src/report/summary.ts";
 import { ffmpegPids, ROOT, startNginx, uniqueAgent } from "../tests/helpers.ts";
 
 const clients = Number(Deno.args[0] ?? 200);

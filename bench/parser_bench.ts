@@ -5,7 +5,7 @@
  *
  *   deno bench -A bench/parser_bench.ts
  */
-import { LineDecoder } from "../src/parser/line_decoder.ts";
+import { LineDecoder } from "../src/lines/decoder.ts";
 import { ProgressParser } from "../src/parser/progress.ts";
 import { StderrParser } from "../src/parser/stderr_events.ts";
 import { captureLines, fleetFromCaptures } from "./fixtures.ts";

@@ -2,7 +2,7 @@
  * The command line as a user meets it: help, version, --print-cmd, and the message and exit code
  * for each kind of bad input (README, "Exit codes").
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { VERSION } from "../src/version.ts";
 import { freePort, runSwarm, uniqueAgent } from "./helpers.ts";

@@ -11,7 +11,7 @@ import {
   checkProcesses,
 } from "../src/preflight/checks.ts";
 import { EXTRA_ENV, findFlag, FLAGS } from "../src/config/flags.ts";
-import { buildGeneratorArgs, DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { buildGeneratorArgs, DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { VERSION } from "../src/version.ts";
 import { ffmpegPids, freePort, ROOT, uniqueAgent, waitFor, waitForClients } from "./helpers.ts";

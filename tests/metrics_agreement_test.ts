@@ -2,9 +2,9 @@
  * The numbers agree with what the origin served: request counts, bytes and error statuses in
  * the summary against nginx's and the built-in origin's access logs.
  */
-import { DEFAULT_ORIGIN_OPTIONS, parseAccessLogLine, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, parseAccessLogLine, startOrigin } from "../src/test_origin/mod.ts";
 import { classifyUrl } from "../src/parser/url_kind.ts";
-import type { RunSummary } from "../src/stats/summary.ts";
+import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 import { runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
 

@@ -11,8 +11,8 @@ import {
   assertStringIncludes,
 } from "../src/testing/assert.ts";
 import { type Clock, systemClock } from "../src/clock.ts";
-import { OriginScraper } from "../src/metrics/origin_scraper.ts";
-import { parsePromText } from "../src/metrics/prom_text.ts";
+import { OriginScraper } from "../src/exporters/scraper.ts";
+import { parsePromText } from "../src/exporters/prom_text.ts";
 import { type Exporter, startNginx, startNginxExporter, startNodeExporter } from "./helpers.ts";
 
 /** /proc/stat's aggregate line: [busy, total] jiffies, with the scraper's idle = idle+iowait. */

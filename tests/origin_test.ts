@@ -14,8 +14,8 @@ import {
   parseAccessLogLine,
   startOrigin,
   validateOriginOptions,
-} from "../src/origin/mod.ts";
-import { parseRangeHeader } from "../src/origin/server.ts";
+} from "../src/test_origin/mod.ts";
+import { parseRangeHeader } from "../src/test_origin/server.ts";
 
 /** Small and fast: keeps the generator cheap and the first two segments quick. */
 const FAST_OPTIONS: OriginOptions = {

@@ -2,8 +2,8 @@
  * /metrics as real Prometheus tooling sees it: promtool accepts a live scrape with per-client
  * series on, and a real Prometheus server scraping every 2 s agrees with the exit summary.
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
-import type { RunSummary } from "../src/stats/summary.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
+import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 import {
   ffmpegPids,

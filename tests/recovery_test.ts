@@ -1,7 +1,7 @@
 /**
  * An origin that goes away and comes back: clients exit, back off, and recover without help.
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import {
   ffmpegPids,

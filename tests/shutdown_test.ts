@@ -2,7 +2,7 @@
  * No FFmpeg outlives hls-swarm: not after SIGTERM (graceful path), not after SIGKILL (the
  * parent-death signal set by setpriv).
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { ffmpegPids, finishSwarm, spawnSwarm, uniqueAgent, waitForClients } from "./helpers.ts";
 

@@ -2,8 +2,8 @@
  * A live stream that stops advancing (the encoder freezes): clients are seen to stall, and with
  * --restart-on-stall hls-swarm restarts them; when the stream resumes they play again.
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
-import type { RunSummary } from "../src/stats/summary.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
+import type { RunSummary } from "../src/report/summary.ts";
 import { assert } from "../src/testing/assert.ts";
 import { finishSwarm, spawnSwarm, uniqueAgent, waitForClients } from "./helpers.ts";
 

@@ -2,7 +2,7 @@
  * hls-swarm against a real nginx serving a live stream from the built-in generator: every
  * client runs, every client's User-Agent reaches the origin, and shutdown is clean.
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { ffmpegPids, runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
 

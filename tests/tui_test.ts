@@ -6,7 +6,7 @@
  *
  * Set TUI_CAPTURE_DIR to keep the captured screens.
  */
-import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/origin/mod.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import {
   ffmpegPids,

@@ -3,7 +3,7 @@
  * @module
  */
 import { parseDuration } from "../config/duration.ts";
-import type { OriginOptions } from "../origin/mod.ts";
+import type { OriginOptions } from "../test_origin/mod.ts";
 
 /** Raw values as commander hands them over. */
 export interface OriginFlagValues {

@@ -3,7 +3,7 @@
  * @module
  */
 
-import type { Threshold } from "../stats/thresholds.ts";
+import type { Threshold } from "../report/thresholds.ts";
 
 /** Which variant of a multi-variant stream each client pulls. */
 export type Variant = "all" | "highest" | "lowest" | "first";

@@ -13,7 +13,7 @@ import type {
   Variant,
 } from "./config.ts";
 import { parseDuration } from "./duration.ts";
-import { parseThreshold } from "../stats/thresholds.ts";
+import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */

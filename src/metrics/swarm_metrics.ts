@@ -9,7 +9,7 @@
 import client from "prom-client";
 import type { Clock } from "../clock.ts";
 import type { HttpEvent } from "../parser/stderr_events.ts";
-import type { OriginSnapshot } from "./origin_scraper.ts";
+import type { OriginSnapshot } from "../exporters/scraper.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { FleetSnapshot, FleetStats } from "../stats/fleet.ts";
 import type { LifecycleStats } from "../stats/lifecycle.ts";

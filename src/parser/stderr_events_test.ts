@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { LineDecoder } from "./line_decoder.ts";
+import { LineDecoder } from "../lines/decoder.ts";
 import { type HttpEvent, StderrParser } from "./stderr_events.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 

@@ -3,7 +3,7 @@
  * uptimes, and how many clients are running now and at most.
  * @module
  */
-import type { ClientExit, ClientState } from "../supervisor/supervisor.ts";
+import type { ClientExit, ClientState } from "../client/supervisor.ts";
 
 /** Exits grouped by exit code and by why hls-swarm asked for them (null: it did not). */
 export interface ExitCount {

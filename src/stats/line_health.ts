@@ -4,7 +4,7 @@
  * client's lines undercount; the summary says so.
  * @module
  */
-import type { LineCounts } from "../parser/pipeline.ts";
+import type { LineCounts } from "../lines/lossy_queue.ts";
 
 /** The two output streams of every client. */
 export type StreamName = "progress" | "stderr";

@@ -3,7 +3,7 @@
  * `--nginx-metrics`): the same figures, plus one health verdict over its sources.
  * @module
  */
-import type { OriginSnapshot as ScraperSnapshot } from "../metrics/origin_scraper.ts";
+import type { OriginSnapshot as ScraperSnapshot } from "../exporters/scraper.ts";
 import type { OriginSnapshot } from "./model.ts";
 
 /** Names of the scraper's sources as people know them. */

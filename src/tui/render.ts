@@ -11,7 +11,7 @@
  */
 import picocolors from "picocolors";
 import type { Percentiles } from "../stats/sketch.ts";
-import { formatBitrate, formatBytes } from "../stats/format.ts";
+import { formatBitrate, formatBytes } from "../report/format.ts";
 import type { ClientRow, Coverage, DashboardModel, OriginSnapshot } from "./model.ts";
 import {
   bar,

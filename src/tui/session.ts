@@ -4,7 +4,7 @@
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
-import type { OriginSnapshot as ScraperSnapshot } from "../metrics/origin_scraper.ts";
+import type { OriginSnapshot as ScraperSnapshot } from "../exporters/scraper.ts";
 import {
   createLogger,
   type FileSink,

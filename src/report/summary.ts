@@ -4,13 +4,13 @@
  * @module
  */
 import { formatClock, formatDuration } from "../config/duration.ts";
-import { exitLabel, type LifecycleStats, percentile } from "./lifecycle.ts";
-import type { LineHealth } from "./line_health.ts";
-import type { OriginSnapshot } from "../metrics/origin_scraper.ts";
+import { exitLabel, type LifecycleStats, percentile } from "../stats/lifecycle.ts";
+import type { LineHealth } from "../stats/line_health.ts";
+import type { OriginSnapshot } from "../exporters/scraper.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
-import type { CurrentRates, FleetSnapshot } from "./fleet.ts";
+import type { CurrentRates, FleetSnapshot } from "../stats/fleet.ts";
 import { formatBitrate, formatBytes, formatMs } from "./format.ts";
-import type { Percentiles } from "./sketch.ts";
+import type { Percentiles } from "../stats/sketch.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
 /** What ran, where: enough to reproduce or compare a run. */

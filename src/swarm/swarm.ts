@@ -6,11 +6,12 @@
 import type { Clock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
-import { OriginScraper } from "../metrics/origin_scraper.ts";
+import { OriginScraper } from "../exporters/scraper.ts";
 import { urlHost } from "../net.ts";
 import { serveMetrics } from "../metrics/server.ts";
 import { SwarmMetrics } from "../metrics/swarm_metrics.ts";
-import { LossyLineQueue, ParsePump } from "../parser/pipeline.ts";
+import { LossyLineQueue } from "../lines/lossy_queue.ts";
+import { ParsePump } from "../lines/pump.ts";
 import { ProgressParser } from "../parser/progress.ts";
 import { type HttpEvent, StderrParser } from "../parser/stderr_events.ts";
 import { type CheckResult, parseLimit, runPreflight } from "../preflight/checks.ts";
@@ -28,11 +29,11 @@ import type { Spawner } from "../process/spawner.ts";
 import { type CurrentRates, FleetStats } from "../stats/fleet.ts";
 import { exitLabel, LifecycleStats } from "../stats/lifecycle.ts";
 import { type LineHealth, lineHealth } from "../stats/line_health.ts";
-import { buildSummary, type RunRecord, type RunSummary } from "../stats/summary.ts";
+import { buildSummary, type RunRecord, type RunSummary } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
-import { Backoff, DEFAULT_BACKOFF } from "../supervisor/backoff.ts";
-import { clientRandom } from "../supervisor/jitter.ts";
-import { ClientSupervisor } from "../supervisor/supervisor.ts";
+import { Backoff, DEFAULT_BACKOFF } from "../client/backoff.ts";
+import { clientRandom } from "../client/jitter.ts";
+import { ClientSupervisor } from "../client/supervisor.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
 
 /** Everything a swarm run uses from the outside world. */

@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { LineDecoder, readLines } from "./line_decoder.ts";
+import { LineDecoder, readLines } from "./decoder.ts";
 
 function split(
   chunks: (string | Uint8Array)[],

@@ -5,8 +5,8 @@
  */
 
 import { systemClock } from "../clock.ts";
-import { readLines } from "../parser/line_decoder.ts";
-import { LineTail } from "../parser/line_tail.ts";
+import { readLines } from "../lines/decoder.ts";
+import { LineTail } from "../lines/tail.ts";
 import {
   type ChildProcess,
   type ExitStatus,

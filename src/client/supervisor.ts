@@ -5,8 +5,8 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { LineDecoder, readLines } from "../parser/line_decoder.ts";
-import { LineTail } from "../parser/line_tail.ts";
+import { LineDecoder, readLines } from "../lines/decoder.ts";
+import { LineTail } from "../lines/tail.ts";
 import {
   type ChildProcess,
   type ExitStatus,

@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { LineTail } from "./line_tail.ts";
+ * import { LineTail } from "./tail.ts";
  * const tail = new LineTail(2);
  * tail.push("a"); tail.push("b"); tail.push("c");
  * tail.lines(); // ["b", "c"]
