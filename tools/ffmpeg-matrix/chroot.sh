@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Build, once and cached, a Debian chroot with a newer FFmpeg than the host's, and write wrappers
+# that run it in place of the host's ffmpeg/ffprobe.
+#
+#   tools/ffmpeg-matrix/chroot.sh build   trixie|sid [DIR]   build (or reuse) the chroot, print a summary
+#   tools/ffmpeg-matrix/chroot.sh wrapper trixie|sid [DIR]   print the ffmpeg wrapper's path (builds first if needed)
+#   tools/ffmpeg-matrix/chroot.sh mount   trixie|sid [DIR]   (re)mount proc, /dev, /dev/pts and /tmp into the chroot
+#   tools/ffmpeg-matrix/chroot.sh umount  trixie|sid [DIR]   unmount them again
+#
+# trixie is Debian 13 (FFmpeg 7.1.x), sid is unstable (FFmpeg 9.0.x at the time of writing).
+# DIR defaults to ${HLS_SWARM_CHROOT_DIR:-<repo>/.cache/ffmpeg}/<suite> and holds:
+#   DIR/root/         the chroot (debootstrap --variant=minbase --include=ffmpeg,ca-certificates)
+#   DIR/stamp         written last; a DIR/root without it is a half-built chroot and is rebuilt
+#   DIR/bin/ffmpeg    #!/bin/sh wrapper: exec chroot DIR/root /usr/bin/ffmpeg "$@"
+#   DIR/bin/ffprobe   the same for ffprobe
+# The wrappers `exec`, so FFmpeg keeps the wrapper's PID: process groups, signals and
+# `setpriv --pdeathsig` behave as with the host's ffmpeg. The host's /tmp is bind-mounted read-write
+# at the chroot's /tmp, so files passed by an absolute path under /tmp (a CA file, say) resolve to
+# the same file. Other host paths are NOT visible, and FFmpeg starts in the chroot's `/`, so relative
+# paths do not work either. If the mounts are gone (after a reboot), the wrapper remounts them.
+#
+# The Debian mirror is read from the machine's apt sources (override: HLS_SWARM_DEBIAN_MIRROR).
+# Must run as root (debootstrap, mount and chroot need it). Needs about 0.5-0.6 GB per suite.
+set -euo pipefail
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+REPO=$(cd "$(dirname "$SELF")/../.." && pwd)
+
+usage() {
+  sed -n '5,8s/^#   /usage: /p' "$SELF" >&2
+  exit 2
+}
+
+die() {
+  echo "chroot.sh: $*" >&2
+  exit 1
+}
+
+log() { echo "chroot.sh: $*" >&2; }
+
+[[ $# -ge 2 && $# -le 3 ]] || usage
+CMD=$1
+SUITE=$2
+case "$SUITE" in trixie | sid) ;; *) usage ;; esac
+case "$CMD" in build | wrapper | mount | umount) ;; *) usage ;; esac
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, mount and chroot need it)"
+
+DIR=${3:-${HLS_SWARM_CHROOT_DIR:-$REPO/.cache/ffmpeg}/$SUITE}
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd -P)
+ROOT=$DIR/root
+STAMP=$DIR/stamp
+BIN=$DIR/bin
+
+# Serialise everything that touches DIR: two builds at once, or many wrappers remounting after a reboot.
+exec 9>"$DIR/.lock"
+flock 9
+
+# The Debian archive URI from the machine's apt sources: deb822 *.sources first, then one-line *.list.
+# Security and backports archives are skipped.
+debian_mirror() {
+  if [[ -n ${HLS_SWARM_DEBIAN_MIRROR:-} ]]; then
+    echo "$HLS_SWARM_DEBIAN_MIRROR"
+    return
+  fi
+  local f uri
+  shopt -s nullglob
+  for f in /etc/apt/sources.list.d/*.sources; do
+    for uri in $(sed -n 's/^URIs:[[:space:]]*//Ip' "$f"); do
+      case "$uri" in *security* | *backports* | *ports.*) continue ;; esac
+      case "$uri" in */debian | */debian/) echo "${uri%/}"; return ;; esac
+    done
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f $f ]] || continue
+    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i !~ /^\[/ && $i !~ /\]$/) { print $i; break } }' "$f" |
+      grep -Ev 'security|backports' | grep -E '/debian/?$' | head -n1 || true)
+    if [[ -n $uri ]]; then
+      echo "${uri%/}"
+      return
+    fi
+  done
+  shopt -u nullglob
+  die "no Debian archive URI in /etc/apt/sources.list{,.d/*.sources,.d/*.list}; set HLS_SWARM_DEBIAN_MIRROR"
+}
+
+# Every mount point at or under $ROOT, deepest first (from /proc/self/mountinfo; `\040` etc. decoded).
+mounts_under_root() {
+  awk '{ print $5 }' /proc/self/mountinfo | while IFS= read -r m; do
+    m=$(printf '%b' "$m")
+    case "$m" in "$ROOT" | "$ROOT"/*) echo "$m" ;; esac
+  done | sort -r
+}
+
+do_umount() {
+  local m
+  while IFS= read -r m; do
+    [[ -n $m ]] || continue
+    umount "$m" 2>/dev/null || umount -l "$m" || die "cannot unmount $m"
+  done < <(mounts_under_root)
+  [[ -z $(mounts_under_root) ]] || die "mounts remain under $ROOT: $(mounts_under_root | tr '\n' ' ')"
+}
+
+# Idempotent: each mount is made only if its target is not a mount point yet.
+do_mount() {
+  [[ -x $ROOT/usr/bin/ffmpeg ]] || die "$ROOT has no /usr/bin/ffmpeg; run: $SELF build $SUITE"
+  mkdir -p "$ROOT/proc" "$ROOT/dev" "$ROOT/tmp"
+  mountpoint -q "$ROOT/proc" || mount -t proc proc "$ROOT/proc"
+  mountpoint -q "$ROOT/dev" || mount --bind /dev "$ROOT/dev"
+  if [[ -d /dev/pts ]] && mountpoint -q /dev/pts; then
+    mkdir -p "$ROOT/dev/pts" 2>/dev/null || true
+    mountpoint -q "$ROOT/dev/pts" || mount --bind /dev/pts "$ROOT/dev/pts"
+  fi
+  # The host's /tmp, read-write, so absolute /tmp paths mean the same file inside and outside.
+  mountpoint -q "$ROOT/tmp" || mount --bind /tmp "$ROOT/tmp"
+  # Name resolution as on the host (localhost, DNS). Copied, not bind-mounted: cheap and unmount-free.
+  local f
+  for f in /etc/hosts /etc/resolv.conf; do
+    if [[ -f $f ]] && ! cmp -s "$f" "$ROOT$f" 2>/dev/null; then
+      rm -f "$ROOT$f"
+      cp "$f" "$ROOT$f"
+    fi
+  done
+}
+
+# Single-quote a string for /bin/sh.
+sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
+
+write_wrappers() {
+  local chroot_bin tool tmp
+  chroot_bin=$(command -v chroot) || die "no chroot(8) on PATH"
+  mkdir -p "$BIN"
+  for tool in ffmpeg ffprobe; do
+    tmp=$BIN/.$tool.$$
+    cat >"$tmp" <<EOF
+#!/bin/sh
+# Written by tools/ffmpeg-matrix/chroot.sh: Debian $SUITE's $tool in a chroot. exec keeps this PID.
+[ -e $(sq "$ROOT/proc/self") ] || $(sq "$SELF") mount $(sq "$SUITE") $(sq "$DIR") >&2 || exit 1
+exec $(sq "$chroot_bin") $(sq "$ROOT") /usr/bin/$tool "\$@"
+EOF
+    chmod 755 "$tmp"
+    mv -f "$tmp" "$BIN/$tool"
+  done
+}
+
+do_build() {
+  if [[ -f $STAMP && -x $ROOT/usr/bin/ffmpeg ]]; then
+    do_mount
+    write_wrappers
+    return 0
+  fi
+
+  if [[ -e $ROOT ]]; then
+    log "removing half-built chroot $ROOT (no stamp)"
+    do_umount
+    rm -rf --one-file-system "$ROOT"
+  fi
+  rm -f "$STAMP"
+
+  if ! command -v debootstrap >/dev/null; then
+    log "installing debootstrap"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y debootstrap >&2 ||
+      die "apt-get install debootstrap failed"
+  fi
+
+  local mirror start secs size version
+  mirror=$(debian_mirror)
+  log "debootstrap $SUITE from $mirror into $ROOT (a few minutes)"
+  start=$(date +%s)
+  if ! debootstrap --variant=minbase --include=ffmpeg,ca-certificates "$SUITE" "$ROOT" "$mirror" >&2; then
+    echo "chroot.sh: debootstrap $SUITE failed; the half-built chroot stays in $ROOT for inspection" \
+      "and is removed by the next build" >&2
+    if [[ -f $ROOT/debootstrap/debootstrap.log ]]; then
+      echo "chroot.sh: last lines of $ROOT/debootstrap/debootstrap.log:" >&2
+      tail -n 20 "$ROOT/debootstrap/debootstrap.log" >&2
+    fi
+    do_umount || true
+    exit 1
+  fi
+  # The downloaded .debs are not needed any more.
+  chroot "$ROOT" /usr/bin/apt-get clean >&2 || true
+  # Measured before the mounts: the bind-mounted /tmp is on the same filesystem, so du -x would count it.
+  size=$(du -sx --block-size=1M "$ROOT" | cut -f1)
+
+  do_mount
+  if ! version=$(chroot "$ROOT" /usr/bin/ffmpeg -hide_banner -version 2>&1 | head -n1) ||
+    [[ $version != "ffmpeg version "* ]]; then
+    die "the chroot was built, but its ffmpeg does not run: $version"
+  fi
+  secs=$(($(date +%s) - start))
+  write_wrappers
+  {
+    echo "suite=$SUITE"
+    echo "mirror=$mirror"
+    echo "built=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "build_seconds=$secs"
+    echo "size_mb=$size"
+    echo "ffmpeg=$version"
+  } >"$STAMP.tmp"
+  mv -f "$STAMP.tmp" "$STAMP"
+  log "built $SUITE in ${secs}s, ${size} MB: $version"
+}
+
+case "$CMD" in
+  build)
+    do_build
+    cat "$STAMP"
+    echo "wrapper=$BIN/ffmpeg"
+    ;;
+  wrapper)
+    do_build
+    echo "$BIN/ffmpeg"
+    ;;
+  mount)
+    do_mount
+    ;;
+  umount)
+    do_umount
+    ;;
+esac
