@@ -18,6 +18,8 @@
 # at the chroot's /tmp, so files passed by an absolute path under /tmp (a CA file, say) resolve to
 # the same file. Other host paths are NOT visible, and FFmpeg starts in the chroot's `/`, so relative
 # paths do not work either. If the mounts are gone (after a reboot), the wrapper remounts them.
+# To delete DIR, run `chroot.sh umount SUITE` first: while /tmp is bind-mounted, `rm -rf DIR` would
+# also delete the host's /tmp (it is the same filesystem, so --one-file-system does not stop it).
 #
 # The Debian mirror is read from the machine's apt sources (override: HLS_SWARM_DEBIAN_MIRROR).
 # Must run as root (debootstrap, mount and chroot need it). Needs about 0.5-0.6 GB per suite.
