@@ -64,8 +64,6 @@ fmt: ## format the code
 
 bundle: ## dist/hls-swarm.js: one file for `deno run -A dist/hls-swarm.js`
 	mkdir -p dist
-	@# deno.json's bundle task: protobufjs stays external, since @datadog/sketches-js requires it
-	@# only in toProto/fromProto, which hls-swarm never calls.
 	"$(DENO)" task bundle
 	@echo "dist/hls-swarm.js ($(VERSION)): $$(wc -c < dist/hls-swarm.js) bytes"
 

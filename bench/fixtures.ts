@@ -5,7 +5,7 @@
 import { LineDecoder } from "../src/lines/decoder.ts";
 import { ProgressParser } from "../src/parser/progress.ts";
 import { StderrParser } from "../src/parser/stderr_events.ts";
-import { FleetStats } from "../src/stats/fleet.ts";
+import { ShardStats } from "../src/stats/shard_stats.ts";
 
 const DATA = new URL("../testdata/ffmpeg-5.1/", import.meta.url);
 
@@ -18,15 +18,19 @@ export function captureLines(name: string): string[] {
   return out;
 }
 
-/** A fleet of `clients`, each fed the keep-alive trace capture and its progress output. */
-export function fleetFromCaptures(clients: number): FleetStats {
+/** A shard of `clients`, each fed the keep-alive trace capture and its progress output. */
+export function shardFromCaptures(clients: number): ShardStats {
   const stderr = captureLines("stderr_trace_nginx_keepalive.txt");
   const progress = captureLines("progress_trace_nginx_keepalive.txt");
-  const fleet = new FleetStats(6000);
+  const fleet = new ShardStats({
+    targetClients: clients,
+    targetDurationMs: 6000,
+    dropThreshold: 0.01,
+  });
   for (let id = 0; id < clients; id++) {
     const p = new StderrParser();
     stderr.forEach((l, i) => {
-      for (const e of p.push(l, i)) fleet.recordEvent(id, e);
+      for (const e of p.push(l, i)) fleet.record(id, e);
     });
     const pp = new ProgressParser();
     progress.forEach((l, i) => {
@@ -34,6 +38,6 @@ export function fleetFromCaptures(clients: number): FleetStats {
       if (block) fleet.recordProgress(id, block, i * 100);
     });
   }
-  fleet.sample(1e6);
+  fleet.tick(1e6, 1_700_000_000_000);
   return fleet;
 }

@@ -8,7 +8,7 @@
 import { LineDecoder } from "../src/lines/decoder.ts";
 import { ProgressParser } from "../src/parser/progress.ts";
 import { StderrParser } from "../src/parser/stderr_events.ts";
-import { captureLines, fleetFromCaptures } from "./fixtures.ts";
+import { captureLines, shardFromCaptures } from "./fixtures.ts";
 
 const stderr = captureLines("stderr_trace_nginx_keepalive.txt");
 const parser = new StderrParser();
@@ -55,9 +55,9 @@ Deno.bench("line decoder: stderr capture bytes → lines", { group: "decode" }, 
 });
 
 for (const clients of [100, 1000]) {
-  const fleet = fleetFromCaptures(clients);
-  Deno.bench(`fleet: sample + snapshot, ${clients} clients`, { group: "fleet" }, () => {
-    fleet.sample(1e6);
-    fleet.snapshot(1e6);
+  const shard = shardFromCaptures(clients);
+  Deno.bench(`shard: tick + snapshot, ${clients} clients`, { group: "fleet" }, () => {
+    shard.tick(1e6, 1_700_000_001_000);
+    shard.snapshot(1_700_000_001_000);
   });
 }

@@ -6,7 +6,7 @@
  *   deno bench -A bench/tui_bench.ts
  */
 import { frame } from "../src/tui/dashboard.ts";
-import { DashboardModelBuilder, type OriginSnapshot } from "../src/tui/model.ts";
+import { DashboardModelBuilder, type OriginPanel } from "../src/tui/model.ts";
 import { renderDashboard } from "../src/tui/render.ts";
 import { syntheticSource, syntheticSwarm } from "../src/tui/synthetic.ts";
 
@@ -19,7 +19,7 @@ const swarm = syntheticSwarm({
   failEvery: 20,
   droppedLines: 10,
 });
-const origin: OriginSnapshot = {
+const origin: OriginPanel = {
   cpuPercent: 41.5,
   memory: { usedBytes: 2e9, totalBytes: 8e9, percent: 25 },
   net: { rxBytesPerSecond: 125_000, txBytesPerSecond: 50e6 },

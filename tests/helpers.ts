@@ -3,6 +3,7 @@
  * as a real subprocess, and a scan for FFmpeg processes a test started.
  * @module
  */
+import { parsePromText } from "../src/exporters/prom_text.ts";
 
 /** The repository root, for running src/main.ts. */
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -275,4 +276,27 @@ export function startNginxExporter(nginx: Nginx): Promise<Exporter> {
     `--nginx.scrape-uri=${nginx.url("/nginx_status")}`,
     `--web.listen-address=127.0.0.1:${port}`,
   ]);
+}
+
+/**
+ * The value of the first sample named `name` whose labels include `labels`, in Prometheus text
+ * read with hls-swarm's own parser; undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * metricValue(await scrape(port), "hlsswarm_requests_total", { kind: "segment" });
+ * ```
+ */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  for (const family of parsePromText(text).families.values()) {
+    for (const s of family.samples) {
+      if (s.name !== name) continue;
+      if (Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value;
+    }
+  }
+  return undefined;
 }

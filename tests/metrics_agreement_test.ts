@@ -5,6 +5,7 @@
 import { DEFAULT_ORIGIN_OPTIONS, parseAccessLogLine, startOrigin } from "../src/test_origin/mod.ts";
 import { classifyUrl } from "../src/parser/url_kind.ts";
 import type { RunSummary } from "../src/report/summary.ts";
+import type { ThresholdResult } from "../src/report/thresholds.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 import { runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
 
@@ -19,7 +20,7 @@ function within(actual: number, expected: number, fraction: number, what: string
   );
 }
 
-async function summaryOf(path: string): Promise<RunSummary> {
+async function summaryOf(path: string): Promise<RunSummary & { thresholds: ThresholdResult[] }> {
   return JSON.parse(await Deno.readTextFile(path));
 }
 

@@ -1,5 +1,5 @@
 /**
- * OriginScraper against the real exporters (Debian's prometheus-node-exporter and
+ * ExporterScraper against the real exporters (Debian's prometheus-node-exporter and
  * prometheus-nginx-exporter, run here as child processes on loopback), checked against
  * /proc and nginx's stub_status; plus failing, slow and garbage-serving exporters, and exact
  * arithmetic on synthetic expositions with a controlled clock.
@@ -11,7 +11,7 @@ import {
   assertStringIncludes,
 } from "../src/testing/assert.ts";
 import { type Clock, systemClock } from "../src/clock.ts";
-import { OriginScraper } from "../src/exporters/scraper.ts";
+import { ExporterScraper } from "../src/exporters/scraper.ts";
 import { parsePromText } from "../src/exporters/prom_text.ts";
 import { type Exporter, startNginx, startNginxExporter, startNodeExporter } from "./helpers.ts";
 
@@ -54,7 +54,7 @@ Deno.test("node_exporter: memory matches /proc/meminfo, CPU % follows load like 
     assertEquals(full.errors, []);
     assert(full.sampleCount > 100);
 
-    const scraper = new OriginScraper({ nodeUrl: exporter.url, intervalMs: 1000 });
+    const scraper = new ExporterScraper({ nodeUrl: exporter.url, intervalMs: 1000 });
     await scraper.scrapeOnce();
     const mem = await procMeminfo();
     let snap = scraper.snapshot();
@@ -123,7 +123,7 @@ Deno.test("node_exporter: memory matches /proc/meminfo, CPU % follows load like 
 Deno.test("node_exporter gone: unhealthy with a clear error, last values kept", async () => {
   const exporter = await startNodeExporter();
   try {
-    const scraper = new OriginScraper({ nodeUrl: exporter.url, intervalMs: 1000 });
+    const scraper = new ExporterScraper({ nodeUrl: exporter.url, intervalMs: 1000 });
     await scraper.scrapeOnce();
     await systemClock.sleep(200);
     await scraper.scrapeOnce();
@@ -160,7 +160,7 @@ Deno.test("nginx exporter: requests/s from scrape times, connections match stub_
   try {
     exporter = await startNginxExporter(nginx);
     const clock = manualClock();
-    const scraper = new OriginScraper({ nginxUrl: exporter.url, intervalMs: 1000 }, { clock });
+    const scraper = new ExporterScraper({ nginxUrl: exporter.url, intervalMs: 1000 }, { clock });
     await scraper.scrapeOnce();
     let snap = scraper.snapshot();
     assertEquals(snap.nginx?.up, true);
@@ -196,7 +196,7 @@ Deno.test("nginx exporter: requests/s from scrape times, connections match stub_
     for (const c of idle.splice(0)) c.close();
 
     // With the real clock, the rate times the measured gap is the request count.
-    const real = new OriginScraper({ nginxUrl: exporter.url, intervalMs: 1000 });
+    const real = new ExporterScraper({ nginxUrl: exporter.url, intervalMs: 1000 });
     await real.scrapeOnce();
     const t0 = performance.now();
     for (let i = 0; i < 100; i++) await (await fetch(nginx.url("/index.html"))).text();
@@ -301,7 +301,7 @@ async function withFakeExporter(
 Deno.test("a slow exporter is timed out, headers or body", async () => {
   await withFakeExporter(async (base) => {
     for (const path of ["/slow", "/slow-body"]) {
-      const scraper = new OriginScraper({
+      const scraper = new ExporterScraper({
         nodeUrl: `${base}${path}`,
         intervalMs: 1000,
         timeoutMs: 300,
@@ -329,7 +329,7 @@ Deno.test("garbage, errors and the wrong exporter: unhealthy, clear reason, no c
       ["/other", "is this URL a node_exporter?"],
     ];
     for (const [path, reason] of cases) {
-      const scraper = new OriginScraper({
+      const scraper = new ExporterScraper({
         nodeUrl: `${base}${path}`,
         nginxUrl: `${base}${path}`,
         intervalMs: 1000,
@@ -343,12 +343,12 @@ Deno.test("garbage, errors and the wrong exporter: unhealthy, clear reason, no c
       assertEquals(snap.memory, null, path);
       assertEquals(snap.nginx, null, path);
     }
-    const nginxSide = new OriginScraper({ nginxUrl: `${base}/other`, intervalMs: 1000 });
+    const nginxSide = new ExporterScraper({ nginxUrl: `${base}/other`, intervalMs: 1000 });
     await nginxSide.scrapeOnce();
     assertStringIncludes(nginxSide.snapshot().sources.nginx?.lastError ?? "", "no nginx_up");
 
     // Good, then garbage: the good memory figures stay; then good again recovers.
-    const scraper = new OriginScraper({ nodeUrl: `${base}/flaky`, intervalMs: 1000 });
+    const scraper = new ExporterScraper({ nodeUrl: `${base}/flaky`, intervalMs: 1000 });
     await scraper.scrapeOnce();
     const memory = { usedBytes: 600, totalBytes: 1000, percent: 60 };
     assertEquals(scraper.snapshot().memory, memory);
@@ -410,7 +410,7 @@ Deno.test("rates use scrape times; CPU, lo/veth, counter resets and the window a
     `nginx_up 1\nnginx_connections_active 7\nnginx_connections_reading 1\n` +
     `nginx_connections_writing 2\nnginx_connections_waiting 4\nnginx_http_requests_total ${requests}\n`;
   const clock = manualClock();
-  const scraper = new OriginScraper(
+  const scraper = new ExporterScraper(
     { nodeUrl: node, nginxUrl: nginx, intervalMs: 1000, windowMs: 3500 },
     {
       clock,
@@ -489,7 +489,7 @@ Deno.test("excludeDevices replaces the default device filter", async () => {
   const node = "http://origin:9100/metrics";
   const clock = manualClock();
   const o = { idle: 1, iowait: 0, user: 1, steal: 0, rx: 0, tx: 0, loRx: 0 };
-  const scraper = new OriginScraper({ nodeUrl: node, intervalMs: 1000, excludeDevices: /^lo$/ }, {
+  const scraper = new ExporterScraper({ nodeUrl: node, intervalMs: 1000, excludeDevices: /^lo$/ }, {
     clock,
     fetch: scriptedFetch({ [node]: [nodeText(o), nodeText({ ...o, idle: 2, loRx: 500 })] }),
   });
@@ -508,7 +508,7 @@ Deno.test("start() scrapes every interval; stop() aborts a scrape in flight", as
     calls++;
     return Promise.resolve(new Response("nginx_up 1\nnginx_http_requests_total 1\n"));
   };
-  const scraper = new OriginScraper(
+  const scraper = new ExporterScraper(
     { nginxUrl: "http://origin:9113/metrics", intervalMs: 50 },
     { fetch: counting },
   );
@@ -526,7 +526,7 @@ Deno.test("start() scrapes every interval; stop() aborts a scrape in flight", as
     new Promise((_resolve, reject) => {
       init?.signal?.addEventListener("abort", () => reject(new DOMException("aborted")));
     });
-  const stuck = new OriginScraper(
+  const stuck = new ExporterScraper(
     { nodeUrl: "http://origin:9100/metrics", intervalMs: 10_000, timeoutMs: 5000 },
     { fetch: hanging },
   );
@@ -540,12 +540,12 @@ Deno.test("start() scrapes every interval; stop() aborts a scrape in flight", as
   assertEquals(stuck.snapshot().sources.node?.scrapes, 0);
 });
 
-Deno.test("OriginScraper rejects bad options with clear messages", () => {
+Deno.test("ExporterScraper rejects bad options with clear messages", () => {
   const bad: [() => unknown, string][] = [
-    [() => new OriginScraper({ intervalMs: 1000 }), "needs a node_exporter URL"],
-    [() => new OriginScraper({ nodeUrl: "nope", intervalMs: 1000 }), "invalid node_exporter URL"],
-    [() => new OriginScraper({ nginxUrl: "ftp://x/", intervalMs: 1000 }), "http or https"],
-    [() => new OriginScraper({ nodeUrl: "http://x/", intervalMs: 0 }), "must be > 0"],
+    [() => new ExporterScraper({ intervalMs: 1000 }), "needs a node_exporter URL"],
+    [() => new ExporterScraper({ nodeUrl: "nope", intervalMs: 1000 }), "invalid node_exporter URL"],
+    [() => new ExporterScraper({ nginxUrl: "ftp://x/", intervalMs: 1000 }), "http or https"],
+    [() => new ExporterScraper({ nodeUrl: "http://x/", intervalMs: 0 }), "must be > 0"],
   ];
   for (const [make, message] of bad) {
     try {

@@ -1,5 +1,5 @@
 /**
- * Tests of the built-in test origin (`src/origin/`): pure helpers directly, and the real
+ * Tests of the built-in test origin (`src/test_origin/`): pure helpers directly, and the real
  * FFmpeg generator + HTTP server on a free port.
  */
 
@@ -455,7 +455,7 @@ Deno.test("a bad ffmpeg path rejects clearly and leaves nothing behind", async (
 });
 
 Deno.test("runOriginUntilSignal cleans up on SIGTERM", async () => {
-  const modUrl = new URL("../src/origin/mod.ts", import.meta.url).href;
+  const modUrl = new URL("../src/test_origin/mod.ts", import.meta.url).href;
   const options = JSON.stringify(FAST_OPTIONS);
   const script = `
     import { runOriginUntilSignal } from ${JSON.stringify(modUrl)};

@@ -11,13 +11,16 @@ import { loadConfig } from "../config/load.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
 import { MetricsListenError } from "../metrics/server.ts";
-import { chooseMapping, clientCommand, Swarm, SwarmStartError } from "../swarm/swarm.ts";
+import { SwarmStartError } from "../swarm/errors.ts";
+import { chooseMapping, clientCommand } from "../swarm/mapping.ts";
+import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
 import { detectCapabilities, FfmpegUnavailableError } from "../process/capabilities.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
-import { formatSummary, type RunSummary } from "../report/summary.ts";
-import { evaluateThresholds } from "../report/thresholds.ts";
+import type { RunSummary } from "../report/summary.ts";
+import { formatSummary } from "../report/summary_text.ts";
+import { evaluateThresholds, type ThresholdResult } from "../report/thresholds.ts";
 import { DashboardSession, dashboardWanted } from "../tui/session.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
@@ -122,6 +125,7 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     progressLogMs: tui ? 0 : 5000,
   });
   runLog.info("run_started", {
+    run_id: config.runId,
     target: config.streamUrl,
     clients: config.clients,
     ramp_rate: config.rampRate,
@@ -144,12 +148,12 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   try {
     // The guard gives the terminal back before the summary or any error is printed.
     const summary = await (tui ? tui.guard(swarm.run(), io.stderr) : swarm.run());
-    summary.thresholds = evaluateThresholds(summary, config.thresholds);
+    const thresholds = evaluateThresholds(summary, config.thresholds);
     // With the JSON on stdout, the text summary moves to stderr so stdout stays parseable.
-    (config.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary));
+    (config.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary, thresholds));
     if (config.summaryJson) {
       try {
-        await writeJsonSummary(config.summaryJson, summary, io);
+        await writeJsonSummary(config.summaryJson, summary, thresholds, io);
       } catch (e) {
         io.stderr(`${PROGRAM_NAME}: cannot write --summary-json: ${(e as Error).message}\n`);
         return EXIT.failure;
@@ -161,7 +165,7 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
       io.stderr(`${PROGRAM_NAME}: run failed: ${failure}\n`);
       return EXIT.failure;
     }
-    const breached = summary.thresholds.filter((t) => !t.passed);
+    const breached = thresholds.filter((t) => !t.passed);
     if (breached.length) {
       log.error("thresholds_failed", { failed: breached.map((t) => t.threshold) });
       return EXIT.thresholds;
@@ -180,8 +184,13 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   }
 }
 
-async function writeJsonSummary(target: string, summary: RunSummary, io: CliIo): Promise<void> {
-  const json = JSON.stringify(summary, null, 2) + "\n";
+async function writeJsonSummary(
+  target: string,
+  summary: RunSummary,
+  thresholds: ThresholdResult[],
+  io: CliIo,
+): Promise<void> {
+  const json = JSON.stringify({ ...summary, thresholds }, null, 2) + "\n";
   if (target === "-") io.stdout(json);
   else await Deno.writeTextFile(target, json);
 }

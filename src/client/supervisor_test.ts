@@ -1,41 +1,9 @@
-import type { ChildProcess, ExitStatus, Spawner } from "../process/spawner.ts";
+import type { Spawner } from "../process/spawner.ts";
 import { assertEquals } from "../testing/assert.ts";
+import { FakeSpawner } from "../testing/fake_spawner.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
-
-/** How a fake child behaves: exit by itself with a code, or run until a signal it honours. */
-type Script = { exitCode: number } | { honours: Deno.Signal[] };
-
-class FakeSpawner implements Spawner {
-  signals: Deno.Signal[] = [];
-  spawned = 0;
-  constructor(private scripts: Script[], private stderrText = "") {}
-  spawn(): ChildProcess {
-    const script = this.scripts[Math.min(this.spawned++, this.scripts.length - 1)];
-    let finish!: (s: ExitStatus) => void;
-    const status = new Promise<ExitStatus>((r) => (finish = r));
-    if ("exitCode" in script) queueMicrotask(() => finish({ code: script.exitCode, signal: null }));
-    const text = this.stderrText;
-    return {
-      pid: 1000 + this.spawned,
-      stdout: null,
-      stderr: new ReadableStream({
-        start(c) {
-          if (text) c.enqueue(new TextEncoder().encode(text));
-          status.then(() => c.close());
-        },
-      }),
-      status,
-      kill: (signal) => {
-        this.signals.push(signal);
-        if ("honours" in script && script.honours.includes(signal)) {
-          finish({ code: signal === "SIGKILL" ? 137 : 255, signal: null });
-        }
-      },
-    };
-  }
-}
 
 function supervise(spawner: Spawner) {
   const exits: ClientExit[] = [];
@@ -58,10 +26,13 @@ function supervise(spawner: Spawner) {
 }
 
 Deno.test("a crash-looping client backs off, restarts, and keeps its stderr tail", async () => {
-  const spawner = new FakeSpawner(
-    [{ exitCode: 1 }, { exitCode: 1 }, { exitCode: 1 }, { honours: ["SIGTERM"] }],
-    "Server returned 404 Not Found\n",
-  );
+  const stderr = "Server returned 404 Not Found\n";
+  const spawner = new FakeSpawner([
+    { exitCode: 1, stderr },
+    { exitCode: 1, stderr },
+    { exitCode: 1, stderr },
+    { honours: ["SIGTERM"], stderr },
+  ]);
   const { sup, exits, delays, states } = supervise(spawner);
   const stop = new AbortController();
   const done = sup.run(stop.signal);
@@ -122,10 +93,8 @@ Deno.test("restart() stops the running FFmpeg and the loop starts a fresh one", 
 });
 
 Deno.test("an overlong stderr line is kept truncated and counted, never fatal", async () => {
-  const spawner = new FakeSpawner(
-    [{ exitCode: 1 }, { honours: ["SIGTERM"] }],
-    "x".repeat(20_000) + "\nok\n",
-  );
+  const stderr = "x".repeat(20_000) + "\nok\n";
+  const spawner = new FakeSpawner([{ exitCode: 1, stderr }, { honours: ["SIGTERM"], stderr }]);
   const { sup, exits } = supervise(spawner);
   const stop = new AbortController();
   const done = sup.run(stop.signal);

@@ -71,6 +71,8 @@ export interface SwarmConfig {
   /** The origin's exporters to scrape, or null when none is configured. */
   originMetrics: OriginMetricsConfig | null;
 
+  /** Labels every metric series and the summary; null until the CLI generates one. */
+  runId: string;
   /** Where the JSON summary goes: a path, "-" for stdout, or null. */
   summaryJson: string | null;
   thresholds: Threshold[];

@@ -46,37 +46,3 @@ export function parseDuration(
   }
   return { ok: true, ms };
 }
-
-/**
- * Formats milliseconds the way Go prints durations ("1m30s", "250ms", "0s").
- *
- * @example
- * ```ts
- * formatDuration(90_000); // "1m30s"
- * ```
- */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return "0s";
-  if (ms < 1000) return `${Number(ms.toFixed(3))}ms`;
-  let rest = ms / 1000;
-  const h = Math.floor(rest / 3600);
-  rest -= h * 3600;
-  const m = Math.floor(rest / 60);
-  rest -= m * 60;
-  const s = Number(rest.toFixed(3));
-  return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s}s`;
-}
-
-/**
- * Formats milliseconds as HH:MM:SS for summaries.
- *
- * @example
- * ```ts
- * formatClock(3_723_000); // "01:02:03"
- * ```
- */
-export function formatClock(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000));
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${pad(Math.floor(total / 3600))}:${pad(Math.floor(total / 60) % 60)}:${pad(total % 60)}`;
-}

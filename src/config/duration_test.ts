@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { formatClock, formatDuration, parseDuration } from "./duration.ts";
+import { parseDuration } from "./duration.ts";
 
 Deno.test("parseDuration reads Go-style durations", () => {
   assertEquals(parseDuration("250ms"), { ok: true, ms: 250 });
@@ -17,11 +17,4 @@ Deno.test("parseDuration rejects garbage and negatives", () => {
   for (const bad of ["", "abc", "5x", "-1s", "1s garbage", "s"]) {
     assertEquals(parseDuration(bad).ok, false, bad);
   }
-});
-
-Deno.test("formatDuration and formatClock", () => {
-  assertEquals(formatDuration(90_000), "1m30s");
-  assertEquals(formatDuration(250), "250ms");
-  assertEquals(formatDuration(0), "0s");
-  assertEquals(formatClock(3_723_000), "01:02:03");
 });

@@ -73,6 +73,7 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
       : read.choice<LogFormat>("log-format"),
     logLevel: read.bool("verbose") ? "debug" : read.choice<LogLevel>("log-level"),
     originMetrics: originMetrics(read, errors),
+    runId: runIdOf(read.string("run-id"), errors),
     summaryJson: read.string("summary-json") || null,
     thresholds: read.list("threshold").flatMap((text) => {
       const t = parseThreshold(text);
@@ -246,4 +247,30 @@ class FieldReader {
     }
     return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
   }
+}
+
+/** Run ids name Kubernetes objects and label series: a DNS label, lower case. */
+const RUN_ID = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * A run id from `--run-id`, or a new one from the time: `run-20261201-142233-7f3a`.
+ *
+ * @example
+ * ```ts
+ * runIdOf("", []); // "run-20261201-142233-7f3a"
+ * ```
+ */
+export function runIdOf(given: string, errors: string[], now = new Date()): string {
+  if (given) {
+    if (!RUN_ID.test(given)) {
+      errors.push(
+        `run-id: "${given}" must be lower-case letters, digits and "-", at most 63, ` +
+          "starting and ending with a letter or digit",
+      );
+    }
+    return given;
+  }
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  const suffix = crypto.getRandomValues(new Uint16Array(1))[0].toString(16).padStart(4, "0");
+  return `run-${stamp}-${suffix}`;
 }

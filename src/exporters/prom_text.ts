@@ -4,7 +4,7 @@
  *
  * Garbage is never thrown: every line that is not valid 0.0.4 is skipped, counted in
  * `invalidLines`, and (the first `maxErrors` of them) described with its 1-based line number in
- * `errors`. The caller chooses how strict to be; {@linkcode OriginScraper} rejects a scrape
+ * `errors`. The caller chooses how strict to be; {@linkcode ExporterScraper} rejects a scrape
  * with any invalid line, as Prometheus does, because a half-understood body (a truncated
  * response, an HTML error page with a stray valid-looking line) is worse than none.
  *

@@ -9,11 +9,20 @@
  *
  * @module
  */
+import {
+  counterDelta,
+  cpuBusyPercent,
+  type NodeCounters,
+  type OriginMemory,
+  readNode,
+} from "./node.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { parsePromText, type PromFamily, type PromParseResult } from "./prom_text.ts";
+import { fetchText } from "../net/fetch_text.ts";
+import { type NginxState, nginxView, type OriginNginx, readNginx } from "./nginx.ts";
+import { parsePromText, type PromParseResult } from "./prom_text.ts";
 
-/** Options of {@linkcode OriginScraper}. */
-export interface OriginScraperOptions {
+/** Options of {@linkcode ExporterScraper}. */
+export interface ExporterScraperOptions {
   /** node_exporter's metrics URL, e.g. `http://origin:9100/metrics`. */
   nodeUrl?: string;
   /** nginx-prometheus-exporter's metrics URL, e.g. `http://origin:9113/metrics`. */
@@ -45,7 +54,7 @@ export const DEFAULT_EXCLUDED_DEVICES: RegExp =
   /^(?:lo|veth.*|docker\d*|br-.*|virbr\d*|cni\d*|flannel\..*|cali.*|ifb\d*)$/;
 
 /** Injected effects, for tests. */
-export interface OriginScraperDeps {
+export interface ExporterScraperDeps {
   fetch?: typeof fetch;
   clock?: Clock;
 }
@@ -69,13 +78,6 @@ export interface SourceHealth {
   failures: number;
 }
 
-/** Origin memory from node_exporter. */
-export interface OriginMemory {
-  usedBytes: number;
-  totalBytes: number;
-  percent: number;
-}
-
 /** Origin network throughput, bytes per second, summed over the interfaces not excluded
  * (loopback and virtual ones by default: {@linkcode DEFAULT_EXCLUDED_DEVICES}). */
 export interface OriginNet {
@@ -90,20 +92,11 @@ export interface OriginNet {
   windowMs: number;
 }
 
-/** nginx state from nginx-prometheus-exporter; a field is null when never obtained. */
-export interface OriginNginx {
-  /** nginx_up: whether the exporter could read nginx's stub_status. */
-  up: boolean | null;
-  activeConnections: number | null;
-  reading: number | null;
-  writing: number | null;
-  waiting: number | null;
-  /** From nginx_http_requests_total over the latest interval. */
-  requestsPerSecond: number | null;
-}
+/** Plain data, safe to serialise. A value is null until it has been obtained once. */
+export type { OriginMemory, OriginNginx };
 
 /** Plain data, safe to serialise. A value is null until it has been obtained once. */
-export interface OriginSnapshot {
+export interface ExporterSnapshot {
   /** Busy CPU over the latest interval, 0–100, all CPUs together. */
   cpuPercent: number | null;
   memory: OriginMemory | null;
@@ -112,31 +105,17 @@ export interface OriginSnapshot {
   sources: { node?: SourceHealth; nginx?: SourceHealth };
 }
 
-/** Counters of one node_exporter scrape, with the time they were read. */
-interface NodeCounters {
-  at: number;
-  /** "cpu/mode" → seconds. */
-  cpu: Map<string, number>;
-  /** device → bytes, excluded devices left out. */
-  rx: Map<string, number>;
-  tx: Map<string, number>;
-}
-
 interface RateSample {
   at: number;
   rx: number;
   tx: number;
 }
 
-/** A scrape aborted by {@linkcode OriginScraper.stop}. */
+/** A scrape aborted by {@linkcode ExporterScraper.stop}. */
 class StoppedError extends Error {}
 
 const DEFAULT_WINDOW_MS = 30_000;
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
-/** Modes in which a CPU does no work. iowait is idle time with disk I/O pending: the CPU
- * could run anything, so counting it as busy would overstate saturation. */
-const IDLE_MODES: ReadonlySet<string> = new Set(["idle", "iowait"]);
-
 /**
  * Scrapes node_exporter and/or nginx-prometheus-exporter every `intervalMs`.
  *
@@ -149,7 +128,7 @@ const IDLE_MODES: ReadonlySet<string> = new Set(["idle", "iowait"]);
  *
  * @example
  * ```ts
- * const scraper = new OriginScraper({
+ * const scraper = new ExporterScraper({
  *   nodeUrl: "http://origin:9100/metrics",
  *   nginxUrl: "http://origin:9113/metrics",
  *   intervalMs: 2000,
@@ -160,7 +139,7 @@ const IDLE_MODES: ReadonlySet<string> = new Set(["idle", "iowait"]);
  * await scraper.stop();
  * ```
  */
-export class OriginScraper {
+export class ExporterScraper {
   readonly #nodeUrl: string | null;
   readonly #nginxUrl: string | null;
   readonly #intervalMs: number;
@@ -177,18 +156,17 @@ export class OriginScraper {
   #memory: OriginMemory | null = null;
   #net: Omit<OriginNet, "rxP50" | "rxMax" | "txP50" | "txMax"> | null = null;
   #rates: RateSample[] = [];
-  #nginx: OriginNginx | null = null;
+  #nginx: NginxState | null = null;
   #lastNode: NodeCounters | null = null;
-  #lastRequests: { at: number; total: number } | null = null;
 
   #chain: Promise<void> = Promise.resolve();
   #loop: Promise<void> | null = null;
   #stopper: AbortController | null = null;
 
-  constructor(options: OriginScraperOptions, deps: OriginScraperDeps = {}) {
+  constructor(options: ExporterScraperOptions, deps: ExporterScraperDeps = {}) {
     if (!options.nodeUrl && !options.nginxUrl) {
       throw new TypeError(
-        "OriginScraper needs a node_exporter URL, an nginx exporter URL, or both",
+        "ExporterScraper needs a node_exporter URL, an nginx exporter URL, or both",
       );
     }
     if (!(options.intervalMs > 0)) {
@@ -237,8 +215,8 @@ export class OriginScraper {
   }
 
   /** The latest values and health, as a fresh plain object. */
-  snapshot(): OriginSnapshot {
-    const sources: OriginSnapshot["sources"] = {};
+  snapshot(): ExporterSnapshot {
+    const sources: ExporterSnapshot["sources"] = {};
     if (this.#nodeHealth) sources.node = { ...this.#nodeHealth };
     if (this.#nginxHealth) sources.nginx = { ...this.#nginxHealth };
     let net: OriginNet | null = null;
@@ -257,7 +235,7 @@ export class OriginScraper {
       cpuPercent: this.#cpuPercent,
       memory: this.#memory ? { ...this.#memory } : null,
       net,
-      nginx: this.#nginx ? { ...this.#nginx } : null,
+      nginx: this.#nginx ? nginxView(this.#nginx) : null,
       sources,
     };
   }
@@ -329,94 +307,28 @@ export class OriginScraper {
 
   /** GET with the timeout covering headers and body, and the body size capped. */
   async #get(url: string): Promise<{ body: string; contentType: string }> {
-    const abort = new AbortController();
-    const done = new AbortController();
-    let timedOut = false;
-    const timer = this.#clock.sleep(this.#timeoutMs, done.signal).then(() => {
-      if (done.signal.aborted) return;
-      timedOut = true;
-      abort.abort();
-    });
     // The signal of the run this request belongs to, fixed now: stop() clears #stopper.
-    const stopSignal = this.#stopper?.signal;
-    const stopped = () => abort.abort();
-    stopSignal?.addEventListener("abort", stopped, { once: true });
-    try {
-      const res = await this.#fetch(url, {
-        signal: abort.signal,
-        // Ask for the text format: an exporter may otherwise choose protobuf or OpenMetrics.
-        headers: { accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1" },
-      });
-      const contentType = res.headers.get("content-type") ?? "";
-      if (res.status !== 200) {
-        await res.body?.cancel();
-        throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
-      }
-      const length = Number(res.headers.get("content-length") ?? NaN);
-      if (length > this.#maxBody) {
-        await res.body?.cancel();
-        throw new Error(`body of ${length} bytes is over the ${this.#maxBody}-byte limit`);
-      }
-      return { body: await this.#readCapped(res), contentType };
-    } catch (e) {
-      if (timedOut) throw new Error(`timed out after ${this.#timeoutMs} ms`);
-      if (stopSignal?.aborted) throw new StoppedError();
-      throw new Error(describeFetchError(e));
-    } finally {
-      done.abort();
-      stopSignal?.removeEventListener("abort", stopped);
-      await timer;
+    const signal = this.#stopper?.signal;
+    const res = await fetchText(this.#fetch, url, {
+      clock: this.#clock,
+      timeoutMs: this.#timeoutMs,
+      maxBytes: this.#maxBody,
+      overLimit: "error",
+      // Ask for the text format: an exporter may otherwise choose protobuf or OpenMetrics.
+      headers: { accept: "text/plain;version=0.0.4;q=1,*/*;q=0.1" },
+      signal,
+    }).catch((e) => {
+      throw signal?.aborted ? new StoppedError() : e;
+    });
+    if (res.status !== 200) {
+      throw new Error(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`);
     }
-  }
-
-  async #readCapped(res: Response): Promise<string> {
-    if (!res.body) return "";
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let size = 0;
-    let text = "";
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > this.#maxBody) {
-        await reader.cancel();
-        throw new Error(`body is over the ${this.#maxBody}-byte limit`);
-      }
-      text += decoder.decode(value, { stream: true });
-    }
-    return text + decoder.decode();
+    return { body: res.body, contentType: res.contentType };
   }
 
   #applyNode(parsed: PromParseResult, at: number): void {
-    const { families } = parsed;
-    const cpuFamily = families.get("node_cpu_seconds_total");
-    const memTotal = single(families.get("node_memory_MemTotal_bytes"));
-    if (!cpuFamily && memTotal === null) {
-      throw new Error(
-        "no node_exporter metrics (node_cpu_seconds_total, node_memory_MemTotal_bytes): " +
-          "is this URL a node_exporter?",
-      );
-    }
-    const counters: NodeCounters = {
-      at,
-      cpu: new Map(),
-      rx: perDevice(families.get("node_network_receive_bytes_total"), this.#excluded),
-      tx: perDevice(families.get("node_network_transmit_bytes_total"), this.#excluded),
-    };
-    for (const s of cpuFamily?.samples ?? []) {
-      counters.cpu.set(`${s.labels.cpu}/${s.labels.mode}`, s.value);
-    }
-
-    if (memTotal !== null && memTotal > 0) {
-      const available = single(families.get("node_memory_MemAvailable_bytes")) ??
-        single(families.get("node_memory_MemFree_bytes"));
-      if (available !== null) {
-        const used = Math.max(0, memTotal - available);
-        this.#memory = { usedBytes: used, totalBytes: memTotal, percent: (used / memTotal) * 100 };
-      }
-    }
-
+    const { counters, memory } = readNode(parsed, at, this.#excluded);
+    if (memory) this.#memory = memory;
     const prev = this.#lastNode;
     this.#lastNode = counters;
     const seconds = prev ? (at - prev.at) / 1000 : 0;
@@ -435,40 +347,9 @@ export class OriginScraper {
   }
 
   #applyNginx(parsed: PromParseResult, at: number): void {
-    const { families } = parsed;
-    const up = single(families.get("nginx_up"));
-    if (up === null) {
-      throw new Error("no nginx_up metric: is this URL an nginx-prometheus-exporter?");
-    }
-    const state: OriginNginx = this.#nginx ?? {
-      up: null,
-      activeConnections: null,
-      reading: null,
-      writing: null,
-      waiting: null,
-      requestsPerSecond: null,
-    };
-    this.#nginx = state;
-    state.up = up === 1;
-    if (!state.up) {
-      // The exporter answers, but nginx does not: keep nginx's last values, and say why.
-      throw new Error("nginx_up is 0: the exporter cannot read nginx's stub_status");
-    }
-    state.activeConnections = single(families.get("nginx_connections_active")) ??
-      state.activeConnections;
-    state.reading = single(families.get("nginx_connections_reading")) ?? state.reading;
-    state.writing = single(families.get("nginx_connections_writing")) ?? state.writing;
-    state.waiting = single(families.get("nginx_connections_waiting")) ?? state.waiting;
-
-    const total = single(families.get("nginx_http_requests_total"));
-    if (total === null) return;
-    const prev = this.#lastRequests;
-    this.#lastRequests = { at, total };
-    if (!prev || !(at > prev.at)) return;
-    // A smaller total means nginx restarted: like Prometheus, count the new total as the
-    // increase (a stub_status counter starts from 0 with the master process).
-    const delta = total >= prev.total ? total - prev.total : total;
-    state.requestsPerSecond = delta / ((at - prev.at) / 1000);
+    const reading = readNginx(parsed, this.#nginx, at);
+    this.#nginx = reading.state;
+    if (reading.error) throw new Error(reading.error);
   }
 }
 
@@ -498,74 +379,9 @@ function checkUrl(url: string, what: string): string {
   return parsed.href;
 }
 
-/** The value of a family with exactly one finite sample (a plain gauge), else null. */
-function single(family: PromFamily | undefined): number | null {
-  if (!family || family.samples.length !== 1) return null;
-  const v = family.samples[0].value;
-  return Number.isFinite(v) ? v : null;
-}
-
-/** device → counter, without the excluded devices. */
-function perDevice(family: PromFamily | undefined, excluded: RegExp): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of family?.samples ?? []) {
-    const device = s.labels.device;
-    if (device === undefined || excluded.test(device) || !Number.isFinite(s.value)) continue;
-    out.set(device, s.value);
-  }
-  return out;
-}
-
-/**
- * Sum of per-device increases. A device seen only once adds nothing; a counter that went down
- * (interface re-created) counts its new value as the increase, as Prometheus' rate() does.
- */
-function counterDelta(prev: Map<string, number>, cur: Map<string, number>): number {
-  let sum = 0;
-  for (const [device, value] of cur) {
-    const before = prev.get(device);
-    if (before === undefined) continue;
-    sum += value >= before ? value - before : value;
-  }
-  return sum;
-}
-
-/**
- * Busy % over all CPUs between two readings of `node_cpu_seconds_total`, or null when no time
- * passed. A mode that went down counts as 0: Linux's per-CPU iowait and idle are known to
- * step back slightly, and a reset-as-increase there would report a huge false spike.
- */
-function cpuBusyPercent(prev: Map<string, number>, cur: Map<string, number>): number | null {
-  let total = 0;
-  let idle = 0;
-  for (const [key, value] of cur) {
-    const before = prev.get(key);
-    if (before === undefined || !Number.isFinite(value)) continue;
-    const delta = Math.max(0, value - before);
-    total += delta;
-    if (IDLE_MODES.has(key.slice(key.indexOf("/") + 1))) idle += delta;
-  }
-  if (!(total > 0)) return null;
-  return Math.min(100, Math.max(0, (1 - idle / total) * 100));
-}
-
 /** Median; the mean of the middle two for an even count. */
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** A short reason from a fetch failure: Deno nests the OS error in `cause`/the message. */
-function describeFetchError(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const parts = [e.message];
-  let cause: unknown = e.cause;
-  for (let i = 0; i < 3 && cause instanceof Error; i++) {
-    if (!parts.some((p) => p.includes(cause instanceof Error ? cause.message : ""))) {
-      parts.push(cause.message);
-    }
-    cause = cause.cause;
-  }
-  return parts.join(": ");
 }

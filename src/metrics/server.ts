@@ -3,7 +3,7 @@
  * `/ready` (metrics are flowing: at least one client is running).
  * @module
  */
-import type client from "prom-client";
+import { CONTENT_TYPE } from "./exposition.ts";
 
 /** A listening metrics server. */
 export interface MetricsServer {
@@ -28,17 +28,18 @@ export class MetricsListenError extends Error {
 }
 
 /**
- * Serves the registry. Throws {@linkcode MetricsListenError} when the address cannot be bound.
+ * Serves `/metrics` from `scrape` (Prometheus text). Throws {@linkcode MetricsListenError} when
+ * the address cannot be bound.
  *
  * @example
  * ```ts
- * const server = serveMetrics(registry, { hostname: "127.0.0.1", port: 0 }, () => true);
+ * const server = serveMetrics(() => Promise.resolve("up 1\n"), { hostname: "127.0.0.1", port: 0 }, () => true);
  * console.log(`http://127.0.0.1:${server.port}/metrics`);
  * await server.close();
  * ```
  */
 export function serveMetrics(
-  registry: client.Registry,
+  scrape: () => Promise<string>,
   addr: { hostname: string; port: number },
   ready: () => boolean,
 ): MetricsServer {
@@ -51,9 +52,7 @@ export function serveMetrics(
     }, async (req) => {
       const path = new URL(req.url).pathname;
       if (path === "/metrics") {
-        return new Response(await registry.metrics(), {
-          headers: { "content-type": registry.contentType },
-        });
+        return new Response(await scrape(), { headers: { "content-type": CONTENT_TYPE } });
       }
       if (path === "/health" || path === "/healthz") return new Response("ok\n");
       if (path === "/ready" || path === "/readyz") {

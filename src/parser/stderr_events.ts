@@ -12,6 +12,7 @@
  * body ends: segment download time is inferred (see {@linkcode HttpEvent}).
  * @module
  */
+import type { EventKey } from "../events/catalog.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 
 /** Events one stderr line can produce. Times are ms on the reader's monotonic clock. */
@@ -21,8 +22,6 @@ export type HttpEvent =
   | { type: "response"; kind: RequestKind; status: number; ttfbMs: number }
   /** Content-Length of a 2xx response: the bytes the origin announced for the body. */
   | { type: "body_bytes"; kind: RequestKind; bytes: number }
-  /** A request that got no status line: the socket closed or timed out first. */
-  | { type: "unanswered"; kind: RequestKind }
   /**
    * Inferred segment download time: from a segment's response headers to the last packet the
    * demuxer logged (`[mpegts @…] [trace]`) before the client's next request. FFmpeg demuxes a
@@ -30,17 +29,10 @@ export type HttpEvent =
    * arrival stands in for the end of the body. Needs trace level.
    */
   | { type: "segment_download_inferred"; ms: number }
-  | { type: "tcp_connected"; ms: number }
-  | { type: "tcp_failed"; reason: "refused" | "timeout" | "error" }
-  | { type: "reconnect" }
-  | { type: "keepalive_retry" }
-  | { type: "timeout" }
-  | { type: "segment_failed" }
-  | { type: "segment_skipped" }
-  | { type: "playlist_failed" }
-  | { type: "segments_expired"; count: number }
-  /** A media-sequence change by more than one: segments the client never saw. */
-  | { type: "sequence_jump"; skipped: number };
+  /** TCP connect time: connection attempt → success on the same context. */
+  | { type: "tcp_connect"; ms: number }
+  /** A counted event of the catalog ({@link ../events/catalog.ts}); `kind` when it is a request's. */
+  | { type: "count"; key: EventKey; n: number; kind?: RequestKind };
 
 interface PendingRequest {
   kind: RequestKind;
@@ -108,7 +100,7 @@ export class StderrParser {
   finish(): HttpEvent[] {
     const events: HttpEvent[] = [];
     for (const p of this.#pending.values()) {
-      if (p.status === null) events.push({ type: "unanswered", kind: p.kind });
+      if (p.status === null) events.push(count("unanswered", 1, p.kind));
     }
     this.#pending.clear();
     this.#tcpStarts.clear();
@@ -126,7 +118,7 @@ export class StderrParser {
       const events: HttpEvent[] = [];
       const previous = this.#pending.get(addr);
       if (previous && previous.status === null) {
-        events.push({ type: "unanswered", kind: previous.kind });
+        events.push(count("unanswered", 1, previous.kind));
       }
       const headersAt = this.#lastSegmentHeadersAt;
       if (headersAt !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headersAt) {
@@ -150,7 +142,7 @@ export class StderrParser {
       return [{ type: "body_bytes", kind: p.kind, bytes }];
     }
     if (msg.startsWith("HTTP error ")) return this.#status(addr, Number(msg.slice(11, 14)), at);
-    if (msg.startsWith("Will reconnect at ")) return [{ type: "reconnect" }];
+    if (msg.startsWith("Will reconnect at ")) return [count("reconnects")];
     return NONE;
   }
 
@@ -170,16 +162,21 @@ export class StderrParser {
     if (msg.startsWith("Successfully connected")) {
       const start = this.#tcpStarts.get(addr);
       this.#tcpStarts.delete(addr);
-      return start === undefined ? NONE : [{ type: "tcp_connected", ms: at - start }];
+      return start === undefined
+        ? [count("tcpConnected")]
+        : [count("tcpConnected"), { type: "tcp_connect", ms: at - start }];
     }
     if (msg.startsWith("Connection attempt to ") && msg.includes(" failed: ")) {
       this.#tcpStarts.delete(addr);
-      const reason = /refused/i.test(msg)
-        ? "refused"
-        : /timed out/i.test(msg)
-        ? "timeout"
-        : "error";
-      return [{ type: "tcp_failed", reason }];
+      return [
+        count(
+          /refused/i.test(msg)
+            ? "tcpRefused"
+            : /timed out/i.test(msg)
+            ? "tcpTimeouts"
+            : "tcpErrors",
+        ),
+      ];
     }
     return NONE;
   }
@@ -187,29 +184,29 @@ export class StderrParser {
   #hls(msg: string): HttpEvent[] {
     switch (msg.charCodeAt(0)) {
       case 70: // F
-        if (msg.startsWith("Failed to open segment ")) return [{ type: "segment_failed" }];
-        if (msg.startsWith("Failed to reload playlist ")) return [{ type: "playlist_failed" }];
+        if (msg.startsWith("Failed to open segment ")) return [count("segmentsFailed")];
+        if (msg.startsWith("Failed to reload playlist ")) return [count("playlistsFailed")];
         return NONE;
       case 83: // S
         if (msg.startsWith("Segment ") && msg.includes("failed too many times")) {
-          return [{ type: "segment_skipped" }];
+          return [count("segmentsSkipped")];
         }
         return NONE;
       case 115: { // s
         const m = /^skipping (\d+) segments? ahead, expired/.exec(msg);
-        return m ? [{ type: "segments_expired", count: Number(m[1]) }] : NONE;
+        return m ? [count("segmentsExpired", Number(m[1]))] : NONE;
       }
       case 77: { // M
         const m = /^Media sequence change \((\d+) -> (\d+)\)/.exec(msg);
         if (!m) return NONE;
         const skipped = Number(m[2]) - Number(m[1]) - 1;
-        return skipped > 0 ? [{ type: "sequence_jump", skipped }] : NONE;
+        return skipped > 0 ? [count("sequenceSkips", skipped)] : NONE;
       }
       case 107: // k
         if (!msg.startsWith("keepalive request failed")) return NONE;
         return msg.includes("timed out")
-          ? [{ type: "keepalive_retry" }, { type: "timeout" }]
-          : [{ type: "keepalive_retry" }];
+          ? [count("keepaliveRetries"), count("timeouts")]
+          : [count("keepaliveRetries")];
       default:
         return NONE;
     }
@@ -217,3 +214,7 @@ export class StderrParser {
 }
 
 const NONE: HttpEvent[] = [];
+
+function count(key: EventKey, n = 1, kind?: RequestKind): HttpEvent {
+  return kind ? { type: "count", key, n, kind } : { type: "count", key, n };
+}

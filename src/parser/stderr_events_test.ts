@@ -1,5 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { LineDecoder } from "../lines/decoder.ts";
+import type { EventKey } from "../events/catalog.ts";
 import { type HttpEvent, StderrParser } from "./stderr_events.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 
@@ -36,7 +37,7 @@ function tally(events: HttpEvent[]) {
     if (e.type === "request") requests[e.kind] = (requests[e.kind] ?? 0) + 1;
     if (e.type === "response") statuses[e.status] = (statuses[e.status] ?? 0) + 1;
     if (e.type === "body_bytes") bytes2xx += e.bytes;
-    if (e.type === "unanswered") unanswered++;
+    if (e.type === "count" && e.key === "unanswered") unanswered += e.n;
   }
   return { requests, statuses, bytes2xx, unanswered };
 }
@@ -80,19 +81,19 @@ Deno.test("a socket closed without a response (nginx 444) is an unanswered reque
 });
 
 Deno.test("segment failures, playlist failures and keep-alive retries are events", async () => {
-  const count = (events: HttpEvent[], type: HttpEvent["type"]) =>
-    events.filter((e) => e.type === type).length;
+  const count = (events: HttpEvent[], key: EventKey) =>
+    events.reduce((n, e) => n + (e.type === "count" && e.key === key ? e.n : 0), 0);
   const e404 = await parseCapture("stderr_trace_404_segments.txt");
-  assertEquals(count(e404, "segment_failed"), 3);
-  assertEquals(count(e404, "keepalive_retry") >= 3, true);
+  assertEquals(count(e404, "segmentsFailed"), 3);
+  assertEquals(count(e404, "keepaliveRetries") >= 3, true);
   const e503 = await parseCapture("stderr_trace_503_segments_and_playlist.txt");
-  assertEquals(count(e503, "playlist_failed") >= 1, true);
+  assertEquals(count(e503, "playlistsFailed") >= 1, true);
   const refused = await parseCapture("stderr_trace_connection_refused.txt");
-  assertEquals(count(refused, "tcp_failed") >= 1, true);
-  assertEquals(count(refused, "reconnect"), 3);
+  assertEquals(count(refused, "tcpRefused") >= 1, true);
+  assertEquals(count(refused, "reconnects"), 3);
   const frozen = await parseCapture("stderr_trace_origin_frozen_20s.txt");
-  assertEquals(count(frozen, "timeout") >= 1, true);
-  assertEquals(frozen.some((e) => e.type === "segments_expired" && e.count === 5), true);
+  assertEquals(count(frozen, "timeouts") >= 1, true);
+  assertEquals(count(frozen, "segmentsExpired"), 5);
 });
 
 Deno.test("TCP connect time pairs start and success by context, not by ip:port", () => {
@@ -100,10 +101,12 @@ Deno.test("TCP connect time pairs start and success by context, not by ip:port",
   p.push("[tcp @ 0xa] [verbose] Starting connection attempt to ::1 port 80", 0);
   p.push("[tcp @ 0xb] [verbose] Starting connection attempt to ::1 port 80", 5);
   assertEquals(p.push("[tcp @ 0xb] [verbose] Successfully connected to ::1 port 80", 7), [
-    { type: "tcp_connected", ms: 2 },
+    { type: "count", key: "tcpConnected", n: 1 },
+    { type: "tcp_connect", ms: 2 },
   ]);
   assertEquals(p.push("[tcp @ 0xa] [verbose] Successfully connected to ::1 port 80", 9), [
-    { type: "tcp_connected", ms: 9 },
+    { type: "count", key: "tcpConnected", n: 1 },
+    { type: "tcp_connect", ms: 9 },
   ]);
 });
 

@@ -3,10 +3,16 @@
  * clear error instead of N crash-looping clients.
  * @module
  */
+import { systemClock } from "../clock.ts";
+import { fetchText } from "../net/fetch_text.ts";
 import type { CheckResult } from "./checks.ts";
+
+/** How much of the playlist preflight reads: its head tells a playlist from anything else. */
+export const PREFLIGHT_MAX_BYTES = 64 * 1024;
 
 /**
  * Fetches the playlist once (following redirects) and checks for a 200 and an `#EXTM3U` body.
+ * At most {@linkcode PREFLIGHT_MAX_BYTES} of the body are read, however large it is.
  *
  * @example
  * ```ts
@@ -23,11 +29,14 @@ export async function checkStream(
   const name = "stream";
   const fix = "check the URL and that the origin is up (or --skip-preflight)";
   try {
-    const res = await fetchFn(url, {
+    const res = await fetchText(fetchFn, url, {
+      clock: systemClock,
+      timeoutMs: opts.timeoutMs,
+      maxBytes: PREFLIGHT_MAX_BYTES,
+      overLimit: "truncate",
       headers: opts.headers,
-      signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    const body = (await res.text()).slice(0, 4096);
+    const body = res.body;
     if (res.status !== 200) {
       return { name, status: "fail", detail: `GET ${url} answered HTTP ${res.status}`, fix };
     }
@@ -42,18 +51,6 @@ export async function checkStream(
     const kind = body.includes("#EXT-X-STREAM-INF") ? "master playlist" : "media playlist";
     return { name, status: "ok", detail: `${url} answered 200 with a ${kind}` };
   } catch (e) {
-    const reason = e instanceof DOMException && e.name === "TimeoutError"
-      ? `no answer within ${opts.timeoutMs} ms`
-      : describeFetchError(e);
-    return { name, status: "fail", detail: `GET ${url} failed: ${reason}`, fix };
+    return { name, status: "fail", detail: `GET ${url} failed: ${(e as Error).message}`, fix };
   }
-}
-
-/** The innermost useful reason: Deno wraps "Connection refused" in "fetch failed" causes. */
-function describeFetchError(e: unknown): string {
-  let message = e instanceof Error ? e.message : String(e);
-  for (let c = (e as Error)?.cause; c instanceof Error; c = c.cause) {
-    message = c.message.replace(/^error sending request for url \([^)]*\): /, "");
-  }
-  return message;
 }

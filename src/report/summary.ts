@@ -1,17 +1,28 @@
 /**
- * The exit summary: a plain data record of the run, and its text rendering. The JSON summary is
- * the same record, so the two never disagree.
+ * The exit summary: a plain data record of the run, derived from its mergeable snapshot and
+ * what ran where. The JSON summary is this record (with the threshold results beside it), so the
+ * text and the JSON never disagree, and `hls-swarm merge` rebuilds the same record from merged
+ * shard snapshots.
  * @module
  */
-import { formatClock, formatDuration } from "../config/duration.ts";
-import { exitLabel, type LifecycleStats, percentile } from "../stats/lifecycle.ts";
-import type { LineHealth } from "../stats/line_health.ts";
-import type { OriginSnapshot } from "../exporters/scraper.ts";
+import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import type { Snapshot } from "../fleet/snapshot.ts";
+import {
+  type CurrentRates,
+  type FleetView,
+  fleetView,
+  type LineHealth,
+  lineHealth,
+  ratesOf,
+} from "../fleet/view.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
-import type { CurrentRates, FleetSnapshot } from "../stats/fleet.ts";
-import { formatBitrate, formatBytes, formatMs } from "./format.ts";
-import type { Percentiles } from "../stats/sketch.ts";
-import type { ThresholdResult } from "./thresholds.ts";
+import { WallSeries } from "../stats/series.ts";
+import { Sketch } from "../stats/sketch.ts";
+import { exitLabel } from "./format.ts";
+
+/** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
+export const SUMMARY_SCHEMA = "hls-swarm-summary";
+export const SUMMARY_VERSION = 2;
 
 /** What ran, where: enough to reproduce or compare a run. */
 export interface RunRecord {
@@ -37,9 +48,9 @@ export interface RunRecord {
 
 /** The run's numbers at exit. */
 export interface RunSummary {
+  schema: typeof SUMMARY_SCHEMA;
+  version: typeof SUMMARY_VERSION;
   run: RunRecord;
-  /** Filled in once thresholds are checked. */
-  thresholds: ThresholdResult[];
   target: string;
   startedAt: string;
   endedAt: string;
@@ -47,8 +58,11 @@ export interface RunSummary {
   stopReason: string;
   /** When the stop began (duration, signal or quit); clients wound down after it. */
   stoppedAt: string;
+  /** When the ramp began: traffic flows from here. */
+  rampStartedAt: string;
   clients: {
     target: number;
+    /** Most clients running at once, from the per-second series. */
     peakRunning: number;
     started: number;
     /** Clients whose FFmpeg decoded media at least once (from progress output); null with
@@ -72,303 +86,93 @@ export interface RunSummary {
   /** FFmpeg output lines read, dropped and parsed (measured by the pipeline). */
   lines: LineHealth;
   /** What the clients fetched and how playback went, from FFmpeg's own output. */
-  traffic: FleetSnapshot;
-  /** Time over which traffic flowed (ramp start to shutdown), for average rates. */
+  traffic: FleetView;
+  /** Time over which traffic flowed (ramp start to the end), for average rates. */
   trafficMs: number;
   /** Rates over the 30 s before the stop began, comparable with Prometheus' rate(…[30s]). */
   recentRates: CurrentRates;
   /** The origin's own figures from its exporters, when scraped. */
-  origin: OriginSnapshot | null;
+  origin: ExporterSnapshot | null;
   metricsUrl: string | null;
+  /** Everything measured, in mergeable form: what `hls-swarm merge` adds up. */
+  snapshot: Snapshot;
 }
 
-/**
- * Builds the summary record from the lifecycle stats.
- *
- * @example
- * ```ts
- * const s = buildSummary({ lifecycle, target: url, startedAt, endedAt, stopReason: "duration",
- *   metricsUrl: null });
- * console.log(formatSummary(s));
- * ```
- */
-export function buildSummary(input: {
+/** What a summary is built from besides the snapshot. */
+export interface SummaryInput {
   run: RunRecord;
-  lifecycle: LifecycleStats;
+  snapshot: Snapshot;
   target: string;
+  /** Wall-clock ms. */
   startedAt: number;
   endedAt: number;
-  stopReason: string;
   stoppedAt: number;
+  rampStartedAt: number;
+  stopReason: string;
   metricsUrl: string | null;
   /** Whether progress was read, so media reception was measured. */
   statsEnabled: boolean;
-  lines: LineHealth;
-  traffic: FleetSnapshot;
-  trafficMs: number;
-  recentRates: CurrentRates;
-  origin: OriginSnapshot | null;
-}): RunSummary {
-  const { lifecycle } = input;
-  const pct = (p: number) => {
-    const v = percentile(lifecycle.uptimesMs, p);
-    return Number.isNaN(v) ? null : Math.round(v);
-  };
-  return {
-    run: input.run,
-    thresholds: [],
-    target: input.target,
-    startedAt: new Date(input.startedAt).toISOString(),
-    endedAt: new Date(input.endedAt).toISOString(),
-    durationMs: input.endedAt - input.startedAt,
-    stopReason: input.stopReason,
-    stoppedAt: new Date(input.stoppedAt).toISOString(),
-    clients: {
-      target: lifecycle.targetClients,
-      peakRunning: lifecycle.peakRunning,
-      started: lifecycle.startedClients,
-      receivedMedia: input.statsEnabled ? lifecycle.clientsWithMedia : null,
-    },
-    lifecycle: {
-      starts: lifecycle.starts,
-      restarts: lifecycle.restarts,
-      spawnErrors: lifecycle.spawnErrors,
-      exits: lifecycle.exits().map((e) => ({
-        ...e,
-        label: exitLabel(e.code, e.requested, e.reason),
-      })),
-      unexpectedExits: lifecycle.unexpectedExits,
-    },
-    uptimeMs: { p50: pct(50), p95: pct(95), p99: pct(99) },
-    lines: input.lines,
-    traffic: input.traffic,
-    trafficMs: input.trafficMs,
-    recentRates: input.recentRates,
-    origin: input.origin,
-    metricsUrl: input.metricsUrl,
-  };
+  /** --stats-drop-threshold: above it a client counts as degraded. */
+  dropThreshold: number;
+  origin: ExporterSnapshot | null;
 }
 
-const RULE = "═".repeat(79);
-const THIN = "─".repeat(79);
-
 /**
- * Renders the summary as text for stdout.
+ * Builds the summary record.
  *
  * @example
  * ```ts
- * console.log(formatSummary(summary));
+ * const summary = buildSummary({ run, snapshot: shard.snapshot(), target: url, ... });
+ * console.log(formatSummary(summary, []));
  * ```
  */
-export function formatSummary(s: RunSummary): string {
-  const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
-  const uptime = (ms: number | null) =>
-    ms === null ? "n/a" : formatDuration(ms < 10_000 ? ms : Math.round(ms / 1000) * 1000);
-  const { lines: health } = s;
-  const degraded = health.dropped > 0
-    ? [
-      "",
-      `  ⚠ METRICS DEGRADED: ${health.dropped} of ${health.read} FFmpeg output lines were dropped`,
-      `    (${(health.dropRate * 100).toFixed(2)} %; ${health.degradedClients} clients above ` +
-      `${(health.threshold * 100).toFixed(1)} %). Figures parsed from output undercount.`,
-      "    Consider a larger --stats-buffer or fewer clients per machine.",
-    ]
-    : [];
-  const lines = [
-    RULE,
-    "  hls-swarm exit summary",
-    RULE,
-    ...degraded,
-    row("Target:", s.target),
-    row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),
-    row("Target clients:", s.clients.target),
-    row("Peak running clients:", s.clients.peakRunning),
-    row("Clients started:", s.clients.started),
-    row(
-      "Clients with media:",
-      s.clients.receivedMedia ?? "not measured (--stats=false)",
-    ),
-    ...formatTraffic(s),
-    ...formatOrigin(s.origin),
-    "",
-    "Lifecycle",
-    THIN,
-    row("Starts:", s.lifecycle.starts),
-    row("Restarts:", s.lifecycle.restarts),
-    ...(s.lifecycle.spawnErrors ? [row("Spawn errors:", s.lifecycle.spawnErrors)] : []),
-    row("Unexpected exits:", s.lifecycle.unexpectedExits),
-    "",
-    "Exit codes",
-    THIN,
-    ...(s.lifecycle.exits.length
-      ? s.lifecycle.exits.map((e) =>
-        `  ${String(e.code).padStart(3)}  ${e.label.padEnd(48)}${String(e.count).padStart(6)}`
-      )
-      : ["  (no process exited)"]),
-    "",
-    "Uptime per FFmpeg run (measured)",
-    THIN,
-    row("P50:", uptime(s.uptimeMs.p50)),
-    row("P95:", uptime(s.uptimeMs.p95)),
-    row("P99:", uptime(s.uptimeMs.p99)),
-    "",
-    "FFmpeg output pipeline (measured)",
-    THIN,
-    row(
-      "Lines read:",
-      `${health.read} (progress ${health.byStream.progress.read}, ` +
-        `stderr ${health.byStream.stderr.read})`,
-    ),
-    row("Lines dropped:", `${health.dropped} (${(health.dropRate * 100).toFixed(2)} %)`),
-    row("Degraded clients:", health.degradedClients),
-    row("Overlong lines:", `${health.truncated} (kept, truncated)`),
-    ...formatThresholds(s.thresholds),
-    "",
-    s.metricsUrl ? `Metrics endpoint was: ${s.metricsUrl}` : "Metrics endpoint: off",
-    RULE,
-  ];
-  return lines.join("\n") + "\n";
+export function buildSummary(input: SummaryInput): RunSummary {
+  const snap = input.snapshot;
+  const series = WallSeries.fromWire(snap.series);
+  const uptime = Sketch.fromWire(snap.lifecycle.uptimeMs);
+  const pct = (q: number) => {
+    const v = uptime.quantile(q);
+    return v === null ? null : Math.round(v);
+  };
+  const exits = snap.lifecycle.exits.map((e) => ({
+    ...e,
+    label: exitLabel(e.code, e.requested, e.reason),
+  }));
+  return {
+    schema: SUMMARY_SCHEMA,
+    version: SUMMARY_VERSION,
+    run: input.run,
+    target: input.target,
+    startedAt: iso(input.startedAt),
+    endedAt: iso(input.endedAt),
+    durationMs: input.endedAt - input.startedAt,
+    stopReason: input.stopReason,
+    stoppedAt: iso(input.stoppedAt),
+    rampStartedAt: iso(input.rampStartedAt),
+    clients: {
+      target: snap.clients.target,
+      peakRunning: series.max("running"),
+      started: snap.clients.started,
+      receivedMedia: input.statsEnabled ? snap.clients.withMedia : null,
+    },
+    lifecycle: {
+      starts: snap.lifecycle.starts,
+      restarts: snap.lifecycle.restarts,
+      spawnErrors: snap.lifecycle.spawnErrors,
+      exits,
+      unexpectedExits: exits.filter((e) => !e.requested).reduce((n, e) => n + e.count, 0),
+    },
+    uptimeMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
+    lines: lineHealth(snap, input.dropThreshold),
+    traffic: fleetView(snap, { series }),
+    trafficMs: Math.max(0, input.endedAt - input.rampStartedAt),
+    recentRates: ratesOf(series, 30_000, Math.floor(input.stoppedAt / 1000)),
+    origin: input.origin,
+    metricsUrl: input.metricsUrl,
+    snapshot: snap,
+  };
 }
 
-function formatTraffic(s: RunSummary): string[] {
-  const t = s.traffic;
-  const seconds = Math.max(s.trafficMs / 1000, 0.001);
-  const clients = Math.max(s.clients.started, 1);
-  const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
-  const kinds = [
-    ["Manifest (.m3u8)", "manifest"],
-    ["Segment", "segment"],
-    ["Init segment", "init"],
-    ["Other", "other"],
-  ] as const;
-  const requestRows = kinds
-    .filter(([, k]) => k === "manifest" || k === "segment" || t.requests[k] > 0)
-    .map(([label, k]) =>
-      `  ${label.padEnd(20)}${String(t.requests[k]).padStart(10)}` +
-      `${(t.requests[k] / seconds).toFixed(2).padStart(12)}` +
-      `${(t.requests[k] / clients).toFixed(1).padStart(12)}` +
-      `${formatBytes(t.bytes[k]).padStart(14)}`
-    );
-  const pct = (label: string, p: Percentiles) =>
-    `  ${label.padEnd(28)}${
-      [p.p50, p.p90, p.p95, p.p99, p.max].map((v) => formatMs(v).padStart(10)).join("")
-    }${String(p.count).padStart(9)}`;
-  const statuses = t.statuses.map((x) => `${x.status}: ${x.count}`);
-  if (t.events.unanswered) statuses.push(`no response: ${t.events.unanswered}`);
-  const e = t.events;
-  const p = t.playback;
-  return [
-    "",
-    "Requests (measured: one per FFmpeg request line)",
-    THIN,
-    `  ${"Kind".padEnd(20)}${"Total".padStart(10)}${"Rate /s".padStart(12)}` +
-    `${"Per client".padStart(12)}${"Bytes".padStart(14)}`,
-    ...requestRows,
-    row("All requests:", `${t.totalRequests} (${(t.totalRequests / seconds).toFixed(2)} /s)`),
-    row(
-      "Last 30 s:",
-      `segments ${fmtRate(s.recentRates.segments)} /s, manifests ${
-        fmtRate(s.recentRates.manifests)
-      } /s, ${s.recentRates.bytes === null ? "n/a" : formatBitrate(s.recentRates.bytes)}`,
-    ),
-    row(
-      "Bytes:",
-      `${formatBytes(t.totalBytes)} (${formatBitrate(t.totalBytes / seconds)} average; ` +
-        "Content-Length of 2xx responses)",
-    ),
-    row("Responses by status:", statuses.join(", ") || "none"),
-    "",
-    "Latency (measured at line arrival; fleet percentiles of all samples)",
-    THIN,
-    `  ${"".padEnd(28)}${["p50", "p90", "p95", "p99", "max"].map((h) => h.padStart(10)).join("")}` +
-    `${"samples".padStart(9)}`,
-    pct("Manifest time to first byte", t.ttfbMs.manifest),
-    pct("Segment time to first byte", t.ttfbMs.segment),
-    pct("TCP connect", t.tcpConnectMs),
-    pct("Segment download (inferred)", t.segmentDownloadInferredMs),
-    "  (inferred: response headers → the last packet demuxed before the next request)",
-    "",
-    "Errors",
-    THIN,
-    row(
-      "Error rate:",
-      `${
-        (t.errorRate * 100).toFixed(2)
-      } % (${t.failedRequests} of ${t.totalRequests} requests: status ≥ 400 or no response)`,
-    ),
-    row("Segments failed:", e.segmentsFailed),
-    row("Playlists failed:", e.playlistsFailed),
-    row("Segments expired:", e.segmentsExpired),
-    row("Sequence skips:", e.sequenceSkips),
-    row("Timeouts:", e.timeouts),
-    row("Reconnects:", e.reconnects),
-    row("Keep-alive retries:", e.keepaliveRetries),
-    row(
-      "TCP connects:",
-      `${e.tcpConnected} ok, ${e.tcpRefused} refused, ${e.tcpTimeouts} timed out, ${e.tcpErrors} other errors`,
-    ),
-    "",
-    "Playback (measured from FFmpeg progress)",
-    THIN,
-    row("Keeping up (≥ 0.9x):", p.keepingUp),
-    row("Behind (< 0.9x):", p.fallingBehind),
-    row("Average speed:", p.averageSpeed === null ? "n/a" : `${p.averageSpeed.toFixed(3)}x`),
-    row("Stalled at the end:", `${p.stalled} (stall episodes: ${p.stallEpisodes})`),
-    row("Average drift:", formatMs(p.averageDriftMs)),
-    row("Max drift:", `${formatMs(p.maxDriftMs)} (${p.highDrift} clients above 5 s at the end)`),
-  ];
-}
-
-function formatThresholds(results: ThresholdResult[]): string[] {
-  if (!results.length) return [];
-  const failed = results.filter((r) => !r.passed).length;
-  return [
-    "",
-    `Thresholds (${failed ? `${failed} FAILED` : "all passed"})`,
-    THIN,
-    ...results.map((r) =>
-      `  ${r.passed ? "PASS" : "FAIL"}  ${r.threshold.padEnd(36)}actual: ${
-        r.actual === null ? "not measured" : Number(r.actual.toFixed(4))
-      }`
-    ),
-  ];
-}
-
-function fmtRate(r: number | null): string {
-  return r === null ? "n/a" : r.toFixed(2);
-}
-
-function formatOrigin(o: OriginSnapshot | null): string[] {
-  if (!o) return [];
-  const row = (label: string, value: string) => `  ${label.padEnd(24)}${value}`;
-  const n = (v: number | null | undefined, f: (x: number) => string) =>
-    v === null || v === undefined ? "n/a" : f(v);
-  const health = Object.entries(o.sources).map(([name, h]) =>
-    `${name} ${h.healthy ? "ok" : `failing (${h.lastError ?? "no answer yet"})`}, ` +
-    `${h.scrapes - h.failures}/${h.scrapes} scrapes ok`
-  );
-  return [
-    "",
-    "Origin (from its exporters; rates from counter deltas between scrapes)",
-    THIN,
-    row("Exporters:", health.join("; ")),
-    row("CPU busy:", n(o.cpuPercent, (v) => `${v.toFixed(1)} %`)),
-    row(
-      "Memory used:",
-      o.memory
-        ? `${formatBytes(o.memory.usedBytes)} of ${formatBytes(o.memory.totalBytes)} ` +
-          `(${o.memory.percent.toFixed(1)} %)`
-        : "n/a",
-    ),
-    row(
-      "Network in / out:",
-      o.net
-        ? `${formatBitrate(o.net.rxBytesPerSecond)} / ${formatBitrate(o.net.txBytesPerSecond)} ` +
-          `(out p50 ${formatBitrate(o.net.txP50)}, max ${formatBitrate(o.net.txMax)} over ` +
-          `${o.net.windowMs / 1000} s)`
-        : "n/a",
-    ),
-    row("nginx connections:", n(o.nginx?.activeConnections, (v) => String(v))),
-    row("nginx requests/s:", n(o.nginx?.requestsPerSecond, (v) => v.toFixed(1))),
-  ];
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

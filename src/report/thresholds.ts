@@ -5,6 +5,7 @@
  * passes.
  * @module
  */
+import { EVENTS } from "../events/catalog.ts";
 import type { RunSummary } from "./summary.ts";
 
 /** How a figure's values are written. */
@@ -46,12 +47,12 @@ export const FIGURES: Readonly<Record<string, Figure>> = {
   },
   http_4xx: count("responses with a 4xx status", (s) => status(s, (c) => c >= 400 && c < 500)),
   http_5xx: count("responses with a 5xx status", (s) => status(s, (c) => c >= 500)),
-  unanswered_requests: count("requests that got no response", (s) => s.traffic.events.unanswered),
-  segments_failed: count("segments FFmpeg failed to open", (s) => s.traffic.events.segmentsFailed),
-  playlists_failed: count("failed playlist reloads", (s) => s.traffic.events.playlistsFailed),
-  segments_expired: count("segments skipped as expired", (s) => s.traffic.events.segmentsExpired),
-  sequence_skips: count("media sequence numbers skipped", (s) => s.traffic.events.sequenceSkips),
-  timeouts: count("network timeouts", (s) => s.traffic.events.timeouts),
+  // One count figure per catalog event that names a threshold.
+  ...Object.fromEntries(
+    EVENTS.flatMap((e) =>
+      "threshold" in e ? [[e.threshold, count(e.help, (s) => s.traffic.events[e.key])]] : []
+    ),
+  ),
   stalled_clients: count("clients stalled at the end", (s) => s.traffic.playback.stalled),
   stall_episodes: count("stall episodes over the run", (s) => s.traffic.playback.stallEpisodes),
   restarts: count("FFmpeg restarts", (s) => s.lifecycle.restarts),

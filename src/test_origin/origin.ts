@@ -12,7 +12,7 @@ import {
   mediaPlaylistPaths,
   startGenerator,
 } from "./generator.ts";
-import { urlHost } from "../net.ts";
+import { urlHost } from "../net/url_host.ts";
 import { runCommand } from "../process/command_runner.ts";
 import {
   createProcessSpawner,

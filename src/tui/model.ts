@@ -4,18 +4,17 @@
  * @module
  */
 import type { StatsLogLevel } from "../config/config.ts";
-import type { FleetSnapshot, FleetStats } from "../stats/fleet.ts";
-import type { LifecycleStats } from "../stats/lifecycle.ts";
-import type { LineHealth } from "../stats/line_health.ts";
-import { STALL_SPEED } from "../stats/playback.ts";
-import { RateSeries } from "../stats/rates.ts";
+import type { Snapshot } from "../fleet/snapshot.ts";
+import { type FleetView, fleetView, type LineHealth, lineHealth } from "../fleet/view.ts";
+import type { ClientRow } from "../stats/client_rows.ts";
+import { WallSeries } from "../stats/series.ts";
 
 /**
  * What an origin scraper reports at one moment. Every number is null when the scraper could
  * not read it, and so is a whole group it never read; the dashboard shows "n/a" for those.
  * A scraper's own snapshot with extra fields fits, as long as it adds `healthy` (and `error`).
  */
-export interface OriginSnapshot {
+export interface OriginPanel {
   cpuPercent: number | null;
   memory: { usedBytes: number | null; totalBytes: number | null; percent: number | null } | null;
   net: { rxBytesPerSecond: number | null; txBytesPerSecond: number | null } | null;
@@ -40,20 +39,7 @@ export interface Coverage {
   note: string | null;
 }
 
-/** One row of the per-client table. */
-export interface ClientRow {
-  id: number;
-  status: "stalled" | "behind" | "ok" | "waiting";
-  /** Recent speed (media seconds per wall second), or FFmpeg's average before that is known. */
-  speed: number | null;
-  driftMs: number | null;
-  maxDriftMs: number;
-  stalls: number;
-  requests: number;
-  segments: number;
-  failed: number;
-  bytes: number;
-}
+export type { ClientRow };
 
 /** Everything one frame shows. */
 export interface DashboardModel {
@@ -74,7 +60,7 @@ export interface DashboardModel {
   };
   rampRate: number;
   coverage: Coverage;
-  fleet: FleetSnapshot;
+  fleet: FleetView;
   /** Current rates of the kinds the fleet's series does not track, per second; null until known. */
   kindRates: { init: number | null; other: number | null };
   /** Body bytes per second since the ramp started; null before a second has passed. */
@@ -83,7 +69,7 @@ export interface DashboardModel {
   history: { segments: number[]; bytes: number[] };
   lines: LineHealth;
   /** null: no origin scraper configured (the panel is hidden). */
-  origin: OriginSnapshot | null;
+  origin: OriginPanel | null;
   /** Worst clients first, at most as many as asked for. */
   clientRows: ClientRow[];
   /** Clients the fleet knows about (rows available). */
@@ -96,11 +82,14 @@ export interface DashboardModel {
   keys: boolean;
 }
 
-/** The parts of a {@linkcode Swarm} the dashboard reads. */
+/** The parts of a swarm the dashboard reads. */
 export interface SwarmView {
-  readonly fleet: FleetStats;
-  readonly lifecycle: LifecycleStats;
-  lineHealth(): LineHealth;
+  /** The fleet's figures now. */
+  snapshot(): Snapshot;
+  /** The `limit` worst clients. */
+  clientRows(limit: number): ClientRow[];
+  /** Above this share of dropped lines a client counts as degraded. */
+  readonly dropThreshold: number;
 }
 
 /** What the model needs besides the swarm: the run's settings and a few live getters. */
@@ -119,19 +108,18 @@ export interface ModelSource {
   stopReason(): string | null;
   lastWarning?(): string | null;
   /** The origin scraper's latest reading; absent when no scraper is configured. */
-  origin?(): OriginSnapshot | null;
+  origin?(): OriginPanel | null;
 }
 
-/** Seconds of fleet history kept for sparklines: the fleet's series holds 600 samples. */
+/** Seconds of history shown in sparklines. */
 export const HISTORY_POINTS = 600;
 
-/** Window of the init/other rates, the same as the fleet's current rates. */
-const KIND_RATE_WINDOW_MS = 10_000;
+/** Window of the current rates, in seconds. */
+const RATE_WINDOW_S = 10;
 
 /**
- * Builds a {@linkcode DashboardModel} per frame. It keeps one small series of its own for the
- * init and other request rates, which the fleet's series does not record; the fleet's series is
- * only read, never written, so the metrics and the summary see the same rates as before.
+ * Builds a {@linkcode DashboardModel} per frame from the swarm's snapshot: every figure comes
+ * from the same snapshot as the summary's and /metrics', so the three never disagree.
  *
  * @example
  * ```ts
@@ -141,21 +129,14 @@ const KIND_RATE_WINDOW_MS = 10_000;
  * ```
  */
 export class DashboardModelBuilder {
-  #kinds = new RateSeries(64);
-  #lastRecorded = -Infinity;
-
   constructor(private source: ModelSource) {}
 
   /** The model at monotonic time `now`, with at most `clientRows` rows of the client table. */
   build(now: number, clientRows: number): DashboardModel {
     const s = this.source;
-    const { fleet, lifecycle } = s.swarm;
-    const snapshot = fleet.snapshot(now);
-    // One point per second is enough for a 10 s window and keeps the series short.
-    if (now - this.#lastRecorded >= 1000) {
-      this.#kinds.record(now, { init: snapshot.requests.init, other: snapshot.requests.other });
-      this.#lastRecorded = now;
-    }
+    const snap = s.swarm.snapshot();
+    const series = WallSeries.fromWire(snap.series);
+    const fleet = fleetView(snap, { series });
     const startedAt = s.runStartedAt();
     const stopReason = s.stopReason();
     const elapsedMs = startedAt === null ? null : Math.max(0, now - startedAt);
@@ -163,10 +144,9 @@ export class DashboardModelBuilder {
       ? "stopping"
       : startedAt === null
       ? "starting"
-      : lifecycle.startedClients < lifecycle.targetClients
+      : snap.clients.started < snap.clients.target
       ? "ramping"
       : "running";
-    const rows = clientRows > 0 ? worstClients(fleet, clientRows) : [];
     return {
       target: s.target,
       phase,
@@ -174,31 +154,32 @@ export class DashboardModelBuilder {
       elapsedMs,
       durationMs: s.durationMs,
       clients: {
-        target: lifecycle.targetClients,
-        running: lifecycle.running,
-        peak: lifecycle.peakRunning,
-        started: lifecycle.startedClients,
-        restarts: lifecycle.restarts,
-        unexpectedExits: lifecycle.unexpectedExits,
+        target: snap.clients.target,
+        running: snap.clients.running,
+        peak: Math.max(series.max("running"), snap.clients.running),
+        started: snap.clients.started,
+        restarts: snap.lifecycle.restarts,
+        unexpectedExits: snap.lifecycle.exits.filter((e) => !e.requested)
+          .reduce((n, e) => n + e.count, 0),
       },
       rampRate: s.rampRate,
       coverage: coverageOf(s.stats, s.statsLogLevel),
-      fleet: snapshot,
+      fleet,
       kindRates: {
-        init: this.#kinds.rate("init", KIND_RATE_WINDOW_MS, now),
-        other: this.#kinds.rate("other", KIND_RATE_WINDOW_MS, now),
+        init: series.rate("inits", RATE_WINDOW_S),
+        other: series.rate("others", RATE_WINDOW_S),
       },
       averageBytesPerSecond: elapsedMs !== null && elapsedMs >= 1000
-        ? snapshot.totalBytes / (elapsedMs / 1000)
+        ? fleet.totalBytes / (elapsedMs / 1000)
         : null,
       history: {
-        segments: fleet.series.history("segments", HISTORY_POINTS),
-        bytes: fleet.series.history("bytes", HISTORY_POINTS),
+        segments: series.history("segments", HISTORY_POINTS),
+        bytes: series.history("bytes", HISTORY_POINTS),
       },
-      lines: s.swarm.lineHealth(),
+      lines: lineHealth(snap, s.swarm.dropThreshold),
       origin: s.origin?.() ?? null,
-      clientRows: rows,
-      clientCount: fleet.clients.size,
+      clientRows: clientRows > 0 ? s.swarm.clientRows(clientRows) : [],
+      clientCount: snap.clients.started,
       logPath: s.logPath,
       lastWarning: s.lastWarning?.() ?? null,
       keys: s.keys,
@@ -226,45 +207,4 @@ export function coverageOf(stats: boolean, level: StatsLogLevel): Coverage {
       ? null
       : `not measured at --stats-loglevel ${level}`,
   };
-}
-
-/**
- * The `limit` worst clients: stalled first, then most failed requests, then highest drift, then
- * by id so the order is stable between frames.
- *
- * @example
- * ```ts
- * worstClients(swarm.fleet, 10)[0].status; // "stalled" when any client is
- * ```
- */
-export function worstClients(fleet: FleetStats, limit: number): ClientRow[] {
-  const rows: ClientRow[] = [];
-  for (const c of fleet.clients.values()) {
-    const s = c.state;
-    const speed = s.recentSpeed ?? s.speed;
-    rows.push({
-      id: c.id,
-      status: !s.hasMedia
-        ? "waiting"
-        : s.stalled
-        ? "stalled"
-        : speed !== null && speed < STALL_SPEED
-        ? "behind"
-        : "ok",
-      speed,
-      driftMs: s.driftMs,
-      maxDriftMs: c.playback.maxDriftMs,
-      stalls: c.playback.stalls,
-      requests: c.http.totalRequests,
-      segments: c.http.requests.segment,
-      failed: c.http.failedRequests,
-      bytes: c.http.totalBytes,
-    });
-  }
-  const rank = (r: ClientRow) => r.status === "stalled" ? 0 : 1;
-  rows.sort((a, b) =>
-    rank(a) - rank(b) || b.failed - a.failed || (b.driftMs ?? -1) - (a.driftMs ?? -1) ||
-    a.id - b.id
-  );
-  return rows.slice(0, limit);
 }

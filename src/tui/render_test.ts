@@ -1,26 +1,23 @@
-import { FleetStats } from "../stats/fleet.ts";
-import { LifecycleStats } from "../stats/lifecycle.ts";
-import { lineHealth } from "../stats/line_health.ts";
+import { ShardStats } from "../stats/shard_stats.ts";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import {
   coverageOf,
   type DashboardModel,
   DashboardModelBuilder,
   type ModelSource,
-  type OriginSnapshot,
+  type OriginPanel,
   type SwarmView,
-  worstClients,
 } from "./model.ts";
-import { originView } from "./origin_view.ts";
+import { originPanel } from "./origin_panel.ts";
 import { renderDashboard, type RenderOptions } from "./render.ts";
-import { syntheticSource, syntheticSwarm } from "./synthetic.ts";
+import { SYNTHETIC_EPOCH_MS, syntheticSource, syntheticSwarm } from "./synthetic.ts";
 import { visibleWidth } from "./text.ts";
 
 function model(swarm: SwarmView, now: number, rows = 0, over: Partial<ModelSource> = {}) {
   return new DashboardModelBuilder(syntheticSource(swarm, over)).build(now, rows);
 }
 
-const ORIGIN: OriginSnapshot = {
+const ORIGIN: OriginPanel = {
   cpuPercent: 41.5,
   memory: { usedBytes: 2e9, totalBytes: 8e9, percent: 25 },
   net: { rxBytesPerSecond: 125_000, txBytesPerSecond: null },
@@ -114,11 +111,11 @@ Deno.test("80×24 with details: the client table takes room, least important pan
 });
 
 Deno.test("figures not known yet show … or n/a, never a fake 0", () => {
-  const fleet = new FleetStats(2000);
+  const stats = new ShardStats({ targetClients: 10, targetDurationMs: 2000, dropThreshold: 0.01 });
   const swarm: SwarmView = {
-    fleet,
-    lifecycle: new LifecycleStats(10),
-    lineHealth: () => lineHealth([], 0.01),
+    snapshot: () => stats.snapshot(SYNTHETIC_EPOCH_MS),
+    clientRows: () => [],
+    dropThreshold: 0.01,
   };
   const m = model(swarm, 100, 0, { runStartedAt: () => null });
   assertEquals(m.phase, "starting");
@@ -170,7 +167,7 @@ Deno.test("the origin panel is hidden without a scraper and shows failures with 
   const swarm = syntheticSwarm({ clients: 4, seconds: 10 });
   const opts = { width: 120, height: 40, showDetails: false, color: false };
   assert(!render(model(swarm, 10_000), opts).join("\n").includes("Origin"));
-  const broken: OriginSnapshot = {
+  const broken: OriginPanel = {
     cpuPercent: null,
     memory: null,
     net: null,
@@ -189,17 +186,17 @@ Deno.test("the client table lists stalled clients first, then most failures, the
   const swarm = syntheticSwarm({ clients: 12, seconds: 30, stalled: 1, behind: 2 });
   // Client 9 fails more than any other; client 0 is stalled.
   for (let i = 0; i < 5; i++) {
-    swarm.fleet.recordEvent(9, { type: "request", kind: "segment", path: "/x.ts" });
-    swarm.fleet.recordEvent(9, { type: "response", kind: "segment", status: 503, ttfbMs: 1 });
+    swarm.stats.record(9, { type: "request", kind: "segment", path: "/x.ts" });
+    swarm.stats.record(9, { type: "response", kind: "segment", status: 503, ttfbMs: 1 });
   }
-  const rows = worstClients(swarm.fleet, 12);
+  const rows = swarm.clientRows(12);
   const stalled = rows.filter((r) => r.status === "stalled").map((r) => r.id);
   assertEquals(rows.slice(0, stalled.length).map((r) => r.id), stalled);
   assert(stalled.includes(0), JSON.stringify(rows.slice(0, 4)));
   const rest = rows.slice(stalled.length);
   assertEquals(rest[0].id, 9);
   assertEquals(rest[0].failed, 5);
-  assertEquals(worstClients(swarm.fleet, 3).length, 3);
+  assertEquals(swarm.clientRows(3).length, 3);
 });
 
 Deno.test("stopping and colour: the footer says how to force, NO_COLOR means no ANSI codes", () => {
@@ -218,16 +215,18 @@ Deno.test("stopping and colour: the footer says how to force, NO_COLOR means no 
   );
 });
 
-Deno.test("init and other request rates come from the builder's own series", () => {
-  const swarm = syntheticSwarm({ clients: 2, seconds: 4 });
+Deno.test("init and other request rates come from the per-second series", () => {
+  const swarm = syntheticSwarm({ clients: 2, seconds: 10 });
   const builder = new DashboardModelBuilder(syntheticSource(swarm));
-  assertEquals(builder.build(4000, 0).kindRates.init, null);
-  swarm.fleet.recordEvent(0, { type: "request", kind: "init", path: "/init.mp4" });
-  swarm.fleet.recordEvent(1, { type: "request", kind: "init", path: "/init.mp4" });
-  assertEquals(builder.build(6000, 0).kindRates.init, 1); // 2 requests over 2 s
+  assertEquals(builder.build(10_000, 0).kindRates.init, 0);
+  swarm.stats.record(0, { type: "request", kind: "init", path: "/init.mp4" });
+  swarm.stats.record(1, { type: "request", kind: "init", path: "/init.mp4" });
+  for (const t of [11_000, 12_000]) swarm.stats.tick(t, SYNTHETIC_EPOCH_MS + t);
+  swarm.wallNow = SYNTHETIC_EPOCH_MS + 12_000;
+  assertEquals(builder.build(12_000, 0).kindRates.init, 0.2); // 2 requests over 10 s
 });
 
-Deno.test("originView: the scraper's figures and one health verdict over its sources", () => {
+Deno.test("originPanel: the scraper's figures and one health verdict over its sources", () => {
   const health = (healthy: boolean, scrapes: number, lastError: string | null = null) => ({
     url: "http://origin:9100/metrics",
     healthy,
@@ -239,9 +238,9 @@ Deno.test("originView: the scraper's figures and one health verdict over its sou
     failures: healthy ? 0 : 1,
   });
   const base = { cpuPercent: 12, memory: null, net: null, nginx: null };
-  assertEquals(originView({ ...base, sources: { node: health(true, 3) } }).healthy, true);
-  assertEquals(originView({ ...base, sources: { node: health(false, 0) } }).healthy, null);
-  const failing = originView({
+  assertEquals(originPanel({ ...base, sources: { node: health(true, 3) } }).healthy, true);
+  assertEquals(originPanel({ ...base, sources: { node: health(false, 0) } }).healthy, null);
+  const failing = originPanel({
     ...base,
     sources: { node: health(true, 3), nginx: health(false, 2, "nginx_up is 0") },
   });
@@ -250,7 +249,7 @@ Deno.test("originView: the scraper's figures and one health verdict over its sou
   assertEquals(failing.cpuPercent, 12);
   const text = render(
     model(syntheticSwarm({ clients: 2, seconds: 4 }), 4000, 0, {
-      origin: () => originView({ ...base, sources: { node: health(false, 0) } }),
+      origin: () => originPanel({ ...base, sources: { node: health(false, 0) } }),
     }),
     { width: 120, height: 40, showDetails: false, color: false },
   ).join("\n");

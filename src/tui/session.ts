@@ -4,7 +4,7 @@
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
-import type { OriginSnapshot as ScraperSnapshot } from "../exporters/scraper.ts";
+import type { ExporterSnapshot } from "../exporters/scraper.ts";
 import {
   createLogger,
   type FileSink,
@@ -13,8 +13,8 @@ import {
   type Logger,
 } from "../log/logger.ts";
 import { Dashboard, type TerminalIo } from "./dashboard.ts";
-import { DashboardModelBuilder, type OriginSnapshot, type SwarmView } from "./model.ts";
-import { originView } from "./origin_view.ts";
+import { DashboardModelBuilder, type OriginPanel, type SwarmView } from "./model.ts";
+import { originPanel } from "./origin_panel.ts";
 import { denoTerminal } from "./terminal.ts";
 
 /**
@@ -116,7 +116,7 @@ export interface DashboardStartOptions {
   /** Ctrl+C once more: kill every FFmpeg now. */
   onForceQuit(): void;
   /** The origin scraper's latest reading; leave it out when no scraper runs (panel hidden). */
-  origin?: () => OriginSnapshot | null;
+  origin?: () => OriginPanel | null;
   /** The terminal; the process's own by default. */
   io?: TerminalIo;
   /** Where to say, once the screen is back, that the dashboard broke (the run goes on). */
@@ -204,7 +204,7 @@ export class DashboardSession {
    */
   start(
     swarm: SwarmView & {
-      readonly origin?: { snapshot(): ScraperSnapshot } | null;
+      readonly origin?: { snapshot(): ExporterSnapshot } | null;
       readonly rampStartedAt: number | null;
       readonly stopReason: string | null;
     },
@@ -215,7 +215,7 @@ export class DashboardSession {
     const { config } = this;
     const origin = opts.origin ??
       (config.originMetrics
-        ? () => (swarm.origin ? originView(swarm.origin.snapshot()) : null)
+        ? () => (swarm.origin ? originPanel(swarm.origin.snapshot()) : null)
         : undefined);
     const shownPath = this.cwd && this.logPath.startsWith(`${this.cwd}/`)
       ? this.logPath.slice(this.cwd.length + 1)

@@ -1,13 +1,12 @@
 /**
- * A swarm made of synthetic events, for the dashboard's tests and benchmark: real
- * {@linkcode FleetStats} and {@linkcode LifecycleStats} fed what FFmpeg clients would produce,
- * on a time line the caller controls.
+ * A swarm made of synthetic events, for the dashboard's tests and benchmark: a real
+ * {@linkcode ShardStats} fed what FFmpeg clients would produce, on a time line the caller
+ * controls.
  * @module
  */
 import type { ProgressBlock } from "../parser/progress.ts";
-import { FleetStats } from "../stats/fleet.ts";
-import { LifecycleStats } from "../stats/lifecycle.ts";
-import { type LineHealth, lineHealth } from "../stats/line_health.ts";
+import { clientRows } from "../stats/client_rows.ts";
+import { ShardStats } from "../stats/shard_stats.ts";
 import type { ModelSource, SwarmView } from "./model.ts";
 
 /** How the synthetic run goes. */
@@ -37,27 +36,46 @@ const BLOCK: ProgressBlock = {
   end: false,
 };
 
+/** Wall-clock ms of the synthetic run's monotonic time 0 (a whole second). */
+export const SYNTHETIC_EPOCH_MS = 1_700_000_000_000;
+
+/** A synthetic swarm: its view, and the stats behind it for tests to add to. */
+export interface SyntheticSwarm extends SwarmView {
+  readonly stats: ShardStats;
+  /** Wall time of the snapshots; tests move it with their own ticks. */
+  wallNow: number;
+}
+
 /**
  * A swarm view whose clients fetched a playlist and a 2 s segment every 2 s for `seconds`,
- * sampled every second. Monotonic time starts at 0; the run ends at `seconds * 1000`.
+ * ticked every second. Monotonic time starts at 0 (wall time {@linkcode SYNTHETIC_EPOCH_MS});
+ * the run ends at `seconds * 1000`.
  *
  * @example
  * ```ts
  * const swarm = syntheticSwarm({ clients: 500, seconds: 60 });
- * swarm.fleet.snapshot(60_000).requests.segment; // 15000
+ * swarm.snapshot().requests.segment; // 15000
  * ```
  */
-export function syntheticSwarm(opts: SyntheticOptions): SwarmView {
-  const fleet = new FleetStats(2000);
-  const lifecycle = new LifecycleStats(opts.clients);
+export function syntheticSwarm(opts: SyntheticOptions): SyntheticSwarm {
+  const dropped = opts.droppedLines ?? 0;
+  const counts = {
+    progress: { read: opts.seconds * 12, dropped: 0, parsed: opts.seconds * 12 },
+    stderr: { read: opts.seconds * 75, dropped, parsed: opts.seconds * 75 - dropped },
+  };
+  const stats = new ShardStats({
+    targetClients: opts.clients,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  });
+  const lifecycle = stats.lifecycle;
   const stalled = opts.stalled ?? 0;
   const behind = opts.behind ?? 0;
   const failEvery = opts.failEvery ?? 0;
   for (let id = 0; id < opts.clients; id++) {
     lifecycle.onState(id, "running");
     lifecycle.onStart(false);
-    lifecycle.onMedia(id);
-    fleet.client(id).playback.onRunStart();
+    stats.client(id, () => counts).playback.onRunStart();
   }
   for (let t = 1; t <= opts.seconds; t++) {
     const at = t * 1000;
@@ -67,48 +85,48 @@ export function syntheticSwarm(opts: SyntheticOptions): SwarmView {
       if (t % 2 === 0) {
         const segment = t / 2;
         const fails = failEvery > 0 && (segment + id) % failEvery === 0;
-        fleet.recordEvent(id, { type: "request", kind: "manifest", path: "/stream.m3u8" });
-        fleet.recordEvent(id, {
+        stats.record(id, { type: "request", kind: "manifest", path: "/stream.m3u8" });
+        stats.record(id, {
           type: "response",
           kind: "manifest",
           status: 200,
           ttfbMs: 1 + jitter,
         });
-        fleet.recordEvent(id, { type: "body_bytes", kind: "manifest", bytes: 254 });
-        fleet.recordEvent(id, { type: "request", kind: "segment", path: `/seg${segment}.ts` });
-        fleet.recordEvent(id, {
+        stats.record(id, { type: "body_bytes", kind: "manifest", bytes: 254 });
+        stats.record(id, { type: "request", kind: "segment", path: `/seg${segment}.ts` });
+        stats.record(id, {
           type: "response",
           kind: "segment",
           status: fails ? 404 : 200,
           ttfbMs: 2 + jitter * 3,
         });
-        if (fails) fleet.recordEvent(id, { type: "segment_failed" });
+        if (fails) stats.record(id, { type: "count", key: "segmentsFailed", n: 1 });
         else {
-          fleet.recordEvent(id, { type: "body_bytes", kind: "segment", bytes: 230_000 });
-          fleet.recordEvent(id, { type: "segment_download_inferred", ms: 20 + jitter * 10 });
+          stats.record(id, { type: "body_bytes", kind: "segment", bytes: 230_000 });
+          stats.record(id, { type: "segment_download_inferred", ms: 20 + jitter * 10 });
         }
-        if (t === 2) fleet.recordEvent(id, { type: "tcp_connected", ms: 0.2 + jitter / 10 });
+        if (t === 2) {
+          stats.record(id, { type: "count", key: "tcpConnected", n: 1 });
+          stats.record(id, { type: "tcp_connect", ms: 0.2 + jitter / 10 });
+        }
       }
       const playing = id >= stalled || t <= opts.seconds / 2;
       const speed = id >= stalled && id < stalled + behind ? 0.8 : 1;
       if (playing) {
         const outTimeUs = Math.round(t * speed * 1_000_000);
-        fleet.recordProgress(id, { ...BLOCK, frame: t * 30, outTimeUs, speed }, at);
+        stats.recordProgress(id, { ...BLOCK, frame: t * 30, outTimeUs, speed }, at);
       }
     }
-    fleet.sample(at);
+    stats.tick(at, SYNTHETIC_EPOCH_MS + at);
   }
-  const dropped = opts.droppedLines ?? 0;
-  const counts = {
-    progress: { read: opts.seconds * 12, dropped: 0, parsed: opts.seconds * 12 },
-    stderr: { read: opts.seconds * 75, dropped, parsed: opts.seconds * 75 - dropped },
+  const swarm: SyntheticSwarm = {
+    stats,
+    wallNow: SYNTHETIC_EPOCH_MS + opts.seconds * 1000,
+    dropThreshold: 0.01,
+    snapshot: () => stats.snapshot(swarm.wallNow),
+    clientRows: (limit) => clientRows(stats.clients.values(), limit),
   };
-  return {
-    fleet,
-    lifecycle,
-    lineHealth: (): LineHealth =>
-      lineHealth(Array.from({ length: opts.clients }, () => counts), 0.01),
-  };
+  return swarm;
 }
 
 /**

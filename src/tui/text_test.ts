@@ -1,16 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import {
-  bar,
-  fit,
-  formatClockShort,
-  formatCount,
-  formatMsShort,
-  formatRate,
-  formatSpeed,
-  sparkline,
-  spread,
-  visibleWidth,
-} from "./text.ts";
+import { bar, fit, sparkline, spread, visibleWidth } from "./text.ts";
 
 Deno.test("visibleWidth ignores colour codes and counts code points", () => {
   assertEquals(visibleWidth("\x1b[1m\x1b[32mok\x1b[39m\x1b[22m"), 2);
@@ -48,21 +37,4 @@ Deno.test("bar fills its share of the width", () => {
   assertEquals(bar(0.5, 4), "██░░");
   assertEquals(bar(2, 3), "███");
   assertEquals(bar(Number.NaN, 2), "░░");
-});
-
-Deno.test("short formats: clock, counts, rates, latencies", () => {
-  assertEquals(formatClockShort(75_000), "1:15");
-  assertEquals(formatClockShort(3_725_000), "1:02:05");
-  assertEquals(formatCount(99_999), "99999");
-  assertEquals(formatCount(123_456), "123.5k");
-  assertEquals(formatCount(1_234_567), "1.23M");
-  assertEquals(formatRate(null), "…");
-  assertEquals(formatRate(0), "0.0/s");
-  assertEquals(formatMsShort(null), "n/a");
-  assertEquals(formatMsShort(12.34), "12.3");
-  assertEquals(formatMsShort(1234.5), "1235");
-  assertEquals(formatMsShort(12_345), "12.3s");
-  assertEquals(formatSpeed(0.987), "0.99x");
-  assertEquals(formatSpeed(21_300), "21300x");
-  assertEquals(formatSpeed(1_234_567), "1.23Mx");
 });

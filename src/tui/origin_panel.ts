@@ -3,8 +3,8 @@
  * `--nginx-metrics`): the same figures, plus one health verdict over its sources.
  * @module
  */
-import type { OriginSnapshot as ScraperSnapshot } from "../exporters/scraper.ts";
-import type { OriginSnapshot } from "./model.ts";
+import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import type { OriginPanel } from "./model.ts";
 
 /** Names of the scraper's sources as people know them. */
 const SOURCE_NAMES: Record<string, string> = {
@@ -19,11 +19,11 @@ const SOURCE_NAMES: Record<string, string> = {
  *
  * @example
  * ```ts
- * const view = originView(swarm.origin.snapshot());
+ * const view = originPanel(swarm.origin.snapshot());
  * view.healthy; // true, false, or null before the first scrape
  * ```
  */
-export function originView(s: ScraperSnapshot): OriginSnapshot {
+export function originPanel(s: ExporterSnapshot): OriginPanel {
   const sources = Object.entries(s.sources).filter(([, h]) => h !== undefined);
   const failing = sources.filter(([, h]) => h!.scrapes > 0 && !h!.healthy);
   const pending = sources.some(([, h]) => h!.scrapes === 0);

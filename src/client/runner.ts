@@ -1,0 +1,164 @@
+/**
+ * One client, end to end: its FFmpeg (through the supervisor: spawn, backoff, restart, stop),
+ * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
+ * event into the shard's stats. The path of one stderr line:
+ *
+ *   pipe → {@link ../lines/decoder.ts readLines} → {@linkcode LossyLineQueue.offer} (stamped,
+ *   dropped when full) → {@link ../lines/pump.ts ParsePump} → {@link ../parser/stderr_events.ts
+ *   StderrParser.push} → {@linkcode ShardStats.record}
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { LossyLineQueue } from "../lines/lossy_queue.ts";
+import type { ParsePump } from "../lines/pump.ts";
+import type { Logger } from "../log/logger.ts";
+import { ProgressParser } from "../parser/progress.ts";
+import { StderrParser } from "../parser/stderr_events.ts";
+import type { Spawner } from "../process/spawner.ts";
+import { exitLabel } from "../report/format.ts";
+import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
+import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
+import { clientRandom } from "./jitter.ts";
+import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
+
+/** How every client of a run behaves. */
+export interface ClientOptions {
+  /** Parse FFmpeg's output into figures (--stats). */
+  stats: boolean;
+  /** Copy every stderr line into the debug log (--ffmpeg-debug). */
+  ffmpegDebug: boolean;
+  /** Capacity of each lossy line queue (--stats-buffer). */
+  bufferLines: number;
+  /** Time FFmpeg gets after SIGTERM before SIGKILL. */
+  graceMs: number;
+}
+
+/** What a client needs from its shard. */
+export interface ClientDeps {
+  spawner: Spawner;
+  clock: Clock;
+  log: Logger;
+  stats: ShardStats;
+  pump: ParsePump;
+  /** Seeds the client's backoff jitter. */
+  seed: number;
+  /** The FFmpeg command of client `id` (rebuilt at every start). */
+  command(id: number): { command: string; args: string[] };
+  options: ClientOptions;
+}
+
+/** A running client. */
+export interface ClientHandle {
+  readonly id: number;
+  readonly state: ClientState;
+  /** Lines read, dropped and parsed per stream, over every FFmpeg run so far. */
+  counts(): ClientLineCounts;
+  /** Stops the running FFmpeg gracefully so a fresh one starts; false when none runs. */
+  restart(reason: string): boolean;
+  /** SIGKILL to the running FFmpeg now. */
+  kill(): void;
+  /** Resolves once `signal` has aborted and the client's FFmpeg has exited. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Starts client `id`; it runs (restarting FFmpeg as needed) until `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * const stop = new AbortController();
+ * const client = startClient(0, deps, stop.signal);
+ * stop.abort();
+ * await client.done; // FFmpeg has exited and its last lines are counted
+ * ```
+ */
+export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): ClientHandle {
+  const { clock, log, stats, pump, options } = deps;
+  let progress = new ProgressParser();
+  let stderr = new StderrParser();
+  const queues = {
+    progress: new LossyLineQueue(options.bufferLines, ({ line, at }) => {
+      const block = progress.push(line);
+      if (block) stats.recordProgress(id, block, at);
+    }),
+    stderr: new LossyLineQueue(options.bufferLines, ({ line, at }) => {
+      if (options.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
+      if (options.stats) { for (const e of stderr.push(line, at)) stats.record(id, e); }
+    }),
+  };
+  const counts = () => ({ progress: queues.progress.counts(), stderr: queues.stderr.counts() });
+  stats.client(id, counts);
+  pump.add(queues.progress);
+  pump.add(queues.stderr);
+  const offer = (queue: LossyLineQueue) => (_: number, line: string) => {
+    queue.offer(line, clock.now());
+    pump.wake();
+  };
+  const life = stats.lifecycle;
+  const supervisor = new ClientSupervisor(id, {
+    spawner: deps.spawner,
+    clock,
+    backoff: new Backoff(DEFAULT_BACKOFF, clientRandom(id, deps.seed ^ 0x5bd1e995)),
+    command: () => deps.command(id),
+    readProgress: options.stats,
+    graceMs: options.graceMs,
+    hooks: {
+      onState: (cid, state) => life.onState(cid, state),
+      onStart: (cid, pid, restart) => {
+        life.onStart(restart);
+        log.info("client_started", { client_id: cid, pid, restart });
+      },
+      onSpawnError: (cid, error) => {
+        life.spawnErrors++;
+        log.error("client_spawn_failed", { client_id: cid, error: error.message });
+      },
+      onRunStart: () => {
+        progress = new ProgressParser();
+        stderr = new StderrParser();
+        stats.client(id).playback.onRunStart();
+      },
+      onExit: (exit) => {
+        // Parse what the run left queued before the next run resets per-run parser state.
+        pump.flush(queues.progress);
+        pump.flush(queues.stderr);
+        // Requests still open when hls-swarm stopped FFmpeg were cut by us, not by the origin.
+        const open = stderr.finish();
+        if (!exit.requested) { for (const e of open) stats.record(id, e); }
+        life.onExit(exit);
+        logExit(log, exit);
+      },
+      onRestartScheduled: (cid, delayMs, attempt) =>
+        log.debug("client_restart_scheduled", {
+          client_id: cid,
+          delay_ms: Math.round(delayMs),
+          attempt,
+        }),
+      onProgressLine: offer(queues.progress),
+      onStderrLine: options.stats || options.ffmpegDebug ? offer(queues.stderr) : undefined,
+    },
+  });
+  return {
+    id,
+    get state() {
+      return supervisor.state;
+    },
+    counts,
+    restart: (reason) => supervisor.restart(reason),
+    kill: () => supervisor.kill(),
+    done: supervisor.run(signal),
+  };
+}
+
+function logExit(log: Logger, exit: ClientExit): void {
+  const fields = {
+    client_id: exit.clientId,
+    pid: exit.pid,
+    exit_code: exit.code,
+    label: exitLabel(exit.code, exit.requested, exit.reason),
+    uptime_ms: Math.round(exit.uptimeMs),
+  };
+  if (exit.requested) log.debug("client_stopped", fields);
+  else if (exit.code === 0) log.info("client_exited", fields);
+  // The Go tool swallowed stderr; the last lines are usually the reason.
+  else log.warn("client_exited", { ...fields, stderr_tail: exit.stderrTail.slice(-10) });
+}

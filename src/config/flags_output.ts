@@ -1,0 +1,223 @@
+/**
+ * The flags of what is measured and reported: stats collection, observability, origin metrics,
+ * results, safety and diagnostics. Part of the one flag table ({@link ./flags.ts}).
+ * @module
+ */
+import type { FlagSpec } from "./flag_spec.ts";
+
+/** Flags that shape what is measured and how it is reported. */
+export const OUTPUT_FLAGS: readonly FlagSpec[] = [
+  // Stats collection
+  {
+    name: "stats",
+    kind: "bool",
+    default: "true",
+    env: "STATS",
+    group: "Stats collection",
+    help: "read FFmpeg's progress and stderr for metrics (--stats=false for lifecycle only)",
+  },
+  {
+    name: "stats-loglevel",
+    kind: "value",
+    arg: "<level>",
+    default: "trace",
+    group: "Stats collection",
+    choices: ["trace", "debug", "verbose"],
+    help: "FFmpeg log level; trace is the one that logs HTTP status codes and Content-Length",
+  },
+  {
+    name: "target-duration",
+    kind: "value",
+    arg: "<duration>",
+    default: "6s",
+    env: "TARGET_DURATION",
+    group: "Stats collection",
+    help: "expected segment duration; a client silent for 1.5× this (at least 5 s) is stalled",
+  },
+  {
+    name: "restart-on-stall",
+    kind: "bool",
+    env: "RESTART_ON_STALL",
+    group: "Stats collection",
+    help: "restart a client's FFmpeg when it stalls (SIGTERM, then a fresh start)",
+  },
+  {
+    name: "stats-buffer",
+    kind: "value",
+    arg: "<lines>",
+    default: "1000",
+    group: "Stats collection",
+    help: "lines queued per client and stream before lines are dropped",
+  },
+  {
+    name: "stats-drop-threshold",
+    kind: "value",
+    arg: "<fraction>",
+    default: "0.01",
+    group: "Stats collection",
+    help: "share of dropped lines above which a client's metrics count as degraded",
+  },
+  // Observability
+  {
+    name: "metrics",
+    kind: "value",
+    arg: "<addr>",
+    default: "0.0.0.0:17091",
+    env: "METRICS_ADDR",
+    group: "Observability",
+    help: "Prometheus listen address host:port (METRICS_PORT sets the port alone); off disables",
+  },
+  {
+    name: "prom-client-metrics",
+    kind: "bool",
+    env: "PROM_CLIENT_METRICS",
+    group: "Observability",
+    help: "add per-client series labelled client_id (about 10 per client; warned above 200)",
+  },
+  {
+    name: "tui",
+    kind: "bool",
+    env: "TUI",
+    group: "Observability",
+    help: "live dashboard; on by default when stdout is a terminal, --tui=false turns it off",
+  },
+  {
+    name: "log-format",
+    kind: "value",
+    arg: "<format>",
+    default: "auto",
+    env: "LOG_FORMAT",
+    group: "Observability",
+    choices: ["auto", "json", "text"],
+    help: "stderr log format; auto is json when stderr is not a terminal, else text",
+  },
+  {
+    name: "log-level",
+    kind: "value",
+    arg: "<level>",
+    default: "info",
+    env: "LOG_LEVEL",
+    group: "Observability",
+    choices: ["debug", "info", "warn", "error"],
+    help: "least severe log level written",
+  },
+  {
+    name: "verbose",
+    short: "v",
+    kind: "bool",
+    group: "Observability",
+    help: "same as --log-level debug",
+  },
+  // Origin metrics
+  {
+    name: "origin-metrics",
+    kind: "value",
+    arg: "<url>",
+    env: "ORIGIN_METRICS",
+    group: "Origin metrics",
+    help: "node_exporter URL on the origin, e.g. http://origin:9100/metrics",
+  },
+  {
+    name: "nginx-metrics",
+    kind: "value",
+    arg: "<url>",
+    env: "NGINX_METRICS",
+    group: "Origin metrics",
+    help: "nginx-prometheus-exporter URL on the origin, e.g. http://origin:9113/metrics",
+  },
+  {
+    name: "origin-metrics-host",
+    kind: "value",
+    arg: "<host>",
+    env: "ORIGIN_METRICS_HOST",
+    group: "Origin metrics",
+    help: "origin host: fills in both exporter URLs that were not given, from the ports below",
+  },
+  {
+    name: "origin-metrics-node-port",
+    kind: "value",
+    arg: "<port>",
+    default: "9100",
+    group: "Origin metrics",
+    help: "node_exporter port used with --origin-metrics-host",
+  },
+  {
+    name: "origin-metrics-nginx-port",
+    kind: "value",
+    arg: "<port>",
+    default: "9113",
+    group: "Origin metrics",
+    help: "nginx exporter port used with --origin-metrics-host",
+  },
+  {
+    name: "origin-metrics-interval",
+    kind: "value",
+    arg: "<duration>",
+    default: "2s",
+    env: "ORIGIN_METRICS_INTERVAL",
+    group: "Origin metrics",
+    help: "time between origin exporter scrapes",
+  },
+  {
+    name: "origin-metrics-window",
+    kind: "value",
+    arg: "<duration>",
+    default: "30s",
+    env: "ORIGIN_METRICS_WINDOW",
+    group: "Origin metrics",
+    help: "window of the origin network-rate P50 and max (10s to 300s, at least 2 intervals)",
+  },
+  // Results
+  {
+    name: "run-id",
+    kind: "value",
+    arg: "<id>",
+    group: "Results",
+    help: "labels every metric series and the summary; shards of one run share it " +
+      "(default: generated from the start time and printed)",
+  },
+  {
+    name: "summary-json",
+    kind: "value",
+    arg: "<file>",
+    env: "SUMMARY_JSON",
+    group: "Results",
+    help: "also write the exit summary as JSON, with a run record; - writes it to stdout " +
+      "(the text summary then goes to stderr)",
+  },
+  {
+    name: "threshold",
+    kind: "list",
+    arg: "<expr>",
+    env: "THRESHOLDS",
+    group: "Results",
+    help: "pass/fail check on a summary figure, e.g. 'segment_ttfb_p95<500ms', " +
+      "'error_rate<1%'; repeatable (THRESHOLDS: one per line); any failure exits 99",
+  },
+  // Safety and diagnostics
+  {
+    name: "dangerous",
+    kind: "bool",
+    env: "DANGEROUS",
+    group: "Safety and diagnostics",
+    help: "allow --resolve; disables TLS certificate checks",
+  },
+  {
+    name: "print-cmd",
+    kind: "bool",
+    group: "Safety and diagnostics",
+    help: "print the exact FFmpeg command client 0 would run, shell-quoted, and exit",
+  },
+  {
+    name: "check",
+    kind: "bool",
+    group: "Safety and diagnostics",
+    help: "validate, then run 1 client for 10 s with debug logging",
+  },
+  {
+    name: "skip-preflight",
+    kind: "bool",
+    group: "Safety and diagnostics",
+    help: "skip the start-up checks of limits and FFmpeg",
+  },
+];

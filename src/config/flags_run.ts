@@ -1,0 +1,168 @@
+/**
+ * The flags of what runs: orchestration, variant selection, network and FFmpeg. Part of the
+ * one flag table ({@link ./flags.ts}).
+ * @module
+ */
+import { DEFAULT_USER_AGENT, type FlagSpec } from "./flag_spec.ts";
+
+/** Flags that shape the clients and how they run. */
+export const RUN_FLAGS: readonly FlagSpec[] = [
+  // Orchestration
+  {
+    name: "clients",
+    kind: "value",
+    arg: "<n>",
+    default: "10",
+    env: "CLIENTS",
+    group: "Orchestration",
+    help: "number of concurrent FFmpeg clients (viewers)",
+  },
+  {
+    name: "ramp-rate",
+    kind: "value",
+    arg: "<n>",
+    default: "5",
+    env: "RAMP_RATE",
+    group: "Orchestration",
+    help: "clients started per second (starts are scheduled on absolute times)",
+  },
+  {
+    name: "ramp-jitter",
+    kind: "value",
+    arg: "<duration>",
+    default: "200ms",
+    env: "RAMP_JITTER",
+    group: "Orchestration",
+    help: "random extra delay per client start, at most half the start interval",
+  },
+  {
+    name: "duration",
+    kind: "value",
+    arg: "<duration>",
+    default: "0",
+    env: "DURATION",
+    group: "Orchestration",
+    help: "how long to run, e.g. 30s or 5m; 0 runs until interrupted",
+  },
+  {
+    name: "shutdown-grace",
+    kind: "value",
+    arg: "<duration>",
+    default: "5s",
+    env: "SHUTDOWN_GRACE",
+    group: "Orchestration",
+    help: "time FFmpeg gets to exit after SIGTERM before SIGKILL",
+  },
+  // Variant selection
+  {
+    name: "variant",
+    kind: "value",
+    arg: "<mode>",
+    default: "all",
+    env: "VARIANT",
+    group: "Variant selection",
+    choices: ["all", "highest", "lowest", "first"],
+    help: "which variant each client pulls; highest/lowest ask ffprobe once at start",
+  },
+  {
+    name: "probe-failure-policy",
+    kind: "value",
+    arg: "<policy>",
+    default: "fallback",
+    env: "PROBE_FAILURE_POLICY",
+    group: "Variant selection",
+    choices: ["fallback", "fail"],
+    help: "when ffprobe fails: fall back to the first variant, or stop with exit 1",
+  },
+  {
+    name: "probe-timeout",
+    kind: "value",
+    arg: "<duration>",
+    default: "10s",
+    group: "Variant selection",
+    help: "how long ffprobe may take to read the master playlist",
+  },
+  // Network
+  {
+    name: "resolve",
+    kind: "value",
+    arg: "<ip>",
+    default: "",
+    env: "RESOLVE_IP",
+    group: "Network",
+    help: "connect to this IP instead of the URL's host (needs --dangerous)",
+  },
+  {
+    name: "no-cache",
+    kind: "bool",
+    env: "NO_CACHE",
+    group: "Network",
+    help: "send Cache-Control: no-cache and Pragma: no-cache",
+  },
+  {
+    name: "header",
+    kind: "list",
+    arg: "<header>",
+    env: "HEADERS",
+    group: "Network",
+    help: "extra HTTP header 'Name: value' (repeatable; HEADERS takes one per line)",
+  },
+  {
+    name: "user-agent",
+    kind: "value",
+    arg: "<ua>",
+    default: DEFAULT_USER_AGENT,
+    env: "USER_AGENT",
+    group: "Network",
+    help: "User-Agent base; every client appends /client-<id>",
+  },
+  {
+    name: "timeout",
+    kind: "value",
+    arg: "<duration>",
+    default: "15s",
+    env: "TIMEOUT",
+    group: "Network",
+    help: "network read/write timeout (FFmpeg -rw_timeout)",
+  },
+  // FFmpeg
+  {
+    name: "ffmpeg",
+    kind: "value",
+    arg: "<path>",
+    default: "ffmpeg",
+    env: "FFMPEG",
+    group: "FFmpeg",
+    help: "FFmpeg binary (ffprobe is looked up beside it)",
+  },
+  {
+    name: "reconnect",
+    kind: "bool",
+    default: "true",
+    env: "RECONNECT",
+    group: "FFmpeg",
+    help: "let FFmpeg reconnect after network errors (--reconnect=false to disable)",
+  },
+  {
+    name: "reconnect-delay",
+    kind: "value",
+    arg: "<seconds>",
+    default: "5",
+    group: "FFmpeg",
+    help: "longest delay between FFmpeg's reconnect attempts (-reconnect_delay_max)",
+  },
+  {
+    name: "seg-retry",
+    kind: "value",
+    arg: "<n>",
+    default: "3",
+    group: "FFmpeg",
+    help: "segment retries (-seg_max_retry; left out when this FFmpeg lacks it)",
+  },
+  {
+    name: "ffmpeg-debug",
+    kind: "bool",
+    group: "FFmpeg",
+    help: "copy every FFmpeg stderr line into hls-swarm's log at debug level",
+  },
+];

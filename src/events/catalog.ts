@@ -1,0 +1,150 @@
+/**
+ * The event catalog: one row per counted FFmpeg event. The counters in every snapshot, the
+ * `hlsswarm_events_total{event}` series, the summary's and the dashboard's error rows and the
+ * count thresholds are all derived from this table, so a new FFmpeg message touches the parser
+ * (which emits `{ type: "count", key }`) and one row here.
+ * @module
+ */
+
+/** One counted event. */
+export interface EventRow {
+  /** The counter's key in snapshots and the JSON summary. */
+  readonly key: string;
+  /** The `event` label of `hlsswarm_events_total`. */
+  readonly metric: string;
+  /** The row label in the text summary. */
+  readonly summary: string;
+  /** The dashboard's label, when the errors panel lists it. */
+  readonly tui?: string;
+  /** The threshold figure name (`--threshold NAME<N`), when the count can fail a run. */
+  readonly threshold?: string;
+  /** What is counted and from which FFmpeg line; the metric's and the threshold's help. */
+  readonly help: string;
+}
+
+/** Every counted event, in the order the summary lists them. */
+export const EVENTS = [
+  {
+    key: "unanswered",
+    metric: "unanswered_requests",
+    summary: "No response:",
+    tui: "no response",
+    threshold: "unanswered_requests",
+    help: "requests that got no status line (the socket closed or timed out first)",
+  },
+  {
+    key: "segmentsFailed",
+    metric: "segments_failed",
+    summary: "Segments failed:",
+    tui: "segments failed",
+    threshold: "segments_failed",
+    help: "segments FFmpeg failed to open ([hls] Failed to open segment)",
+  },
+  {
+    key: "segmentsSkipped",
+    metric: "segments_skipped",
+    summary: "Segments skipped:",
+    tui: "segments skipped",
+    threshold: "segments_skipped",
+    help: "segments FFmpeg gave up on after its retries ([hls] Segment … failed too many times)",
+  },
+  {
+    key: "playlistsFailed",
+    metric: "playlists_failed",
+    summary: "Playlists failed:",
+    tui: "playlist reloads failed",
+    threshold: "playlists_failed",
+    help: "failed playlist reloads ([hls] Failed to reload playlist)",
+  },
+  {
+    key: "segmentsExpired",
+    metric: "segments_expired",
+    summary: "Segments expired:",
+    tui: "segments expired",
+    threshold: "segments_expired",
+    help: "segments that left the playlist before the client fetched them " +
+      "([hls] skipping N segments ahead, expired from playlists)",
+  },
+  {
+    key: "sequenceSkips",
+    metric: "sequence_skips",
+    summary: "Sequence skips:",
+    tui: "sequence skips",
+    threshold: "sequence_skips",
+    help: "media sequence numbers skipped ([hls] Media sequence change by more than one)",
+  },
+  {
+    key: "timeouts",
+    metric: "timeouts",
+    summary: "Timeouts:",
+    tui: "timeouts",
+    threshold: "timeouts",
+    help: "network timeouts (keep-alive requests that timed out)",
+  },
+  {
+    key: "reconnects",
+    metric: "reconnects",
+    summary: "Reconnects:",
+    tui: "reconnects",
+    threshold: "reconnects",
+    help: "HTTP reconnects ([http] Will reconnect at …)",
+  },
+  {
+    key: "keepaliveRetries",
+    metric: "keepalive_retries",
+    summary: "Keep-alive retries:",
+    tui: "keep-alive retries",
+    help: "keep-alive requests FFmpeg retried on a new connection ([hls] keepalive request failed)",
+  },
+  {
+    key: "tcpConnected",
+    metric: "tcp_connected",
+    summary: "TCP connects:",
+    help: "TCP connections made ([tcp] Successfully connected)",
+  },
+  {
+    key: "tcpRefused",
+    metric: "tcp_refused",
+    summary: "TCP refused:",
+    tui: "TCP refused",
+    threshold: "tcp_refused",
+    help: "TCP connection attempts refused",
+  },
+  {
+    key: "tcpTimeouts",
+    metric: "tcp_timeouts",
+    summary: "TCP timed out:",
+    tui: "TCP timed out",
+    threshold: "tcp_timeouts",
+    help: "TCP connection attempts that timed out",
+  },
+  {
+    key: "tcpErrors",
+    metric: "tcp_errors",
+    summary: "TCP other errors:",
+    tui: "TCP errors",
+    help: "TCP connection attempts that failed otherwise",
+  },
+] as const satisfies readonly EventRow[];
+
+/** A counter's key. */
+export type EventKey = typeof EVENTS[number]["key"];
+
+/** Every counter, by key. */
+export type EventCounts = Record<EventKey, number>;
+
+/** The catalog's keys, in order. */
+export const EVENT_KEYS: readonly EventKey[] = EVENTS.map((e) => e.key);
+
+/**
+ * A fresh set of counters, all zero.
+ *
+ * @example
+ * ```ts
+ * const counts = zeroEventCounts();
+ * counts.segmentsFailed++;
+ * ```
+ */
+export function zeroEventCounts(): EventCounts {
+  return Object.fromEntries(EVENT_KEYS.map((k) => [k, 0])) as EventCounts;
+}

@@ -1,0 +1,224 @@
+/**
+ * The exit summary as text: one layout, read by people at the end of a run and by `merge`.
+ * @module
+ */
+import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import { EVENTS } from "../events/catalog.ts";
+import type { Percentiles } from "../stats/sketch.ts";
+import { formatBitrate, formatBytes, formatClock, formatDuration, formatMs } from "./format.ts";
+import type { RunSummary } from "./summary.ts";
+import type { ThresholdResult } from "./thresholds.ts";
+
+const RULE = "═".repeat(79);
+const THIN = "─".repeat(79);
+
+/**
+ * Renders the summary, and the threshold results beside it, as text for stdout.
+ *
+ * @example
+ * ```ts
+ * console.log(formatSummary(summary, evaluateThresholds(summary, thresholds)));
+ * ```
+ */
+export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResult[]): string {
+  const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
+  const uptime = (ms: number | null) =>
+    ms === null ? "n/a" : formatDuration(ms < 10_000 ? ms : Math.round(ms / 1000) * 1000);
+  const { lines: health } = s;
+  const degraded = health.dropped > 0
+    ? [
+      "",
+      `  ⚠ METRICS DEGRADED: ${health.dropped} of ${health.read} FFmpeg output lines were dropped`,
+      `    (${(health.dropRate * 100).toFixed(2)} %; ${health.degradedClients} clients above ` +
+      `${(health.threshold * 100).toFixed(1)} %). Figures parsed from output undercount.`,
+      "    Consider a larger --stats-buffer or fewer clients per machine.",
+    ]
+    : [];
+  const lines = [
+    RULE,
+    "  hls-swarm exit summary",
+    RULE,
+    ...degraded,
+    row("Target:", s.target),
+    row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),
+    row("Target clients:", s.clients.target),
+    row("Peak running clients:", s.clients.peakRunning),
+    row("Clients started:", s.clients.started),
+    row(
+      "Clients with media:",
+      s.clients.receivedMedia ?? "not measured (--stats=false)",
+    ),
+    ...formatTraffic(s),
+    ...formatOrigin(s.origin),
+    "",
+    "Lifecycle",
+    THIN,
+    row("Starts:", s.lifecycle.starts),
+    row("Restarts:", s.lifecycle.restarts),
+    ...(s.lifecycle.spawnErrors ? [row("Spawn errors:", s.lifecycle.spawnErrors)] : []),
+    row("Unexpected exits:", s.lifecycle.unexpectedExits),
+    "",
+    "Exit codes",
+    THIN,
+    ...(s.lifecycle.exits.length
+      ? s.lifecycle.exits.map((e) =>
+        `  ${String(e.code).padStart(3)}  ${e.label.padEnd(48)}${String(e.count).padStart(6)}`
+      )
+      : ["  (no process exited)"]),
+    "",
+    "Uptime per FFmpeg run (measured)",
+    THIN,
+    row("P50:", uptime(s.uptimeMs.p50)),
+    row("P95:", uptime(s.uptimeMs.p95)),
+    row("P99:", uptime(s.uptimeMs.p99)),
+    "",
+    "FFmpeg output pipeline (measured)",
+    THIN,
+    row(
+      "Lines read:",
+      `${health.read} (progress ${health.byStream.progress.read}, ` +
+        `stderr ${health.byStream.stderr.read})`,
+    ),
+    row("Lines dropped:", `${health.dropped} (${(health.dropRate * 100).toFixed(2)} %)`),
+    row("Degraded clients:", health.degradedClients),
+    row("Overlong lines:", `${health.truncated} (kept, truncated)`),
+    ...formatThresholds(thresholds),
+    "",
+    s.metricsUrl ? `Metrics endpoint was: ${s.metricsUrl}` : "Metrics endpoint: off",
+    RULE,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function formatTraffic(s: RunSummary): string[] {
+  const t = s.traffic;
+  const seconds = Math.max(s.trafficMs / 1000, 0.001);
+  const clients = Math.max(s.clients.started, 1);
+  const row = (label: string, value: string | number) => `  ${label.padEnd(24)}${value}`;
+  const kinds = [
+    ["Manifest (.m3u8)", "manifest"],
+    ["Segment", "segment"],
+    ["Init segment", "init"],
+    ["Other", "other"],
+  ] as const;
+  const requestRows = kinds
+    .filter(([, k]) => k === "manifest" || k === "segment" || t.requests[k] > 0)
+    .map(([label, k]) =>
+      `  ${label.padEnd(20)}${String(t.requests[k]).padStart(10)}` +
+      `${(t.requests[k] / seconds).toFixed(2).padStart(12)}` +
+      `${(t.requests[k] / clients).toFixed(1).padStart(12)}` +
+      `${formatBytes(t.bytes[k]).padStart(14)}`
+    );
+  const pct = (label: string, p: Percentiles) =>
+    `  ${label.padEnd(28)}${
+      [p.p50, p.p90, p.p95, p.p99, p.max].map((v) => formatMs(v).padStart(10)).join("")
+    }${String(p.count).padStart(9)}`;
+  const statuses = t.statuses.map((x) => `${x.status}: ${x.count}`);
+  if (t.events.unanswered) statuses.push(`no response: ${t.events.unanswered}`);
+  const e = t.events;
+  const p = t.playback;
+  return [
+    "",
+    "Requests (measured: one per FFmpeg request line)",
+    THIN,
+    `  ${"Kind".padEnd(20)}${"Total".padStart(10)}${"Rate /s".padStart(12)}` +
+    `${"Per client".padStart(12)}${"Bytes".padStart(14)}`,
+    ...requestRows,
+    row("All requests:", `${t.totalRequests} (${(t.totalRequests / seconds).toFixed(2)} /s)`),
+    row(
+      "Last 30 s:",
+      `segments ${fmtRate(s.recentRates.segments)} /s, manifests ${
+        fmtRate(s.recentRates.manifests)
+      } /s, ${s.recentRates.bytes === null ? "n/a" : formatBitrate(s.recentRates.bytes)}`,
+    ),
+    row(
+      "Bytes:",
+      `${formatBytes(t.totalBytes)} (${formatBitrate(t.totalBytes / seconds)} average; ` +
+        "Content-Length of 2xx responses)",
+    ),
+    row("Responses by status:", statuses.join(", ") || "none"),
+    "",
+    "Latency (measured at line arrival; fleet percentiles of all samples)",
+    THIN,
+    `  ${"".padEnd(28)}${["p50", "p90", "p95", "p99", "max"].map((h) => h.padStart(10)).join("")}` +
+    `${"samples".padStart(9)}`,
+    pct("Manifest time to first byte", t.ttfbMs.manifest),
+    pct("Segment time to first byte", t.ttfbMs.segment),
+    pct("TCP connect", t.tcpConnectMs),
+    pct("Segment download (inferred)", t.segmentDownloadInferredMs),
+    "  (inferred: response headers → the last packet demuxed before the next request)",
+    "",
+    "Errors",
+    THIN,
+    row(
+      "Error rate:",
+      `${
+        (t.errorRate * 100).toFixed(2)
+      } % (${t.failedRequests} of ${t.totalRequests} requests: status ≥ 400 or no response)`,
+    ),
+    ...EVENTS.filter((ev) => ev.key !== "unanswered").map((ev) => row(ev.summary, e[ev.key])),
+    "",
+    "Playback (measured from FFmpeg progress)",
+    THIN,
+    row("Keeping up (≥ 0.9x):", p.keepingUp),
+    row("Behind (< 0.9x):", p.fallingBehind),
+    row("Average speed:", p.averageSpeed === null ? "n/a" : `${p.averageSpeed.toFixed(3)}x`),
+    row("Stalled at the end:", `${p.stalled} (stall episodes: ${p.stallEpisodes})`),
+    row("Average drift:", formatMs(p.averageDriftMs)),
+    row("Max drift:", `${formatMs(p.maxDriftMs)} (${p.highDrift} clients above 5 s at the end)`),
+  ];
+}
+
+function formatThresholds(results: readonly ThresholdResult[]): string[] {
+  if (!results.length) return [];
+  const failed = results.filter((r) => !r.passed).length;
+  return [
+    "",
+    `Thresholds (${failed ? `${failed} FAILED` : "all passed"})`,
+    THIN,
+    ...results.map((r) =>
+      `  ${r.passed ? "PASS" : "FAIL"}  ${r.threshold.padEnd(36)}actual: ${
+        r.actual === null ? "not measured" : Number(r.actual.toFixed(4))
+      }`
+    ),
+  ];
+}
+
+function fmtRate(r: number | null): string {
+  return r === null ? "n/a" : r.toFixed(2);
+}
+
+function formatOrigin(o: ExporterSnapshot | null): string[] {
+  if (!o) return [];
+  const row = (label: string, value: string) => `  ${label.padEnd(24)}${value}`;
+  const n = (v: number | null | undefined, f: (x: number) => string) =>
+    v === null || v === undefined ? "n/a" : f(v);
+  const health = Object.entries(o.sources).map(([name, h]) =>
+    `${name} ${h.healthy ? "ok" : `failing (${h.lastError ?? "no answer yet"})`}, ` +
+    `${h.scrapes - h.failures}/${h.scrapes} scrapes ok`
+  );
+  return [
+    "",
+    "Origin (from its exporters; rates from counter deltas between scrapes)",
+    THIN,
+    row("Exporters:", health.join("; ")),
+    row("CPU busy:", n(o.cpuPercent, (v) => `${v.toFixed(1)} %`)),
+    row(
+      "Memory used:",
+      o.memory
+        ? `${formatBytes(o.memory.usedBytes)} of ${formatBytes(o.memory.totalBytes)} ` +
+          `(${o.memory.percent.toFixed(1)} %)`
+        : "n/a",
+    ),
+    row(
+      "Network in / out:",
+      o.net
+        ? `${formatBitrate(o.net.rxBytesPerSecond)} / ${formatBitrate(o.net.txBytesPerSecond)} ` +
+          `(out p50 ${formatBitrate(o.net.txP50)}, max ${formatBitrate(o.net.txMax)} over ` +
+          `${o.net.windowMs / 1000} s)`
+        : "n/a",
+    ),
+    row("nginx connections:", n(o.nginx?.activeConnections, (v) => String(v))),
+    row("nginx requests/s:", n(o.nginx?.requestsPerSecond, (v) => v.toFixed(1))),
+  ];
+}

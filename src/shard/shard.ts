@@ -1,0 +1,104 @@
+/**
+ * A shard: a set of clients that produces a mergeable snapshot. It owns the clients' runners,
+ * the parse pump they share and their statistics, and ticks once per wall-clock second. The
+ * same shard runs in the main thread, in a worker thread, or as the whole of one pod; a fleet is
+ * the merge of its shards' snapshots.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { type ClientDeps, type ClientHandle, startClient } from "../client/runner.ts";
+import type { Snapshot } from "../fleet/snapshot.ts";
+import { ParsePump } from "../lines/pump.ts";
+import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
+
+/** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
+export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump"> {
+  stats: ShardStatsOptions;
+  /** Restart a client whose playback stalled (--restart-on-stall). */
+  restartOnStall: boolean;
+}
+
+/**
+ * Runs clients on demand until stopped.
+ *
+ * @example
+ * ```ts
+ * const shard = new Shard(deps);
+ * shard.start(0); shard.start(1);
+ * shard.stop();
+ * await shard.finished();
+ * shard.snapshot().clients.started; // 2
+ * ```
+ */
+export class Shard {
+  readonly stats: ShardStats;
+  readonly #deps: ShardDeps;
+  readonly #clients = new Map<number, ClientHandle>();
+  readonly #pump = new ParsePump();
+  readonly #stop = new AbortController();
+  readonly #ticking: Promise<void>;
+
+  constructor(deps: ShardDeps) {
+    this.#deps = deps;
+    this.stats = new ShardStats(deps.stats);
+    this.#ticking = this.#tickEverySecond(deps.clock);
+  }
+
+  /** Starts client `id` (a global id). Ignored once the shard is stopping. */
+  start(id: number): void {
+    if (this.#stop.signal.aborted || this.#clients.has(id)) return;
+    const deps = { ...this.#deps, stats: this.stats, pump: this.#pump };
+    this.#clients.set(id, startClient(id, deps, this.#stop.signal));
+  }
+
+  /** Stops every client gracefully (SIGTERM, grace period, SIGKILL). */
+  stop(): void {
+    this.#stop.abort();
+  }
+
+  /** SIGKILL to every running FFmpeg now. */
+  kill(): void {
+    this.stop();
+    for (const c of this.#clients.values()) c.kill();
+  }
+
+  /** Resolves once stopped and every FFmpeg has exited, after the last tick. */
+  async finished(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.#stop.signal.aborted) resolve();
+      else this.#stop.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    await Promise.all([...this.#clients.values()].map((c) => c.done));
+    await this.#ticking;
+    const { clock } = this.#deps;
+    this.stats.tick(clock.now(), clock.wallNow(), true);
+  }
+
+  /** The shard's figures now. */
+  snapshot(): Snapshot {
+    return this.stats.snapshot(this.#deps.clock.wallNow());
+  }
+
+  /** Ticks just after every wall-clock second until stopped. */
+  async #tickEverySecond(clock: Clock): Promise<void> {
+    const signal = this.#stop.signal;
+    while (!signal.aborted) {
+      await clock.sleep(1000 - (clock.wallNow() % 1000) + 1, signal);
+      if (signal.aborted) return;
+      this.stats.tick(clock.now(), clock.wallNow());
+      if (this.#deps.restartOnStall) this.#restartStalled();
+    }
+  }
+
+  #restartStalled(): void {
+    for (const client of this.#clients.values()) {
+      const record = this.stats.clients.get(client.id);
+      if (!record?.state.stalled || !client.restart("stalled")) continue;
+      this.#deps.log.warn("client_stalled_restart", {
+        client_id: client.id,
+        recent_speed: record.state.recentSpeed,
+        drift_ms: record.state.driftMs === null ? null : Math.round(record.state.driftMs),
+      });
+    }
+  }
+}

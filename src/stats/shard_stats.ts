@@ -1,0 +1,238 @@
+/**
+ * Everything a shard (a set of clients) measures: the fleet-level counters and sketches of its
+ * clients, each client's light counters and playback, the lifecycle, and the per-second series.
+ * {@linkcode ShardStats.snapshot} turns it into the mergeable {@link ../fleet/snapshot.ts}.
+ *
+ * Per-client state is deliberately small (counters and a playback tracker, no sketches): a
+ * client's samples go straight into the shard's sketches, which is the same as merging per-client
+ * sketches and costs a fraction of the memory.
+ * @module
+ */
+import { type Snapshot, SNAPSHOT_VERSION } from "../fleet/snapshot.ts";
+import type { LineCounts } from "../fleet/snapshot.ts";
+import type { ProgressBlock } from "../parser/progress.ts";
+import type { HttpEvent } from "../parser/stderr_events.ts";
+import { REQUEST_KINDS } from "../parser/url_kind.ts";
+import { type ByKind, byKind, HttpStats, LATENCIES } from "./http_stats.ts";
+import { LifecycleStats } from "./lifecycle.ts";
+import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
+import { type SeriesValues, WallSeries } from "./series.ts";
+import { SKETCH_ACCURACY } from "./sketch.ts";
+
+/** Line counts of a client's two output streams. */
+export interface ClientLineCounts {
+  progress: LineCounts;
+  stderr: LineCounts;
+}
+
+/** One client's figures; they live as long as the client, across FFmpeg restarts. */
+export interface ClientRecord {
+  id: number;
+  requests: ByKind;
+  bytes: number;
+  /** Responses ≥ 400 plus unanswered requests. */
+  failed: number;
+  playback: PlaybackTracker;
+  state: PlaybackState;
+  /** The client's pipeline counts, read from its queues. */
+  lines(): ClientLineCounts;
+}
+
+/** How a shard judges its clients. */
+export interface ShardStatsOptions {
+  /** Clients the shard was asked to run. */
+  targetClients: number;
+  /** Expected segment duration, for stall detection. */
+  targetDurationMs: number;
+  /** A client whose dropped-line share exceeds this is degraded. */
+  dropThreshold: number;
+}
+
+const NO_LINES: ClientLineCounts = {
+  progress: { read: 0, dropped: 0, parsed: 0 },
+  stderr: { read: 0, dropped: 0, parsed: 0 },
+};
+
+/**
+ * A shard's statistics.
+ *
+ * @example
+ * ```ts
+ * const stats = new ShardStats({ targetClients: 2, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * stats.record(0, { type: "request", kind: "segment", path: "/s1.ts" });
+ * stats.tick(performance.now(), Date.now());
+ * stats.snapshot(Date.now()).requests.segment; // 1
+ * ```
+ */
+export class ShardStats {
+  readonly http = new HttpStats();
+  readonly lifecycle = new LifecycleStats();
+  readonly series = new WallSeries();
+  readonly clients = new Map<number, ClientRecord>();
+  /** Totals at the previous tick, so each second gets what happened in it. */
+  #last: Omit<SeriesValues, "running" | "stalled"> = {
+    manifests: 0,
+    segments: 0,
+    inits: 0,
+    others: 0,
+    bytes: 0,
+    errors: 0,
+  };
+
+  constructor(readonly options: ShardStatsOptions) {}
+
+  /** Client `id`'s record, created on first use. */
+  client(id: number, lines: () => ClientLineCounts = () => NO_LINES): ClientRecord {
+    let c = this.clients.get(id);
+    if (!c) {
+      c = {
+        id,
+        requests: byKind(),
+        bytes: 0,
+        failed: 0,
+        playback: new PlaybackTracker(this.options.targetDurationMs),
+        state: { hasMedia: false, speed: null, recentSpeed: null, stalled: false, driftMs: null },
+        lines,
+      };
+      this.clients.set(id, c);
+    }
+    return c;
+  }
+
+  /** Records one stderr event of client `id`. */
+  record(id: number, e: HttpEvent): void {
+    this.http.apply(e);
+    const c = this.client(id);
+    if (e.type === "request") c.requests[e.kind]++;
+    else if (e.type === "body_bytes") c.bytes += e.bytes;
+    else if (
+      (e.type === "response" && e.status >= 400) || (e.type === "count" && e.key === "unanswered")
+    ) c.failed++;
+  }
+
+  /** Records one progress block of client `id`, arrived at monotonic `at`. */
+  recordProgress(id: number, block: ProgressBlock, at: number): void {
+    if (block.frame) this.lifecycle.onMedia(id);
+    this.client(id).playback.onProgress(block, at);
+  }
+
+  /**
+   * The 1 s tick, run just after each wall-clock second: evaluates every client's playback and
+   * adds what happened since the last tick to the second that just ended. With `final` (the
+   * run's last tick, mid-second) it goes to the current second instead.
+   */
+  tick(now: number, wallNow: number, final = false): void {
+    let stalled = 0;
+    for (const c of this.clients.values()) {
+      c.state = c.playback.state(now);
+      if (c.state.stalled) stalled++;
+    }
+    const h = this.http;
+    const totals = {
+      manifests: h.requests.manifest,
+      segments: h.requests.segment,
+      inits: h.requests.init,
+      others: h.requests.other,
+      bytes: h.totalBytes,
+      errors: h.failedRequests,
+    };
+    const last = this.#last;
+    this.series.accumulate(Math.floor(wallNow / 1000) - (final ? 0 : 1), {
+      manifests: totals.manifests - last.manifests,
+      segments: totals.segments - last.segments,
+      inits: totals.inits - last.inits,
+      others: totals.others - last.others,
+      bytes: totals.bytes - last.bytes,
+      errors: totals.errors - last.errors,
+      running: this.lifecycle.running,
+      stalled,
+    });
+    this.#last = totals;
+  }
+
+  /** Everything measured so far, as a mergeable snapshot taken at wall time `wallNow`. */
+  snapshot(wallNow: number): Snapshot {
+    const h = this.http;
+    const life = this.lifecycle;
+    const lines = { progress: zeroLines(), stderr: zeroLines() };
+    const play = {
+      keepingUp: 0,
+      behind: 0,
+      stalled: 0,
+      highDrift: 0,
+      stallEpisodes: 0,
+      speedSum: 0,
+      speedCount: 0,
+      driftSumMs: 0,
+      driftCount: 0,
+      maxDriftMs: 0,
+    };
+    let degraded = 0;
+    for (const c of this.clients.values()) {
+      const counts = c.lines();
+      let read = 0, dropped = 0;
+      for (const stream of ["progress", "stderr"] as const) {
+        const l = counts[stream];
+        lines[stream].read += l.read;
+        lines[stream].dropped += l.dropped;
+        lines[stream].parsed += l.parsed;
+        read += l.read;
+        dropped += l.dropped;
+      }
+      if (read > 0 && dropped / read > this.options.dropThreshold) degraded++;
+      play.stallEpisodes += c.playback.stalls;
+      play.maxDriftMs = Math.max(play.maxDriftMs, c.playback.maxDriftMs);
+      const s = c.state;
+      if (!s.hasMedia) continue;
+      if (s.stalled) play.stalled++;
+      const speed = s.recentSpeed ?? s.speed;
+      if (speed !== null) {
+        if (speed >= STALL_SPEED) play.keepingUp++;
+        else play.behind++;
+        play.speedSum += speed;
+        play.speedCount++;
+      }
+      if (s.driftMs !== null) {
+        play.driftSumMs += Math.max(0, s.driftMs);
+        play.driftCount++;
+        if (s.driftMs > HIGH_DRIFT_MS) play.highDrift++;
+      }
+    }
+    return {
+      version: SNAPSHOT_VERSION,
+      accuracy: SKETCH_ACCURACY,
+      takenAt: wallNow,
+      clients: {
+        target: this.options.targetClients,
+        started: life.startedClients,
+        running: life.running,
+        withMedia: life.clientsWithMedia,
+      },
+      lifecycle: {
+        starts: life.starts,
+        restarts: life.restarts,
+        spawnErrors: life.spawnErrors,
+        exits: life.exits(),
+        uptimeMs: life.uptimeMs.toWire(),
+      },
+      requests: { ...h.requests },
+      bytes: { ...h.bytes },
+      responses: Object.fromEntries(
+        REQUEST_KINDS.map((
+          k,
+        ) => [k, Object.fromEntries([...h.responses[k]].sort(([a], [b]) => a - b))]),
+      ) as Snapshot["responses"],
+      events: { ...h.events },
+      latency: Object.fromEntries(
+        LATENCIES.map((n) => [n, h.latency[n].toWire()]),
+      ) as Snapshot["latency"],
+      lines: { ...lines, truncated: life.truncatedLines, degradedClients: degraded },
+      playback: play,
+      series: this.series.toWire(),
+    };
+  }
+}
+
+function zeroLines(): LineCounts {
+  return { read: 0, dropped: 0, parsed: 0 };
+}

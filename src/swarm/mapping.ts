@@ -1,0 +1,70 @@
+/**
+ * Which streams every client maps, and the FFmpeg command each client runs.
+ * @module
+ */
+import type { SwarmConfig } from "../config/config.ts";
+import type { Logger } from "../log/logger.ts";
+import type { FfmpegCapabilities } from "../process/capabilities.ts";
+import type { CommandRunner } from "../process/command_runner.ts";
+import {
+  buildFfmpegArgs,
+  effectiveUrl,
+  requestHeaders,
+  type StreamMapping,
+} from "../process/ffmpeg_args.ts";
+import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
+import { SwarmStartError } from "./errors.ts";
+
+/**
+ * Client `id`'s command line for this run.
+ *
+ * @example
+ * ```ts
+ * const { command, args } = clientCommand(config, caps, { kind: "all" }, 0);
+ * ```
+ */
+export function clientCommand(
+  config: SwarmConfig,
+  caps: FfmpegCapabilities,
+  mapping: StreamMapping,
+  id: number,
+): { command: string; args: string[] } {
+  return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping) };
+}
+
+/**
+ * The stream mapping every client uses: `all` and `first` directly, `highest`/`lowest` by asking
+ * ffprobe once. A failed probe falls back to `first`, or throws with policy `fail`.
+ *
+ * @example
+ * ```ts
+ * const mapping = await chooseMapping(config, runCommand, log); // { kind: "all" }
+ * ```
+ */
+export async function chooseMapping(
+  config: SwarmConfig,
+  runCommand: CommandRunner,
+  log: Logger,
+): Promise<StreamMapping> {
+  if (config.variant === "all") return { kind: "all" };
+  if (config.variant === "first") return { kind: "first" };
+  try {
+    const programId = await probeVariant(runCommand, {
+      ffprobe: ffprobePathFor(config.ffmpegPath),
+      url: effectiveUrl(config.streamUrl, config.resolveIp),
+      pick: config.variant,
+      userAgent: `${config.userAgent}/probe`,
+      headers: requestHeaders(config),
+      timeoutMs: config.probeTimeoutMs,
+    });
+    log.info("variant_selected", { variant: config.variant, program_id: programId });
+    return { kind: "program", programId };
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    if (config.probeFailurePolicy === "fail") {
+      throw new SwarmStartError(`variant probe failed: ${reason}`);
+    }
+    log.warn("variant_probe_failed", { reason, fallback: "first" });
+    return { kind: "first" };
+  }
+}

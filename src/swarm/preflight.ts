@@ -1,0 +1,71 @@
+/**
+ * The swarm's start-up checks, logged one by one; a failure stops the run before any client
+ * starts (unless --skip-preflight).
+ * @module
+ */
+import type { SwarmConfig } from "../config/config.ts";
+import type { Logger } from "../log/logger.ts";
+import { type CheckResult, runPreflight } from "../preflight/checks.ts";
+import { checkStream } from "../preflight/stream.ts";
+import type { FfmpegCapabilities } from "../process/capabilities.ts";
+import { requestHeaders } from "../process/ffmpeg_args.ts";
+import { SwarmStartError } from "./errors.ts";
+
+/** What the checks read from the outside world. */
+export interface PreflightDeps {
+  fetch: typeof fetch;
+  readTextFile(path: string): Promise<string>;
+  log: Logger;
+  caps: FfmpegCapabilities;
+  deathSignal: boolean;
+}
+
+/**
+ * Runs every check for `config`; throws a {@linkcode SwarmStartError} listing the failures.
+ *
+ * @example
+ * ```ts
+ * await preflight(config, { fetch, readTextFile: Deno.readTextFile, log, caps, deathSignal });
+ * ```
+ */
+export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promise<void> {
+  if (config.skipPreflight) {
+    deps.log.warn("preflight_skipped");
+    return;
+  }
+  const results = await runPreflight({
+    clients: config.clients,
+    streamUrl: config.streamUrl,
+    caps: deps.caps,
+    deathSignal: deps.deathSignal,
+    readTextFile: deps.readTextFile,
+    checkStream: config.resolveIp ? undefined : () =>
+      checkStream(deps.fetch, config.streamUrl, {
+        timeoutMs: config.timeoutMs,
+        headers: {
+          ...Object.fromEntries(requestHeaders(config).map(splitHeader)),
+          "user-agent": `${config.userAgent}/preflight`,
+        },
+      }),
+  });
+  for (const r of results) logCheck(deps.log, r);
+  const failed = results.filter((r) => r.status === "fail");
+  if (failed.length) {
+    throw new SwarmStartError(
+      `preflight failed: ${failed.map((r) => `${r.name} (${r.detail})`).join("; ")}` +
+        " — fix it, or pass --skip-preflight to run anyway",
+    );
+  }
+}
+
+function logCheck(log: Logger, r: CheckResult): void {
+  const fields = { check: r.name, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) };
+  if (r.status === "ok") log.info("preflight_ok", fields);
+  else if (r.status === "warn") log.warn("preflight_warning", fields);
+  else log.error("preflight_failed", fields);
+}
+
+function splitHeader(header: string): [string, string] {
+  const i = header.indexOf(":");
+  return [header.slice(0, i).trim(), header.slice(i + 1).trim()];
+}
