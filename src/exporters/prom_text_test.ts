@@ -141,15 +141,19 @@ Deno.test("parsePromText reports each invalid line with its number and keeps the
   assertEquals(r.sampleCount, 2);
   assertEquals(r.invalidLines, 11);
   assertEquals(r.errors.map((e) => e.line), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-  const reason = (line: number) => r.errors.find((e) => e.line === line)!.reason;
-  assertStringIncludes(reason(3), "unterminated");
-  assertStringIncludes(reason(4), "invalid escape");
-  assertStringIncludes(reason(5), "duplicate label a");
-  assertStringIncludes(reason(6), "invalid value");
-  assertStringIncludes(reason(7), "no value");
-  assertStringIncludes(reason(8), "after the timestamp");
-  assertStringIncludes(reason(9), "invalid timestamp");
-  assertStringIncludes(reason(10), "unknown type");
+  const expected: [number, string][] = [
+    [3, "unterminated"],
+    [4, "invalid escape"],
+    [5, "duplicate label a"],
+    [6, "invalid value"],
+    [7, "no value"],
+    [8, "after the timestamp"],
+    [9, "invalid timestamp"],
+    [10, "unknown type"],
+  ];
+  for (const [line, part] of expected) {
+    assertStringIncludes(r.errors.find((e) => e.line === line)!.reason, part);
+  }
   assertEquals(r.families.get("good")!.samples.map((s) => s.value), [1, 2]);
 });
 

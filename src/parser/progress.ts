@@ -22,6 +22,18 @@ export interface ProgressBlock {
   end: boolean;
 }
 
+/** Progress keys hls-swarm reads, and the block field each fills. */
+const FIELDS: Readonly<Record<string, Exclude<keyof ProgressBlock, "end">>> = {
+  frame: "frame",
+  fps: "fps",
+  bitrate: "bitrateKbps",
+  total_size: "totalSize",
+  out_time_us: "outTimeUs",
+  dup_frames: "dupFrames",
+  drop_frames: "dropFrames",
+  speed: "speed",
+};
+
 const EMPTY: ProgressBlock = {
   frame: null,
   fps: null,
@@ -70,36 +82,11 @@ export class ProgressParser {
     const key = line.slice(0, eq).trim();
     const value = line.slice(eq + 1);
     const b = this.#block;
-    switch (key) {
-      case "frame":
-        b.frame = progressNumber(value);
-        break;
-      case "fps":
-        b.fps = progressNumber(value);
-        break;
-      case "bitrate":
-        b.bitrateKbps = progressNumber(value);
-        break;
-      case "total_size":
-        b.totalSize = progressNumber(value);
-        break;
-      case "out_time_us":
-        b.outTimeUs = progressNumber(value);
-        break;
-      case "dup_frames":
-        b.dupFrames = progressNumber(value);
-        break;
-      case "drop_frames":
-        b.dropFrames = progressNumber(value);
-        break;
-      case "speed":
-        b.speed = progressNumber(value);
-        break;
-      case "progress": {
-        const done = { ...b, end: value.trim() === "end" };
-        this.#block = { ...EMPTY };
-        return done;
-      }
+    const field = FIELDS[key];
+    if (field) b[field] = progressNumber(value);
+    else if (key === "progress") {
+      this.#block = { ...EMPTY };
+      return { ...b, end: value.trim() === "end" };
     }
     return undefined;
   }

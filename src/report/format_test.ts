@@ -10,28 +10,28 @@ import {
   formatSpeed,
 } from "./format.ts";
 
-Deno.test("formatDuration and formatClock", () => {
-  assertEquals(formatDuration(90_000), "1m30s");
-  assertEquals(formatDuration(250), "250ms");
-  assertEquals(formatDuration(0), "0s");
-  assertEquals(formatClock(3_723_000), "01:02:03");
-});
-
-Deno.test("short formats: clock, counts, rates, latencies", () => {
-  assertEquals(formatClockShort(75_000), "1:15");
-  assertEquals(formatClockShort(3_725_000), "1:02:05");
-  assertEquals(formatCount(99_999), "99999");
-  assertEquals(formatCount(123_456), "123.5k");
-  assertEquals(formatCount(1_234_567), "1.23M");
-  assertEquals(formatRate(null), "…");
-  assertEquals(formatRate(0), "0.0/s");
-  assertEquals(formatMsShort(null), "n/a");
-  assertEquals(formatMsShort(12.34), "12.3");
-  assertEquals(formatMsShort(1234.5), "1235");
-  assertEquals(formatMsShort(12_345), "12.3s");
-  assertEquals(formatSpeed(0.987), "0.99x");
-  assertEquals(formatSpeed(21_300), "21300x");
-  assertEquals(formatSpeed(1_234_567), "1.23Mx");
+Deno.test("every formatter, by example: durations, clocks, counts, rates, latencies, speeds", () => {
+  const cases: [string, string][] = [
+    [formatDuration(90_000), "1m30s"],
+    [formatDuration(250), "250ms"],
+    [formatDuration(0), "0s"],
+    [formatClock(3_723_000), "01:02:03"],
+    [formatClockShort(75_000), "1:15"],
+    [formatClockShort(3_725_000), "1:02:05"],
+    [formatCount(99_999), "99999"],
+    [formatCount(123_456), "123.5k"],
+    [formatCount(1_234_567), "1.23M"],
+    [formatRate(null), "…"],
+    [formatRate(0), "0.0/s"],
+    [formatMsShort(null), "n/a"],
+    [formatMsShort(12.34), "12.3"],
+    [formatMsShort(1234.5), "1235"],
+    [formatMsShort(12_345), "12.3s"],
+    [formatSpeed(0.987), "0.99x"],
+    [formatSpeed(21_300), "21300x"],
+    [formatSpeed(1_234_567), "1.23Mx"],
+  ];
+  assertEquals(cases.map(([got]) => got), cases.map(([, want]) => want));
 });
 
 Deno.test("exit labels say who stopped the process", () => {
