@@ -121,9 +121,9 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         // Parse what the run left queued before the next run resets per-run parser state.
         pump.flush(queues.progress);
         pump.flush(queues.stderr);
-        // Requests still open when hls-swarm stopped FFmpeg were cut by us, not by the origin.
-        const open = stderr.finish();
-        if (!exit.requested) { for (const e of open) stats.record(id, e); }
+        // A stop hls-swarm asked for cuts what was open: finish() keeps those requests out of
+        // "unanswered" and counts bodies still arriving apart, as in flight at the stop.
+        for (const e of stderr.finish(exit.requested)) stats.record(id, e);
         life.onExit(exit);
         logExit(log, exit);
       },

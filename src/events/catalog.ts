@@ -62,8 +62,8 @@ export const EVENTS = [
     summary: "Segments expired:",
     tui: "segments expired",
     threshold: "segments_expired",
-    help: "segments that left the playlist before the client fetched them " +
-      "([hls] skipping N segments ahead, expired from playlists)",
+    help: "segments lost because they left the playlist before the client fetched them: " +
+      "the N of each sequence skip ([hls] skipping N segments ahead, expired from playlists)",
   },
   {
     key: "sequenceSkips",
@@ -71,7 +71,9 @@ export const EVENTS = [
     summary: "Sequence skips:",
     tui: "sequence skips",
     threshold: "sequence_skips",
-    help: "media sequence numbers skipped ([hls] Media sequence change by more than one)",
+    help: "times a client jumped ahead in the media sequence because the segments it needed " +
+      "had expired ([hls] skipping N segments ahead); a playlist window that moved by more " +
+      "than one between two reloads is not counted, as the client still fetches every segment",
   },
   {
     key: "timeouts",
@@ -124,6 +126,20 @@ export const EVENTS = [
     summary: "TCP other errors:",
     tui: "TCP errors",
     help: "TCP connection attempts that failed otherwise",
+  },
+  {
+    key: "inFlightAtStop",
+    metric: "in_flight_at_stop",
+    summary: "In flight at the stop:",
+    help: "2xx responses whose body was still arriving when hls-swarm stopped FFmpeg (inferred " +
+      "from FFmpeg's exit statistics); their bytes are not in the bytes total",
+  },
+  {
+    key: "inFlightBytesAtStop",
+    metric: "in_flight_at_stop_announced_bytes",
+    summary: "In flight, announced bytes:",
+    help: "bytes the in-flight-at-stop responses announced (Content-Length), kept out of the " +
+      "bytes total: only part of them arrived",
   },
 ] as const satisfies readonly EventRow[];
 

@@ -1,26 +1,36 @@
 /**
- * Parses FFmpeg's stderr (HLS client at `repeat+level+trace`) into HTTP and playback events.
+ * Parses FFmpeg's stderr (HLS client at `repeat+level[+datetime]+trace`) into HTTP and playback
+ * events. Tested on the captures of FFmpeg 5.1, 7.1 and 9.0 in testdata/.
  *
  * Every HTTP request is counted once, from the `[http @ ctx] request: GET <path>` line FFmpeg
- * logs at debug for each request, retries included, whatever context opened it (`[hls]`,
- * `[NULL]`, `[AVFormatContext]`, a keep-alive `[http]`). At trace the same context then logs
- * `http_code=NNN` and, for 2xx answers, `header='Content-Length: N'`: real status codes and real
- * bytes, with no help from the origin. Responses are paired with requests by context address.
+ * logs at debug for each request, retries included, whatever context opened it. At trace the same
+ * context then logs `http_code=NNN` and its headers (7.1+ also for error responses): real status
+ * codes and real bytes, with no help from the origin. Responses are paired with requests by
+ * context address. A 2xx body's `Content-Length` counts once the body is known to have arrived
+ * ({@link ./body_ledger.ts}).
  *
- * Times are the lines' arrival times at the reader (FFmpeg 5.1 cannot timestamp its log lines),
- * so time to first byte is measured to within the pipe's latency. FFmpeg logs nothing when a
- * body ends: segment download time is inferred (see {@linkcode HttpEvent}).
+ * The HLS demuxer logs as `[hls @]` up to 7.1, and as `[in#0/hls @]` (`[in#0 @]` while the input
+ * is opened and probed) from 9.0 on: both are read. Times: see {@link ./line_time.ts}; FFmpeg logs
+ * nothing when a body ends, so segment download time is inferred (see {@linkcode HttpEvent}).
  * @module
  */
 import type { EventKey } from "../events/catalog.ts";
+import { type Body, BodyLedger, pathPrefix } from "./body_ledger.ts";
+import {
+  DATETIME_PREFIX_LENGTH,
+  datetimePrefixMs,
+  elapsedMs,
+  hasDatetimePrefix,
+} from "./line_time.ts";
+import type { LineTime } from "./line_time.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 
-/** Events one stderr line can produce. Times are ms on the reader's monotonic clock. */
+/** Events one stderr line can produce. Durations are ms (see {@link ./line_time.ts elapsedMs}). */
 export type HttpEvent =
   | { type: "request"; kind: RequestKind; path: string }
   /** Status from `http_code=` (trace) or `HTTP error NNN` (any level); ttfb = request → status. */
   | { type: "response"; kind: RequestKind; status: number; ttfbMs: number }
-  /** Content-Length of a 2xx response: the bytes the origin announced for the body. */
+  /** Content-Length of a 2xx response whose body is known to have arrived. */
   | { type: "body_bytes"; kind: RequestKind; bytes: number }
   /**
    * Inferred segment download time: from a segment's response headers to the last packet the
@@ -36,12 +46,31 @@ export type HttpEvent =
 
 interface PendingRequest {
   kind: RequestKind;
-  at: number;
+  prefix: string;
+  sent: LineTime;
   status: number | null;
 }
 
-const DATETIME_PREFIX = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} /;
 const HTTP_CONTEXTS = new Set(["http", "https"]);
+
+/**
+ * The HLS demuxer's log context: `hls` (≤ 7.1) or, from 9.0, `in#N/hls` and `in#N` (the input
+ * being opened). 7.1's `[in#0/hls @]` lines are the CLI's own (`Starting thread…`) and match no
+ * HLS message, so accepting them costs nothing.
+ *
+ * @example
+ * ```ts
+ * isHlsContext("in#0/hls"); // true
+ * isHlsContext("in#1"); // true
+ * isHlsContext("out#0/null"); // false
+ * ```
+ */
+export function isHlsContext(ctx: string): boolean {
+  if (ctx === "hls") return true;
+  if (!ctx.startsWith("in#")) return false;
+  const slash = ctx.indexOf("/");
+  return slash < 0 || ctx.slice(slash + 1) === "hls";
+}
 
 /**
  * Per-client (per FFmpeg run) stderr parser. Feed lines with their arrival time; each call
@@ -59,26 +88,38 @@ const HTTP_CONTEXTS = new Set(["http", "https"]);
  */
 export class StderrParser {
   #pending = new Map<string, PendingRequest>();
-  #tcpStarts = new Map<string, number>();
-  #lastSegmentHeadersAt: number | null = null;
+  #tcpStarts = new Map<string, LineTime>();
+  #bodies = new BodyLedger();
+  #segmentHeaders: LineTime | null = null;
+  /** The last demuxer packet line since the segment headers: its raw text (for the stamp). */
+  #lastPacketLine = "";
   #lastPacketAt: number | null = null;
+  #runLastPacketAt = -Infinity;
+  #lastLineAt = -Infinity;
   /** Lines that carried a timestamp prefix (`datetime` log flag). */
   timestampedLines = 0;
 
   push(raw: string, at: number): HttpEvent[] {
+    this.#lastLineAt = at;
     let line = raw;
     if (line.charCodeAt(0) !== 91 /* [ */) {
-      if (!DATETIME_PREFIX.test(line)) return NONE;
+      if (!hasDatetimePrefix(line)) return NONE;
       this.timestampedLines++;
-      line = line.slice(24);
+      line = line.slice(DATETIME_PREFIX_LENGTH);
       if (line.charCodeAt(0) !== 91) return NONE;
     }
     const amp = line.indexOf(" @ ");
-    if (amp < 0 || amp > 24) return NONE;
+    if (amp < 0) return this.#bare(line);
+    if (amp > 24) return NONE;
     const ctx = line.slice(1, amp);
     if (ctx === "mpegts") {
-      // The bulk of trace output: one line per demuxed packet. Only its time matters.
-      if (this.#lastSegmentHeadersAt !== null) this.#lastPacketAt = at;
+      // The bulk of trace output: one line per demuxed packet. Only its time matters; the
+      // stamp is read only if the line turns out to be the segment's last packet.
+      this.#runLastPacketAt = at;
+      if (this.#segmentHeaders !== null) {
+        this.#lastPacketAt = at;
+        this.#lastPacketLine = raw;
+      }
       return NONE;
     }
     if (ctx === "h264" || ctx === "aac") return NONE;
@@ -90,73 +131,113 @@ export class StderrParser {
       const levelEnd = msg.indexOf("] ");
       if (levelEnd > 0) msg = msg.slice(levelEnd + 2);
     }
-    if (HTTP_CONTEXTS.has(ctx)) return this.#http(addr, msg, at);
-    if (ctx === "tcp") return this.#tcp(addr, msg, at);
-    if (ctx === "hls") return this.#hls(msg);
+    if (HTTP_CONTEXTS.has(ctx)) return this.#http(addr, msg, raw, at);
+    if (ctx === "tcp") return this.#tcp(addr, msg, raw, at);
+    if (ctx === "AVIOContext") return this.#avio(msg);
+    if (isHlsContext(ctx)) return this.#hls(msg);
     return NONE;
   }
 
-  /** Call when the run ends: requests still without a status were never answered. */
-  finish(): HttpEvent[] {
+  /**
+   * Call when the run ends. `requested`: hls-swarm stopped FFmpeg. Then requests still without a
+   * status were cut by hls-swarm, not the origin, and are not counted; bodies not yet known
+   * complete are judged ({@link ./body_ledger.ts BodyLedger.settle}), and those in flight are
+   * counted apart (`inFlightAtStop`, `inFlightBytesAtStop`), their bytes kept out of the total.
+   * Otherwise (FFmpeg ended by itself) unanswered requests count and every body counts.
+   */
+  finish(requested = false): HttpEvent[] {
     const events: HttpEvent[] = [];
-    for (const p of this.#pending.values()) {
-      if (p.status === null) events.push(count("unanswered", 1, p.kind));
+    if (!requested) {
+      for (const p of this.#pending.values()) {
+        if (p.status === null) events.push(count("unanswered", 1, p.kind));
+      }
+    }
+    const { counted, inFlight } = this.#bodies.settle(
+      requested,
+      this.#lastLineAt,
+      this.#runLastPacketAt,
+    );
+    for (const b of counted) events.push(bodyBytes(b));
+    for (const b of inFlight) {
+      events.push(
+        count("inFlightAtStop", 1, b.kind),
+        count("inFlightBytesAtStop", b.bytes, b.kind),
+      );
     }
     this.#pending.clear();
     this.#tcpStarts.clear();
-    this.#lastSegmentHeadersAt = null;
+    this.#bodies = new BodyLedger();
+    this.#segmentHeaders = null;
     this.#lastPacketAt = null;
+    this.#runLastPacketAt = -Infinity;
     return events;
   }
 
-  #http(addr: string, msg: string, at: number): HttpEvent[] {
-    if (msg.startsWith("request: ")) {
-      const sp = msg.indexOf(" ", 9);
-      const end = msg.indexOf(" ", sp + 1);
-      const path = msg.slice(sp + 1, end < 0 ? undefined : end);
-      const kind = classifyUrl(path);
-      const events: HttpEvent[] = [];
-      const previous = this.#pending.get(addr);
-      if (previous && previous.status === null) {
-        events.push(count("unanswered", 1, previous.kind));
-      }
-      const headersAt = this.#lastSegmentHeadersAt;
-      if (headersAt !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headersAt) {
-        events.push({ type: "segment_download_inferred", ms: this.#lastPacketAt - headersAt });
-      }
-      this.#lastSegmentHeadersAt = null;
-      this.#lastPacketAt = null;
-      this.#pending.set(addr, { kind, at, status: null });
-      events.push({ type: "request", kind, path });
-      return events;
-    }
+  /** A line without a context: only FFmpeg's exit line matters. */
+  #bare(line: string): HttpEvent[] {
+    if (line.startsWith("[info] Exiting normally, received signal")) this.#bodies.exited();
+    return NONE;
+  }
+
+  #http(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
+    if (msg.startsWith("request: ")) return this.#request(addr, msg, raw, at);
     if (msg.startsWith("http_code=")) {
-      return this.#status(addr, Number(msg.slice(10)), at);
+      return this.#status(addr, Number(msg.slice(10)), raw, at);
     }
     if (msg.startsWith("header='Content-Length: ") || msg.startsWith("header='content-length: ")) {
       const p = this.#pending.get(addr);
       const bytes = Number.parseInt(msg.slice(24), 10);
+      // 7.1+ log error responses' headers too: only a 2xx body is a body the client wanted.
       if (!p || p.status === null || p.status < 200 || p.status > 299 || !(bytes >= 0)) {
         return NONE;
       }
-      return [{ type: "body_bytes", kind: p.kind, bytes }];
+      this.#bodies.announce({ kind: p.kind, prefix: p.prefix, bytes, at });
+      return NONE;
     }
-    if (msg.startsWith("HTTP error ")) return this.#status(addr, Number(msg.slice(11, 14)), at);
+    if (msg.startsWith("HTTP error ")) {
+      return this.#status(addr, Number(msg.slice(11, 14)), raw, at);
+    }
     if (msg.startsWith("Will reconnect at ")) return [count("reconnects")];
     return NONE;
   }
 
-  #status(addr: string, status: number, at: number): HttpEvent[] {
+  #request(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
+    const sp = msg.indexOf(" ", 9);
+    const end = msg.indexOf(" ", sp + 1);
+    const path = msg.slice(sp + 1, end < 0 ? undefined : end);
+    const kind = classifyUrl(path);
+    const prefix = pathPrefix(path);
+    const events: HttpEvent[] = [];
+    const previous = this.#pending.get(addr);
+    if (previous && previous.status === null) {
+      events.push(count("unanswered", 1, previous.kind));
+    }
+    const headers = this.#segmentHeaders;
+    if (headers !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headers.at) {
+      const last = { at: this.#lastPacketAt, stamp: datetimePrefixMs(this.#lastPacketLine) };
+      events.push({ type: "segment_download_inferred", ms: elapsedMs(headers, last) });
+    }
+    this.#segmentHeaders = null;
+    this.#lastPacketAt = null;
+    for (const b of this.#bodies.request(prefix)) events.push(bodyBytes(b));
+    // The request line is logged just before the request is written: TTFB starts here.
+    this.#pending.set(addr, { kind, prefix, sent: lineTime(raw, at), status: null });
+    events.push({ type: "request", kind, path });
+    return events;
+  }
+
+  #status(addr: string, status: number, raw: string, at: number): HttpEvent[] {
     const p = this.#pending.get(addr);
     if (!p || p.status !== null || !Number.isInteger(status)) return NONE;
     p.status = status;
-    if (p.kind === "segment" && status >= 200 && status < 300) this.#lastSegmentHeadersAt = at;
-    return [{ type: "response", kind: p.kind, status, ttfbMs: at - p.at }];
+    const answered = lineTime(raw, at);
+    if (p.kind === "segment" && status >= 200 && status < 300) this.#segmentHeaders = answered;
+    return [{ type: "response", kind: p.kind, status, ttfbMs: elapsedMs(p.sent, answered) }];
   }
 
-  #tcp(addr: string, msg: string, at: number): HttpEvent[] {
+  #tcp(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
     if (msg.startsWith("Starting connection attempt")) {
-      this.#tcpStarts.set(addr, at);
+      this.#tcpStarts.set(addr, lineTime(raw, at));
       return NONE;
     }
     if (msg.startsWith("Successfully connected")) {
@@ -164,7 +245,7 @@ export class StderrParser {
       this.#tcpStarts.delete(addr);
       return start === undefined
         ? [count("tcpConnected")]
-        : [count("tcpConnected"), { type: "tcp_connect", ms: at - start }];
+        : [count("tcpConnected"), { type: "tcp_connect", ms: elapsedMs(start, lineTime(raw, at)) }];
     }
     if (msg.startsWith("Connection attempt to ") && msg.includes(" failed: ")) {
       this.#tcpStarts.delete(addr);
@@ -181,6 +262,15 @@ export class StderrParser {
     return NONE;
   }
 
+  /** `Statistics: N bytes read, …`, logged as FFmpeg closes an input: body bytes that arrived. */
+  #avio(msg: string): HttpEvent[] {
+    if (msg.startsWith("Statistics: ") && msg.includes(" bytes read")) {
+      const n = Number.parseInt(msg.slice(12), 10);
+      if (n >= 0) this.#bodies.bytesRead(n);
+    }
+    return NONE;
+  }
+
   #hls(msg: string): HttpEvent[] {
     switch (msg.charCodeAt(0)) {
       case 70: // F
@@ -193,14 +283,11 @@ export class StderrParser {
         }
         return NONE;
       case 115: { // s
+        // The one line that says segments were lost. A `Media sequence change (a -> b)` with
+        // b − a > 1 is not: the playlist window slid between two reloads, and the demuxer still
+        // fetches every segment it had not played (testdata/*/stderr_trace_window_slide.txt).
         const m = /^skipping (\d+) segments? ahead, expired/.exec(msg);
-        return m ? [count("segmentsExpired", Number(m[1]))] : NONE;
-      }
-      case 77: { // M
-        const m = /^Media sequence change \((\d+) -> (\d+)\)/.exec(msg);
-        if (!m) return NONE;
-        const skipped = Number(m[2]) - Number(m[1]) - 1;
-        return skipped > 0 ? [count("sequenceSkips", skipped)] : NONE;
+        return m ? [count("sequenceSkips"), count("segmentsExpired", Number(m[1]))] : NONE;
       }
       case 107: // k
         if (!msg.startsWith("keepalive request failed")) return NONE;
@@ -214,6 +301,15 @@ export class StderrParser {
 }
 
 const NONE: HttpEvent[] = [];
+
+/** A line's time: arrival, and FFmpeg's stamp when the line has one. */
+function lineTime(raw: string, at: number): LineTime {
+  return { at, stamp: raw.charCodeAt(0) === 91 ? null : datetimePrefixMs(raw) };
+}
+
+function bodyBytes(b: Body): HttpEvent {
+  return { type: "body_bytes", kind: b.kind, bytes: b.bytes };
+}
 
 function count(key: EventKey, n = 1, kind?: RequestKind): HttpEvent {
   return kind ? { type: "count", key, n, kind } : { type: "count", key, n };

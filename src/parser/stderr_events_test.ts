@@ -1,58 +1,9 @@
 import { assertEquals } from "../testing/assert.ts";
-import { LineDecoder } from "../lines/decoder.ts";
-import type { EventKey } from "../events/catalog.ts";
-import { type HttpEvent, StderrParser } from "./stderr_events.ts";
-import { classifyUrl, type RequestKind } from "./url_kind.ts";
+import { accessLog, countOf, replayStderr, tallyEvents, tallyLog } from "./capture_replay.ts";
+import { isHlsContext, StderrParser } from "./stderr_events.ts";
 
-const DATA = new URL("../../testdata/ffmpeg-5.1/", import.meta.url);
-
-/** Parses a capture the way the pipeline does: bytes → lines (LF, CRLF, CR) → events. */
-async function parseCapture(name: string): Promise<HttpEvent[]> {
-  const bytes = await Deno.readFile(new URL(name, DATA));
-  const parser = new StderrParser();
-  const events: HttpEvent[] = [];
-  const decoder = new LineDecoder();
-  let t = 0;
-  const onLine = (line: string) => events.push(...parser.push(line, t++));
-  decoder.push(bytes, onLine);
-  decoder.flush(onLine);
-  events.push(...parser.finish());
-  return events;
-}
-
-/** What nginx logged: `GET /path HTTP/1.1 STATUS BYTES "UA" time`. */
-async function accessLog(name: string) {
-  return (await Deno.readTextFile(new URL(name, DATA))).split("\n").filter(Boolean).map((l) => {
-    const [, path, status, bytes] = /^\S+ (\S+) \S+ (\d+) (\d+)/.exec(l)!;
-    return { kind: classifyUrl(path), status: Number(status), bytes: Number(bytes) };
-  });
-}
-
-function tally(events: HttpEvent[]) {
-  const requests: Record<string, number> = {};
-  const statuses: Record<string, number> = {};
-  let bytes2xx = 0;
-  let unanswered = 0;
-  for (const e of events) {
-    if (e.type === "request") requests[e.kind] = (requests[e.kind] ?? 0) + 1;
-    if (e.type === "response") statuses[e.status] = (statuses[e.status] ?? 0) + 1;
-    if (e.type === "body_bytes") bytes2xx += e.bytes;
-    if (e.type === "count" && e.key === "unanswered") unanswered += e.n;
-  }
-  return { requests, statuses, bytes2xx, unanswered };
-}
-
-function tallyLog(entries: { kind: RequestKind; status: number; bytes: number }[]) {
-  const requests: Record<string, number> = {};
-  const statuses: Record<string, number> = {};
-  let bytes2xx = 0;
-  for (const e of entries) {
-    requests[e.kind] = (requests[e.kind] ?? 0) + 1;
-    statuses[e.status] = (statuses[e.status] ?? 0) + 1;
-    if (e.status >= 200 && e.status < 300) bytes2xx += e.bytes;
-  }
-  return { requests, statuses, bytes2xx };
-}
+/** Events of a 5.1 capture (replayed as a run that ended by itself: every body counts). */
+const parseCapture = (name: string) => replayStderr("5.1", name);
 
 for (
   const run of [
@@ -64,8 +15,8 @@ for (
   ]
 ) {
   Deno.test(`trace capture "${run}": requests, statuses and bytes equal nginx's access log`, async () => {
-    const ours = tally(await parseCapture(`stderr_trace_${run}.txt`));
-    const nginx = tallyLog(await accessLog(`access_trace_${run}.txt`));
+    const ours = tallyEvents(await parseCapture(`stderr_trace_${run}.txt`));
+    const nginx = tallyLog(await accessLog("5.1", `access_trace_${run}.txt`));
     assertEquals(ours.requests, nginx.requests);
     assertEquals(ours.bytes2xx, nginx.bytes2xx);
     if (run !== "origin_frozen_20s") assertEquals(ours.statuses, nginx.statuses);
@@ -73,16 +24,16 @@ for (
 }
 
 Deno.test("a socket closed without a response (nginx 444) is an unanswered request", async () => {
-  const ours = tally(await parseCapture("stderr_trace_444_close_without_response.txt"));
-  const nginx = tallyLog(await accessLog("access_trace_444_close_without_response.txt"));
+  const events = await parseCapture("stderr_trace_444_close_without_response.txt");
+  const ours = tallyEvents(events);
+  const nginx = tallyLog(await accessLog("5.1", "access_trace_444_close_without_response.txt"));
   assertEquals(ours.requests, nginx.requests);
-  assertEquals(ours.unanswered, nginx.statuses[444]);
+  assertEquals(countOf(events, "unanswered"), nginx.statuses[444]);
   assertEquals(ours.statuses[206], nginx.statuses[206]);
 });
 
 Deno.test("segment failures, playlist failures and keep-alive retries are events", async () => {
-  const count = (events: HttpEvent[], key: EventKey) =>
-    events.reduce((n, e) => n + (e.type === "count" && e.key === key ? e.n : 0), 0);
+  const count = countOf;
   const e404 = await parseCapture("stderr_trace_404_segments.txt");
   assertEquals(count(e404, "segmentsFailed"), 3);
   assertEquals(count(e404, "keepaliveRetries") >= 3, true);
@@ -110,21 +61,41 @@ Deno.test("TCP connect time pairs start and success by context, not by ip:port",
   ]);
 });
 
-Deno.test("FFmpeg 8 shapes: datetime prefix, https context, AVFormatContext open", () => {
+Deno.test("datetime prefix, https context: FFmpeg's stamps time the response", () => {
   const p = new StderrParser();
-  const t = "2026-01-23 08:12:29.601 ";
-  assertEquals(p.push(`${t}[https @ 0x5] [debug] request: GET /live/a.m3u8?tok=1 HTTP/1.1`, 0), [
-    { type: "request", kind: "manifest", path: "/live/a.m3u8?tok=1" },
+  const t = (ms: string) => `2026-01-23 08:12:29.${ms} `;
+  assertEquals(p.push(`${t("601")}[https @ 0x5] [debug] request: GET /a.m3u8?tok=1 HTTP/1.1`, 0), [
+    { type: "request", kind: "manifest", path: "/a.m3u8?tok=1" },
   ]);
-  assertEquals(p.push(`${t}[https @ 0x5] [trace] http_code=200`, 30), [
-    { type: "response", kind: "manifest", status: 200, ttfbMs: 30 },
+  // Arrival says 30 ms; FFmpeg's stamps say 12 ms, and they win.
+  assertEquals(p.push(`${t("613")}[https @ 0x5] [trace] http_code=200`, 30), [
+    { type: "response", kind: "manifest", status: 200, ttfbMs: 12 },
   ]);
-  assertEquals(p.push(`${t}[https @ 0x5] [trace] header='Content-Length: 512'`, 31), [
-    { type: "body_bytes", kind: "manifest", bytes: 512 },
-  ]);
+  // A body counts once it is known complete: at the client's next request.
+  assertEquals(p.push(`${t("613")}[https @ 0x5] [trace] header='Content-Length: 512'`, 31), []);
   assertEquals(p.timestampedLines, 3);
   // Opening lines are not requests: the request line is.
-  assertEquals(p.push(`${t}[AVFormatContext @ 0x9] [debug] Opening 'x.m3u8' for reading`, 40), []);
+  assertEquals(p.push(`${t("614")}[in#0 @ 0x9] [debug] Opening 'x.m3u8' for reading`, 40), []);
+  assertEquals(p.push(`${t("620")}[https @ 0x5] [debug] request: GET /s.ts HTTP/1.1`, 50), [
+    { type: "body_bytes", kind: "manifest", bytes: 512 },
+    { type: "request", kind: "segment", path: "/s.ts" },
+  ]);
+});
+
+Deno.test("the HLS demuxer's contexts: hls (5.1, 7.1), in#N/hls and in#N (9.0)", () => {
+  for (const ctx of ["hls", "in#0/hls", "in#0", "in#12/hls"]) assertEquals(isHlsContext(ctx), true);
+  for (const ctx of ["http", "in#0/mpegts", "out#0/null", "vost#0:0/copy", "input"]) {
+    assertEquals(isHlsContext(ctx), false);
+  }
+  const p = new StderrParser();
+  const at = "2026-12-01 14:36:11.238 ";
+  assertEquals(p.push(`${at}[in#0 @ 0x5] [warning] Failed to open segment 33 of playlist 0`, 0), [
+    { type: "count", key: "segmentsFailed", n: 1 },
+  ]);
+  assertEquals(p.push(`${at}[in#0/hls @ 0x5] [warning] skipping 4 segments ahead, expired`, 1), [
+    { type: "count", key: "sequenceSkips", n: 1 },
+    { type: "count", key: "segmentsExpired", n: 4 },
+  ]);
 });
 
 Deno.test("an error status without http_code (debug level) is still counted once", () => {

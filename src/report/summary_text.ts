@@ -10,6 +10,12 @@ import type { RunSummary } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
 const RULE = "═".repeat(79);
+/** Events shown in the Requests section rather than among the errors. */
+const NOT_ERRORS: ReadonlySet<string> = new Set([
+  "unanswered",
+  "inFlightAtStop",
+  "inFlightBytesAtStop",
+]);
 const THIN = "─".repeat(79);
 
 /**
@@ -137,6 +143,10 @@ function formatTraffic(s: RunSummary): string[] {
         "Content-Length of 2xx responses)",
     ),
     row("Responses by status:", statuses.join(", ") || "none"),
+    row(
+      "In flight at the stop:",
+      `${e.inFlightAtStop} requests (${formatBytes(e.inFlightBytesAtStop)} announced, not counted)`,
+    ),
     "",
     "Latency (measured at line arrival; fleet percentiles of all samples)",
     THIN,
@@ -156,7 +166,7 @@ function formatTraffic(s: RunSummary): string[] {
         (t.errorRate * 100).toFixed(2)
       } % (${t.failedRequests} of ${t.totalRequests} requests: status ≥ 400 or no response)`,
     ),
-    ...EVENTS.filter((ev) => ev.key !== "unanswered").map((ev) => row(ev.summary, e[ev.key])),
+    ...EVENTS.filter((ev) => !NOT_ERRORS.has(ev.key)).map((ev) => row(ev.summary, e[ev.key])),
     "",
     "Playback (measured from FFmpeg progress)",
     THIN,

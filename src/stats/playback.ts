@@ -3,16 +3,29 @@
  *
  * FFmpeg's own `speed=` is media time over wall time since the process started: an average
  * that hides a stall for a long time and starts high after the start-up catch-up burst. Stalls
- * are therefore judged from the media time gained over the last few seconds of arrivals, and
- * drift is measured per FFmpeg run, so it never grows across restarts.
+ * are therefore judged from recent media advances, and drift is measured per FFmpeg run, so it
+ * never grows across restarts.
+ *
+ * Only blocks that advance `out_time` are samples. FFmpeg 5.1 writes a block per segment, each
+ * one an advance; 7.1 and later write one every second (`-stats_period 1`), while `out_time`
+ * still steps by a whole segment and repeats while the demuxer waits at the live edge. Counting
+ * the repeats as samples made a healthy client's 5 s speed read 0.8 and 1.2 by turns, and a
+ * client whose origin froze look alive for as long as FFmpeg kept writing blocks.
  * @module
  */
 import type { ProgressBlock } from "../parser/progress.ts";
 
 /** A client is stalled when media advances slower than this share of real time… */
 export const STALL_SPEED = 0.9;
-/** …over at least this window, or when no progress arrives for the no-progress limit. */
-export const STALL_WINDOW_MS = 5000;
+/**
+ * …over at least this window (between two advances), or when media has not advanced for the
+ * no-progress limit: 1.5 × the target duration, at least {@linkcode NO_PROGRESS_MIN_MS}.
+ * 7.1+ report an advance up to one block (1 s) late, at both ends of the window: over 10 s a
+ * client playing in real time still reads at least 10 / 11 = 0.91x, above the stall speed.
+ */
+export const STALL_WINDOW_MS = 10_000;
+/** The shortest no-progress limit. */
+export const NO_PROGRESS_MIN_MS = 5000;
 /** Drift above this counts the client as high-drift. */
 export const HIGH_DRIFT_MS = 5000;
 
@@ -26,13 +39,13 @@ export interface PlaybackState {
   hasMedia: boolean;
   /** FFmpeg's reported speed (average since the process started), null before media. */
   speed: number | null;
-  /** Media gained per wall second over the recent window (measured from progress arrivals). */
+  /** Media gained per wall second between two advances ≥ 10 s apart, the newest the last. */
   recentSpeed: number | null;
   stalled: boolean;
   /**
    * How far playback has fallen behind real time in this run: (wall − media) now, minus the
    * smallest (wall − media) seen so far, so the start-up catch-up burst counts as 0 lag and a
-   * stall adds its length. Measured at progress arrivals.
+   * stall adds its length. Measured at the arrivals of blocks that advance media.
    */
   driftMs: number | null;
 }
@@ -60,7 +73,7 @@ export class PlaybackTracker {
   /** Largest drift seen in any run. */
   maxDriftMs = 0;
 
-  /** @param targetDurationMs the expected segment duration; progress arrives once per segment */
+  /** @param targetDurationMs the expected segment duration: media advances by about that much */
   constructor(private targetDurationMs: number) {}
 
   /** A new FFmpeg run starts: drift and the stall window start over. */
@@ -74,9 +87,14 @@ export class PlaybackTracker {
   }
 
   onProgress(block: ProgressBlock, at: number): void {
-    if (block.outTimeUs === null || !block.frame) return;
+    // The `progress=end` block is written as FFmpeg exits, at no regular time: after hls-swarm's
+    // stop it would read as an advance reported seconds late, and a slowdown.
+    if (block.outTimeUs === null || !block.frame || block.end) return;
     this.#speed = block.speed;
     const sample = { at, mediaMs: block.outTimeUs / 1000 };
+    // A block that repeats out_time (FFmpeg 7.1+ waiting at the live edge) is no progress.
+    const previous = this.#samples.at(-1);
+    if (previous && sample.mediaMs <= previous.mediaMs) return;
     this.#samples.push(sample);
     // Keep a minute of history; the window needs only the last few seconds.
     while (this.#samples.length > 2 && at - this.#samples[0].at > 60_000) this.#samples.shift();
@@ -92,10 +110,11 @@ export class PlaybackTracker {
     const hasMedia = this.#samples.length > 0;
     const recentSpeed = this.#recentSpeed();
     const last = this.#samples.at(-1);
-    const silentFor = last ? now - last.at : 0;
-    const noProgressLimit = Math.max(STALL_WINDOW_MS, 1.5 * this.targetDurationMs);
+    // From the last advance of media, not the last block: 7.1+ keep writing blocks in a stall.
+    const stillFor = last ? now - last.at : 0;
+    const noProgressLimit = Math.max(NO_PROGRESS_MIN_MS, 1.5 * this.targetDurationMs);
     const stalled = hasMedia &&
-      (silentFor > noProgressLimit || (recentSpeed !== null && recentSpeed < STALL_SPEED));
+      (stillFor > noProgressLimit || (recentSpeed !== null && recentSpeed < STALL_SPEED));
     if (stalled && this.#stalledSince === null) {
       this.#stalledSince = now;
       this.stalls++;
@@ -103,7 +122,7 @@ export class PlaybackTracker {
     return { hasMedia, speed: this.#speed, recentSpeed, stalled, driftMs: this.#driftMs };
   }
 
-  /** Media gained per wall ms between the newest block and one at least the window older. */
+  /** Media gained per wall ms between the newest advance and one at least the window older. */
   #recentSpeed(): number | null {
     const last = this.#samples.at(-1);
     if (!last) return null;

@@ -1,0 +1,117 @@
+import { assert, assertEquals } from "../testing/assert.ts";
+import { type Body, BodyLedger, pathPrefix } from "./body_ledger.ts";
+import {
+  accessLog,
+  CAPTURED_VERSIONS,
+  captureLines,
+  countOf,
+  replayStderr,
+  tallyEvents,
+  tallyLog,
+} from "./capture_replay.ts";
+import type { HttpEvent } from "./stderr_events.ts";
+
+const seg = (bytes: number, prefix = "/", at = 0): Body => ({
+  kind: "segment",
+  prefix,
+  bytes,
+  at,
+});
+const sizes = (bodies: Body[]) => bodies.map((b) => b.bytes);
+
+Deno.test("path prefix: the directory of the path, query ignored", () => {
+  assertEquals(pathPrefix("/seg1.ts"), "/");
+  assertEquals(pathPrefix("/live/v0/seg1.ts?sig=a/b"), "/live/v0/");
+  assertEquals(pathPrefix("seg1.ts"), "");
+});
+
+Deno.test("a segment counts once a later segment of its playlist was answered and asked past", () => {
+  const l = new BodyLedger();
+  l.announce(seg(100));
+  // HTTP/1.1 prefetch: the next segment is asked for right after the first one opened.
+  assertEquals(sizes(l.request("/")), []);
+  l.announce(seg(200));
+  // A reload comes only after segment 100 was consumed; 200 may still be unread.
+  assertEquals(sizes(l.request("/")), [100]);
+  l.announce({ kind: "manifest", prefix: "/", bytes: 5, at: 0 });
+  // Another playlist's request proves nothing about this one's segments, but a playlist body
+  // is read whole before the demuxer asks for anything.
+  assertEquals(sizes(l.request("/v1/")), [5]);
+  assertEquals(sizes(l.request("/")), []);
+  l.announce(seg(300));
+  assertEquals(sizes(l.request("/")), [200]);
+});
+
+Deno.test("at a stop, FFmpeg's exit statistics say which bodies were cut", () => {
+  const stopped = (read: number) => {
+    const l = new BodyLedger();
+    l.announce(seg(1000));
+    l.request("/");
+    l.announce(seg(900));
+    assertEquals(sizes(l.request("/")), [1000]);
+    l.announce(seg(800));
+    l.bytesRead(read);
+    l.exited();
+    return l.settle(true);
+  };
+  // Everything arrived: the two still open count too.
+  assertEquals(sizes(stopped(2700).counted), [900, 800]);
+  // 300 bytes short: the newest body was cut.
+  assertEquals(sizes(stopped(2400).inFlight), [800]);
+  assertEquals(sizes(stopped(2400).counted), [900]);
+  // More short than the newest body holds: the one before was still arriving too.
+  assertEquals(sizes(stopped(1500).inFlight), [900, 800]);
+  // A run that ended by itself (a crash) counts everything, as announced.
+  const crashed = new BodyLedger();
+  crashed.announce(seg(1000));
+  assertEquals(sizes(crashed.settle(false).counted), [1000]);
+});
+
+Deno.test("without exit statistics (FFmpeg killed): a body active in the last second was moving", () => {
+  const judge = (lastPacketAt: number) => {
+    const l = new BodyLedger();
+    l.announce(seg(1000, "/", 10_000));
+    return l.settle(true, 20_000, lastPacketAt);
+  };
+  assertEquals(sizes(judge(19_500).inFlight), [1000]);
+  assertEquals(sizes(judge(12_000).counted), [1000]);
+});
+
+/** The body bytes that arrived, from the capture's own `Statistics: N bytes read` lines. */
+async function bytesRead(v: typeof CAPTURED_VERSIONS[number], name: string): Promise<number> {
+  return (await captureLines(v, name)).reduce((n, l) => {
+    const m = /\[AVIOContext @ \S+\] \[verbose\] Statistics: (\d+) bytes read/.exec(l);
+    return n + (m ? Number(m[1]) : 0);
+  }, 0);
+}
+
+const inFlightSizes = (events: HttpEvent[]) =>
+  events.flatMap((e) => e.type === "count" && e.key === "inFlightBytesAtStop" ? [e.n] : []);
+
+for (const v of CAPTURED_VERSIONS) {
+  for (const run of ["nginx_keepalive", "404_segments", "window_slide", "expired_skip"]) {
+    Deno.test(`FFmpeg ${v} "${run}" stopped by a signal: the cut segments are in flight`, async () => {
+      const name = `stderr_trace_${run}.txt`;
+      const events = await replayStderr(v, name, { stopped: true });
+      const nginx = tallyLog(await accessLog(v, `access_trace_${run}.txt`));
+      const counted = tallyEvents(events).bytes2xx;
+      const cut = inFlightSizes(events);
+      // Every announced byte is either counted or in flight, never both, never lost.
+      assertEquals(counted + cut.reduce((a, b) => a + b, 0), nginx.bytes2xx);
+      // The stop came right after a segment request (every 2 s, stopped at 25 s or 40 s):
+      // window_slide fetches two segments per reload, so two were open.
+      assertEquals(cut.length, run === "window_slide" ? 2 : 1);
+      assertEquals(countOf(events, "inFlightAtStop"), cut.length);
+      // FFmpeg's own count of what arrived agrees: short by part of the cut bodies, and by
+      // more than all but one of them hold.
+      const shortfall = nginx.bytes2xx - await bytesRead(v, name);
+      const sum = cut.reduce((a, b) => a + b, 0);
+      assert(shortfall > sum - Math.min(...cut) && shortfall <= sum, `${shortfall} vs ${cut}`);
+      // The cut ones are the last segments nginx served.
+      const served = (await accessLog(v, `access_trace_${run}.txt`)).filter((e) =>
+        e.kind === "segment" && e.status === 206
+      );
+      assertEquals(cut, served.slice(-cut.length).map((e) => e.bytes));
+    });
+  }
+}
