@@ -1,0 +1,261 @@
+/**
+ * `hls-swarm k8s render|run [flags] URL`: the command line of the Kubernetes deployment. Both
+ * take the swarm's own flags (passed to the shards through the ConfigMap) and the k8s flags;
+ * `run` adds how to follow, collect and merge. Every bad input exits 2 with one line per
+ * problem.
+ * @module
+ */
+import { Command, CommanderError, Option } from "commander";
+import { normalizeArgv } from "../cli/argv.ts";
+import { EXIT } from "../cli/exit_codes.ts";
+import { parseDuration } from "../config/duration.ts";
+import { FLAGS, type FlagSpec } from "../config/flags.ts";
+import type { RawFlags } from "../config/load.ts";
+import { parseThreshold } from "../report/thresholds.ts";
+import { type Kubectl, kubectlCommand, KubectlMissingError } from "./kubectl.ts";
+import { runObjects } from "./manifests.ts";
+import {
+  DEFAULT_IMAGE,
+  type K8sFlags,
+  MERGE_FLAGS,
+  runSpecOf,
+  type SpecResult,
+} from "./options.ts";
+import { runOnKubernetes } from "./run.ts";
+import { toYamlStream } from "./yaml.ts";
+
+/** The process-level things the command touches (the shape of cli/main.ts's CliIo). */
+export interface K8sIo {
+  env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  stdoutIsTerminal: boolean;
+  stderrIsTerminal: boolean;
+}
+
+/**
+ * What `k8s` is given: `hls-swarm merge` (cli/main.ts passes runMerge; taken as a parameter
+ * because cli/ imports this module), and seams for tests: the clock and kubectl.
+ */
+export interface K8sDeps {
+  merge: (args: string[]) => Promise<number>;
+  now?: () => Date;
+  kubectl?: Kubectl;
+}
+
+const NAME = "hls-swarm k8s";
+/** Flags `k8s` defines itself; the swarm's flag of the same name is not added. */
+const OWN = new Set(["shards"]);
+
+interface RunFlags {
+  out?: string;
+  jobTimeout?: string;
+  poll: string;
+  kubectl: string;
+  cleanup?: boolean;
+  allowMissingShards?: boolean;
+}
+
+type Request =
+  | {
+    kind: "render" | "run";
+    url?: string;
+    raw: RawFlags;
+    given: Set<string>;
+    k8s: K8sFlags & RunFlags;
+  }
+  | { kind: "exit"; code: number };
+
+/** commander's attribute key for a flag: `no-cache` is stored negated as `cache`. */
+function attributeKey(name: string): string {
+  const positive = name.startsWith("no-") ? name.slice(3) : name;
+  return positive.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function addSwarmFlag(cmd: Command, flag: FlagSpec): void {
+  const group = `Swarm flags (passed to every shard), ${flag.group}:`;
+  if (flag.kind === "bool") {
+    cmd.addOption(new Option(`--${flag.name}`, flag.help).helpGroup(group));
+    if (!flag.name.startsWith("no-")) cmd.addOption(new Option(`--no-${flag.name}`).hideHelp());
+    return;
+  }
+  const option = new Option(`--${flag.name} ${flag.arg ?? "<value>"}`, flag.help).helpGroup(group);
+  if (flag.kind === "list") {
+    option.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v]);
+  }
+  cmd.addOption(option);
+}
+
+function subcommand(
+  parent: Command,
+  kind: "render" | "run",
+  io: K8sIo,
+  done: (r: Request) => void,
+) {
+  const cmd = parent.command(kind)
+    .argument("[url]", "HLS playlist URL")
+    .configureHelp({ sortOptions: false, helpWidth: 110 })
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(`(run "${NAME} ${kind} --help" for usage)`)
+    .exitOverride();
+  const k8s = "Kubernetes:";
+  cmd.addOption(
+    new Option("--shards <n>", "shards: pods of the Indexed Job").default("1").helpGroup(k8s),
+  );
+  cmd.addOption(
+    new Option("--image <ref>", "the hls-swarm image (container.nix)").default(DEFAULT_IMAGE)
+      .helpGroup(k8s),
+  );
+  cmd.addOption(
+    new Option("--namespace <ns>", "namespace (default: kubectl's current one)").helpGroup(k8s),
+  );
+  cmd.addOption(
+    new Option("--no-pod-monitor", "leave out the PodMonitor (no prometheus-operator)").helpGroup(
+      k8s,
+    ),
+  );
+  if (kind === "run") {
+    const r = "Following, collecting and merging:";
+    cmd.addOption(
+      new Option("--out <dir>", "where manifests, logs and summaries go (default: ./<run id>)")
+        .helpGroup(r),
+    );
+    cmd.addOption(
+      new Option(
+        "--job-timeout <duration>",
+        "stop waiting for the Job after this (default: until --start-at, plus --duration, plus 10m)",
+      ).helpGroup(r),
+    );
+    cmd.addOption(
+      new Option("--poll <duration>", "time between Job status reads").default("5s").helpGroup(r),
+    );
+    cmd.addOption(
+      new Option("--kubectl <path>", "the kubectl to run").default("kubectl").helpGroup(r),
+    );
+    cmd.addOption(new Option("--cleanup", "delete the run's objects once collected").helpGroup(r));
+    cmd.addOption(
+      new Option("--allow-missing-shards", "merge: exit 0 with shards missing or failed").helpGroup(
+        r,
+      ),
+    );
+  }
+  for (const flag of FLAGS) if (!OWN.has(flag.name)) addSwarmFlag(cmd, flag);
+  cmd.action((url: string | undefined) => {
+    const opts = cmd.opts();
+    const raw: RawFlags = {};
+    const given = new Set<string>();
+    for (const flag of FLAGS) {
+      const key = attributeKey(flag.name);
+      if (OWN.has(flag.name) || cmd.getOptionValueSource(key) !== "cli") continue;
+      given.add(flag.name);
+      const value = opts[key] as string | boolean | string[];
+      raw[flag.name] = flag.name.startsWith("no-") ? value === false : value;
+    }
+    done({ kind, url, raw, given, k8s: opts as K8sFlags & RunFlags });
+  });
+}
+
+function parse(args: string[], io: K8sIo): Request {
+  let request: Request = { kind: "exit", code: EXIT.usage };
+  const program = new Command(NAME)
+    .description("run hls-swarm on Kubernetes: one Indexed Job pod per shard")
+    .usage("render|run [flags] <HLS_URL>")
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride();
+  subcommand(program, "render", io, (r) => (request = r));
+  subcommand(program, "run", io, (r) => (request = r));
+  try {
+    program.parse(normalizeArgv(args, FLAGS), { from: "user" });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    const ok = ["commander.helpDisplayed", "commander.help", "commander.version"].includes(e.code);
+    return { kind: "exit", code: ok ? EXIT.ok : EXIT.usage };
+  }
+  return request;
+}
+
+function usage(io: K8sIo, kind: string, errors: string[]): number {
+  for (const e of errors) io.stderr(`${NAME}: ${e}\n`);
+  io.stderr(`(run "${NAME} ${kind} --help" for usage)\n`);
+  return EXIT.usage;
+}
+
+/**
+ * Runs `hls-swarm k8s` with its arguments (after the word `k8s`); resolves with the exit code.
+ *
+ * @example
+ * ```ts
+ * await runK8s(["render", "--shards", "4", "--clients", "400", "--duration", "10m",
+ *   "http://origin:17080/stream.m3u8"], io, { merge: (args) => runMerge(args, io) });
+ * ```
+ */
+export async function runK8s(args: string[], io: K8sIo, seams: K8sDeps): Promise<number> {
+  const request = parse(args, io);
+  if (request.kind === "exit") return request.code;
+  const now = seams.now?.() ?? new Date();
+  const { raw, given, k8s } = request;
+  const mergeArgs: string[] = [];
+  const errors: string[] = [];
+  for (const name of MERGE_FLAGS) {
+    if (!given.has(name)) continue;
+    if (request.kind === "render") {
+      errors.push(`${name}: judged on the merged fleet: give it to "k8s run" or "hls-swarm merge"`);
+    }
+    for (const v of ([] as string[]).concat(raw[name] as string | string[])) {
+      if (name === "threshold" && typeof parseThreshold(v) === "string") {
+        errors.push(`threshold: ${parseThreshold(v)}`);
+      }
+      mergeArgs.push(`--${name}`, v);
+    }
+    delete raw[name];
+    given.delete(name);
+  }
+  const result: SpecResult = runSpecOf(raw, given, request.url, k8s, now);
+  if (!result.ok) return usage(io, request.kind, [...errors, ...result.errors]);
+  if (errors.length) return usage(io, request.kind, errors);
+  for (const w of result.warnings) io.stderr(`${NAME}: warning: ${w}\n`);
+  const { spec } = result;
+  if (request.kind === "render") {
+    io.stdout(toYamlStream(runObjects(spec)));
+    return EXIT.ok;
+  }
+
+  const startAtMs = Date.parse(result.startAt);
+  if (startAtMs < now.getTime()) errors.push(`start-at: ${result.startAt} has passed`);
+  const durations: Record<string, number> = {};
+  for (const [name, text] of [["poll", k8s.poll], ["job-timeout", k8s.jobTimeout]] as const) {
+    if (text === undefined) continue;
+    const d = parseDuration(text);
+    if (!d.ok) errors.push(`${name}: ${d.error}`);
+    else if (d.ms <= 0) errors.push(`${name}: must be greater than 0 (got ${text})`);
+    else durations[name] = d.ms;
+  }
+  if (errors.length) return usage(io, request.kind, errors);
+  const out = k8s.out ?? spec.runId;
+  if (!mergeArgs.includes("--summary-json")) {
+    mergeArgs.push("--summary-json", `${out}/summary.json`);
+  }
+  if (k8s.allowMissingShards) mergeArgs.push("--allow-missing-shards");
+  try {
+    return await runOnKubernetes(spec, {
+      out,
+      timeoutMs: durations["job-timeout"] ?? Math.max(0, startAtMs - now.getTime()) +
+          result.durationMs + 600_000,
+      pollMs: durations.poll,
+      mergeArgs,
+      cleanup: k8s.cleanup === true,
+    }, {
+      kubectl: seams.kubectl ?? kubectlCommand(k8s.kubectl),
+      merge: seams.merge,
+      stderr: io.stderr,
+      now: Date.now,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      writeTextFile: (path, text) => Deno.writeTextFile(path, text),
+      mkdir: (path) => Deno.mkdir(path, { recursive: true }),
+    });
+  } catch (e) {
+    if (!(e instanceof KubectlMissingError)) throw e;
+    io.stderr(`${NAME}: ${e.message}\n`);
+    return EXIT.failure;
+  }
+}

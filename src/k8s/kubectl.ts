@@ -1,0 +1,86 @@
+/**
+ * The user's `kubectl`, as `hls-swarm k8s run` calls it: one command at a time, with optional
+ * standard input, output captured. Injected, so tests can answer with a fake kubectl script on
+ * PATH or with a function.
+ * @module
+ */
+
+/** What one kubectl command produced. */
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `kubectl ...args`, writing `stdin` to it when given. */
+export type Kubectl = (args: string[], stdin?: string) => Promise<KubectlResult>;
+
+/** kubectl could not be started at all (not installed, not executable). */
+export class KubectlMissingError extends Error {
+  override name = "KubectlMissingError";
+}
+
+/**
+ * kubectl from PATH (or `binary`); a command still running after `timeoutMs` is killed and
+ * reported as exit 124, as timeout(1) does.
+ *
+ * @example
+ * ```ts
+ * const kubectl = kubectlCommand();
+ * const { code, stdout } = await kubectl(["get", "job", "run-1", "-o", "json"]);
+ * ```
+ */
+export function kubectlCommand(binary = "kubectl", timeoutMs = 120_000): Kubectl {
+  return async (args, stdin) => {
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(binary, {
+        args,
+        stdin: stdin === undefined ? "null" : "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (e) {
+      throw new KubectlMissingError(
+        `cannot run ${binary} (${(e as Error).message}); install kubectl or give --kubectl PATH`,
+      );
+    }
+    if (stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      // kubectl may exit before reading everything (bad flags); its exit code tells why.
+      await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
+      await writer.close().catch(() => {});
+    }
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, timeoutMs);
+    try {
+      const out = await child.output();
+      const decoder = new TextDecoder();
+      return {
+        code: timedOut ? 124 : out.code,
+        stdout: decoder.decode(out.stdout),
+        stderr: decoder.decode(out.stderr) +
+          (timedOut ? `\n(kubectl killed after ${timeoutMs / 1000} s)` : ""),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/**
+ * The arguments that put a command in the run's namespace, or none for kubectl's current one.
+ *
+ * @example
+ * ```ts
+ * namespaceArgs("load"); // ["--namespace", "load"]
+ * ```
+ */
+export function namespaceArgs(namespace: string | null): string[] {
+  return namespace ? ["--namespace", namespace] : [];
+}

@@ -1,0 +1,225 @@
+/**
+ * `hls-swarm k8s run`: render, `kubectl apply`, follow the Job to its end, collect each shard's
+ * summary from its pod's log, and merge them. Kubernetes is the coordinator: the shards meet at
+ * --start-at on their own, and this command only watches and collects, so losing it (Ctrl+C, a
+ * closed laptop) loses nothing but the collection, which `kubectl logs` and `hls-swarm merge`
+ * can redo by hand.
+ * @module
+ */
+import { EXIT } from "../cli/exit_codes.ts";
+import { formatDuration } from "../report/format.ts";
+import { decodeSummaryLine } from "../report/summary_line.ts";
+import {
+  type JobProgress,
+  jobProgress,
+  podForIndex,
+  progressText,
+  shardPods,
+} from "./job_status.ts";
+import { type Kubectl, namespaceArgs } from "./kubectl.ts";
+import { CONTAINER, JOB_NAME_LABEL } from "./labels.ts";
+import { runObjects, type RunSpec } from "./manifests.ts";
+import { toYamlStream } from "./yaml.ts";
+
+/** What a run uses from the outside world. */
+export interface RunDeps {
+  kubectl: Kubectl;
+  /** `hls-swarm merge` with these arguments; resolves with its exit code. */
+  merge(args: string[]): Promise<number>;
+  stderr(text: string): void;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  writeTextFile(path: string, text: string): Promise<void>;
+  mkdir(path: string): Promise<void>;
+}
+
+/** How to follow and collect the run. */
+export interface RunOptions {
+  /** Where the manifests, the Job's status, the logs and the summaries are written. */
+  out: string;
+  /** Give up waiting after this long (from the apply), then collect what there is. */
+  timeoutMs: number;
+  pollMs: number;
+  /** Arguments for merge besides the files: --summary-json, --threshold, --allow-missing-shards. */
+  mergeArgs: string[];
+  /** Delete the run's objects once collected. */
+  cleanup: boolean;
+}
+
+/** Progress is printed when it changes, and at least this often. */
+const PROGRESS_EVERY_MS = 30_000;
+/** kubectl get failing this many times in a row ends the wait. */
+const MAX_GET_FAILURES = 5;
+
+/**
+ * Runs the whole flow and resolves with the exit code: merge's (0, 5, 99…), 1 when kubectl
+ * fails or the Job does not finish within the timeout (after collecting what there is), and 5
+ * when Kubernetes reports a failed index that merge did not already count.
+ *
+ * @example
+ * ```ts
+ * const code = await runOnKubernetes(spec, { out: "run-1", timeoutMs: 900_000, pollMs: 5000,
+ *   mergeArgs: [], cleanup: false }, deps);
+ * ```
+ */
+export async function runOnKubernetes(
+  spec: RunSpec,
+  opts: RunOptions,
+  deps: RunDeps,
+): Promise<number> {
+  const say = (text: string) => deps.stderr(`hls-swarm k8s: ${text}\n`);
+  const yaml = toYamlStream(runObjects(spec));
+  await deps.mkdir(opts.out);
+  await deps.writeTextFile(`${opts.out}/manifests.yaml`, yaml);
+
+  say(`applying ${spec.shards} shards of run ${spec.runId} (manifests in ${opts.out})`);
+  const applied = await deps.kubectl(["apply", "-f", "-"], yaml);
+  if (applied.code !== 0) {
+    say(`kubectl apply failed (exit ${applied.code}):\n${applied.stderr.trim()}`);
+    return EXIT.failure;
+  }
+  for (const line of applied.stdout.trim().split("\n").filter(Boolean)) say(line);
+
+  const { progress, timedOut } = await waitForJob(spec, opts, deps, say);
+  if (!progress) return EXIT.failure;
+  const collected = await collect(spec, progress, opts, deps, say);
+
+  if (opts.cleanup) {
+    const deleted = await deps.kubectl(
+      ["delete", "--ignore-not-found", "--wait=false", "-f", "-"],
+      yaml,
+    );
+    say(
+      deleted.code === 0
+        ? `deleted run ${spec.runId}`
+        : `kubectl delete failed: ${deleted.stderr.trim()}`,
+    );
+  }
+  if (!collected.files.length) {
+    say(`no shard printed a summary; logs are in ${opts.out}`);
+    return EXIT.shardsMissing;
+  }
+  say(`merging ${collected.files.length} of ${spec.shards} shard summaries`);
+  const code = await deps.merge([...opts.mergeArgs, ...collected.files]);
+  const allowMissing = opts.mergeArgs.includes("--allow-missing-shards");
+  if (code === EXIT.ok && collected.failed.length && !allowMissing) {
+    say(`Kubernetes failed index ${collected.failed.join(", ")}; exiting 5`);
+    return EXIT.shardsMissing;
+  }
+  if (timedOut && code === EXIT.ok) return EXIT.failure;
+  return code;
+}
+
+/** Polls the Job until it finishes or the timeout passes; null progress when it cannot be read. */
+async function waitForJob(
+  spec: RunSpec,
+  opts: RunOptions,
+  deps: RunDeps,
+  say: (text: string) => void,
+): Promise<{ progress: JobProgress | null; timedOut: boolean }> {
+  const start = deps.now();
+  let last = "", lastAt = -Infinity, failures = 0;
+  let progress: JobProgress | null = null;
+  for (;;) {
+    const got = await deps.kubectl([
+      "get",
+      "job",
+      spec.runId,
+      ...namespaceArgs(spec.namespace),
+      "-o",
+      "json",
+    ]);
+    if (got.code === 0) {
+      failures = 0;
+      try {
+        progress = jobProgress(JSON.parse(got.stdout));
+      } catch (e) {
+        say(`cannot read the Job's status: ${(e as Error).message}`);
+        return { progress: null, timedOut: false };
+      }
+      const text = progressText(progress, spec.shards);
+      const elapsed = deps.now() - start;
+      if (text !== last || elapsed - lastAt >= PROGRESS_EVERY_MS) {
+        say(`${spec.runId}: ${text} [${formatDuration(elapsed)}]`);
+        last = text;
+        lastAt = elapsed;
+      }
+      if (progress.finished) {
+        say(`job ${progress.finished}${progress.reason ? ` (${progress.reason})` : ""}`);
+        return { progress, timedOut: false };
+      }
+    } else if (++failures >= MAX_GET_FAILURES) {
+      say(`kubectl get job failed ${failures} times in a row:\n${got.stderr.trim()}`);
+      return { progress, timedOut: false };
+    }
+    if (deps.now() - start >= opts.timeoutMs) {
+      say(
+        `timed out after ${formatDuration(opts.timeoutMs)}; the Job runs on (kubectl delete ` +
+          `job ${spec.runId} stops it); collecting what there is`,
+      );
+      return { progress, timedOut: true };
+    }
+    await deps.sleep(opts.pollMs);
+  }
+}
+
+/** Writes every shard's log and summary; returns the summary files and the failed indexes. */
+async function collect(
+  spec: RunSpec,
+  progress: JobProgress,
+  opts: RunOptions,
+  deps: RunDeps,
+  say: (text: string) => void,
+): Promise<{ files: string[]; failed: number[] }> {
+  const ns = namespaceArgs(spec.namespace);
+  const listed = await deps.kubectl([
+    "get",
+    "pods",
+    ...ns,
+    "-l",
+    `${JOB_NAME_LABEL}=${spec.runId}`,
+    "-o",
+    "json",
+  ]);
+  if (listed.code !== 0) say(`kubectl get pods failed: ${listed.stderr.trim()}`);
+  const pods = listed.code === 0 ? shardPods(JSON.parse(listed.stdout), CONTAINER) : [];
+  await deps.writeTextFile(
+    `${opts.out}/job-progress.json`,
+    JSON.stringify(progress, null, 2) + "\n",
+  );
+
+  const files: string[] = [];
+  for (let index = 0; index < spec.shards; index++) {
+    const failedIndex = progress.failedIndexes.includes(index);
+    const pod = podForIndex(pods, index);
+    const status = failedIndex ? "failed" : "missing";
+    if (!pod) {
+      say(`shard ${index}: ${status}: no pod found`);
+      continue;
+    }
+    const exit = pod.exit
+      ? `exit ${pod.exit.code}${pod.exit.reason ? ` ${pod.exit.reason}` : ""}`
+      : pod.phase;
+    const logs = await deps.kubectl(["logs", ...ns, pod.name, "-c", CONTAINER]);
+    const logFile = `${opts.out}/shard-${index}.log`;
+    await deps.writeTextFile(logFile, logs.stdout);
+    let json: string | null = null;
+    try {
+      json = logs.code === 0 ? await decodeSummaryLine(logs.stdout) : null;
+    } catch (e) {
+      say(`shard ${index}: ${status}: pod ${pod.name}: ${(e as Error).message}`);
+      continue;
+    }
+    if (json === null) {
+      const why = logs.code === 0 ? "no HLS_SWARM_SUMMARY line in its log" : logs.stderr.trim();
+      say(`shard ${index}: ${status}: pod ${pod.name} (${exit}): ${why}; see ${logFile}`);
+      continue;
+    }
+    // The summary alone, as JSON: the log's other lines are JSON logs, and the file is easy to read.
+    const file = `${opts.out}/shard-${index}.json`;
+    await deps.writeTextFile(file, json + "\n");
+    files.push(file);
+    if (failedIndex) say(`shard ${index}: failed: pod ${pod.name} (${exit}), summary kept`);
+  }
+  return { files, failed: progress.failedIndexes };
+}

@@ -1,0 +1,435 @@
+/**
+ * The Kubernetes deployment: the committed kustomize base is what the code generates and
+ * `kubectl kustomize` renders it; `hls-swarm k8s render` matches its golden files; every object
+ * validates against the Kubernetes schemas (kubernetes-models) and the PodMonitor against the
+ * prometheus-operator CRD's (@kubernetes-models/prometheus-operator); the YAML reads back the
+ * same under YAML 1.1 and 1.2; the sizing is nix/sizing.nix's; bad flags exit 2; and
+ * `hls-swarm k8s run` against a fake kubectl on PATH collects real shard summaries (from two
+ * tiny real shards), reports a failed index and a missing shard, and merges.
+ */
+import { ConfigMap, Service } from "kubernetes-models/v1";
+import { Job } from "kubernetes-models/batch/v1";
+import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { parseAllDocuments } from "yaml";
+import { baseSpec, generatedFiles } from "../src/k8s/base.ts";
+import { runMerge } from "../src/cli/merge_command.ts";
+import { runK8s } from "../src/k8s/cli.ts";
+import { type K8sObject, runObjects } from "../src/k8s/manifests.ts";
+import { DEFAULT_IMAGE } from "../src/k8s/options.ts";
+import { sizing } from "../src/k8s/sizing.ts";
+import { toYamlStream } from "../src/k8s/yaml.ts";
+import { assert, assertEquals } from "../src/testing/assert.ts";
+import { VERSION } from "../src/version.ts";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
+import { finishSwarm, ROOT, spawnSwarm, uniqueAgent } from "./helpers.ts";
+
+const decoder = new TextDecoder();
+const GOLDEN = `${ROOT}testdata/k8s/`;
+
+/** Runs a command to completion. */
+async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}) {
+  const out = await new Deno.Command(cmd, { args, stdin: "null", ...opts }).output();
+  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+}
+
+/** `hls-swarm k8s …` in process, with its output captured. */
+async function k8s(args: string[]) {
+  let stdout = "", stderr = "";
+  const io = {
+    env: {},
+    stdout: (t: string) => (stdout += t),
+    stderr: (t: string) => (stderr += t),
+    stdoutIsTerminal: false,
+    stderrIsTerminal: false,
+  };
+  const code = await runK8s(args, io, { merge: (a) => runMerge(a, io) });
+  return { code, stdout, stderr };
+}
+
+/** Every document of a YAML stream, parsed under `version`; fails on any parse error. */
+function parseYaml(text: string, version: "1.1" | "1.2"): unknown[] {
+  return parseAllDocuments(text, { version }).map((d) => {
+    assertEquals(d.errors.map(String), []);
+    return d.toJS();
+  });
+}
+
+const MODELS: Record<string, { new (data: never): { validate(): void } }> = {
+  "v1/ConfigMap": ConfigMap,
+  "v1/Service": Service,
+  "batch/v1/Job": Job,
+  "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
+};
+
+/** Validates one object against its schema; returns a line for the log, or throws. */
+function validate(o: unknown): string {
+  const { apiVersion, kind, metadata } = o as K8sObject;
+  const Model = MODELS[`${apiVersion}/${kind}`];
+  assert(Model !== undefined, `no schema for ${apiVersion} ${kind}`);
+  new Model(o as never).validate();
+  const schema = kind === "PodMonitor"
+    ? "prometheus-operator CRD schema (@kubernetes-models/prometheus-operator 6.0.0)"
+    : "Kubernetes OpenAPI schema (kubernetes-models 5.1.0)";
+  return `valid: ${apiVersion} ${kind} ${metadata?.name} against the ${schema}`;
+}
+
+/** The renders under test, each with its golden file. */
+const RENDERS: Record<string, string[]> = {
+  "render-4-shards.yaml": [
+    "render",
+    "--shards=4",
+    "--clients=400",
+    "--ramp-rate=20",
+    "--duration=10m",
+    "--run-id=golden-run",
+    "--start-at=2030-06-01T12:00:00Z",
+    "--image=registry.example/hls-swarm:0.1.0",
+    "--namespace=load",
+    "--header=X-Load-Test: hls-swarm",
+    "--variant=highest",
+    "--no-reconnect",
+    "--shutdown-grace=20s",
+    "http://origin.example:17080/live/stream.m3u8",
+  ],
+  // 6000 clients a shard need more local ports than Linux's default range: the sysctl.
+  "render-2-shards-large.yaml": [
+    "render",
+    "--shards=2",
+    "--clients=12000",
+    "--ramp-rate=100",
+    "--duration=1h",
+    "--run-id=golden-large",
+    "--start-at=2030-06-01T12:00:00Z",
+    "--no-pod-monitor",
+    "https://cdn.example/live/stream.m3u8?token=yes",
+  ],
+};
+
+Deno.test("the kustomize base is what src/k8s/base.ts generates, and kubectl kustomize renders it", async () => {
+  for (const [path, text] of Object.entries(generatedFiles())) {
+    const committed = await Deno.readTextFile(`${ROOT}${path}`).catch(() => "(missing)");
+    assertEquals(committed, text, `${path} is stale: run \`deno task k8s:base\``);
+  }
+  const out = await run("kubectl", ["kustomize", `${ROOT}deploy/kubernetes`]);
+  assertEquals(out.code, 0, out.stderr);
+  const rendered = parseYaml(out.stdout, "1.1");
+  const expected = JSON.parse(JSON.stringify(runObjects(baseSpec())));
+  assertEquals(rendered, expected);
+  console.log(`kubectl kustomize deploy/kubernetes: ${rendered.length} objects`);
+  for (const o of rendered) console.log(validate(o));
+});
+
+Deno.test("the README's kustomize overlay renders: 8 shards, its URL, start time and image", async () => {
+  const readme = await Deno.readTextFile(`${ROOT}deploy/kubernetes/README.md`);
+  const overlay = /```yaml\n(# overlays\/my-run\/kustomization.yaml\n[\s\S]*?)```/.exec(readme)
+    ?.[1];
+  assert(overlay, "the overlay example in deploy/kubernetes/README.md");
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-overlay-" });
+  try {
+    await Deno.mkdir(`${dir}/overlays/my-run`, { recursive: true });
+    await Deno.symlink(`${ROOT}deploy`, `${dir}/deploy`);
+    await Deno.writeTextFile(`${dir}/overlays/my-run/kustomization.yaml`, overlay);
+    const out = await run("kubectl", ["kustomize", `${dir}/overlays/my-run`]);
+    assertEquals(out.code, 0, out.stderr);
+    const docs = parseYaml(out.stdout, "1.1") as K8sObject[];
+    const cm = docs.find((o) => o.kind === "ConfigMap") as ConfigMap;
+    const job = docs.find((o) => o.kind === "Job") as Job;
+    assertEquals(cm.data?.HLS_SWARM_START_AT, "2030-06-01T12:00:00Z");
+    assertEquals(cm.data?.HLS_SWARM_URL, "https://cdn.example/live/stream.m3u8");
+    const container = job.spec!.template.spec!.containers[0];
+    assertEquals([job.spec?.completions, job.spec?.parallelism], [8, 8]);
+    assertEquals(container.env?.find((e) => e.name === "HLS_SWARM_SHARDS")?.value, "8");
+    assertEquals(container.image, `registry.example/hls-swarm:${VERSION}`);
+    assert(docs.every((o) => o.metadata?.namespace === "load"));
+    for (const o of docs) validate(o);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("k8s render matches its golden files; every object validates; YAML 1.1 and 1.2 agree", async () => {
+  const update = Deno.env.get("UPDATE_GOLDEN") === "1";
+  for (const [file, args] of Object.entries(RENDERS)) {
+    const out = await k8s(args);
+    assertEquals([out.code, out.stderr], [0, ""]);
+    if (update) await Deno.writeTextFile(`${GOLDEN}${file}`, out.stdout);
+    assertEquals(out.stdout, await Deno.readTextFile(`${GOLDEN}${file}`), `${file} differs`);
+    const docs = parseYaml(out.stdout, "1.2");
+    assertEquals(parseYaml(out.stdout, "1.1"), docs, "YAML 1.1 reads the same");
+    console.log(`${file}:`);
+    for (const o of docs) console.log(`  ${validate(o)}`);
+  }
+  // The validator does reject: a broken Job and a broken PodMonitor.
+  const [, , job, monitor] = runObjects(baseSpec()) as [unknown, unknown, Job, PodMonitor];
+  const broken = [
+    { ...job, spec: { ...job.spec, backoffLimitPerIndex: "0" } },
+    {
+      ...monitor,
+      spec: { ...monitor.spec, podMetricsEndpoints: [{ relabelings: [{ action: "rename" }] }] },
+    },
+  ];
+  for (const o of broken) {
+    let message = "";
+    try {
+      validate(o);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    console.log(`rejected as expected: ${message}`);
+    assert(message.includes("must be"), message);
+  }
+});
+
+Deno.test("the YAML emitter round-trips awkward strings under YAML 1.1 and 1.2", () => {
+  const value = {
+    words: ["yes", "No", "on", "OFF", "y", "n", "true", "null", "~", ""],
+    numbers: ["1", "0x1F", "1e3", ".inf", "-1", "2030-06-01T12:00:00Z", "12:30"],
+    syntax: [
+      "a: b",
+      "- x",
+      "#c",
+      "a #b",
+      "{x}",
+      "[y]",
+      "*ref",
+      "&anchor",
+      "!tag",
+      "%x",
+      "@x",
+      "`x",
+    ],
+    text: [
+      "line 1\nline 2",
+      "tab\there",
+      'quote " and \\ back',
+      " lead",
+      "trail ",
+      "ünï",
+      "\u2028",
+    ],
+    keys: { "on": 1, "a b": 2, "x.y/z": 3, "1": 4 },
+    nested: [[1, [2]], [], {}, { a: [] }, null, true, 0.5, -3],
+  };
+  for (const version of ["1.1", "1.2"] as const) {
+    assertEquals(parseYaml(toYamlStream([value, value]), version), [value, value]);
+  }
+});
+
+Deno.test("sizing.ts is nix/sizing.nix (evaluated with nix-instantiate)", async () => {
+  const counts = [1, 2, 50, 99, 100, 101, 250, 1000, 5647, 12345];
+  const out = await run("nix-instantiate", [
+    "--eval",
+    "--strict",
+    "--json",
+    "-E",
+    `map (c: let s = import ./nix/sizing.nix c; in { inherit (s) memoryMB vcpu connections; }) [ ${
+      counts.join(" ")
+    } ]`,
+  ], { cwd: ROOT });
+  assertEquals(out.code, 0, out.stderr);
+  assertEquals(counts.map(sizing), JSON.parse(out.stdout));
+});
+
+Deno.test("the default image is the one container.nix builds", async () => {
+  const nix = await Deno.readTextFile(`${ROOT}container.nix`);
+  assert(/swarm-client = image \{\s*name = "hls-swarm";/.test(nix), "container.nix image name");
+  assert(/tag = deploy\.version;/.test(nix), "container.nix tags with the version");
+  assertEquals(DEFAULT_IMAGE, `hls-swarm:${VERSION}`);
+});
+
+Deno.test("bad k8s flags exit 2 with a clear message", async () => {
+  const url = "http://origin:17080/stream.m3u8";
+  const ok = ["--duration=1m", "--clients=4"];
+  const cases: [string[], string][] = [
+    [["render", ...ok], "stream URL: required"],
+    [
+      ["render", ...ok, "--shards=0", url],
+      'shards: must be a whole number of at least 1 (got "0")',
+    ],
+    [
+      ["render", ...ok, "--shards=5", url],
+      "shards: 5 shards need at least as many clients (got 4)",
+    ],
+    [["render", "--clients=4", url], "duration: a Kubernetes run needs one"],
+    [["render", ...ok, "--metrics=0.0.0.0:1", url], "metrics: not a k8s flag"],
+    [["render", ...ok, "--shard=0/2", url], "shard: not a k8s flag"],
+    [["render", ...ok, "--threshold=error_rate<1%", url], "threshold: judged on the merged fleet"],
+    [["render", ...ok, "--run-id=Bad_Id", url], 'run-id: "Bad_Id" must be lower-case'],
+    [["render", ...ok, `--run-id=${"r".repeat(62)}`, "--shards=4", url], "too long for 4 shards"],
+    [["render", ...ok, "--start-at=tomorrow", url], "start-at: expected an RFC 3339 time"],
+    [["render", ...ok, "--namespace=Load", url], 'namespace: "Load" must be lower-case'],
+    [["render", ...ok, "--image=", url], "image: expected an image reference"],
+    [["render", ...ok, "--clients=lots", url], 'clients: not a whole number: "lots"'],
+    [["render", ...ok, "--bogus", url], "unknown option '--bogus'"],
+    [["render", ...ok, "ftp://x/y.m3u8"], 'stream URL: scheme must be http or https (got "ftp")'],
+    [["run", ...ok, "--poll=5", url], 'poll: needs a unit, e.g. "5s" or "5ms"'],
+    [
+      ["run", ...ok, "--start-at=2000-01-01T00:00:00Z", url],
+      "start-at: 2000-01-01T00:00:00Z has passed",
+    ],
+    [["run", ...ok, "--threshold=nonsense", url], "threshold: "],
+    [["deploy", url], "unknown command 'deploy'"],
+  ];
+  for (const [args, message] of cases) {
+    const out = await k8s(args);
+    assertEquals(out.code, 2, `${args.join(" ")}: ${out.stderr}`);
+    assert(
+      out.stderr.includes(message),
+      `${args.join(" ")}: expected "${message}" in:\n${out.stderr}`,
+    );
+  }
+});
+
+/**
+ * Logs of real shards `indexes` of an N-shard run (1 client each, 10 s, the built-in origin), as
+ * `kubectl logs` shows them: stderr's JSON logs, then stdout ending with the summary line.
+ */
+async function realShardLogs(runId: string, shards: number, indexes: number[]): Promise<string[]> {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  try {
+    const agent = uniqueAgent("k8s-run");
+    const runs = await Promise.all(indexes.map((i) =>
+      finishSwarm(spawnSwarm([
+        `--shard=${i}/${shards}`,
+        `--clients=${shards}`,
+        "--duration=10s",
+        `--run-id=${runId}`,
+        "--metrics=off",
+        `--user-agent=${agent}`,
+        origin.url,
+      ], { HLS_SWARM_SUMMARY_LINE: "true" }))
+    ));
+    return runs.map((r) => {
+      assertEquals(r.code, 0, r.stderr.slice(-2000));
+      assert(r.stdout.trimEnd().split("\n").at(-1)!.startsWith("HLS_SWARM_SUMMARY "), r.stdout);
+      return r.stderr + r.stdout;
+    });
+  } finally {
+    await origin.close();
+  }
+}
+
+interface FakePod {
+  index: number;
+  phase: string;
+  exitCode: number;
+  log: string;
+}
+
+/** A data directory for testdata/k8s/fake-kubectl, and a bin directory where it is `kubectl`. */
+async function fakeKubectl(runId: string, job: {
+  pods: FakePod[];
+  completedIndexes: string;
+  failedIndexes: string;
+}) {
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-fake-kubectl-" });
+  await Deno.mkdir(`${dir}/bin`);
+  await Deno.mkdir(`${dir}/logs`);
+  await Deno.symlink(`${ROOT}testdata/k8s/fake-kubectl`, `${dir}/bin/kubectl`);
+  await Deno.writeTextFile(`${dir}/run-id`, runId);
+  const status = (s: Record<string, unknown>) => JSON.stringify({ kind: "Job", status: s });
+  await Deno.writeTextFile(`${dir}/job-running.json`, status({ active: 4, ready: 2 }));
+  await Deno.writeTextFile(
+    `${dir}/job-done.json`,
+    status({
+      succeeded: 2,
+      failed: 1,
+      completedIndexes: job.completedIndexes,
+      failedIndexes: job.failedIndexes,
+      conditions: [{ type: "Failed", status: "True", reason: "FailedIndexes" }],
+    }),
+  );
+  const items = job.pods.map((p) => ({
+    metadata: {
+      name: `${runId}-${p.index}-pod`,
+      creationTimestamp: "2030-06-01T11:58:00Z",
+      labels: { "batch.kubernetes.io/job-completion-index": String(p.index) },
+    },
+    status: {
+      phase: p.phase,
+      containerStatuses: [{
+        name: "hls-swarm",
+        state: { terminated: { exitCode: p.exitCode, reason: p.exitCode ? "Error" : "Completed" } },
+      }],
+    },
+  }));
+  await Deno.writeTextFile(`${dir}/pods.json`, JSON.stringify({ kind: "List", items }));
+  for (const p of job.pods) {
+    await Deno.writeTextFile(`${dir}/logs/${runId}-${p.index}-pod.log`, p.log);
+  }
+  return {
+    dir,
+    /** hls-swarm as a real process, with the fake first on PATH. */
+    run: (args: string[]) =>
+      run(Deno.execPath(), ["run", "-A", `${ROOT}src/main.ts`, ...args], {
+        env: {
+          NO_COLOR: "1",
+          PATH: `${dir}/bin:${Deno.env.get("PATH")}`,
+          FAKE_KUBECTL_DIR: dir,
+        },
+      }),
+    /** The calls so far, each as its arguments. */
+    calls: async () =>
+      (await Deno.readTextFile(`${dir}/calls`)).split("\n").filter(Boolean).map((l) =>
+        l.split("\x1f")
+      ),
+    applied: () => Deno.readTextFile(`${dir}/applied.yaml`),
+  };
+}
+
+Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing), merge", async () => {
+  const runId = "k8s-run-test";
+  const logs = await realShardLogs(runId, 4, [0, 1]);
+  const late = '{"level":"error","msg":"run_not_started","error":"started 41000 ms after ' +
+    '--start-at"}\n';
+  const fake = await fakeKubectl(runId, {
+    pods: [
+      { index: 0, phase: "Succeeded", exitCode: 0, log: logs[0] },
+      { index: 1, phase: "Succeeded", exitCode: 0, log: logs[1] },
+      { index: 2, phase: "Failed", exitCode: 4, log: late },
+    ],
+    completedIndexes: "0-1",
+    failedIndexes: "2",
+  });
+  const out = `${fake.dir}/out`;
+  const url = "http://origin:17080/stream.m3u8";
+  const args = ["--shards=4", "--clients=4", "--duration=10s", `--run-id=${runId}`, "--poll=100ms"];
+  try {
+    const first = await fake.run(["k8s", "run", ...args, `--out=${out}`, url]);
+    console.log(first.stderr.split("\n").filter((l) => l.startsWith("hls-swarm k8s")).join("\n"));
+    assertEquals(first.code, 5, first.stderr);
+    const pod = (i: number) => `${runId}-${i}-pod`;
+    assertEquals(await fake.calls(), [
+      ["apply", "-f", "-"],
+      ["get", "job", runId, "-o", "json"],
+      ["get", "job", runId, "-o", "json"],
+      ["get", "pods", "-l", `batch.kubernetes.io/job-name=${runId}`, "-o", "json"],
+      ...[0, 1, 2].map((i) => ["logs", pod(i), "-c", "hls-swarm"]),
+    ]);
+    assertEquals(await fake.applied(), await Deno.readTextFile(`${out}/manifests.yaml`));
+    assert(first.stderr.includes(`shard 2: failed: pod ${pod(2)} (exit 4 Error)`), first.stderr);
+    assert(first.stderr.includes("shard 3: missing: no pod found"), first.stderr);
+    assert(first.stderr.includes("shards missing: [2, 3], failed: [] of 4"), first.stderr);
+    assertEquals(await Deno.readTextFile(`${out}/shard-2.log`), late);
+    const merged = JSON.parse(await Deno.readTextFile(`${out}/summary.json`));
+    assertEquals([merged.runId, merged.fleet.shards, merged.fleet.missing], [runId, 4, [2, 3]]);
+    assertEquals(merged.clients.started, 2);
+    assertEquals(merged.outcome.code, 5);
+    assert(first.stdout.includes(runId), first.stdout);
+
+    // Again, allowing missing shards and cleaning up: merge's exit 0 passes through.
+    const second = await fake.run(
+      ["k8s", "run", ...args, `--out=${out}-2`, "--allow-missing-shards", "--cleanup", url],
+    );
+    assertEquals(second.code, 0, second.stderr);
+    assertEquals((await fake.calls()).at(-1), [
+      "delete",
+      "--ignore-not-found",
+      "--wait=false",
+      "-f",
+      "-",
+    ]);
+  } finally {
+    await Deno.remove(fake.dir, { recursive: true });
+  }
+});
