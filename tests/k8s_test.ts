@@ -13,6 +13,7 @@ import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.co
 import { parseAllDocuments } from "yaml";
 import { baseSpec, generatedFiles } from "../src/k8s/base.ts";
 import { runMerge } from "../src/cli/merge_command.ts";
+import { envName, EXTRA_ENV, FLAGS } from "../src/config/flags.ts";
 import { runK8s } from "../src/k8s/cli.ts";
 import { type K8sObject, runObjects } from "../src/k8s/manifests.ts";
 import { DEFAULT_IMAGE } from "../src/k8s/options.ts";
@@ -178,6 +179,20 @@ Deno.test("k8s render matches its golden files; every object validates; YAML 1.1
     console.log(`rejected as expected: ${message}`);
     assert(message.includes("must be"), message);
   }
+});
+
+Deno.test("every variable the manifests set is one hls-swarm reads", async () => {
+  const known = new Set([
+    ...FLAGS.map((f) => envName(f.name)),
+    ...Object.values(EXTRA_ENV).map((v) => v.name),
+  ]);
+  const out = await k8s(RENDERS["render-4-shards.yaml"]);
+  const [cm, , job] = parseYaml(out.stdout, "1.2") as [ConfigMap, unknown, Job];
+  const names = [
+    ...Object.keys(cm.data ?? {}),
+    ...(job.spec!.template.spec!.containers[0].env ?? []).map((e) => e.name),
+  ];
+  assertEquals(names.filter((n) => !known.has(n)), []);
 });
 
 Deno.test("the YAML emitter round-trips awkward strings under YAML 1.1 and 1.2", () => {
