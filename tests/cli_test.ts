@@ -24,8 +24,9 @@ Deno.test("--help groups flags by category and shows each flag's variable", asyn
     ]
   ) assertStringIncludes(run.stdout, heading);
   assertStringIncludes(run.stdout, "--clients <n>");
-  assertStringIncludes(run.stdout, "env: CLIENTS");
-  assertStringIncludes(run.stdout, "env: RAMP_RATE");
+  assertStringIncludes(run.stdout, "env: HLS_SWARM_CLIENTS or CLIENTS");
+  assertStringIncludes(run.stdout, "env: HLS_SWARM_RAMP_RATE or RAMP_RATE");
+  assertStringIncludes(run.stdout, "env: HLS_SWARM_SHARD)");
 });
 
 Deno.test("--version and -version print the version", async () => {
@@ -208,9 +209,9 @@ Deno.test("bad inputs get a clear message and a documented exit code", async (t)
     {
       name: "bad boolean variable",
       args: [origin.url],
-      env: { DANGEROUS: "maybe" },
+      env: { HLS_SWARM_DANGEROUS: "maybe" },
       code: 2,
-      says: 'DANGEROUS: expected true or false (got "maybe")',
+      says: 'HLS_SWARM_DANGEROUS: expected true or false (got "maybe")',
     },
     {
       name: "EXTRA_ARGS with an open quote",

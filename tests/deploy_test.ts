@@ -10,7 +10,7 @@ import {
   checkFileDescriptors,
   checkProcesses,
 } from "../src/preflight/checks.ts";
-import { EXTRA_ENV, findFlag, FLAGS } from "../src/config/flags.ts";
+import { envName, EXTRA_ENV, findFlag, FLAGS } from "../src/config/flags.ts";
 import { buildGeneratorArgs, DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { VERSION } from "../src/version.ts";
@@ -185,10 +185,13 @@ Deno.test("nix/deploy.json, as Nix reads it, agrees with the binary", async () =
 
   // The advertised metrics port is the one the image sets and the binary's default.
   const metricsPort = deploy.client.ports.metrics;
-  assertEquals(deploy.client.env[EXTRA_ENV.metricsPort], String(metricsPort));
+  assertEquals(deploy.client.env[EXTRA_ENV.metricsPort.name], String(metricsPort));
   assertEquals(findFlag("metrics")?.default, `0.0.0.0:${metricsPort}`);
   // Every variable the definition sets is one the binary reads.
-  const known = new Set([...FLAGS.flatMap((f) => f.env ?? []), ...Object.values(EXTRA_ENV)]);
+  const known = new Set([
+    ...FLAGS.flatMap((f) => [envName(f.name), ...(f.alias ? [f.alias] : [])]),
+    ...Object.values(EXTRA_ENV).flatMap((v) => [v.name, ...(v.alias ? [v.alias] : [])]),
+  ]);
   for (const name of Object.keys({ ...deploy.client.env, ...deploy.microvm.clientEnv })) {
     assert(known.has(name), `${name} is not read by hls-swarm`);
   }
@@ -262,15 +265,15 @@ Deno.test("the client image runs a swarm from environment variables alone, under
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
   const metrics = `http://127.0.0.1:${deploy.client.ports.metrics}/metrics`;
   const env = {
-    STREAM_URL: origin.url,
-    CLIENTS: "3",
-    EXTRA_ARGS: "--variant first --no-cache",
+    HLS_SWARM_URL: origin.url,
+    HLS_SWARM_CLIENTS: "3",
+    HLS_SWARM_EXTRA_ARGS: "--variant first --no-cache",
   };
   try {
     await t.step("a 10 s run serves /metrics on the advertised port and exits 0", async () => {
       await waitForMetricsPort();
       const agent = uniqueAgent("image");
-      const child = spawnClientImage(bin, { ...env, DURATION: "10s", USER_AGENT: agent });
+      const child = spawnClientImage(bin, { ...env, HLS_SWARM_DURATION: "10s", HLS_SWARM_USER_AGENT: agent });
       let scrape = "";
       await waitFor(
         async () => {
@@ -295,7 +298,7 @@ Deno.test("the client image runs a swarm from environment variables alone, under
     await t.step("SIGTERM to tini, as docker stop sends it, leaves no FFmpeg", async () => {
       await waitForMetricsPort();
       const agent = uniqueAgent("image-stop");
-      const child = spawnClientImage(bin, { ...env, USER_AGENT: agent });
+      const child = spawnClientImage(bin, { ...env, HLS_SWARM_USER_AGENT: agent });
       await waitForClients(agent, 3);
       child.kill("SIGTERM");
       const out = await child.output();

@@ -1,5 +1,5 @@
 # services.hls-swarm: one hls-swarm load test as a systemd service, configured the way the OCI
-# image is, by environment variables alone (deploy.json's, then STREAM_URL and CLIENTS, then
+# image is, by environment variables alone (deploy.json's, then HLS_SWARM_URL and HLS_SWARM_CLIENTS, then
 # `environment`). Limits and sysctls are sized from `clients` by nix/sizing.nix.
 self:
 {
@@ -30,20 +30,20 @@ in
     streamUrl = lib.mkOption {
       type = lib.types.str;
       example = "http://origin.example:17080/stream.m3u8";
-      description = "The HLS stream to load (STREAM_URL).";
+      description = "The HLS stream to load (HLS_SWARM_URL).";
     };
     clients = lib.mkOption {
       type = lib.types.ints.positive;
       example = 200;
-      description = "Concurrent FFmpeg viewers (CLIENTS); sizes the limits and sysctls too.";
+      description = "Concurrent FFmpeg viewers (HLS_SWARM_CLIENTS); sizes the limits and sysctls too.";
     };
     environment = lib.mkOption {
       type = lib.types.attrsOf lib.types.str;
       default = { };
       example = {
-        DURATION = "10m";
-        RAMP_RATE = "20";
-        EXTRA_ARGS = "--variant highest --threshold 'error_rate<1%'";
+        HLS_SWARM_DURATION = "10m";
+        HLS_SWARM_RAMP_RATE = "20";
+        HLS_SWARM_EXTRA_ARGS = "--variant highest --threshold 'error_rate<1%'";
       };
       description = "More of hls-swarm's variables (README, \"Environment variables\").";
     };
@@ -72,8 +72,8 @@ in
       environment =
         deploy.client.env
         // {
-          STREAM_URL = cfg.streamUrl;
-          CLIENTS = toString cfg.clients;
+          HLS_SWARM_URL = cfg.streamUrl;
+          HLS_SWARM_CLIENTS = toString cfg.clients;
         }
         // cfg.environment;
       serviceConfig = {

@@ -5,37 +5,34 @@
  */
 import { systemClock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
-import { applyEnvironment } from "../config/env.ts";
+import { readVariable } from "../config/env.ts";
 import { EXTRA_ENV, FLAGS } from "../config/flags.ts";
-import { loadConfig } from "../config/load.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
 import { MetricsListenError } from "../metrics/server.ts";
-import { SwarmStartError } from "../swarm/errors.ts";
+import { LateStartError, SwarmStartError } from "../swarm/errors.ts";
 import { chooseMapping, clientCommand } from "../swarm/mapping.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
 import { detectCapabilities, FfmpegUnavailableError } from "../process/capabilities.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
-import type { RunSummary } from "../report/summary.ts";
+import { runOutcome } from "../report/outcome.ts";
+import { encodeSummaryLine } from "../report/summary_line.ts";
 import { formatSummary } from "../report/summary_text.ts";
-import { evaluateThresholds, type ThresholdResult } from "../report/thresholds.ts";
+import { evaluateThresholds } from "../report/thresholds.ts";
 import { DashboardSession, dashboardWanted } from "../tui/session.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
 import { type OriginFlagValues, originOptionsFrom } from "./origin_flags.ts";
+import type { CliIo } from "./io.ts";
+import { runMerge } from "./merge_command.ts";
+import { runK8s } from "../k8s/cli.ts";
 import { parseCommandLine } from "./program.ts";
+import { swarmConfig } from "./swarm_config.ts";
 
-/** The process-level things the program touches, passed in for tests. */
-export interface CliIo {
-  env: Readonly<Record<string, string | undefined>>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  stdoutIsTerminal: boolean;
-  stderrIsTerminal: boolean;
-}
+export type { CliIo };
 
 /**
  * Runs hls-swarm with `args` and resolves with the exit code.
@@ -46,11 +43,18 @@ export interface CliIo {
  * ```
  */
 export async function runCli(args: string[], io: CliIo): Promise<number> {
+  // Subcommands with flags of their own parse them themselves, before the swarm's grammar
+  // (Go spelling, EXTRA_ARGS) could claim a flag such as --summary-json.
+  if (args[0] === "merge") return await runMerge(args.slice(1), io);
+  if (args[0] === "k8s") {
+    return await runK8s(args.slice(1), io, { merge: (a) => runMerge(a, io) });
+  }
   let extra: string[] = [];
+  const extraArgs = readVariable(io.env, EXTRA_ENV.extraArgs);
   try {
-    extra = splitShellWords(io.env[EXTRA_ENV.extraArgs] ?? "");
+    extra = splitShellWords(extraArgs?.value ?? "");
   } catch (e) {
-    io.stderr(`${PROGRAM_NAME}: ${EXTRA_ENV.extraArgs}: ${(e as Error).message}\n`);
+    io.stderr(`${PROGRAM_NAME}: ${extraArgs?.variable}: ${(e as Error).message}\n`);
     return EXIT.usage;
   }
   const request = parseCommandLine(normalizeArgv([...extra, ...args], FLAGS), {
@@ -60,13 +64,10 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   if (request.kind === "exit") return request.code;
   if (request.kind === "origin") return await runOrigin(request.values, io);
 
-  const envErrors: string[] = [];
-  const raw = { ...request.raw };
-  applyEnvironment(raw, request.given, io.env, envErrors);
-  const loaded = loadConfig(raw, request.url ?? io.env[EXTRA_ENV.streamUrl]);
-  const errors = [...envErrors, ...(loaded.ok ? [] : loaded.errors)];
-  if (!loaded.ok || errors.length) {
-    for (const e of errors) io.stderr(`${PROGRAM_NAME}: ${e}\n`);
+  const loaded = swarmConfig(request.raw, request.given, request.url, io.env);
+  for (const w of loaded.warnings) io.stderr(`${PROGRAM_NAME}: warning: ${w}\n`);
+  if (!loaded.ok) {
+    for (const e of loaded.errors) io.stderr(`${PROGRAM_NAME}: ${e}\n`);
     io.stderr(`(run "${PROGRAM_NAME} --help" for usage)\n`);
     return EXIT.usage;
   }
@@ -149,68 +150,40 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     // The guard gives the terminal back before the summary or any error is printed.
     const summary = await (tui ? tui.guard(swarm.run(), io.stderr) : swarm.run());
     const thresholds = evaluateThresholds(summary, config.thresholds);
+    const outcome = runOutcome(summary, thresholds, config.durationMs);
+    const record = { ...summary, thresholds, outcome };
     // With the JSON on stdout, the text summary moves to stderr so stdout stays parseable.
     (config.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary, thresholds));
     if (config.summaryJson) {
       try {
-        await writeJsonSummary(config.summaryJson, summary, thresholds, io);
+        const json = JSON.stringify(record, null, 2) + "\n";
+        if (config.summaryJson === "-") io.stdout(json);
+        else await Deno.writeTextFile(config.summaryJson, json);
       } catch (e) {
         io.stderr(`${PROGRAM_NAME}: cannot write --summary-json: ${(e as Error).message}\n`);
         return EXIT.failure;
       }
     }
-    const failure = runFailure(summary);
-    if (failure) {
-      log.error("run_failed", { reason: failure });
-      io.stderr(`${PROGRAM_NAME}: run failed: ${failure}\n`);
-      return EXIT.failure;
-    }
-    const breached = thresholds.filter((t) => !t.passed);
-    if (breached.length) {
-      log.error("thresholds_failed", { failed: breached.map((t) => t.threshold) });
-      return EXIT.thresholds;
-    }
-    return EXIT.ok;
+    // The last stdout line, so that `kubectl logs` ends with it.
+    if (config.summaryLine) io.stdout(`${await encodeSummaryLine(record)}\n`);
+    if (outcome.code === EXIT.failure) {
+      log.error("run_failed", { reason: outcome.reason });
+      io.stderr(`${PROGRAM_NAME}: run failed: ${outcome.reason}\n`);
+    } else if (outcome.code !== EXIT.ok) log.warn("run_outcome", { ...outcome });
+    return outcome.code;
   } catch (e) {
-    if (e instanceof SwarmStartError || e instanceof MetricsListenError) {
+    if (
+      e instanceof SwarmStartError || e instanceof MetricsListenError || e instanceof LateStartError
+    ) {
       log.error("run_not_started", { error: e.message });
       io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
-      return EXIT.failure;
+      return e instanceof LateStartError ? EXIT.lateStart : EXIT.failure;
     }
     throw e;
   } finally {
     tui?.close(io.stderr);
     for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
-}
-
-async function writeJsonSummary(
-  target: string,
-  summary: RunSummary,
-  thresholds: ThresholdResult[],
-  io: CliIo,
-): Promise<void> {
-  const json = JSON.stringify({ ...summary, thresholds }, null, 2) + "\n";
-  if (target === "-") io.stdout(json);
-  else await Deno.writeTextFile(target, json);
-}
-
-/**
- * Why a finished run counts as failed, or null. A run in which no client ever received media
- * failed when FFmpeg processes died or the full duration passed; a run interrupted before the
- * first segment arrived, with nothing failing, did not.
- */
-function runFailure(summary: RunSummary): string | null {
-  if (summary.clients.started === 0) return null;
-  const { receivedMedia } = summary.clients;
-  const failing = summary.lifecycle.unexpectedExits > 0 || summary.stopReason === "duration";
-  if (receivedMedia === 0 && failing) {
-    return "no client received any media; see the client_exited logs for FFmpeg's reasons";
-  }
-  if (receivedMedia === null && !summary.lifecycle.exits.some((e) => e.requested)) {
-    return "no FFmpeg client was running when the run ended; see the client_exited logs";
-  }
-  return null;
 }
 
 async function runOrigin(values: OriginFlagValues, io: CliIo): Promise<number> {

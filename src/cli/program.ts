@@ -5,7 +5,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import { FLAGS, type FlagSpec } from "../config/flags.ts";
+import { envName, EXTRA_ENV, FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
 import { figuresHelp } from "../report/thresholds.ts";
@@ -28,7 +28,7 @@ function describe(flag: FlagSpec): string {
     flag.choices ? `choices: ${flag.choices.join(", ")}` : "",
     flag.default !== undefined && flag.kind !== "bool" ? `default: ${flag.default || '""'}` : "",
     flag.kind === "bool" && flag.default === "true" ? "default: true" : "",
-    flag.env ? `env: ${flag.env}` : "",
+    `env: ${envName(flag.name)}${flag.alias ? ` or ${flag.alias}` : ""}`,
   ].filter(Boolean);
   return extra.length ? `${flag.help} (${extra.join("; ")})` : flag.help;
 }
@@ -79,7 +79,10 @@ export function parseCommandLine(
     .usage("[flags] <HLS_URL>   (or: hls-swarm origin [flags])")
     .version(`${PROGRAM_NAME} ${VERSION}`, "-V, --version", "print the version and exit")
     .helpOption("-h, --help", "show this help")
-    .argument("[url]", "HLS playlist URL (env: STREAM_URL)")
+    .argument(
+      "[url]",
+      `HLS playlist URL (env: ${EXTRA_ENV.streamUrl.name} or ${EXTRA_ENV.streamUrl.alias})`,
+    )
     .showHelpAfterError(`(run "${PROGRAM_NAME} --help" for usage)`)
     .configureHelp({ sortOptions: false, helpWidth: 110 })
     .exitOverride();
@@ -115,6 +118,15 @@ export function parseCommandLine(
   origin.action(() => {
     request = { kind: "origin", values: origin.opts() as OriginFlagValues };
   });
+
+  // Listed for help only: runCli hands `merge …` to its own parser before this grammar runs.
+  program.command("merge").description(
+    "merge shard summaries into one fleet summary (see: hls-swarm merge --help)",
+  );
+  // Likewise `k8s …` (src/k8s/cli.ts).
+  program.command("k8s").description(
+    "render or run the shards as a Kubernetes Indexed Job (see: hls-swarm k8s render --help)",
+  );
 
   try {
     program.parse(argv, { from: "user" });

@@ -31,6 +31,11 @@ export interface SwarmConfig {
   /** 0 means run until interrupted. */
   durationMs: number;
   shutdownGraceMs: number;
+  /** This process runs one shard of a sharded run, or the whole run (null). */
+  shard: { index: number; count: number } | null;
+  /** Wall-clock ms to start the ramp at (after preflight), or null to start at once. */
+  startAt: number | null;
+  startToleranceMs: number;
 
   variant: Variant;
   probeFailurePolicy: ProbeFailurePolicy;
@@ -73,6 +78,8 @@ export interface SwarmConfig {
 
   /** Labels every metric series and the summary; null until the CLI generates one. */
   runId: string;
+  /** Print the summary as the last stdout line (HLS_SWARM_SUMMARY …). */
+  summaryLine: boolean;
   /** Where the JSON summary goes: a path, "-" for stdout, or null. */
   summaryJson: string | null;
   thresholds: Threshold[];

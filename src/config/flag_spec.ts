@@ -1,5 +1,5 @@
 /**
- * What a flag is: its name, value kind, default, help group, help text and environment variable.
+ * What a flag is: its name, value kind, default, help group, help text and environment variables.
  * @module
  */
 import { PROGRAM_NAME, VERSION } from "../version.ts";
@@ -19,8 +19,11 @@ export interface FlagSpec {
   arg?: string;
   /** The default as the user would type it; shown in help. */
   default?: string;
-  /** Environment variable read when the flag is not given. */
-  env?: string;
+  /**
+   * The Go tool's container variable (`CLIENTS`, `DURATION`…), read when neither the flag nor
+   * its canonical variable ({@linkcode envName}) is set.
+   */
+  alias?: string;
   group: FlagGroup;
   help: string;
   /** Allowed values, shown in help and checked by validation. */
@@ -42,3 +45,18 @@ export const FLAG_GROUPS = [
   "Safety and diagnostics",
 ] as const;
 export type FlagGroup = typeof FLAG_GROUPS[number];
+
+/** The prefix of every canonical variable. */
+export const ENV_PREFIX = "HLS_SWARM_";
+
+/**
+ * A flag's canonical environment variable: `HLS_SWARM_` and its name in upper snake case.
+ *
+ * @example
+ * ```ts
+ * envName("ramp-rate"); // "HLS_SWARM_RAMP_RATE"
+ * ```
+ */
+export function envName(flagName: string): string {
+  return ENV_PREFIX + flagName.toUpperCase().replace(/-/g, "_");
+}

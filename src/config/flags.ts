@@ -11,6 +11,8 @@ import { RUN_FLAGS } from "./flags_run.ts";
 
 export {
   DEFAULT_USER_AGENT,
+  ENV_PREFIX,
+  envName,
   FLAG_GROUPS,
   type FlagGroup,
   type FlagKind,
@@ -20,14 +22,16 @@ export {
 /** The swarm command's flags, in help order. */
 export const FLAGS: readonly FlagSpec[] = [...RUN_FLAGS, ...OUTPUT_FLAGS];
 
-/** Variables read in addition to the flag table's own. */
+/** Variables read in addition to the flag table's own: canonical name, then the Go alias. */
 export const EXTRA_ENV = {
   /** The stream URL, used when no URL argument is given. */
-  streamUrl: "STREAM_URL",
-  /** Port for the metrics listener on 0.0.0.0, used when METRICS_ADDR and --metrics are unset. */
-  metricsPort: "METRICS_PORT",
+  streamUrl: { name: "HLS_SWARM_URL", alias: "STREAM_URL" },
+  /** Port for the metrics listener on 0.0.0.0, used when the metrics address is not set. */
+  metricsPort: { name: "HLS_SWARM_METRICS_PORT", alias: "METRICS_PORT" },
   /** More flags, split like a shell would split them; real command-line flags win. */
-  extraArgs: "EXTRA_ARGS",
+  extraArgs: { name: "HLS_SWARM_EXTRA_ARGS", alias: "EXTRA_ARGS" },
+  /** Kubernetes' Indexed Job completion index: the shard index, with --shards. */
+  jobIndex: { name: "JOB_COMPLETION_INDEX", alias: undefined },
 } as const;
 
 /**
@@ -35,7 +39,7 @@ export const EXTRA_ENV = {
  *
  * @example
  * ```ts
- * findFlag("ramp-rate")?.env; // "RAMP_RATE"
+ * findFlag("ramp-rate")?.alias; // "RAMP_RATE"
  * ```
  */
 export function findFlag(name: string): FlagSpec | undefined {

@@ -31,7 +31,11 @@ export type LoadResult = { ok: true; config: SwarmConfig } | { ok: false; errors
  * if (r.ok) console.log(r.config.clients); // 20
  * ```
  */
-export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
+export function loadConfig(
+  raw: RawFlags,
+  url: string | undefined,
+  jobIndex?: string,
+): LoadResult {
   const errors: string[] = [];
   const read = new FieldReader(raw, errors);
 
@@ -42,6 +46,9 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
     rampJitterMs: read.duration("ramp-jitter"),
     durationMs: read.duration("duration"),
     shutdownGraceMs: read.duration("shutdown-grace"),
+    shard: shardOf(read.string("shard"), read.string("shards"), jobIndex, errors),
+    startAt: startAtOf(read.string("start-at"), errors),
+    startToleranceMs: read.duration("start-tolerance"),
     variant: read.choice<Variant>("variant"),
     probeFailurePolicy: read.choice<ProbeFailurePolicy>("probe-failure-policy"),
     probeTimeoutMs: read.duration("probe-timeout", true),
@@ -74,6 +81,7 @@ export function loadConfig(raw: RawFlags, url: string | undefined): LoadResult {
     logLevel: read.bool("verbose") ? "debug" : read.choice<LogLevel>("log-level"),
     originMetrics: originMetrics(read, errors),
     runId: runIdOf(read.string("run-id"), errors),
+    summaryLine: read.bool("summary-line"),
     summaryJson: read.string("summary-json") || null,
     thresholds: read.list("threshold").flatMap((text) => {
       const t = parseThreshold(text);
@@ -247,6 +255,52 @@ class FieldReader {
     }
     return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
   }
+}
+
+/**
+ * The shard this process runs: `--shard I/N`, or `JOB_COMPLETION_INDEX` with `--shards N`.
+ *
+ * @example
+ * ```ts
+ * shardOf("2/4", "", undefined, []); // { index: 2, count: 4 }
+ * shardOf("", "4", "3", []);         // { index: 3, count: 4 }
+ * ```
+ */
+export function shardOf(
+  shard: string,
+  shards: string,
+  jobIndex: string | undefined,
+  errors: string[],
+): { index: number; count: number } | null {
+  let text = shard;
+  if (!text && shards) {
+    if (jobIndex === undefined) {
+      errors.push("shards: needs JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or --shard I/N");
+      return null;
+    }
+    text = `${jobIndex}/${shards}`;
+  }
+  if (!text) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]), count = Number(m?.[2]);
+  if (!m || count < 1 || index >= count) {
+    errors.push(`shard: expected I/N with 0 <= I < N, e.g. 0/4 (got "${text}")`);
+    return null;
+  }
+  return { index, count };
+}
+
+/** `--start-at` as wall-clock ms: an RFC 3339 time with a zone (Z or ±hh:mm). */
+function startAtOf(text: string, errors: string[]): number | null {
+  if (!text) return null;
+  const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i.test(text.trim())
+    ? Date.parse(text.trim())
+    : NaN;
+  if (Number.isNaN(ms)) {
+    errors.push(`start-at: expected an RFC 3339 time such as 2026-12-01T15:04:05Z (got "${text}")`);
+    return null;
+  }
+  return ms;
 }
 
 /** Run ids name Kubernetes objects and label series: a DNS label, lower case. */

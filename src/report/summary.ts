@@ -50,6 +50,12 @@ export interface RunRecord {
 export interface RunSummary {
   schema: typeof SUMMARY_SCHEMA;
   version: typeof SUMMARY_VERSION;
+  /** Labels every metric series of the run; the shards of one run share it. */
+  runId: string;
+  /** Which part of a sharded run this is; null for a whole run (or a merged fleet). */
+  shard: ShardInfo | null;
+  /** For a merged fleet: which shards it holds; null for one process's run. */
+  fleet: FleetInfo | null;
   run: RunRecord;
   target: string;
   startedAt: string;
@@ -98,9 +104,38 @@ export interface RunSummary {
   snapshot: Snapshot;
 }
 
+/** One shard's place in its run. */
+export interface ShardInfo {
+  index: number;
+  count: number;
+  firstClient: number;
+  clients: number;
+  /** --start-at (ISO), or null when the shard started at once. */
+  startAt: string | null;
+  /** When its ramp really started, relative to --start-at (ms; null without it). */
+  startOffsetMs: number | null;
+}
+
+/** What a merged fleet is made of. */
+export interface FleetInfo {
+  /** Shards the run had (N). */
+  shards: number;
+  /** Indexes present in the merge. */
+  present: number[];
+  /** Indexes with no summary. */
+  missing: number[];
+  /** Shards whose own run failed: index, exit code and why. */
+  failed: { index: number; code: number; reason: string | null }[];
+  /** Ramp start offsets of the present shards from --start-at, ms. */
+  startOffsetsMs: { index: number; offsetMs: number | null }[];
+}
+
 /** What a summary is built from besides the snapshot. */
 export interface SummaryInput {
   run: RunRecord;
+  runId: string;
+  shard: Omit<ShardInfo, "startAt" | "startOffsetMs"> & { startAt: number | null } | null;
+  fleet?: FleetInfo;
   snapshot: Snapshot;
   target: string;
   /** Wall-clock ms. */
@@ -141,6 +176,15 @@ export function buildSummary(input: SummaryInput): RunSummary {
   return {
     schema: SUMMARY_SCHEMA,
     version: SUMMARY_VERSION,
+    runId: input.runId,
+    shard: input.shard && {
+      ...input.shard,
+      startAt: input.shard.startAt === null ? null : iso(input.shard.startAt),
+      startOffsetMs: input.shard.startAt === null
+        ? null
+        : Math.round(input.rampStartedAt - input.shard.startAt),
+    },
+    fleet: input.fleet ?? null,
     run: input.run,
     target: input.target,
     startedAt: iso(input.startedAt),

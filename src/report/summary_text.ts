@@ -46,6 +46,8 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     RULE,
     ...degraded,
     row("Target:", s.target),
+    row("Run id:", s.runId),
+    ...formatShards(s),
     row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),
     row("Target clients:", s.clients.target),
     row("Peak running clients:", s.clients.peakRunning),
@@ -230,5 +232,44 @@ function formatOrigin(o: ExporterSnapshot | null): string[] {
     ),
     row("nginx connections:", n(o.nginx?.activeConnections, (v) => String(v))),
     row("nginx requests/s:", n(o.nginx?.requestsPerSecond, (v) => v.toFixed(1))),
+  ];
+}
+
+/** Where a shard sits in its run, or which shards a merged fleet holds. */
+function formatShards(s: RunSummary): string[] {
+  const row = (label: string, value: string) => `  ${label.padEnd(24)}${value}`;
+  const offset = (ms: number | null) => ms === null ? "n/a" : `${ms >= 0 ? "+" : ""}${ms} ms`;
+  if (s.shard) {
+    const { index, count, firstClient, clients, startOffsetMs } = s.shard;
+    return [
+      row(
+        "Shard:",
+        `${index} of ${count} (clients ${firstClient}–${firstClient + clients - 1}` +
+          (s.shard.startAt ? `, ramp started ${offset(startOffsetMs)} after --start-at)` : ")"),
+      ),
+    ];
+  }
+  if (!s.fleet) return [];
+  const f = s.fleet;
+  const offsets = f.startOffsetsMs.map((o) => o.offsetMs).filter((o): o is number => o !== null);
+  return [
+    row("Shards merged:", `${f.present.length} of ${f.shards}`),
+    row("Missing shards:", f.missing.length ? f.missing.join(", ") : "none"),
+    row(
+      "Failed shards:",
+      f.failed.length
+        ? f.failed.map((x) => `${x.index} (exit ${x.code}${x.reason ? `: ${x.reason}` : ""})`).join(
+          "; ",
+        )
+        : "none",
+    ),
+    ...(offsets.length
+      ? [
+        row(
+          "Start offsets:",
+          `${offset(Math.min(...offsets))} to ${offset(Math.max(...offsets))} after --start-at`,
+        ),
+      ]
+      : []),
   ];
 }

@@ -22,11 +22,13 @@ import { buildSummary, type RunSummary } from "../report/summary.ts";
 import { Shard } from "../shard/shard.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { VERSION } from "../version.ts";
+import { LateStartError } from "./errors.ts";
 import { chooseMapping, clientCommand } from "./mapping.ts";
 import { preflight } from "./preflight.ts";
 import { progressLine } from "./progress_line.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
 import { runRecord } from "./run_record.ts";
+import { type ShardPlan, shardPlan } from "./shard_plan.ts";
 
 /** Everything a swarm run uses from the outside world. */
 export interface SwarmDeps {
@@ -60,6 +62,7 @@ export class Swarm {
   /** The origin's exporters, when --origin-metrics/--nginx-metrics are set (for the dashboard). */
   origin: ExporterScraper | null = null;
   readonly #shard: Shard;
+  readonly #plan: ShardPlan;
   #mapping: StreamMapping = { kind: "all" };
   #stop = new AbortController();
   #stopReason = "";
@@ -67,6 +70,7 @@ export class Swarm {
   #rampStartedAt: number | null = null;
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
+    this.#plan = shardPlan(config.shard, config.clients, config.rampRate);
     this.#shard = new Shard({
       spawner: deps.spawner,
       clock: deps.clock,
@@ -80,7 +84,7 @@ export class Swarm {
         graceMs: config.shutdownGraceMs,
       },
       stats: {
-        targetClients: config.clients,
+        targetClients: this.#plan.clients,
         targetDurationMs: config.targetDurationMs,
         dropThreshold: config.statsDropThreshold,
       },
@@ -184,24 +188,30 @@ export class Swarm {
     if (server) log.info("metrics_listening", { url: metricsUrl });
 
     const signal = this.#stop.signal;
+    await this.#waitForStart(signal);
     if (config.durationMs > 0) {
       clock.sleep(config.durationMs, signal).then(() => this.stop("duration"));
     }
     if (deps.progressLogMs > 0) this.#logProgress(deps.progressLogMs, signal);
 
+    const plan = this.#plan;
     log.info("ramp_started", {
-      clients: config.clients,
-      ramp_rate: config.rampRate,
-      expected_ramp_ms: Math.round(((config.clients - 1) / config.rampRate) * 1000),
+      clients: plan.clients,
+      first_client: plan.firstClient,
+      ramp_rate: plan.rampRate,
+      expected_ramp_ms: Math.round(((plan.clients - 1) / plan.rampRate) * 1000),
     });
     const rampStart = clock.now();
     const rampStartWall = clock.wallNow();
     this.#rampStartedAt = rampStart;
+    const offsets = plan.clients
+      ? rampOffsets(plan.clients, plan.rampRate, config.rampJitterMs, deps.seed)
+      : [];
     const started = await runRamp(
-      rampOffsets(config.clients, config.rampRate, config.rampJitterMs, deps.seed),
+      offsets,
       clock,
       signal,
-      (id) => this.#shard.start(id),
+      (local) => this.#shard.start(plan.firstClient + local),
     );
     const rampMs = clock.now() - rampStart;
     log.info(signal.aborted ? "ramp_cancelled" : "ramp_finished", {
@@ -218,6 +228,13 @@ export class Swarm {
     const endedAt = clock.wallNow();
     return buildSummary({
       run,
+      runId: config.runId,
+      shard: config.shard && {
+        ...config.shard,
+        firstClient: plan.firstClient,
+        clients: plan.clients,
+        startAt: config.startAt,
+      },
       snapshot: this.snapshot(),
       target: config.streamUrl,
       startedAt,
@@ -230,6 +247,29 @@ export class Swarm {
       dropThreshold: config.statsDropThreshold,
       origin: scraper?.snapshot() ?? null,
     });
+  }
+
+  /**
+   * With --start-at, waits for that instant (preflight and probe are done by now). A shard
+   * already later than --start-tolerance does not run: its figures would not line up with the
+   * others'.
+   */
+  async #waitForStart(signal: AbortSignal): Promise<void> {
+    const { startAt, startToleranceMs } = this.config;
+    if (startAt === null) return;
+    const { clock, log } = this.deps;
+    const wait = startAt - clock.wallNow();
+    if (wait < -startToleranceMs) {
+      throw new LateStartError(
+        `started ${Math.round(-wait)} ms after --start-at ${new Date(startAt).toISOString()}, ` +
+          `more than --start-tolerance ${startToleranceMs} ms allows`,
+      );
+    }
+    log.info("waiting_for_start", {
+      start_at: new Date(startAt).toISOString(),
+      wait_ms: Math.round(wait),
+    });
+    await clock.sleep(Math.max(0, wait), signal);
   }
 
   #scrapeInput(): ScrapeInput {

@@ -1,0 +1,142 @@
+/**
+ * `hls-swarm merge FILE…`: the fleet's summary from its shards' summaries. A FILE is a JSON
+ * summary (`--summary-json`), or any text whose last `HLS_SWARM_SUMMARY` line is one (a pod's
+ * `kubectl logs`); `-` reads standard input. Thresholds are judged on the merged fleet only.
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import {
+  MergeInputError,
+  mergeSummaries,
+  readShardSummary,
+  type ShardSummary,
+} from "../report/merge.ts";
+import { runOutcome } from "../report/outcome.ts";
+import { decodeSummaryLine } from "../report/summary_line.ts";
+import { formatSummary } from "../report/summary_text.ts";
+import { evaluateThresholds, parseThreshold, type Threshold } from "../report/thresholds.ts";
+import { PROGRAM_NAME } from "../version.ts";
+import { EXIT } from "./exit_codes.ts";
+import type { CliIo } from "./io.ts";
+
+interface MergeOptions {
+  summaryJson?: string;
+  threshold?: string[];
+  allowMissingShards?: boolean;
+}
+
+/**
+ * Runs `merge` with its arguments (after the word `merge`) and resolves with the exit code:
+ * 0, 2 (an input cannot be read or does not belong), 5 (shards missing or failed), 99
+ * (a threshold failed on the merged fleet).
+ *
+ * @example
+ * ```ts
+ * const code = await runMerge(["shard-0.json", "shard-1.json", "--threshold", "error_rate<1%"], io);
+ * ```
+ */
+export async function runMerge(args: string[], io: CliIo): Promise<number> {
+  let files: string[] = [];
+  let opts: MergeOptions = {};
+  const cmd = new Command(`${PROGRAM_NAME} merge`)
+    .description("merge shard summaries into the fleet's summary, exactly")
+    .argument(
+      "<files...>",
+      "JSON summaries, or logs ending with an HLS_SWARM_SUMMARY line; - for stdin",
+    )
+    .option("--summary-json <file>", "also write the merged summary as JSON; - writes it to stdout")
+    .option(
+      "--threshold <expr>",
+      "pass/fail check on a merged figure, e.g. 'segment_ttfb_p95<500ms' (repeatable)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
+    .option("--allow-missing-shards", "exit 0 even when shards are missing or failed")
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .action((f: string[], o: MergeOptions) => {
+      files = f;
+      opts = o;
+    });
+  try {
+    cmd.parse(args, { from: "user" });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    return e.code === "commander.helpDisplayed" ? EXIT.ok : EXIT.usage;
+  }
+  const thresholds: Threshold[] = [];
+  for (const text of opts.threshold ?? []) {
+    const t = parseThreshold(text);
+    if (typeof t === "string") {
+      io.stderr(`${PROGRAM_NAME} merge: threshold: ${t}\n`);
+      return EXIT.usage;
+    }
+    thresholds.push(t);
+  }
+
+  let summary;
+  try {
+    const inputs = [];
+    for (const name of files) inputs.push({ name, summary: await readInput(name) });
+    summary = mergeSummaries(inputs);
+  } catch (e) {
+    io.stderr(`${PROGRAM_NAME} merge: ${(e as Error).message}\n`);
+    return EXIT.usage;
+  }
+  const results = evaluateThresholds(summary, thresholds);
+  const fleet = summary.fleet!;
+  const incomplete = fleet.missing.length > 0 || fleet.failed.length > 0;
+  const outcome = incomplete && !opts.allowMissingShards
+    ? {
+      code: EXIT.shardsMissing,
+      reason: `shards missing: [${fleet.missing.join(", ")}], failed: [${
+        fleet.failed.map((f) => f.index).join(", ")
+      }] of ${fleet.shards}`,
+    }
+    : runOutcome(summary, results, 0);
+  (opts.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary, results));
+  if (opts.summaryJson) {
+    const json = JSON.stringify({ ...summary, thresholds: results, outcome }, null, 2) + "\n";
+    try {
+      if (opts.summaryJson === "-") io.stdout(json);
+      else await Deno.writeTextFile(opts.summaryJson, json);
+    } catch (e) {
+      io.stderr(`${PROGRAM_NAME} merge: cannot write --summary-json: ${(e as Error).message}\n`);
+      return EXIT.failure;
+    }
+  }
+  if (outcome.code !== EXIT.ok) io.stderr(`${PROGRAM_NAME} merge: ${outcome.reason}\n`);
+  return outcome.code;
+}
+
+/** One input: a JSON summary, or text whose last summary line is one. */
+async function readInput(name: string): Promise<ShardSummary> {
+  let text: string;
+  try {
+    text = name === "-"
+      ? await new Response(Deno.stdin.readable).text()
+      : await Deno.readTextFile(name);
+  } catch (e) {
+    throw new MergeInputError(`${name}: cannot read (${(e as Error).message})`);
+  }
+  const trimmed = text.trimStart();
+  let json = trimmed.startsWith("{") ? trimmed : null;
+  if (json === null) {
+    try {
+      json = await decodeSummaryLine(text);
+    } catch (e) {
+      throw new MergeInputError(`${name}: ${(e as Error).message}`);
+    }
+  }
+  if (json === null) {
+    throw new MergeInputError(
+      `${name}: neither a JSON summary nor a log with an HLS_SWARM_SUMMARY line`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (e) {
+    throw new MergeInputError(`${name}: not valid JSON (${(e as Error).message})`);
+  }
+  return readShardSummary(value, name);
+}

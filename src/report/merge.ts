@@ -1,0 +1,165 @@
+/**
+ * The fleet's summary from its shards' summaries: every input is checked (format, version, run
+ * id, sketch accuracy, shard index), the snapshots are merged exactly, and the same summary is
+ * rebuilt from the merged snapshot, with which shards are present, missing and failed.
+ * @module
+ */
+import { mergeSnapshots } from "../fleet/merge.ts";
+import { readSnapshot, SnapshotError } from "../fleet/snapshot.ts";
+import {
+  buildSummary,
+  type FleetInfo,
+  type RunRecord,
+  type RunSummary,
+  SUMMARY_SCHEMA,
+  SUMMARY_VERSION,
+} from "./summary.ts";
+
+/** A summary as read from a shard: the record plus its outcome. */
+export type ShardSummary = RunSummary & { outcome?: { code: number; reason: string | null } };
+
+/** An input that cannot be merged, with every reason found. */
+export class MergeInputError extends Error {
+  override name = "MergeInputError";
+}
+
+/**
+ * Checks that `value` (parsed JSON from `where`) is a summary this build can merge.
+ *
+ * @example
+ * ```ts
+ * const shard = readShardSummary(JSON.parse(text), "shard-0.json");
+ * ```
+ */
+export function readShardSummary(value: unknown, where: string): ShardSummary {
+  const doc = (typeof value === "object" && value !== null ? value : {}) as Partial<ShardSummary>;
+  if (doc.schema !== SUMMARY_SCHEMA) {
+    throw new MergeInputError(
+      `${where}: not an hls-swarm summary (no "schema": "${SUMMARY_SCHEMA}")`,
+    );
+  }
+  if (doc.version !== SUMMARY_VERSION) {
+    throw new MergeInputError(
+      `${where}: summary version ${JSON.stringify(doc.version)}; this hls-swarm merges version ` +
+        `${SUMMARY_VERSION} (merge with the version that wrote it)`,
+    );
+  }
+  try {
+    readSnapshot(doc.snapshot, where);
+  } catch (e) {
+    throw new MergeInputError(e instanceof SnapshotError ? e.message : String(e));
+  }
+  return doc as ShardSummary;
+}
+
+/**
+ * Merges shard summaries (each with the name it was read from) into the fleet's summary.
+ * Throws a {@linkcode MergeInputError} when they do not belong together.
+ *
+ * @example
+ * ```ts
+ * const fleet = mergeSummaries([{ name: "a.json", summary: a }, { name: "b.json", summary: b }]);
+ * fleet.fleet?.missing; // shard indexes with no summary
+ * ```
+ */
+export function mergeSummaries(
+  inputs: readonly { name: string; summary: ShardSummary }[],
+): RunSummary {
+  if (!inputs.length) throw new MergeInputError("no summaries to merge");
+  const [first] = inputs;
+  const differ = (what: string, pick: (s: ShardSummary) => unknown) => {
+    const other = inputs.find((i) => pick(i.summary) !== pick(first.summary));
+    if (other) {
+      throw new MergeInputError(
+        `mixed ${what}: ${first.name} has ${JSON.stringify(pick(first.summary))}, ` +
+          `${other.name} has ${JSON.stringify(pick(other.summary))}`,
+      );
+    }
+  };
+  differ("run ids", (s) => s.runId);
+  differ("hls-swarm versions", (s) => s.run.hlsSwarmVersion);
+  differ("shard counts", (s) => s.shard?.count ?? null);
+  const seen = new Map<number, string>();
+  for (const { name, summary } of inputs) {
+    if (!summary.shard) continue;
+    const twin = seen.get(summary.shard.index);
+    if (twin) {
+      throw new MergeInputError(
+        `two summaries of shard ${summary.shard.index}: ${twin} and ${name}`,
+      );
+    }
+    seen.set(summary.shard.index, name);
+  }
+  let snapshot;
+  try {
+    snapshot = mergeSnapshots(inputs.map((i) => i.summary.snapshot));
+  } catch (e) {
+    throw new MergeInputError(e instanceof SnapshotError ? e.message : String(e));
+  }
+  const all = inputs.map((i) => i.summary);
+  const ms = (iso: string) => Date.parse(iso);
+  const reasons = [...new Set(all.map((s) => s.stopReason))];
+  return buildSummary({
+    run: fleetRun(all),
+    runId: first.summary.runId,
+    shard: null,
+    fleet: fleetInfo(all),
+    snapshot,
+    target: first.summary.target,
+    startedAt: Math.min(...all.map((s) => ms(s.startedAt))),
+    endedAt: Math.max(...all.map((s) => ms(s.endedAt))),
+    stoppedAt: Math.min(...all.map((s) => ms(s.stoppedAt))),
+    rampStartedAt: Math.min(...all.map((s) => ms(s.rampStartedAt))),
+    stopReason: reasons.join(", "),
+    metricsUrl: null,
+    statsEnabled: all.every((s) => s.clients.receivedMedia !== null),
+    dropThreshold: first.summary.lines.threshold,
+    origin: all.find((s) => s.origin)?.origin ?? null,
+  });
+}
+
+/** The run record of a fleet: the first shard's, with the hosts added up. */
+function fleetRun(all: readonly ShardSummary[]): RunRecord {
+  const hosts = all.map((s) => s.run.host);
+  const min = (v: (number | null)[]) => {
+    const known = v.filter((x): x is number => x !== null);
+    return known.length ? Math.min(...known) : null;
+  };
+  return {
+    ...all[0].run,
+    host: {
+      hostname: [...new Set(hosts.map((h) => h.hostname))].join(","),
+      cpus: hosts.reduce((n, h) => n + h.cpus, 0),
+      memoryBytes: hosts.every((h) => h.memoryBytes !== null)
+        ? hosts.reduce((n, h) => n + h.memoryBytes!, 0)
+        : null,
+      openFilesLimit: min(hosts.map((h) => h.openFilesLimit)),
+      processLimit: min(hosts.map((h) => h.processLimit)),
+    },
+  };
+}
+
+/** Which shards are present, missing and failed. */
+function fleetInfo(all: readonly ShardSummary[]): FleetInfo {
+  const count = all[0].shard?.count ?? all.length;
+  const index = (s: ShardSummary, i: number) => s.shard?.index ?? i;
+  const present = all.map(index).sort((a, b) => a - b);
+  return {
+    shards: count,
+    present,
+    missing: Array.from({ length: count }, (_, i) => i).filter((i) => !present.includes(i)),
+    failed: all.flatMap((s, i) => {
+      const code = s.outcome?.code ?? 0;
+      // A shard that measured its part and only breached a threshold did not fail: the
+      // thresholds are judged again on the merged fleet.
+      return code === 0 || code === 99
+        ? []
+        : [{ index: index(s, i), code, reason: s.outcome?.reason ?? null }];
+    }).sort((a, b) => a.index - b.index),
+    startOffsetsMs: all.map((s, i) => ({
+      index: index(s, i),
+      offsetMs: s.shard?.startOffsetMs ?? null,
+    }))
+      .sort((a, b) => a.index - b.index),
+  };
+}
