@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { normalizeArgv } from "../cli/argv.ts";
 import { EXIT } from "../cli/exit_codes.ts";
+import type { CliIo } from "../cli/io.ts";
 import { parseDuration } from "../config/duration.ts";
 import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
@@ -23,15 +24,6 @@ import {
 } from "./options.ts";
 import { runOnKubernetes } from "./run.ts";
 import { toYamlStream } from "./yaml.ts";
-
-/** The process-level things the command touches (the shape of cli/main.ts's CliIo). */
-export interface K8sIo {
-  env: Readonly<Record<string, string | undefined>>;
-  stdout(text: string): void;
-  stderr(text: string): void;
-  stdoutIsTerminal: boolean;
-  stderrIsTerminal: boolean;
-}
 
 /**
  * What `k8s` is given: `hls-swarm merge` (cli/main.ts passes runMerge; taken as a parameter
@@ -89,7 +81,7 @@ function addSwarmFlag(cmd: Command, flag: FlagSpec): void {
 function subcommand(
   parent: Command,
   kind: "render" | "run",
-  io: K8sIo,
+  io: CliIo,
   done: (r: Request) => void,
 ) {
   const cmd = parent.command(kind)
@@ -155,7 +147,7 @@ function subcommand(
   });
 }
 
-function parse(args: string[], io: K8sIo): Request {
+function parse(args: string[], io: CliIo): Request {
   let request: Request = { kind: "exit", code: EXIT.usage };
   const program = new Command(NAME)
     .description("run hls-swarm on Kubernetes: one Indexed Job pod per shard")
@@ -174,7 +166,7 @@ function parse(args: string[], io: K8sIo): Request {
   return request;
 }
 
-function usage(io: K8sIo, kind: string, errors: string[]): number {
+function usage(io: CliIo, kind: string, errors: string[]): number {
   for (const e of errors) io.stderr(`${NAME}: ${e}\n`);
   io.stderr(`(run "${NAME} ${kind} --help" for usage)\n`);
   return EXIT.usage;
@@ -189,7 +181,7 @@ function usage(io: K8sIo, kind: string, errors: string[]): number {
  *   "http://origin:17080/stream.m3u8"], io, { merge: (args) => runMerge(args, io) });
  * ```
  */
-export async function runK8s(args: string[], io: K8sIo, seams: K8sDeps): Promise<number> {
+export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise<number> {
   const request = parse(args, io);
   if (request.kind === "exit") return request.code;
   const now = seams.now?.() ?? new Date();
