@@ -54,6 +54,26 @@ test: deps-deno ## run every test (unit and integration, real FFmpeg and nginx)
 test-unit: ## run the unit tests only
 	"$(DENO)" test $(PERMS) src/
 
+# FFmpeg 7.1 (Debian trixie) and 9.0 (sid) beside the host's, in chroots that
+# tools/ffmpeg-matrix/chroot.sh builds once under ${HLS_SWARM_CHROOT_DIR:-.cache/ffmpeg}/<suite>
+# (root, network, about 1.1 GB; see its README before deleting one). hls-swarm reads its FFmpeg
+# from HLS_SWARM_FFMPEG, so the unchanged tests run the chroot's FFmpeg.
+FFMPEG_SUITES := trixie sid
+CHROOT_SH := tools/ffmpeg-matrix/chroot.sh
+.PHONY: ffmpeg-chroots test-ffmpeg
+
+ffmpeg-chroots: ## build the FFmpeg 7.1 and 9.0 chroots (once; cached)
+	@for suite in $(FFMPEG_SUITES); do \
+	  printf '%s: ' $$suite; $(CHROOT_SH) build $$suite | sed -n 's/^ffmpeg=//p'; \
+	done
+
+test-ffmpeg: deps-deno ffmpeg-chroots ## the agreement and shutdown tests with FFmpeg 7.1 and 9.0
+	@for suite in $(FFMPEG_SUITES); do \
+	  wrapper=$$($(CHROOT_SH) wrapper $$suite); \
+	  echo "== FFmpeg of Debian $$suite: $$wrapper"; \
+	  HLS_SWARM_FFMPEG="$$wrapper" "$(DENO)" test $(PERMS) tests/metrics_agreement_test.ts tests/shutdown_test.ts; \
+	done
+
 check: ## formatting, lint and type checks
 	"$(DENO)" fmt --check
 	"$(DENO)" lint

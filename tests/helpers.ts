@@ -26,17 +26,27 @@ export interface Nginx {
   start(): Promise<void>;
 }
 
+/** Extra nginx configuration, appended to the `http` and `server` blocks. */
+export interface NginxExtra {
+  http?: string;
+  server?: string;
+}
+
 /**
  * Starts nginx (foreground, its own temp config) on `port` (default: a free one).
  *
  * @example
  * ```ts
- * const nginx = await startNginx(dir);
+ * const nginx = await startNginx(dir, undefined, { server: "location ~ \\.ts$ { limit_rate 400k; }" });
  * await fetch(nginx.url("/stream.m3u8"));
  * await nginx.stop();
  * ```
  */
-export async function startNginx(root: string, port = freePort()): Promise<Nginx> {
+export async function startNginx(
+  root: string,
+  port = freePort(),
+  extra: NginxExtra = {},
+): Promise<Nginx> {
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-nginx-" });
   const log = `${dir}/access.log`;
   const conf = `${dir}/nginx.conf`;
@@ -60,10 +70,12 @@ http {
   scgi_temp_path ${dir}/scgi;
   keepalive_timeout 65;
   keepalive_requests 10000;
+  ${extra.http ?? ""}
   server {
     listen 127.0.0.1:${port};
     root ${root};
     location /nginx_status { stub_status; }
+    ${extra.server ?? ""}
   }
 }
 `,

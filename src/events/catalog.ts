@@ -131,8 +131,9 @@ export const EVENTS = [
     key: "inFlightAtStop",
     metric: "in_flight_at_stop",
     summary: "In flight at the stop:",
-    help: "2xx responses whose body was still arriving when hls-swarm stopped FFmpeg (inferred " +
-      "from FFmpeg's exit statistics); their bytes are not in the bytes total",
+    help: "2xx responses whose body the origin was still sending when hls-swarm stopped " +
+      "FFmpeg (inferred: cut short by FFmpeg's exit statistics, at an origin that took over " +
+      "100 ms per segment); their bytes are not in the bytes total",
   },
   {
     key: "inFlightBytesAtStop",

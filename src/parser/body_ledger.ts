@@ -9,13 +9,23 @@
  *   next segment of a playlist only after it consumed the one before the segment it is reading
  *   (with HTTP/1.1 it prefetches one segment ahead, right after opening the current one), so every
  *   segment of the prefix except the most recent is consumed.
- * - When hls-swarm stops FFmpeg, FFmpeg closes its inputs and logs, at verbose, each one's
- *   `[AVIOContext] Statistics: N bytes read`: the body bytes that arrived, in all. The shortfall
- *   of those against the announced total belongs to the bodies not yet known complete: it is
- *   handed to them from the most recent back, each taking up to its size, and every body that
- *   takes part of it was in flight at the stop. Without those lines (FFmpeg was killed), a body
- *   is in flight when it or a demuxer packet after it was logged in the last second of the run.
  * - When FFmpeg ends by itself (a crash, the end of the stream), every body counts, as announced.
+ * - When hls-swarm stops FFmpeg, the stop cuts a body short: FFmpeg does not act on SIGTERM while
+ *   its demuxer waits for the next playlist reload; it reloads, asks for the next segment, and
+ *   exits within a millisecond or two of that segment's headers (every capture in testdata/ ends
+ *   so). Which bodies were cut: as FFmpeg exits it logs, at verbose, each input's
+ *   `[AVIOContext] Statistics: N bytes read`, the body bytes it read in all. The shortfall against
+ *   the announced total belongs to the bodies not yet known complete, handed to them from the
+ *   most recent back, each taking up to its size; every body that takes part of it was cut.
+ *   Without those lines (FFmpeg was killed), a body is cut when it or a demuxer packet after it
+ *   was logged in the last second of the run.
+ *
+ *   Whether a cut body's bytes were sent is then a question about the origin, which FFmpeg
+ *   cannot see. An origin that delivered this client's earlier segments in a blink
+ *   ({@linkcode FAST_ORIGIN_MS}) had handed the whole body to the network before FFmpeg's
+ *   exit (nginx logs all of it as sent, and the captures' access logs do): it counts in full. At
+ *   a slower origin the body was still being sent: it is **in flight at the stop**, counted apart,
+ *   its announced bytes kept out of the total.
  * @module
  */
 import type { RequestKind } from "./url_kind.ts";
@@ -37,8 +47,26 @@ export interface Settlement {
   inFlight: Body[];
 }
 
+/** What the end of a run looked like. */
+export interface RunEnd {
+  /** hls-swarm stopped FFmpeg; only then can a body have been cut. */
+  requested: boolean;
+  /** The median time this run's earlier segment bodies took to arrive, ms; null if none did. */
+  typicalDownloadMs: number | null;
+  /** The run's last line and last demuxer packet line (reader's clock), for the fallback. */
+  lastLineAt: number;
+  lastPacketAt: number;
+}
+
 /** Without exit statistics, activity this recent before the last line means a body was moving. */
 export const QUIET_BEFORE_STOP_MS = 1000;
+
+/**
+ * An origin whose segment bodies typically arrive within this time sends a whole body faster
+ * than FFmpeg exits: a body it cut was sent in full. Loopback and LAN origins take 1–40 ms for a
+ * 230 KB segment, a rate-limited one hundreds of ms.
+ */
+export const FAST_ORIGIN_MS = 100;
 
 /**
  * The path prefix requests are grouped by: everything up to the path's last `/`.
@@ -109,32 +137,29 @@ export class BodyLedger {
     this.#exitStatistics = true;
   }
 
-  /**
-   * The run ended: settles every body not yet known complete. `requested` is true when
-   * hls-swarm stopped FFmpeg; only then can a body have been cut. `lastLineAt` and
-   * `lastPacketAt` (the run's last line and last demuxer packet line, reader's clock) serve only
-   * when FFmpeg logged no exit statistics.
-   */
-  settle(requested: boolean, lastLineAt = -Infinity, lastPacketAt = -Infinity): Settlement {
+  /** The run ended: settles every body not yet known complete (see the module's notes). */
+  settle(end: RunEnd): Settlement {
     const open = this.#open;
     this.#open = [];
-    if (!requested || open.length === 0) return { counted: open, inFlight: [] };
-    const inFlight = new Set<Body>();
+    if (!end.requested || open.length === 0) return { counted: open, inFlight: [] };
+    const cut = new Set<Body>();
     if (this.#exitStatistics) {
       let shortfall = this.#announced - this.#read;
       for (let i = open.length - 1; i >= 0 && shortfall > 0; i--) {
-        inFlight.add(open[i]);
+        cut.add(open[i]);
         shortfall -= open[i].bytes;
       }
     } else {
       for (const b of open) {
-        const active = Math.max(b.at, lastPacketAt);
-        if (lastLineAt - active < QUIET_BEFORE_STOP_MS) inFlight.add(b);
+        const active = Math.max(b.at, end.lastPacketAt);
+        if (end.lastLineAt - active < QUIET_BEFORE_STOP_MS) cut.add(b);
       }
     }
+    const fast = end.typicalDownloadMs !== null && end.typicalDownloadMs <= FAST_ORIGIN_MS;
+    if (fast) return { counted: open, inFlight: [] };
     return {
-      counted: open.filter((b) => !inFlight.has(b)),
-      inFlight: open.filter((b) => inFlight.has(b)),
+      counted: open.filter((b) => !cut.has(b)),
+      inFlight: open.filter((b) => cut.has(b)),
     };
   }
 }

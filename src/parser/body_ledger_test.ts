@@ -42,8 +42,16 @@ Deno.test("a segment counts once a later segment of its playlist was answered an
   assertEquals(sizes(l.request("/")), [200]);
 });
 
+/** A stop by hls-swarm at an origin that took `typicalDownloadMs` per segment. */
+const stop = (typicalDownloadMs: number | null, lastLineAt = 0, lastPacketAt = 0) => ({
+  requested: true,
+  typicalDownloadMs,
+  lastLineAt,
+  lastPacketAt,
+});
+
 Deno.test("at a stop, FFmpeg's exit statistics say which bodies were cut", () => {
-  const stopped = (read: number) => {
+  const stopped = (read: number, typicalDownloadMs: number | null = 600) => {
     const l = new BodyLedger();
     l.announce(seg(1000));
     l.request("/");
@@ -52,7 +60,7 @@ Deno.test("at a stop, FFmpeg's exit statistics say which bodies were cut", () =>
     l.announce(seg(800));
     l.bytesRead(read);
     l.exited();
-    return l.settle(true);
+    return l.settle(stop(typicalDownloadMs));
   };
   // Everything arrived: the two still open count too.
   assertEquals(sizes(stopped(2700).counted), [900, 800]);
@@ -61,17 +69,21 @@ Deno.test("at a stop, FFmpeg's exit statistics say which bodies were cut", () =>
   assertEquals(sizes(stopped(2400).counted), [900]);
   // More short than the newest body holds: the one before was still arriving too.
   assertEquals(sizes(stopped(1500).inFlight), [900, 800]);
+  // An origin that delivered earlier segments in a blink had sent the cut body in full.
+  assertEquals(sizes(stopped(1500, 8).counted), [900, 800]);
+  // With no earlier segment to judge the origin by, a cut body is in flight.
+  assertEquals(sizes(stopped(2400, null).inFlight), [800]);
   // A run that ended by itself (a crash) counts everything, as announced.
   const crashed = new BodyLedger();
   crashed.announce(seg(1000));
-  assertEquals(sizes(crashed.settle(false).counted), [1000]);
+  assertEquals(sizes(crashed.settle({ ...stop(600), requested: false }).counted), [1000]);
 });
 
 Deno.test("without exit statistics (FFmpeg killed): a body active in the last second was moving", () => {
   const judge = (lastPacketAt: number) => {
     const l = new BodyLedger();
     l.announce(seg(1000, "/", 10_000));
-    return l.settle(true, 20_000, lastPacketAt);
+    return l.settle(stop(600, 20_000, lastPacketAt));
   };
   assertEquals(sizes(judge(19_500).inFlight), [1000]);
   assertEquals(sizes(judge(12_000).counted), [1000]);
@@ -88,18 +100,21 @@ async function bytesRead(v: typeof CAPTURED_VERSIONS[number], name: string): Pro
 const inFlightSizes = (events: HttpEvent[]) =>
   events.flatMap((e) => e.type === "count" && e.key === "inFlightBytesAtStop" ? [e.n] : []);
 
-for (const v of CAPTURED_VERSIONS) {
-  for (const run of ["nginx_keepalive", "404_segments", "window_slide", "expired_skip"]) {
-    Deno.test(`FFmpeg ${v} "${run}" stopped by a signal: the cut segments are in flight`, async () => {
+const RUNS = ["nginx_keepalive", "404_segments", "window_slide", "expired_skip"];
+
+for (const v of ["5.1", "7.1"] as const) {
+  for (const run of RUNS) {
+    Deno.test(`FFmpeg ${v} "${run}", slow origin, stopped: the cut segments are in flight`, async () => {
       const name = `stderr_trace_${run}.txt`;
-      const events = await replayStderr(v, name, { stopped: true });
+      // 20 ms a line: a segment body (~70 lines) seems to take over a second to arrive.
+      const events = await replayStderr(v, name, { stopped: true, arrival: (i) => i * 20 });
       const nginx = tallyLog(await accessLog(v, `access_trace_${run}.txt`));
       const counted = tallyEvents(events).bytes2xx;
       const cut = inFlightSizes(events);
       // Every announced byte is either counted or in flight, never both, never lost.
       assertEquals(counted + cut.reduce((a, b) => a + b, 0), nginx.bytes2xx);
-      // The stop came right after a segment request (every 2 s, stopped at 25 s or 40 s):
-      // window_slide fetches two segments per reload, so two were open.
+      // The stop cut the segment asked for right before FFmpeg exited; window_slide fetches
+      // two segments per reload, so two were open.
       assertEquals(cut.length, run === "window_slide" ? 2 : 1);
       assertEquals(countOf(events, "inFlightAtStop"), cut.length);
       // FFmpeg's own count of what arrived agrees: short by part of the cut bodies, and by
@@ -112,6 +127,19 @@ for (const v of CAPTURED_VERSIONS) {
         e.kind === "segment" && e.status === 206
       );
       assertEquals(cut, served.slice(-cut.length).map((e) => e.bytes));
+    });
+  }
+}
+
+for (const v of CAPTURED_VERSIONS) {
+  for (const run of RUNS) {
+    Deno.test(`FFmpeg ${v} "${run}", fast origin, stopped: every byte nginx sent counts`, async () => {
+      const name = `stderr_trace_${run}.txt`;
+      // 0.1 ms a line (9.0 uses its own timestamps): loopback nginx, bodies in a few ms.
+      const events = await replayStderr(v, name, { stopped: true, arrival: (i) => i / 10 });
+      const nginx = tallyLog(await accessLog(v, `access_trace_${run}.txt`));
+      assertEquals(tallyEvents(events).bytes2xx, nginx.bytes2xx);
+      assertEquals(countOf(events, "inFlightAtStop"), 0);
     });
   }
 }

@@ -96,6 +96,8 @@ export class StderrParser {
   #lastPacketAt: number | null = null;
   #runLastPacketAt = -Infinity;
   #lastLineAt = -Infinity;
+  /** The last few inferred segment download times: how fast this origin delivers bodies. */
+  #recentDownloads: number[] = [];
   /** Lines that carried a timestamp prefix (`datetime` log flag). */
   timestampedLines = 0;
 
@@ -141,9 +143,10 @@ export class StderrParser {
   /**
    * Call when the run ends. `requested`: hls-swarm stopped FFmpeg. Then requests still without a
    * status were cut by hls-swarm, not the origin, and are not counted; bodies not yet known
-   * complete are judged ({@link ./body_ledger.ts BodyLedger.settle}), and those in flight are
-   * counted apart (`inFlightAtStop`, `inFlightBytesAtStop`), their bytes kept out of the total.
-   * Otherwise (FFmpeg ended by itself) unanswered requests count and every body counts.
+   * complete are judged ({@link ./body_ledger.ts}): a body the stop cut short at an origin slower
+   * than {@link ./body_ledger.ts FAST_ORIGIN_MS} per segment is counted apart as in flight
+   * (`inFlightAtStop`, `inFlightBytesAtStop`), its bytes kept out of the total. Otherwise (FFmpeg
+   * ended by itself) unanswered requests count and every body counts.
    */
   finish(requested = false): HttpEvent[] {
     const events: HttpEvent[] = [];
@@ -152,11 +155,12 @@ export class StderrParser {
         if (p.status === null) events.push(count("unanswered", 1, p.kind));
       }
     }
-    const { counted, inFlight } = this.#bodies.settle(
+    const { counted, inFlight } = this.#bodies.settle({
       requested,
-      this.#lastLineAt,
-      this.#runLastPacketAt,
-    );
+      typicalDownloadMs: median(this.#recentDownloads),
+      lastLineAt: this.#lastLineAt,
+      lastPacketAt: this.#runLastPacketAt,
+    });
     for (const b of counted) events.push(bodyBytes(b));
     for (const b of inFlight) {
       events.push(
@@ -170,6 +174,7 @@ export class StderrParser {
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
     this.#runLastPacketAt = -Infinity;
+    this.#recentDownloads = [];
     return events;
   }
 
@@ -215,7 +220,9 @@ export class StderrParser {
     const headers = this.#segmentHeaders;
     if (headers !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headers.at) {
       const last = { at: this.#lastPacketAt, stamp: datetimePrefixMs(this.#lastPacketLine) };
-      events.push({ type: "segment_download_inferred", ms: elapsedMs(headers, last) });
+      const ms = elapsedMs(headers, last);
+      events.push({ type: "segment_download_inferred", ms });
+      if (this.#recentDownloads.push(ms) > RECENT_DOWNLOADS) this.#recentDownloads.shift();
     }
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
@@ -301,6 +308,15 @@ export class StderrParser {
 }
 
 const NONE: HttpEvent[] = [];
+/** How many recent segment downloads judge the origin's pace at a stop. */
+const RECENT_DOWNLOADS = 5;
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
 
 /** A line's time: arrival, and FFmpeg's stamp when the line has one. */
 function lineTime(raw: string, at: number): LineTime {
