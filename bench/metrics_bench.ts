@@ -31,6 +31,7 @@ for (const [clients, perClient] of [[500, true], [500, false], [100, true]] as c
       lines: lineHealth(snapshot, 0.01),
       clients: perClient ? clientRows(shard.clients.values()) : null,
       origin: null,
+      loadbox: null,
     };
     return exposition(swarmFamilies(FACTS, input), { run_id: "bench" });
   };

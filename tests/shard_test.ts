@@ -39,7 +39,8 @@ Deno.test("two shards start together, cover every client id once, and merge exac
       const last = run.stdout.trimEnd().split("\n").at(-1)!;
       assert(last.startsWith("HLS_SWARM_SUMMARY "), last.slice(0, 80));
       logs.push(`${dir}/shard-${i}.log`);
-      await Deno.writeTextFile(logs[i], run.stdout);
+      // As `kubectl logs` gives it: the JSON log records of stderr, then stdout.
+      await Deno.writeTextFile(logs[i], run.stderr + run.stdout);
     }
 
     await t.step("merge adds the shards up, and agrees with the origin's log", async () => {

@@ -118,25 +118,30 @@ async function readInput(name: string): Promise<ShardSummary> {
   } catch (e) {
     throw new MergeInputError(`${name}: cannot read (${(e as Error).message})`);
   }
-  const trimmed = text.trimStart();
-  let json = trimmed.startsWith("{") ? trimmed : null;
-  if (json === null) {
+  // A JSON summary file parses whole; a log (whose first lines may be JSON log records) does
+  // not, and its last summary line is the summary.
+  let value: unknown = undefined;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    let json: string | null;
     try {
       json = await decodeSummaryLine(text);
     } catch (e) {
       throw new MergeInputError(`${name}: ${(e as Error).message}`);
     }
-  }
-  if (json === null) {
-    throw new MergeInputError(
-      `${name}: neither a JSON summary nor a log with an HLS_SWARM_SUMMARY line`,
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (e) {
-    throw new MergeInputError(`${name}: not valid JSON (${(e as Error).message})`);
+    if (json === null) {
+      throw new MergeInputError(
+        `${name}: neither a JSON summary nor a log with an HLS_SWARM_SUMMARY line`,
+      );
+    }
+    try {
+      value = JSON.parse(json);
+    } catch (e) {
+      throw new MergeInputError(
+        `${name}: the summary line is not valid JSON (${(e as Error).message})`,
+      );
+    }
   }
   return readShardSummary(value, name);
 }

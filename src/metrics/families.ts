@@ -8,12 +8,14 @@
  */
 import { EVENTS } from "../events/catalog.ts";
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import type { LoadboxSample } from "../loadbox/monitor.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import type { FleetView, LineHealth } from "../fleet/view.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
 import type { SketchWire } from "../stats/sketch.ts";
 import { type Family, type Labels, logBuckets } from "./exposition.ts";
+import { loadboxFamilies, originFamilies } from "./machines.ts";
 
 const P = "hlsswarm_";
 /** 20 buckets per decade (each 12 % wider than the last), 0.1 ms to 60 s. */
@@ -28,6 +30,8 @@ export interface ScrapeInput {
   /** Per-client rows (tier 2), or null when --prom-client-metrics is off. */
   clients: readonly ClientRow[] | null;
   origin: ExporterSnapshot | null;
+  /** The load box's last second and its saturated seconds so far. */
+  loadbox: { latest: LoadboxSample | null; saturatedSeconds: number } | null;
 }
 
 /** Fixed facts of the run. */
@@ -250,6 +254,7 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
       one(x.lines.degradedClients),
     ),
   ];
+  if (x.loadbox) families.push(...loadboxFamilies(x.loadbox.latest, x.loadbox.saturatedSeconds));
   if (x.clients) families.push(...perClient(x.clients));
   if (x.origin) families.push(...originFamilies(x.origin));
   return families;
@@ -302,56 +307,6 @@ function perClient(rows: readonly ClientRow[]): Family[] {
       "gauge",
       "Per client: 1 when stalled now, else 0 (tier 2).",
       rows.map((c) => [id(c.id), c.status === "stalled" ? 1 : 0]),
-    ),
-  ];
-}
-
-/** The origin's exporter figures, re-exported as hlsswarm_origin_* gauges. */
-function originFamilies(o: ExporterSnapshot): Family[] {
-  const g = (
-    name: string,
-    help: string,
-    samples: [Labels, number | null | undefined][],
-  ): Family => ({
-    name: P + name,
-    type: "gauge",
-    help,
-    samples: samples.filter((x): x is [Labels, number] => typeof x[1] === "number"),
-  });
-  return [
-    g(
-      "origin_cpu_busy_ratio",
-      "Origin CPU busy share (0-1) over the last scrape interval: 1 - delta(idle+iowait) / " +
-        "delta(all) of node_cpu_seconds_total.",
-      [[{}, o.cpuPercent === null ? null : o.cpuPercent / 100]],
-    ),
-    g("origin_memory_bytes", "Origin memory from node_exporter: used = MemTotal - MemAvailable.", [
-      [{ state: "used" }, o.memory?.usedBytes],
-      [{ state: "total" }, o.memory?.totalBytes],
-    ]),
-    g(
-      "origin_network_bytes_per_second",
-      "Origin network rate over the last exporter scrape interval, from node_exporter counter " +
-        "deltas, all devices but loopback and virtual ones.",
-      [[{ direction: "receive" }, o.net?.rxBytesPerSecond], [
-        { direction: "transmit" },
-        o.net?.txBytesPerSecond,
-      ]],
-    ),
-    g(
-      "origin_nginx_connections",
-      "nginx connections by state, from the nginx exporter (stub_status).",
-      [
-        [{ state: "active" }, o.nginx?.activeConnections],
-        [{ state: "reading" }, o.nginx?.reading],
-        [{ state: "writing" }, o.nginx?.writing],
-        [{ state: "waiting" }, o.nginx?.waiting],
-      ],
-    ),
-    g(
-      "origin_source_up",
-      "1 when the latest scrape of that exporter succeeded, else 0 (last good values are kept).",
-      Object.entries(o.sources).map(([source, h]) => [{ source }, h.healthy ? 1 : 0]),
     ),
   ];
 }

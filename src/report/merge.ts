@@ -5,6 +5,7 @@
  * @module
  */
 import { mergeSnapshots } from "../fleet/merge.ts";
+import { mergeLoadbox } from "../loadbox/monitor.ts";
 import { readSnapshot, SnapshotError } from "../fleet/snapshot.ts";
 import {
   buildSummary,
@@ -115,6 +116,9 @@ export function mergeSummaries(
     statsEnabled: all.every((s) => s.clients.receivedMedia !== null),
     dropThreshold: first.summary.lines.threshold,
     origin: all.find((s) => s.origin)?.origin ?? null,
+    loadbox: mergeLoadbox(
+      all.map((s, i) => ({ shard: s.shard?.index ?? i, report: s.loadbox ?? null })),
+    ),
   });
 }
 

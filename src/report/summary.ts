@@ -6,6 +6,7 @@
  * @module
  */
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import type { LoadboxReport } from "../loadbox/monitor.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import {
   type CurrentRates,
@@ -99,6 +100,8 @@ export interface RunSummary {
   recentRates: CurrentRates;
   /** The origin's own figures from its exporters, when scraped. */
   origin: ExporterSnapshot | null;
+  /** The load box's own CPU, memory and loop lag, and when it was saturated. */
+  loadbox: LoadboxReport | null;
   metricsUrl: string | null;
   /** Everything measured, in mergeable form: what `hls-swarm merge` adds up. */
   snapshot: Snapshot;
@@ -150,6 +153,7 @@ export interface SummaryInput {
   /** --stats-drop-threshold: above it a client counts as degraded. */
   dropThreshold: number;
   origin: ExporterSnapshot | null;
+  loadbox: LoadboxReport | null;
 }
 
 /**
@@ -212,6 +216,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     trafficMs: Math.max(0, input.endedAt - input.rampStartedAt),
     recentRates: ratesOf(series, 30_000, Math.floor(input.stoppedAt / 1000)),
     origin: input.origin,
+    loadbox: input.loadbox,
     metricsUrl: input.metricsUrl,
     snapshot: snap,
   };

@@ -4,6 +4,7 @@
  */
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
 import { EVENTS } from "../events/catalog.ts";
+import type { LoadboxReport } from "../loadbox/monitor.ts";
 import type { Percentiles } from "../stats/sketch.ts";
 import { formatBitrate, formatBytes, formatClock, formatDuration, formatMs } from "./format.ts";
 import type { RunSummary } from "./summary.ts";
@@ -45,6 +46,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     "  hls-swarm exit summary",
     RULE,
     ...degraded,
+    ...saturationWarning(s.loadbox),
     row("Target:", s.target),
     row("Run id:", s.runId),
     ...formatShards(s),
@@ -58,6 +60,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     ),
     ...formatTraffic(s),
     ...formatOrigin(s.origin),
+    ...formatLoadbox(s.loadbox),
     "",
     "Lifecycle",
     THIN,
@@ -271,5 +274,45 @@ function formatShards(s: RunSummary): string[] {
         ),
       ]
       : []),
+  ];
+}
+
+/** Up front: when the load box itself was the bottleneck, and for which window. */
+function saturationWarning(box: LoadboxReport | null): string[] {
+  if (!box?.windows.length) return [];
+  const time = (iso: string) => iso.slice(11, 19);
+  return [
+    "",
+    `  ⚠ LOAD BOX SATURATED for ${box.saturatedSeconds} s: figures in these windows reflect this`,
+    "    box, not the origin:",
+    ...box.windows.slice(0, 5).map((w) =>
+      `    ${w.shard === undefined ? "" : `shard ${w.shard}: `}${w.reasons.join(", ")} from ` +
+      `${time(w.from)} to ${time(w.to)} UTC (CPU max ${
+        w.cpuMaxPercent === null ? "n/a" : `${w.cpuMaxPercent.toFixed(0)} %`
+      }, loop lag max ${Math.round(w.loopLagMaxMs)} ms)`
+    ),
+    ...(box.windows.length > 5 ? [`    … and ${box.windows.length - 5} more windows`] : []),
+  ];
+}
+
+function formatLoadbox(box: LoadboxReport | null): string[] {
+  if (!box) return [];
+  const row = (label: string, value: string) => `  ${label.padEnd(24)}${value}`;
+  const pct = (v: number | null) => (v === null ? "n/a" : `${v.toFixed(1)} %`);
+  return [
+    "",
+    "Load box (measured on this machine, once a second)",
+    THIN,
+    row("CPU busy, max:", `${pct(box.cpuMaxPercent)} (steal max ${pct(box.stealMaxPercent)})`),
+    row("Event-loop lag, max:", `${Math.round(box.loopLagMaxMs)} ms`),
+    row(
+      "Memory available, min:",
+      box.memoryMinAvailableBytes === null ? "n/a" : formatBytes(box.memoryMinAvailableBytes),
+    ),
+    row(
+      "Saturated:",
+      `${box.saturatedSeconds} s of ${box.samples} (CPU >= ${box.limits.cpuPercent} %, loop lag ` +
+        `>= ${box.limits.loopLagMs} ms or memory < ${box.limits.memoryAvailablePercent} % free)`,
+    ),
   ];
 }

@@ -65,6 +65,20 @@ export const FIGURES: Readonly<Record<string, Figure>> = {
     "clients whose output lines were dropped",
     (s) => s.lines.degradedClients,
   ),
+  loadbox_cpu_max: {
+    unit: "ratio",
+    help: "the load box's busiest second of CPU, steal included (e.g. loadbox_cpu_max<90%)",
+    read: (s) =>
+      (s.loadbox?.cpuMaxPercent ?? null) === null ? null : s.loadbox!.cpuMaxPercent! / 100,
+  },
+  loadbox_saturated_seconds: count(
+    "seconds in which the load box itself was saturated",
+    (s) => s.loadbox?.saturatedSeconds ?? null,
+  ),
+  loop_lag_max: ms(
+    "hls-swarm's largest event-loop lag (a busy load box)",
+    (s) => s.loadbox?.loopLagMaxMs ?? null,
+  ),
   segment_rate: {
     unit: "count",
     help: "segment requests per second over the run",

@@ -32,8 +32,10 @@ export function rampOffsets(
 
 /**
  * Starts clients at their offsets. Each start waits on a timer, so the event loop (metrics,
- * dashboard, signals) keeps running between starts. Stops early when `signal` aborts and
- * resolves with the number of clients started.
+ * dashboard, signals) keeps running between starts. Before each start, `hold` may delay it
+ * (the load box is saturated): the rest of the schedule shifts by that delay, so held starts
+ * never come in a burst afterwards. Stops early when `signal` aborts and resolves with the
+ * number of clients started.
  *
  * @example
  * ```ts
@@ -45,12 +47,18 @@ export async function runRamp(
   clock: Clock,
   signal: AbortSignal,
   start: (clientId: number) => void,
+  hold?: (signal: AbortSignal) => Promise<void>,
 ): Promise<number> {
-  const t0 = clock.now();
+  let t0 = clock.now();
   let started = 0;
   for (let id = 0; id < offsetsMs.length; id++) {
     const wait = t0 + offsetsMs[id] - clock.now();
     if (wait > 0) await clock.sleep(wait, signal);
+    if (hold) {
+      const before = clock.now();
+      await hold(signal);
+      t0 += clock.now() - before;
+    }
     if (signal.aborted) break;
     start(id);
     started++;

@@ -35,3 +35,21 @@ Deno.test("aborting stops the ramp", async () => {
   });
   assertEquals([started, ids], [3, [0, 1, 2]]);
 });
+
+Deno.test("a held start shifts the rest of the schedule: no burst of catch-up starts", async () => {
+  const clock = new VirtualClock();
+  const startedAt: number[] = [];
+  // The box is busy once, for 2.5 s, before client 3.
+  let calls = 0;
+  const hold = async () => {
+    if (calls++ === 3) await clock.sleep(2500);
+  };
+  await runRamp(
+    rampOffsets(6, 2, 0, 1),
+    clock,
+    new AbortController().signal,
+    () => startedAt.push(clock.now()),
+    hold,
+  );
+  assertEquals(startedAt, [0, 500, 1000, 4000, 4500, 5000]);
+});

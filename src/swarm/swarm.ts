@@ -22,6 +22,7 @@ import { buildSummary, type RunSummary } from "../report/summary.ts";
 import { Shard } from "../shard/shard.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { VERSION } from "../version.ts";
+import { LoadboxMonitor } from "../loadbox/monitor.ts";
 import { LateStartError } from "./errors.ts";
 import { chooseMapping, clientCommand } from "./mapping.ts";
 import { preflight } from "./preflight.ts";
@@ -68,9 +69,12 @@ export class Swarm {
   #stopReason = "";
   #stoppedAt: number | null = null;
   #rampStartedAt: number | null = null;
+  /** The load box watching itself: saturation windows, and the ramp's brake. */
+  readonly loadbox: LoadboxMonitor;
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
     this.#plan = shardPlan(config.shard, config.clients, config.rampRate);
+    this.loadbox = new LoadboxMonitor(deps.clock, deps.readTextFile);
     this.#shard = new Shard({
       spawner: deps.spawner,
       clock: deps.clock,
@@ -146,6 +150,7 @@ export class Swarm {
     const { config, deps } = this;
     const { clock, log } = deps;
     const startedAt = clock.wallNow();
+    this.loadbox.start();
     await preflight(config, deps);
     this.#mapping = await chooseMapping(config, deps.runCommand, log);
 
@@ -212,6 +217,7 @@ export class Swarm {
       clock,
       signal,
       (local) => this.#shard.start(plan.firstClient + local),
+      (s) => this.#holdWhileBusy(s),
     );
     const rampMs = clock.now() - rampStart;
     log.info(signal.aborted ? "ramp_cancelled" : "ramp_finished", {
@@ -224,6 +230,7 @@ export class Swarm {
     const run = await runRecord(config, deps.caps, this.#mapping, deps.readTextFile);
     await server?.close();
     await scraper?.stop();
+    await this.loadbox.stop();
     log.info("shutdown_finished", { clients_stopped: started });
     const endedAt = clock.wallNow();
     return buildSummary({
@@ -246,7 +253,22 @@ export class Swarm {
       statsEnabled: config.stats,
       dropThreshold: config.statsDropThreshold,
       origin: scraper?.snapshot() ?? null,
+      loadbox: this.loadbox.report(),
     });
+  }
+
+  /**
+   * The ramp's brake: while the load box is saturated, the next start waits (checking every
+   * 250 ms). Starting FFmpeg is the most expensive thing a client does; adding starts to a
+   * saturated box would cost lines and timing accuracy for every client already running.
+   */
+  async #holdWhileBusy(signal: AbortSignal): Promise<void> {
+    if (!this.loadbox.busy) return;
+    const { clock, log } = this.deps;
+    const since = clock.now();
+    log.warn("ramp_held", { reasons: this.loadbox.latest?.saturated ?? [] });
+    while (this.loadbox.busy && !signal.aborted) await clock.sleep(250, signal);
+    log.info("ramp_resumed", { held_ms: Math.round(clock.now() - since) });
   }
 
   /**
@@ -280,6 +302,10 @@ export class Swarm {
       lines: lineHealth(snapshot, this.config.statsDropThreshold),
       clients: this.config.promClientMetrics ? this.clientRows() : null,
       origin: this.origin?.snapshot() ?? null,
+      loadbox: {
+        latest: this.loadbox.latest,
+        saturatedSeconds: this.loadbox.report().saturatedSeconds,
+      },
     };
   }
 

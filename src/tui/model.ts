@@ -5,6 +5,7 @@
  */
 import type { StatsLogLevel } from "../config/config.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
+import type { LoadboxSample } from "../loadbox/monitor.ts";
 import { type FleetView, fleetView, type LineHealth, lineHealth } from "../fleet/view.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
 import { WallSeries } from "../stats/series.ts";
@@ -78,6 +79,8 @@ export interface DashboardModel {
   logPath: string | null;
   /** The newest warning or error logged, as one line. */
   lastWarning: string | null;
+  /** The load box's last second (CPU, loop lag, why it is saturated), or null before. */
+  loadbox: LoadboxSample | null;
   /** The dashboard reads keys (stdin is a terminal). */
   keys: boolean;
 }
@@ -90,6 +93,8 @@ export interface SwarmView {
   clientRows(limit: number): ClientRow[];
   /** Above this share of dropped lines a client counts as degraded. */
   readonly dropThreshold: number;
+  /** The load box watching itself (absent in synthetic swarms). */
+  readonly loadbox?: { readonly latest: LoadboxSample | null };
 }
 
 /** What the model needs besides the swarm: the run's settings and a few live getters. */
@@ -182,6 +187,7 @@ export class DashboardModelBuilder {
       clientCount: snap.clients.started,
       logPath: s.logPath,
       lastWarning: s.lastWarning?.() ?? null,
+      loadbox: s.swarm.loadbox?.latest ?? null,
       keys: s.keys,
     };
   }

@@ -142,7 +142,7 @@ function header(ctx: Ctx, width: number): string[] {
     status += ` · unexpected exits ${cl.unexpectedExits > 0 ? c.red(cl.unexpectedExits) : 0}`;
   }
   return [
-    spread(title, metricsHealth(ctx, wide), width),
+    spread(title, loadboxHealth(ctx) + metricsHealth(ctx, wide), width),
     spread(status, `${time}  ${phase} `, width),
     rampLine(ctx, width),
   ];
@@ -151,6 +151,14 @@ function header(ctx: Ctx, width: number): string[] {
 function remaining(m: DashboardModel): string {
   if (m.durationMs <= 0) return "remaining: until stopped";
   return `remaining ${formatClockShort(Math.max(0, m.durationMs - (m.elapsedMs ?? 0)))}`;
+}
+
+/** The load box itself: red when it is saturated, since figures then reflect it. */
+function loadboxHealth({ m, c }: Ctx): string {
+  const b = m.loadbox;
+  if (!b || b.cpuPercent === null) return "";
+  if (b.saturated.length) return c.red(c.bold(`● load box SATURATED (${b.saturated.join(", ")}) `));
+  return c.dim(`box CPU ${b.cpuPercent.toFixed(0)} % `);
 }
 
 function metricsHealth({ m, c }: Ctx, wide: boolean): string {
