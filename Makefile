@@ -13,6 +13,8 @@ APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl prometheus promet
 # tests/deploy_test.ts: tini runs the container's entrypoint, nix-instantiate parses and evaluates
 # the Nix files, jq reads nix/deploy.json in nix/test-origin.sh.
 APT_PACKAGES += tini nix-bin jq
+# tests/ci_habits_test.ts: the completion scripts are loaded by the shells they are for.
+APT_PACKAGES += zsh fish
 VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.ts)
 # Narrowest permissions that work: Deno 2.9 asks for --allow-all before any /proc read, and
 # hls-swarm reads /proc for limits and CPU; --allow-run (FFmpeg) already implies full trust.

@@ -17,6 +17,7 @@ import { runOriginUntilSignal } from "../test_origin/mod.ts";
 import { detectCapabilities, FfmpegUnavailableError } from "../process/capabilities.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
+import { junitXml } from "../report/junit.ts";
 import { runOutcome } from "../report/outcome.ts";
 import { encodeSummaryLine } from "../report/summary_line.ts";
 import { formatSummary } from "../report/summary_text.ts";
@@ -26,6 +27,7 @@ import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
 import { type OriginFlagValues, originOptionsFrom } from "./origin_flags.ts";
+import { completionScript, type Shell, SHELLS } from "./completion.ts";
 import type { CliIo } from "./io.ts";
 import { runMerge } from "./merge_command.ts";
 import { runK8s } from "../k8s/cli.ts";
@@ -46,6 +48,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   // Subcommands with flags of their own parse them themselves, before the swarm's grammar
   // (Go spelling, EXTRA_ARGS) could claim a flag such as --summary-json.
   if (args[0] === "merge") return await runMerge(args.slice(1), io);
+  if (args[0] === "completion") return runCompletion(args.slice(1), io);
   if (args[0] === "k8s") {
     return await runK8s(args.slice(1), io, { merge: (a) => runMerge(a, io) });
   }
@@ -164,8 +167,16 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
         return EXIT.failure;
       }
     }
+    if (config.junit) {
+      const seconds = summary.durationMs / 1000;
+      await Deno.writeTextFile(config.junit, junitXml(config.runId, thresholds, outcome, seconds))
+        .catch((e) =>
+          io.stderr(`${PROGRAM_NAME}: cannot write --junit: ${(e as Error).message}\n`)
+        );
+    }
     // The last stdout line, so that `kubectl logs` ends with it.
     if (config.summaryLine) io.stdout(`${await encodeSummaryLine(record)}\n`);
+    await swarm.closeMetrics();
     if (outcome.code === EXIT.failure) {
       log.error("run_failed", { reason: outcome.reason });
       io.stderr(`${PROGRAM_NAME}: run failed: ${outcome.reason}\n`);
@@ -184,6 +195,16 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     tui?.close(io.stderr);
     for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   }
+}
+
+function runCompletion(args: string[], io: CliIo): number {
+  const shell = args[0] as Shell;
+  if (args.length !== 1 || !SHELLS.includes(shell)) {
+    io.stderr(`usage: ${PROGRAM_NAME} completion ${SHELLS.join("|")}\n`);
+    return EXIT.usage;
+  }
+  io.stdout(completionScript(shell));
+  return EXIT.ok;
 }
 
 async function runOrigin(values: OriginFlagValues, io: CliIo): Promise<number> {

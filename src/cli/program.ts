@@ -11,6 +11,24 @@ import { PROGRAM_NAME, VERSION } from "../version.ts";
 import { figuresHelp } from "../report/thresholds.ts";
 import { ORIGIN_FLAGS, type OriginFlagValues } from "./origin_flags.ts";
 
+/** The Examples section of --help: what people type first. */
+const EXAMPLES = `Examples:
+  # 50 viewers for 5 minutes, 10 starts per second, pass/fail for CI:
+  ${PROGRAM_NAME} -c 50 -d 5m --ramp-rate 10 --threshold 'segment_ttfb_p95<500ms' \\
+    --threshold 'error_rate<1%' https://cdn.example/live/stream.m3u8
+  # The same from environment variables alone (containers):
+  HLS_SWARM_CLIENTS=50 HLS_SWARM_DURATION=5m HLS_SWARM_URL=https://cdn.example/live/stream.m3u8 ${PROGRAM_NAME}
+  # Stop at the first threshold failure; JUnit XML and a per-second CSV for CI:
+  ${PROGRAM_NAME} -c 200 -d 10m --abort-on-fail --threshold 'stalled_clients==0' \\
+    --junit junit.xml --timeline timeline.csv URL
+  # Shard 2 of 4 of a 1,000-viewer run, starting together, then merge the shards:
+  ${PROGRAM_NAME} -c 1000 --shard 2/4 --start-at 2026-12-01T15:00:00Z --run-id live-test \\
+    --summary-json shard-2.json URL
+  ${PROGRAM_NAME} merge shard-*.json --threshold 'error_rate<1%'
+  # The exact FFmpeg command of client 0, and a local test stream:
+  ${PROGRAM_NAME} --print-cmd URL;  ${PROGRAM_NAME} origin
+`;
+
 /** What the command line asked for. */
 export type CliRequest =
   | { kind: "swarm"; url: string | undefined; raw: RawFlags; given: Set<string> }
@@ -88,7 +106,7 @@ export function parseCommandLine(
     .exitOverride();
   if (output) program.configureOutput(output);
   for (const flag of FLAGS) addFlag(program, flag);
-  program.addHelpText("after", `\nFigures for --threshold:\n${figuresHelp()}\n`);
+  program.addHelpText("after", `\n${EXAMPLES}\nFigures for --threshold:\n${figuresHelp()}\n`);
   program.action((url: string | undefined) => {
     const opts = program.opts();
     const raw: RawFlags = {};
@@ -119,10 +137,11 @@ export function parseCommandLine(
     request = { kind: "origin", values: origin.opts() as OriginFlagValues };
   });
 
-  // Listed for help only: runCli hands `merge …` to its own parser before this grammar runs.
+  // Listed for help only: runCli hands these to their own parsers before this grammar runs.
   program.command("merge").description(
     "merge shard summaries into one fleet summary (see: hls-swarm merge --help)",
   );
+  program.command("completion").description("print a completion script: completion bash|zsh|fish");
   // Likewise `k8s …` (src/k8s/cli.ts).
   program.command("k8s").description(
     "render or run the shards as a Kubernetes Indexed Job (see: hls-swarm k8s render --help)",

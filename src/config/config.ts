@@ -65,6 +65,8 @@ export interface SwarmConfig {
 
   /** host:port, or null when metrics are off. */
   metricsAddr: { hostname: string; port: number } | null;
+  /** How long /metrics stays up after the run. */
+  metricsLingerMs: number;
   /** Tier 2: per-client Prometheus series. */
   promClientMetrics: boolean;
   /** null = decide from whether stdout is a terminal. */
@@ -83,6 +85,13 @@ export interface SwarmConfig {
   /** Where the JSON summary goes: a path, "-" for stdout, or null. */
   summaryJson: string | null;
   thresholds: Threshold[];
+  /** Check thresholds during the run and stop at the first failure. */
+  abortOnFail: boolean;
+  abortGraceMs: number;
+  /** CSV timeline, one row per second, or null. */
+  timeline: string | null;
+  /** JUnit XML of the thresholds, or null. */
+  junit: string | null;
 
   dangerous: boolean;
   printCmd: boolean;

@@ -68,6 +68,14 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     help: "Prometheus listen address host:port (METRICS_PORT sets the port alone); off disables",
   },
   {
+    name: "metrics-linger",
+    kind: "value",
+    arg: "<duration>",
+    default: "0",
+    group: "Observability",
+    help: "keep /metrics up this long after the run, so Prometheus scrapes the final figures",
+  },
+  {
     name: "prom-client-metrics",
     kind: "bool",
     alias: "PROM_CLIENT_METRICS",
@@ -191,6 +199,36 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     group: "Results",
     help: "print the JSON summary as the last stdout line, 'HLS_SWARM_SUMMARY {…}' (gzip+base64 " +
       "as 'HLS_SWARM_SUMMARY gz:…' when large), for kubectl logs and hls-swarm merge",
+  },
+  {
+    name: "timeline",
+    kind: "value",
+    arg: "<file>",
+    group: "Results",
+    help: "CSV, one row per second: running clients, requests/s by kind, errors/s, Mbit/s, " +
+      "segment TTFB p50/p95, stalled clients",
+  },
+  {
+    name: "junit",
+    kind: "value",
+    arg: "<file>",
+    group: "Results",
+    help: "the thresholds and the run's outcome as JUnit XML, for CI test reports",
+  },
+  {
+    name: "abort-on-fail",
+    kind: "bool",
+    group: "Results",
+    help: "check thresholds every second and stop the run (exit 99) at the first failure, " +
+      "after --abort-grace",
+  },
+  {
+    name: "abort-grace",
+    kind: "value",
+    arg: "<duration>",
+    default: "30s",
+    group: "Results",
+    help: "with --abort-on-fail, how long after the ramp starts thresholds are first checked",
   },
   {
     name: "threshold",

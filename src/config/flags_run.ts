@@ -10,6 +10,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   // Orchestration
   {
     name: "clients",
+    short: "c",
     kind: "value",
     arg: "<n>",
     default: "10",
@@ -37,6 +38,7 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   },
   {
     name: "duration",
+    short: "d",
     kind: "value",
     arg: "<duration>",
     default: "0",

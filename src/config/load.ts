@@ -73,6 +73,7 @@ export function loadConfig(
       "must be between 0 and 1",
     ),
     metricsAddr: read.listenAddress("metrics"),
+    metricsLingerMs: read.duration("metrics-linger"),
     promClientMetrics: read.bool("prom-client-metrics"),
     tui: read.optionalBool("tui"),
     logFormat: read.choice<LogFormat | "auto">("log-format") === "auto"
@@ -91,6 +92,10 @@ export function loadConfig(
       }
       return [t];
     }),
+    abortOnFail: read.bool("abort-on-fail"),
+    abortGraceMs: read.duration("abort-grace"),
+    timeline: read.string("timeline") || null,
+    junit: read.string("junit") || null,
     dangerous: read.bool("dangerous"),
     printCmd: read.bool("print-cmd"),
     check: read.bool("check"),
@@ -157,6 +162,9 @@ function validateUrl(config: SwarmConfig, errors: string[]): void {
 }
 
 function validateCombinations(config: SwarmConfig, errors: string[]): void {
+  if (config.abortOnFail && !config.thresholds.length) {
+    errors.push("abort-on-fail: needs at least one --threshold to check");
+  }
   if (config.resolveIp) {
     if (!config.dangerous) {
       errors.push("resolve: --resolve requires --dangerous (it disables TLS verification)");

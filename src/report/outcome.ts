@@ -39,6 +39,13 @@ export function runOutcome(
     };
   }
   const breached = thresholds.filter((t) => !t.passed);
+  if (summary.stopReason === "thresholds") {
+    return {
+      code: RUN_EXIT.thresholds,
+      reason: "--abort-on-fail stopped the run: a threshold failed during it" +
+        (breached.length ? ` (at the end: ${breached.map((t) => t.threshold).join(", ")})` : ""),
+    };
+  }
   if (breached.length) {
     return {
       code: RUN_EXIT.thresholds,

@@ -197,6 +197,28 @@ export class Sketch {
     return s;
   }
 
+  /**
+   * The samples `newer` holds beyond `older` (an earlier state of the same sketch): bins
+   * subtract exactly. Min and max of that span are not known, so quantiles are not clamped
+   * beyond the bins' own values.
+   */
+  static between(older: SketchWire, newer: SketchWire): Sketch {
+    const s = new Sketch(newer.accuracy);
+    const old = new Map(older.bins.map((n, i) => [older.offset + i, n]));
+    newer.bins.forEach((n, i) => {
+      const d = n - (old.get(newer.offset + i) ?? 0);
+      if (d > 0) s.#addToBin(newer.offset + i, d);
+    });
+    s.#zeros = Math.max(0, newer.zeros - older.zeros);
+    s.#count = s.#zeros + s.#bins.reduce((a, b) => a + b, 0);
+    s.#sum = newer.sum - older.sum;
+    if (s.#count > 0) {
+      s.#min = s.#zeros ? 0 : s.#value(s.#offset);
+      s.#max = s.#value(s.#offset + s.#bins.length - 1);
+    }
+    return s;
+  }
+
   #value(key: number): number {
     return Math.pow(this.#gamma, key) * (2 / (1 + this.#gamma));
   }

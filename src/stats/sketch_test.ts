@@ -52,3 +52,15 @@ Deno.test("fromWire refuses counts that do not add up", () => {
   }
   assertEquals(message, "bad sketch: count 5 is not the sum of its bins (0)");
 });
+
+Deno.test("between: the samples a later state of a sketch added, bin for bin", () => {
+  const s = new Sketch();
+  for (const v of [1, 2, 3]) s.add(v);
+  const older = s.toWire();
+  for (let i = 0; i < 99; i++) s.add(100);
+  s.add(0);
+  const span = Sketch.between(older, s.toWire());
+  assertEquals(span.count, 100);
+  assert(Math.abs(span.quantile(0.5)! - 100) < 1, String(span.quantile(0.5)));
+  assertEquals(span.quantile(0), 0);
+});

@@ -11,25 +11,23 @@ import type { Snapshot } from "../fleet/snapshot.ts";
 import { fleetView, lineHealth } from "../fleet/view.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ScrapeInput } from "../metrics/families.ts";
-import { metricsScraper } from "../metrics/scrape.ts";
-import { serveMetrics } from "../metrics/server.ts";
-import { urlHost } from "../net/url_host.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
 import type { Spawner } from "../process/spawner.ts";
-import { buildSummary, type RunSummary } from "../report/summary.ts";
+import { buildSummary, type RunRecord, type RunSummary } from "../report/summary.ts";
+import { fileWriter, TimelineWriter } from "../report/timeline.ts";
 import { Shard } from "../shard/shard.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
-import { VERSION } from "../version.ts";
 import { LoadboxMonitor } from "../loadbox/monitor.ts";
 import { LateStartError } from "./errors.ts";
 import { chooseMapping, clientCommand } from "./mapping.ts";
+import { type Endpoint, serveEndpoint } from "./endpoint.ts";
 import { preflight } from "./preflight.ts";
-import { progressLine } from "./progress_line.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
 import { runRecord } from "./run_record.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
+import { RunWatch } from "./watch.ts";
 
 /** Everything a swarm run uses from the outside world. */
 export interface SwarmDeps {
@@ -69,6 +67,11 @@ export class Swarm {
   #stopReason = "";
   #stoppedAt: number | null = null;
   #rampStartedAt: number | null = null;
+  #endpoint: Endpoint | null = null;
+  /** The endpoint's URL, kept for the summary after the endpoint closes. */
+  #metricsUrl: string | null = null;
+  /** Aborted by forceStop: ends a --metrics-linger wait at once. */
+  #forced = new AbortController();
   /** The load box watching itself: saturation windows, and the ramp's brake. */
   readonly loadbox: LoadboxMonitor;
 
@@ -138,6 +141,7 @@ export class Swarm {
   /** Sends SIGKILL to every running FFmpeg now. */
   forceStop(reason: string): void {
     this.stop(reason);
+    this.#forced.abort();
     this.deps.log.warn("shutdown_forced", {
       reason,
       running: this.#shard.stats.lifecycle.running,
@@ -145,7 +149,10 @@ export class Swarm {
     this.#shard.kill();
   }
 
-  /** Runs until stopped; resolves with the summary once every FFmpeg has exited. */
+  /**
+   * Runs until stopped; resolves with the summary once every FFmpeg has exited. With
+   * --metrics-linger, /metrics stays up until {@linkcode Swarm.closeMetrics}.
+   */
   async run(): Promise<RunSummary> {
     const { config, deps } = this;
     const { clock, log } = deps;
@@ -153,52 +160,98 @@ export class Swarm {
     this.loadbox.start();
     await preflight(config, deps);
     this.#mapping = await chooseMapping(config, deps.runCommand, log);
-
-    const scraper = config.originMetrics
-      ? new ExporterScraper(config.originMetrics, { fetch: deps.fetch, clock })
-      : null;
-    this.origin = scraper;
-    scraper?.start();
-    if (scraper) {
-      log.info("origin_metrics_scraping", { interval_ms: config.originMetrics?.intervalMs });
-    }
+    const run = await runRecord(config, deps.caps, this.#mapping, deps.readTextFile);
+    const scraper = this.#startExporterScraper();
+    this.#endpoint = serveEndpoint(config, {
+      ffmpegVersion: deps.caps.version,
+      startedAt,
+      readTextFile: deps.readTextFile,
+      input: () => this.#scrapeInput(),
+      ready: () => this.snapshot().clients.withMedia > 0,
+    });
+    this.#metricsUrl = this.#endpoint?.url ?? null;
+    if (this.#endpoint) log.info("metrics_listening", { url: this.#endpoint.url });
     if (config.promClientMetrics && config.clients > 200) {
       log.warn("per_client_metrics_large", {
         clients: config.clients,
         hint: "tier 2 adds ~10 series per client; scrapes grow accordingly",
       });
     }
-    // Ready once metrics flow: some client has received media.
-    const server = config.metricsAddr
-      ? serveMetrics(
-        metricsScraper(
-          {
-            version: VERSION,
-            ffmpegVersion: deps.caps.version,
-            denoVersion: Deno.version.deno,
-            streamUrl: config.streamUrl,
-            variant: config.variant,
-            targetDurationMs: config.targetDurationMs,
-            startedAt,
-          },
-          () => this.#scrapeInput(),
-          config.runId,
-          deps.readTextFile,
-        ),
-        config.metricsAddr,
-        () => this.snapshot().clients.withMedia > 0,
-      )
-      : null;
-    const metricsUrl = server ? `http://${urlHost(server.hostname)}:${server.port}/metrics` : null;
-    if (server) log.info("metrics_listening", { url: metricsUrl });
 
     const signal = this.#stop.signal;
     await this.#waitForStart(signal);
+    const rampStart = clock.wallNow();
+    const summaryOf = (snapshot: Snapshot, endedAt: number) =>
+      this.#summary(run, snapshot, startedAt, rampStart, endedAt, scraper);
+    const watch = await this.#watch(signal, (snap) => summaryOf(snap, clock.wallNow()));
     if (config.durationMs > 0) {
       clock.sleep(config.durationMs, signal).then(() => this.stop("duration"));
     }
-    if (deps.progressLogMs > 0) this.#logProgress(deps.progressLogMs, signal);
+    const started = await this.#ramp(signal);
 
+    await this.#shard.finished();
+    await watch.finish(this.snapshot());
+    if (config.metricsLingerMs <= 0) await this.closeMetrics();
+    await scraper?.stop();
+    await this.loadbox.stop();
+    log.info("shutdown_finished", { clients_stopped: started });
+    return summaryOf(this.snapshot(), clock.wallNow());
+  }
+
+  /**
+   * Keeps /metrics up for --metrics-linger so Prometheus scrapes the final figures, then closes
+   * it; a second signal ends the wait early.
+   */
+  async closeMetrics(): Promise<void> {
+    const endpoint = this.#endpoint;
+    this.#endpoint = null;
+    if (!endpoint) return;
+    const linger = this.config.metricsLingerMs;
+    if (linger > 0 && !this.#forced.signal.aborted) {
+      this.deps.log.info("metrics_lingering", { url: endpoint.url, linger_ms: linger });
+      await this.deps.clock.sleep(linger, this.#forced.signal);
+    }
+    await endpoint.server.close();
+  }
+
+  #summary(
+    run: RunRecord,
+    snapshot: Snapshot,
+    startedAt: number,
+    rampStartedAt: number,
+    endedAt: number,
+    scraper: ExporterScraper | null,
+  ): RunSummary {
+    const { config } = this;
+    const plan = this.#plan;
+    return buildSummary({
+      run,
+      runId: config.runId,
+      shard: config.shard && {
+        ...config.shard,
+        firstClient: plan.firstClient,
+        clients: plan.clients,
+        startAt: config.startAt,
+      },
+      snapshot,
+      target: config.streamUrl,
+      startedAt,
+      endedAt,
+      stoppedAt: this.#stoppedAt ?? endedAt,
+      rampStartedAt,
+      stopReason: this.#stopReason,
+      metricsUrl: this.#endpoint?.url ?? this.#metricsUrl,
+      statsEnabled: config.stats,
+      dropThreshold: config.statsDropThreshold,
+      origin: scraper?.snapshot() ?? null,
+      loadbox: this.loadbox.report(),
+    });
+  }
+
+  /** Starts the ramp over this process's share of the clients; resolves when all started. */
+  async #ramp(signal: AbortSignal): Promise<number> {
+    const { config, deps } = this;
+    const { clock, log } = deps;
     const plan = this.#plan;
     log.info("ramp_started", {
       clients: plan.clients,
@@ -207,7 +260,6 @@ export class Swarm {
       expected_ramp_ms: Math.round(((plan.clients - 1) / plan.rampRate) * 1000),
     });
     const rampStart = clock.now();
-    const rampStartWall = clock.wallNow();
     this.#rampStartedAt = rampStart;
     const offsets = plan.clients
       ? rampOffsets(plan.clients, plan.rampRate, config.rampJitterMs, deps.seed)
@@ -225,36 +277,40 @@ export class Swarm {
       ramp_ms: Math.round(rampMs),
       achieved_rate: started > 1 ? Number(((started - 1) / (rampMs / 1000)).toFixed(2)) : null,
     });
+    return started;
+  }
 
-    await this.#shard.finished();
-    const run = await runRecord(config, deps.caps, this.#mapping, deps.readTextFile);
-    await server?.close();
-    await scraper?.stop();
-    await this.loadbox.stop();
-    log.info("shutdown_finished", { clients_stopped: started });
-    const endedAt = clock.wallNow();
-    return buildSummary({
-      run,
-      runId: config.runId,
-      shard: config.shard && {
-        ...config.shard,
-        firstClient: plan.firstClient,
-        clients: plan.clients,
-        startAt: config.startAt,
-      },
-      snapshot: this.snapshot(),
-      target: config.streamUrl,
-      startedAt,
-      endedAt,
-      stoppedAt: this.#stoppedAt ?? endedAt,
-      rampStartedAt: rampStartWall,
-      stopReason: this.#stopReason,
-      metricsUrl,
-      statsEnabled: config.stats,
-      dropThreshold: config.statsDropThreshold,
-      origin: scraper?.snapshot() ?? null,
-      loadbox: this.loadbox.report(),
+  /** The per-second watch: progress line, timeline rows, thresholds with --abort-on-fail. */
+  async #watch(signal: AbortSignal, live: (snap: Snapshot) => RunSummary): Promise<RunWatch> {
+    const { config, deps } = this;
+    const file = config.timeline ? await fileWriter(config.timeline) : null;
+    const watch = new RunWatch({
+      progressLogMs: deps.progressLogMs,
+      timeline: file && { writer: new TimelineWriter(file), file },
+      abortOn: config.abortOnFail ? config.thresholds : null,
+      abortGraceMs: config.abortGraceMs,
+    }, {
+      clock: deps.clock,
+      log: deps.log,
+      snapshot: () => this.snapshot(),
+      live,
+      abort: () => this.stop("thresholds"),
     });
+    watch.start(signal);
+    return watch;
+  }
+
+  #startExporterScraper(): ExporterScraper | null {
+    const { config, deps } = this;
+    if (!config.originMetrics) return null;
+    const scraper = new ExporterScraper(config.originMetrics, {
+      fetch: deps.fetch,
+      clock: deps.clock,
+    });
+    this.origin = scraper;
+    scraper.start();
+    deps.log.info("origin_metrics_scraping", { interval_ms: config.originMetrics.intervalMs });
+    return scraper;
   }
 
   /**
@@ -307,15 +363,5 @@ export class Swarm {
         saturatedSeconds: this.loadbox.report().saturatedSeconds,
       },
     };
-  }
-
-  async #logProgress(periodMs: number, signal: AbortSignal): Promise<void> {
-    const { clock, log } = this.deps;
-    while (!signal.aborted) {
-      await clock.sleep(periodMs, signal);
-      if (signal.aborted) return;
-      const snap = this.snapshot();
-      log.info("progress", progressLine(snap, fleetView(snap)));
-    }
   }
 }
