@@ -14,7 +14,12 @@ import { LateStartError, SwarmStartError } from "../swarm/errors.ts";
 import { chooseMapping, clientCommand } from "../swarm/mapping.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
-import { detectCapabilities, FfmpegUnavailableError } from "../process/capabilities.ts";
+import {
+  detectCapabilities,
+  type FfmpegCapabilities,
+  FfmpegUnavailableError,
+} from "../process/capabilities.ts";
+import { CaFileError, denoTlsDeps, prepareTls, type TlsSetup } from "../process/tls.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
 import { junitXml } from "../report/junit.ts";
@@ -23,6 +28,7 @@ import { encodeSummaryLine } from "../report/summary_line.ts";
 import { formatSummary } from "../report/summary_text.ts";
 import { evaluateThresholds } from "../report/thresholds.ts";
 import { DashboardSession, dashboardWanted } from "../tui/session.ts";
+import { redactorFor } from "../secrets/redact.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -79,12 +85,16 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     io.stderr(`${PROGRAM_NAME}: --tui needs a terminal on stdout; use --tui=false when piping\n`);
     return EXIT.usage;
   }
+  const redactor = redactorFor(config);
   const log = createLogger({
     format: config.logFormat ?? (io.stderrIsTerminal ? "text" : "json"),
     level: config.logLevel,
     sink: stderrSink,
+    redact: redactor,
   });
-  return await runSwarm(config, io, log);
+  // What hls-swarm itself prints on stderr (errors naming the URL) loses its secrets too;
+  // stdout is redacted where it is written, since --print-cmd must stay exact.
+  return await runSwarm(config, { ...io, stderr: (t) => io.stderr(redactor.text(t)) }, log);
 }
 
 async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<number> {
@@ -97,13 +107,57 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
     return EXIT.failure;
   }
-  if (config.printCmd) {
-    const mapping = await chooseMapping(config, runCommand, log);
-    const { command, args } = clientCommand(config, caps, mapping, 0);
-    io.stdout(`# FFmpeg command client 0 runs (FFmpeg ${caps.version}):\n`);
-    io.stdout([command, ...args].map(shellQuote).join(" ") + "\n");
-    return EXIT.ok;
+  let tls: TlsSetup;
+  try {
+    tls = await prepareTls(config, denoTlsDeps(io.env));
+  } catch (e) {
+    if (!(e instanceof CaFileError)) throw e;
+    io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
+    return EXIT.usage;
   }
+  if (config.printCmd) return await printCommand(config, caps, tls, io, log);
+  try {
+    return await runWithTls(config, caps, tls, io, log);
+  } finally {
+    await tls.cleanup();
+  }
+}
+
+/**
+ * `--print-cmd`: the exact argv of client 0, to paste. It is exact, secrets included, so a
+ * warning says so when it holds any; a combined CA bundle is kept for the pasted command.
+ */
+async function printCommand(
+  config: SwarmConfig,
+  caps: FfmpegCapabilities,
+  tls: TlsSetup,
+  io: CliIo,
+  log: Logger,
+): Promise<number> {
+  const mapping = await chooseMapping(config, runCommand, log, tls);
+  const { command, args } = clientCommand(config, caps, mapping, tls, 0);
+  io.stdout(`# FFmpeg command client 0 runs (FFmpeg ${caps.version}):\n`);
+  io.stdout([command, ...args].map(shellQuote).join(" ") + "\n");
+  const redactor = redactorFor(config);
+  if (redactor.holdsSecrets([command, ...args].join(" "))) {
+    io.stderr(
+      `${PROGRAM_NAME}: warning: the command above holds secrets (credential headers or a URL ` +
+        "query); it is printed exactly so it can be pasted: keep it out of logs and tickets\n",
+    );
+  }
+  if (config.caFile && tls.caFile) {
+    io.stderr(`${PROGRAM_NAME}: the combined CA bundle it names is kept at ${tls.caFile}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function runWithTls(
+  config: SwarmConfig,
+  caps: FfmpegCapabilities,
+  tls: TlsSetup,
+  io: CliIo,
+  log: Logger,
+): Promise<number> {
   const deathSignal = await detectDeathSignalWrapper(runCommand);
   // The dashboard owns the terminal, so the run's logs go to a file while it is up.
   let tui: DashboardSession | null = null;
@@ -127,6 +181,7 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     deathSignal,
     seed: Date.now() >>> 0,
     progressLogMs: tui ? 0 : 5000,
+    tls,
   });
   runLog.info("run_started", {
     run_id: config.runId,
@@ -151,10 +206,13 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
   });
   try {
     // The guard gives the terminal back before the summary or any error is printed.
-    const summary = await (tui ? tui.guard(swarm.run(), io.stderr) : swarm.run());
-    const thresholds = evaluateThresholds(summary, config.thresholds);
-    const outcome = runOutcome(summary, thresholds, config.durationMs);
-    const record = { ...summary, thresholds, outcome };
+    const measured = await (tui ? tui.guard(swarm.run(), io.stderr) : swarm.run());
+    const thresholds = evaluateThresholds(measured, config.thresholds);
+    const outcome = runOutcome(measured, thresholds, config.durationMs);
+    // Every artifact from here on (text, JSON, summary line, JUnit) is the redacted record.
+    const redactor = redactorFor(config);
+    const summary = redactor.value(measured);
+    const record = redactor.value({ ...summary, thresholds, outcome });
     // With the JSON on stdout, the text summary moves to stderr so stdout stays parseable.
     (config.summaryJson === "-" ? io.stderr : io.stdout)(formatSummary(summary, thresholds));
     if (config.summaryJson) {

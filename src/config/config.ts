@@ -42,8 +42,12 @@ export interface SwarmConfig {
   probeTimeoutMs: number;
 
   resolveIp: string;
+  /** A PEM CA trusted besides the system's, or null. */
+  caFile: string | null;
   noCache: boolean;
   headers: string[];
+  /** Headers whose values are secret besides the credential headers (--redact-header). */
+  redactHeaders: string[];
   userAgent: string;
   timeoutMs: number;
 
@@ -93,6 +97,7 @@ export interface SwarmConfig {
   /** JUnit XML of the thresholds, or null. */
   junit: string | null;
 
+  /** TLS verification off (--dangerous or --insecure). */
   dangerous: boolean;
   printCmd: boolean;
   check: boolean;

@@ -245,7 +245,22 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     kind: "bool",
     alias: "DANGEROUS",
     group: "Safety and diagnostics",
-    help: "allow --resolve; disables TLS certificate checks",
+    help: "turn off TLS certificate verification for clients, probe and preflight (the " +
+      "summary says so); allows --resolve",
+  },
+  {
+    name: "redact-header",
+    kind: "list",
+    arg: "<name>",
+    group: "Safety and diagnostics",
+    help: "keep this header's value out of every log, summary and metric, like Authorization, " +
+      "Cookie and Proxy-Authorization (repeatable)",
+  },
+  {
+    name: "insecure",
+    kind: "bool",
+    group: "Safety and diagnostics",
+    help: "the same as --dangerous",
   },
   {
     name: "print-cmd",

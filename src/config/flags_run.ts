@@ -123,7 +123,16 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     default: "",
     alias: "RESOLVE_IP",
     group: "Network",
-    help: "connect to this IP instead of the URL's host (needs --dangerous)",
+    help: "connect to this IP instead of the URL's host (needs --dangerous: the certificate " +
+      "would not match)",
+  },
+  {
+    name: "ca-file",
+    kind: "value",
+    arg: "<file>",
+    group: "Network",
+    help: "a PEM CA trusted besides the system bundle, by clients, probe and preflight " +
+      "(a private CA or a self-signed origin)",
   },
   {
     name: "no-cache",

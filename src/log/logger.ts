@@ -51,11 +51,14 @@ export function createLogger(opts: {
   level: LogLevel;
   sink: LineSink;
   now?: () => number;
+  /** Hides secrets in every field before it is formatted (see secrets/redact.ts). */
+  redact?: { value<T>(v: T): T };
 }): Logger {
   const now = opts.now ?? Date.now;
   const min = LEVEL_RANK[opts.level];
-  const write = (level: LogLevel, msg: string, fields: LogFields = {}) => {
+  const write = (level: LogLevel, msg: string, raw: LogFields = {}) => {
     if (LEVEL_RANK[level] < min) return;
+    const fields = opts.redact ? opts.redact.value(raw) : raw;
     const time = new Date(now()).toISOString();
     opts.sink(
       opts.format === "json"

@@ -20,8 +20,10 @@ export interface PreflightInput {
   caps: FfmpegCapabilities;
   deathSignal: boolean;
   readTextFile(path: string): Promise<string>;
-  /** Checks the stream answers; omitted when it cannot be checked (e.g. with --resolve). */
-  checkStream?: () => Promise<CheckResult>;
+  /** Checks the stream answers. */
+  checkStream: () => Promise<CheckResult>;
+  /** Why the stream is not checked (e.g. with --resolve), or null when it is. */
+  unchecked?: string | null;
 }
 
 /**
@@ -52,9 +54,9 @@ export async function runPreflight(input: PreflightInput): Promise<CheckResult[]
     checkFfmpeg(input.caps, input.streamUrl),
     checkEphemeralPorts(portRange, input.clients),
     checkDeathSignal(input.deathSignal),
-    input.checkStream
-      ? await input.checkStream()
-      : { name: "stream", status: "warn", detail: "not checked (--resolve in use)" },
+    input.unchecked
+      ? { name: "stream", status: "warn", detail: input.unchecked }
+      : await input.checkStream(),
   ];
 }
 

@@ -5,6 +5,7 @@
  */
 import type { SwarmConfig } from "../config/config.ts";
 import type { FfmpegCapabilities } from "./capabilities.ts";
+import { tlsArgs, type TlsSetup } from "./tls.ts";
 
 /** The parts of the configuration that shape a client's command. */
 export type ClientCommandConfig = Pick<
@@ -12,7 +13,6 @@ export type ClientCommandConfig = Pick<
   | "streamUrl"
   | "stats"
   | "statsLogLevel"
-  | "dangerous"
   | "resolveIp"
   | "reconnect"
   | "reconnectDelayMaxSeconds"
@@ -123,7 +123,7 @@ export function requestHeaders(
  *
  * @example
  * ```ts
- * const args = buildFfmpegArgs(0, cfg, caps, { kind: "all" });
+ * const args = buildFfmpegArgs(0, cfg, caps, { kind: "all" }, tls);
  * // ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "repeat+level+trace", ...]
  * ```
  */
@@ -132,11 +132,12 @@ export function buildFfmpegArgs(
   cfg: ClientCommandConfig,
   caps: Pick<FfmpegCapabilities, "datetimeLogFlag" | "segMaxRetry" | "reconnectOnNetworkError">,
   mapping: StreamMapping,
+  tls: Pick<TlsSetup, "verify" | "caFile">,
 ): string[] {
   const args = ["-hide_banner", "-nostdin", "-nostats"];
   args.push("-loglevel", logLevelArg(cfg.stats, cfg.statsLogLevel, caps.datetimeLogFlag));
   if (cfg.stats) args.push("-progress", "pipe:1", "-stats_period", "1");
-  if (cfg.dangerous && cfg.resolveIp) args.push("-tls_verify", "0");
+  args.push(...tlsArgs(cfg.streamUrl, tls));
   if (cfg.reconnect) {
     args.push("-reconnect", "1", "-reconnect_streamed", "1");
     if (caps.reconnectOnNetworkError) args.push("-reconnect_on_network_error", "1");

@@ -6,6 +6,7 @@ import { buildFfmpegArgs, effectiveUrl, logLevelArg, type StreamMapping } from "
 const URL_OK = "http://origin.test:17080/live/stream.m3u8";
 const FFMPEG_51 = { datetimeLogFlag: false, segMaxRetry: false, reconnectOnNetworkError: true };
 const FFMPEG_80 = { datetimeLogFlag: true, segMaxRetry: true, reconnectOnNetworkError: true };
+const TLS = { verify: true, caFile: "/etc/ssl/certs/ca-certificates.crt" };
 
 function config(raw: Record<string, string | boolean | string[]> = {}): SwarmConfig {
   const r = loadConfig(raw, URL_OK);
@@ -19,7 +20,7 @@ function valueOf(args: string[], option: string): string | undefined {
 }
 
 Deno.test("default command on FFmpeg 5.1: trace level, progress on stdout, no 5.1-only gaps", () => {
-  const args = buildFfmpegArgs(0, config(), FFMPEG_51, { kind: "all" });
+  const args = buildFfmpegArgs(0, config(), FFMPEG_51, { kind: "all" }, TLS);
   assertEquals(args, [
     "-hide_banner",
     "-nostdin",
@@ -55,7 +56,7 @@ Deno.test("default command on FFmpeg 5.1: trace level, progress on stdout, no 5.
 });
 
 Deno.test("FFmpeg 8 capabilities add datetime and -seg_max_retry", () => {
-  const args = buildFfmpegArgs(3, config({ "seg-retry": "7" }), FFMPEG_80, { kind: "all" });
+  const args = buildFfmpegArgs(3, config({ "seg-retry": "7" }), FFMPEG_80, { kind: "all" }, TLS);
   assertEquals(valueOf(args, "-loglevel"), "repeat+level+datetime+trace");
   assertEquals(valueOf(args, "-seg_max_retry"), "7");
   assert(valueOf(args, "-user_agent")!.endsWith("/client-3"));
@@ -63,7 +64,7 @@ Deno.test("FFmpeg 8 capabilities add datetime and -seg_max_retry", () => {
 
 Deno.test("every client, client 0 included, has its own /client-N user agent", () => {
   const uas = [0, 1, 19].map((id) =>
-    valueOf(buildFfmpegArgs(id, config(), FFMPEG_51, { kind: "all" }), "-user_agent")
+    valueOf(buildFfmpegArgs(id, config(), FFMPEG_51, { kind: "all" }, TLS), "-user_agent")
   );
   assertEquals(uas.map((ua) => ua!.split("/").pop()), ["client-0", "client-1", "client-19"]);
 });
@@ -75,7 +76,7 @@ Deno.test("variant mappings", () => {
     [{ kind: "program", programId: 2 }, ["-map", "0:p:2"]],
   ];
   for (const [mapping, expected] of cases) {
-    const args = buildFfmpegArgs(0, config(), FFMPEG_51, mapping);
+    const args = buildFfmpegArgs(0, config(), FFMPEG_51, mapping, TLS);
     assertEquals(args.slice(args.indexOf(URL_OK) + 1, -5), expected);
   }
 });
@@ -87,14 +88,31 @@ Deno.test("headers: Host for --resolve, then no-cache, then --header, CRLF-termi
     "no-cache": true,
     header: ["X-Token: abc"],
   });
-  const args = buildFfmpegArgs(0, cfg, FFMPEG_51, { kind: "all" });
+  const args = buildFfmpegArgs(0, cfg, FFMPEG_51, { kind: "all" }, TLS);
   assertEquals(
     valueOf(args, "-headers"),
     "Host: origin.test:17080\r\nCache-Control: no-cache, no-store, must-revalidate\r\n" +
       "Pragma: no-cache\r\nX-Token: abc\r\n",
   );
-  assertEquals(valueOf(args, "-tls_verify"), "0");
   assertEquals(valueOf(args, "-i"), "http://192.0.2.7:17080/live/stream.m3u8");
+  assertEquals(args.includes("-tls_verify"), false, "plain http has no TLS options");
+});
+
+Deno.test("https verifies by default against the bundle; --dangerous turns it off", () => {
+  const https = (raw: Record<string, string | boolean>) => {
+    const r = loadConfig(raw, "https://cdn.test/live/a.m3u8");
+    if (!r.ok) throw new Error(r.errors.join("\n"));
+    return r.config;
+  };
+  const verified = buildFfmpegArgs(0, https({}), FFMPEG_51, { kind: "all" }, TLS);
+  assertEquals(valueOf(verified, "-tls_verify"), "1");
+  assertEquals(valueOf(verified, "-ca_file"), TLS.caFile);
+  const off = buildFfmpegArgs(0, https({ dangerous: true }), FFMPEG_51, { kind: "all" }, {
+    verify: false,
+    caFile: null,
+  });
+  assertEquals(valueOf(off, "-tls_verify"), "0");
+  assertEquals(off.includes("-ca_file"), false);
 });
 
 Deno.test("--resolve brackets IPv6 and keeps the port", () => {
@@ -111,6 +129,7 @@ Deno.test("--reconnect=false, --stats=false, --timeout and --stats-loglevel", ()
     config({ reconnect: false, stats: false, timeout: "2.5s" }),
     FFMPEG_51,
     { kind: "all" },
+    TLS,
   );
   assertEquals(args.includes("-reconnect"), false);
   assertEquals(args.includes("-progress"), false);
@@ -121,7 +140,7 @@ Deno.test("--reconnect=false, --stats=false, --timeout and --stats-loglevel", ()
 
 Deno.test("an FFmpeg without -reconnect_on_network_error gets the rest of the reconnect options", () => {
   const caps = { ...FFMPEG_51, reconnectOnNetworkError: false };
-  const args = buildFfmpegArgs(0, config(), caps, { kind: "all" });
+  const args = buildFfmpegArgs(0, config(), caps, { kind: "all" }, TLS);
   assertEquals(args.includes("-reconnect_on_network_error"), false);
   assertEquals(valueOf(args, "-reconnect_delay_max"), "5");
 });

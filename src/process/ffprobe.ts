@@ -61,12 +61,14 @@ export async function probeVariant(run: CommandRunner, opts: {
   pick: "highest" | "lowest";
   userAgent: string;
   headers: string[];
+  /** TLS arguments for the URL (see tls.ts). */
+  tlsArgs: string[];
   timeoutMs: number;
 }): Promise<number> {
   const args = ["-v", "error", "-print_format", "json", "-show_programs"];
   args.push("-user_agent", opts.userAgent, "-rw_timeout", String(opts.timeoutMs * 1000));
   if (opts.headers.length) args.push("-headers", opts.headers.map((h) => `${h}\r\n`).join(""));
-  args.push(opts.url);
+  args.push(...opts.tlsArgs, opts.url);
   const out = await run(opts.ffprobe, args, opts.timeoutMs);
   if (out.timedOut) throw new Error(`ffprobe timed out after ${opts.timeoutMs} ms`);
   if (out.code !== 0) {

@@ -29,8 +29,10 @@ export const SUMMARY_VERSION = 2;
 export interface RunRecord {
   hlsSwarmVersion: string;
   ffmpeg: FfmpegCapabilities;
-  /** Client 0's exact FFmpeg argv. */
+  /** Client 0's FFmpeg argv (credential headers and URL queries redacted). */
   ffmpegArgv: string[];
+  /** How certificates were verified, or that they were not (--dangerous). */
+  tls: string;
   host: {
     hostname: string;
     cpus: number;

@@ -49,6 +49,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     ...saturationWarning(s.loadbox),
     row("Target:", s.target),
     row("Run id:", s.runId),
+    ...(s.target.startsWith("https:") ? [row("TLS:", s.run.tls)] : []),
     ...formatShards(s),
     row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),
     row("Target clients:", s.clients.target),

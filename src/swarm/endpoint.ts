@@ -8,6 +8,7 @@ import type { ScrapeInput } from "../metrics/families.ts";
 import { metricsScraper } from "../metrics/scrape.ts";
 import { type MetricsServer, serveMetrics } from "../metrics/server.ts";
 import { urlHost } from "../net/url_host.ts";
+import { redactorFor } from "../secrets/redact.ts";
 import { VERSION } from "../version.ts";
 
 /** A listening endpoint and the URL people scrape. */
@@ -42,7 +43,7 @@ export function serveEndpoint(
       version: VERSION,
       ffmpegVersion: deps.ffmpegVersion,
       denoVersion: Deno.version.deno,
-      streamUrl: config.streamUrl,
+      streamUrl: redactorFor(config).text(config.streamUrl),
       variant: config.variant,
       targetDurationMs: config.targetDurationMs,
       startedAt: deps.startedAt,

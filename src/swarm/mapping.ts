@@ -13,6 +13,7 @@ import {
   type StreamMapping,
 } from "../process/ffmpeg_args.ts";
 import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
+import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { SwarmStartError } from "./errors.ts";
 
 /**
@@ -20,16 +21,17 @@ import { SwarmStartError } from "./errors.ts";
  *
  * @example
  * ```ts
- * const { command, args } = clientCommand(config, caps, { kind: "all" }, 0);
+ * const { command, args } = clientCommand(config, caps, { kind: "all" }, tls, 0);
  * ```
  */
 export function clientCommand(
   config: SwarmConfig,
   caps: FfmpegCapabilities,
   mapping: StreamMapping,
+  tls: TlsSetup,
   id: number,
 ): { command: string; args: string[] } {
-  return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping) };
+  return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping, tls) };
 }
 
 /**
@@ -38,20 +40,23 @@ export function clientCommand(
  *
  * @example
  * ```ts
- * const mapping = await chooseMapping(config, runCommand, log); // { kind: "all" }
+ * const mapping = await chooseMapping(config, runCommand, log, tls); // { kind: "all" }
  * ```
  */
 export async function chooseMapping(
   config: SwarmConfig,
   runCommand: CommandRunner,
   log: Logger,
+  tls: TlsSetup,
 ): Promise<StreamMapping> {
   if (config.variant === "all") return { kind: "all" };
   if (config.variant === "first") return { kind: "first" };
   try {
+    const url = effectiveUrl(config.streamUrl, config.resolveIp);
     const programId = await probeVariant(runCommand, {
       ffprobe: ffprobePathFor(config.ffmpegPath),
-      url: effectiveUrl(config.streamUrl, config.resolveIp),
+      url,
+      tlsArgs: tlsArgs(config.streamUrl, tls),
       pick: config.variant,
       userAgent: `${config.userAgent}/probe`,
       headers: requestHeaders(config),

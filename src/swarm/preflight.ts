@@ -9,6 +9,7 @@ import { type CheckResult, runPreflight } from "../preflight/checks.ts";
 import { checkStream } from "../preflight/stream.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import { requestHeaders } from "../process/ffmpeg_args.ts";
+import type { TlsSetup } from "../process/tls.ts";
 import { SwarmStartError } from "./errors.ts";
 
 /** What the checks read from the outside world. */
@@ -18,6 +19,7 @@ export interface PreflightDeps {
   log: Logger;
   caps: FfmpegCapabilities;
   deathSignal: boolean;
+  tls: TlsSetup;
 }
 
 /**
@@ -33,14 +35,31 @@ export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promi
     deps.log.warn("preflight_skipped");
     return;
   }
+  const https = config.streamUrl.startsWith("https:");
+  // Preflight verifies as the clients do: with the --ca-file besides Deno's own roots.
+  const client = deps.tls.extraCaPem.length
+    ? Deno.createHttpClient({ caCerts: deps.tls.extraCaPem })
+    : null;
+  const fetchFn: typeof fetch = client
+    ? (input, init) => {
+      const withClient: RequestInit & { client: Deno.HttpClient } = { ...init, client };
+      return deps.fetch(input, withClient);
+    }
+    : deps.fetch;
+  const unchecked = config.resolveIp
+    ? "not checked (--resolve in use)"
+    : https && !deps.tls.verify
+    ? "not checked: TLS verification is off (--dangerous)"
+    : null;
   const results = await runPreflight({
     clients: config.clients,
     streamUrl: config.streamUrl,
     caps: deps.caps,
     deathSignal: deps.deathSignal,
     readTextFile: deps.readTextFile,
-    checkStream: config.resolveIp ? undefined : () =>
-      checkStream(deps.fetch, config.streamUrl, {
+    unchecked,
+    checkStream: () =>
+      checkStream(fetchFn, config.streamUrl, {
         timeoutMs: config.timeoutMs,
         headers: {
           ...Object.fromEntries(requestHeaders(config).map(splitHeader)),
@@ -48,6 +67,7 @@ export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promi
         },
       }),
   });
+  client?.close();
   for (const r of results) logCheck(deps.log, r);
   const failed = results.filter((r) => r.status === "fail");
   if (failed.length) {

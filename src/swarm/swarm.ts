@@ -15,6 +15,7 @@ import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
 import type { Spawner } from "../process/spawner.ts";
+import type { TlsSetup } from "../process/tls.ts";
 import { buildSummary, type RunRecord, type RunSummary } from "../report/summary.ts";
 import { fileWriter, TimelineWriter } from "../report/timeline.ts";
 import { Shard } from "../shard/shard.ts";
@@ -44,6 +45,8 @@ export interface SwarmDeps {
   seed: number;
   /** Period of the one-line progress log; 0 turns it off (the dashboard shows progress). */
   progressLogMs: number;
+  /** How certificates are verified (clients, probe, preflight). */
+  tls: TlsSetup;
 }
 
 /**
@@ -83,7 +86,7 @@ export class Swarm {
       clock: deps.clock,
       log: deps.log,
       seed: deps.seed,
-      command: (id) => clientCommand(config, deps.caps, this.#mapping, id),
+      command: (id) => clientCommand(config, deps.caps, this.#mapping, deps.tls, id),
       options: {
         stats: config.stats,
         ffmpegDebug: config.ffmpegDebug,
@@ -159,8 +162,8 @@ export class Swarm {
     const startedAt = clock.wallNow();
     this.loadbox.start();
     await preflight(config, deps);
-    this.#mapping = await chooseMapping(config, deps.runCommand, log);
-    const run = await runRecord(config, deps.caps, this.#mapping, deps.readTextFile);
+    this.#mapping = await chooseMapping(config, deps.runCommand, log, deps.tls);
+    const run = await runRecord(config, deps.caps, this.#mapping, deps.tls, deps.readTextFile);
     const scraper = this.#startExporterScraper();
     this.#endpoint = serveEndpoint(config, {
       ffmpegVersion: deps.caps.version,

@@ -5,6 +5,7 @@
  */
 import type { SwarmConfig } from "../config/config.ts";
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import { type Redactor, redactorFor } from "../secrets/redact.ts";
 import {
   createLogger,
   type FileSink,
@@ -141,6 +142,7 @@ export class DashboardSession {
   /** Logs of the run: they go to the log file while the dashboard is up. */
   readonly log: Logger;
   #lastWarning: string | null = null;
+  readonly #redactor: Redactor;
   #dashboard: Dashboard | null = null;
   #closed = false;
 
@@ -173,15 +175,17 @@ export class DashboardSession {
     private now: () => number = () => performance.now(),
   ) {
     this.logPath = logFile.path;
+    this.#redactor = redactorFor(config);
     const inner = createLogger({
       // A file is not a terminal: JSON, as on a piped stderr, unless --log-format says otherwise.
       format: config.logFormat ?? "json",
       level: config.logLevel,
       sink: logFile.file.sink,
+      redact: this.#redactor,
     });
     // Warnings and errors also show in the footer, so nothing alarming hides in the file.
     const observe = (msg: string, fields: LogFields = {}) => {
-      this.#lastWarning = oneLine(Date.now(), msg, fields);
+      this.#lastWarning = oneLine(Date.now(), msg, this.#redactor.value(fields));
     };
     this.log = {
       debug: (m, f) => inner.debug(m, f),
@@ -222,7 +226,7 @@ export class DashboardSession {
       : this.logPath;
     const builder = new DashboardModelBuilder({
       swarm,
-      target: config.streamUrl,
+      target: this.#redactor.text(config.streamUrl),
       durationMs: config.durationMs,
       rampRate: config.rampRate,
       stats: config.stats,
