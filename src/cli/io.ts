@@ -10,4 +10,6 @@ export interface CliIo {
   stderr(text: string): void;
   stdoutIsTerminal: boolean;
   stderrIsTerminal: boolean;
+  /** The entry module, to start shard workers from (none: clients run on the main thread). */
+  workerEntry?: string;
 }

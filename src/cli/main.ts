@@ -182,6 +182,7 @@ async function runWithTls(
     seed: Date.now() >>> 0,
     progressLogMs: tui ? 0 : 5000,
     tls,
+    workerEntry: io.workerEntry,
   });
   runLog.info("run_started", {
     run_id: config.runId,

@@ -31,6 +31,8 @@ export interface SwarmConfig {
   /** 0 means run until interrupted. */
   durationMs: number;
   shutdownGraceMs: number;
+  /** Worker threads for the clients; null = decide from the client count and cores. */
+  workers: number | null;
   /** This process runs one shard of a sharded run, or the whole run (null). */
   shard: { index: number; count: number } | null;
   /** Wall-clock ms to start the ramp at (after preflight), or null to start at once. */

@@ -56,6 +56,15 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: "time FFmpeg gets to exit after SIGTERM before SIGKILL",
   },
   {
+    name: "workers",
+    kind: "value",
+    arg: "<n>",
+    default: "auto",
+    group: "Orchestration",
+    help: "worker threads that read and parse the clients' output; auto is one per 200 " +
+      "clients, at most one per core; 0 runs them on the main thread",
+  },
+  {
     name: "shard",
     kind: "value",
     arg: "<i/n>",

@@ -46,6 +46,7 @@ export function loadConfig(
     rampJitterMs: read.duration("ramp-jitter"),
     durationMs: read.duration("duration"),
     shutdownGraceMs: read.duration("shutdown-grace"),
+    workers: read.string("workers") === "auto" ? null : read.int("workers", 0),
     shard: shardOf(read.string("shard"), read.string("shards"), jobIndex, errors),
     startAt: startAtOf(read.string("start-at"), errors),
     startToleranceMs: read.duration("start-tolerance"),

@@ -9,13 +9,17 @@ import type { Clock } from "../clock.ts";
 import { type ClientDeps, type ClientHandle, startClient } from "../client/runner.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import { ParsePump } from "../lines/pump.ts";
+import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
+import type { ShardHandle } from "./protocol.ts";
 
 /** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
 export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump"> {
   stats: ShardStatsOptions;
   /** Restart a client whose playback stalled (--restart-on-stall). */
   restartOnStall: boolean;
+  /** Called after each second's tick (a worker reports then). */
+  onTick?(): void;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump"> {
  * shard.snapshot().clients.started; // 2
  * ```
  */
-export class Shard {
+export class Shard implements ShardHandle {
   readonly stats: ShardStats;
   readonly #deps: ShardDeps;
   readonly #clients = new Map<number, ClientHandle>();
@@ -79,6 +83,11 @@ export class Shard {
     return this.stats.snapshot(this.#deps.clock.wallNow());
   }
 
+  /** The `limit` worst clients now (all by default). */
+  clientRows(limit?: number): ClientRow[] {
+    return clientRows(this.stats.clients.values(), limit);
+  }
+
   /** Ticks just after every wall-clock second until stopped. */
   async #tickEverySecond(clock: Clock): Promise<void> {
     const signal = this.#stop.signal;
@@ -87,6 +96,7 @@ export class Shard {
       if (signal.aborted) return;
       this.stats.tick(clock.now(), clock.wallNow());
       if (this.#deps.restartOnStall) this.#restartStalled();
+      this.#deps.onTick?.();
     }
   }
 

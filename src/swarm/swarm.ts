@@ -18,11 +18,13 @@ import type { Spawner } from "../process/spawner.ts";
 import type { TlsSetup } from "../process/tls.ts";
 import { buildSummary, type RunRecord, type RunSummary } from "../report/summary.ts";
 import { fileWriter, TimelineWriter } from "../report/timeline.ts";
-import { Shard } from "../shard/shard.ts";
-import { type ClientRow, clientRows } from "../stats/client_rows.ts";
+import type { ShardSet } from "../shard/shard_set.ts";
+import type { ClientRow } from "../stats/client_rows.ts";
+import { ShardStats } from "../stats/shard_stats.ts";
 import { LoadboxMonitor } from "../loadbox/monitor.ts";
 import { LateStartError } from "./errors.ts";
-import { chooseMapping, clientCommand } from "./mapping.ts";
+import { chooseMapping } from "./mapping.ts";
+import { createShards } from "./shards.ts";
 import { type Endpoint, serveEndpoint } from "./endpoint.ts";
 import { preflight } from "./preflight.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
@@ -47,6 +49,11 @@ export interface SwarmDeps {
   progressLogMs: number;
   /** How certificates are verified (clients, probe, preflight). */
   tls: TlsSetup;
+  /**
+   * The program's entry module, which runs a shard when started as a worker; without it the
+   * clients run on this thread.
+   */
+  workerEntry?: string;
 }
 
 /**
@@ -63,7 +70,8 @@ export interface SwarmDeps {
 export class Swarm {
   /** The origin's exporters, when --origin-metrics/--nginx-metrics are set (for the dashboard). */
   origin: ExporterScraper | null = null;
-  readonly #shard: Shard;
+  #shards: ShardSet | null = null;
+  readonly #empty: ShardStats;
   readonly #plan: ShardPlan;
   #mapping: StreamMapping = { kind: "all" };
   #stop = new AbortController();
@@ -81,24 +89,11 @@ export class Swarm {
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
     this.#plan = shardPlan(config.shard, config.clients, config.rampRate);
     this.loadbox = new LoadboxMonitor(deps.clock, deps.readTextFile);
-    this.#shard = new Shard({
-      spawner: deps.spawner,
-      clock: deps.clock,
-      log: deps.log,
-      seed: deps.seed,
-      command: (id) => clientCommand(config, deps.caps, this.#mapping, deps.tls, id),
-      options: {
-        stats: config.stats,
-        ffmpegDebug: config.ffmpegDebug,
-        bufferLines: config.statsBufferLines,
-        graceMs: config.shutdownGraceMs,
-      },
-      stats: {
-        targetClients: this.#plan.clients,
-        targetDurationMs: config.targetDurationMs,
-        dropThreshold: config.statsDropThreshold,
-      },
-      restartOnStall: config.restartOnStall,
+    // Shards start once the mapping is known (run); until then the figures are empty ones.
+    this.#empty = new ShardStats({
+      targetClients: this.#plan.clients,
+      targetDurationMs: config.targetDurationMs,
+      dropThreshold: config.statsDropThreshold,
     });
   }
 
@@ -119,12 +114,12 @@ export class Swarm {
 
   /** The fleet's figures now, as a mergeable snapshot. */
   snapshot(): Snapshot {
-    return this.#shard.snapshot();
+    return this.#shards?.snapshot() ?? this.#empty.snapshot(this.deps.clock.wallNow());
   }
 
   /** The `limit` worst clients now (all of them by default). */
   clientRows(limit?: number): ClientRow[] {
-    return clientRows(this.#shard.stats.clients.values(), limit);
+    return this.#shards?.clientRows(limit) ?? [];
   }
 
   /** Begins a graceful shutdown (SIGTERM, grace period, SIGKILL). Later calls are ignored. */
@@ -134,11 +129,11 @@ export class Swarm {
     this.#stoppedAt = this.deps.clock.wallNow();
     this.deps.log.info("shutdown_started", {
       reason,
-      running: this.#shard.stats.lifecycle.running,
+      running: this.snapshot().clients.running,
       grace_ms: this.config.shutdownGraceMs,
     });
     this.#stop.abort();
-    this.#shard.stop();
+    this.#shards?.stop();
   }
 
   /** Sends SIGKILL to every running FFmpeg now. */
@@ -147,9 +142,9 @@ export class Swarm {
     this.#forced.abort();
     this.deps.log.warn("shutdown_forced", {
       reason,
-      running: this.#shard.stats.lifecycle.running,
+      running: this.snapshot().clients.running,
     });
-    this.#shard.kill();
+    this.#shards?.kill();
   }
 
   /**
@@ -164,6 +159,9 @@ export class Swarm {
     await preflight(config, deps);
     this.#mapping = await chooseMapping(config, deps.runCommand, log, deps.tls);
     const run = await runRecord(config, deps.caps, this.#mapping, deps.tls, deps.readTextFile);
+    const shards = createShards(config, deps, this.#mapping, this.#plan);
+    this.#shards = shards;
+    if (this.#stop.signal.aborted) shards.stop();
     const scraper = this.#startExporterScraper();
     this.#endpoint = serveEndpoint(config, {
       ffmpegVersion: deps.caps.version,
@@ -192,7 +190,7 @@ export class Swarm {
     }
     const started = await this.#ramp(signal);
 
-    await this.#shard.finished();
+    await shards.finished();
     await watch.finish(this.snapshot());
     if (config.metricsLingerMs <= 0) await this.closeMetrics();
     await scraper?.stop();
@@ -271,7 +269,7 @@ export class Swarm {
       offsets,
       clock,
       signal,
-      (local) => this.#shard.start(plan.firstClient + local),
+      (local) => this.#shards!.start(local, plan.firstClient + local),
       (s) => this.#holdWhileBusy(s),
     );
     const rampMs = clock.now() - rampStart;

@@ -1,0 +1,101 @@
+/**
+ * The worker side of a shard: runs in a Deno Worker, owns its clients' FFmpeg processes, pipes,
+ * parsing and statistics, and reports a snapshot to the main thread every second. Only the
+ * series' last seconds travel each time; the main thread keeps the whole series.
+ * @module
+ */
+import { systemClock } from "../clock.ts";
+import type { LogFields, Logger } from "../log/logger.ts";
+import { createProcessSpawner } from "../process/spawner.ts";
+import { clientCommand } from "../swarm/mapping.ts";
+import { clientRows } from "../stats/client_rows.ts";
+import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
+import { Shard } from "./shard.ts";
+
+/** Seconds of series sent again with every report (a late tick may still add to them). */
+const SERIES_OVERLAP_S = 3;
+
+/**
+ * Serves a shard in this worker until it is stopped and finished.
+ *
+ * @example
+ * ```ts
+ * // in the entry module, when self.name is SHARD_WORKER_NAME:
+ * await runShardWorker();
+ * ```
+ */
+export function runShardWorker(): Promise<void> {
+  // The worker's global scope (the program's types are those of the main thread's).
+  const scope = self as unknown as {
+    postMessage(m: FromWorker): void;
+    onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+  };
+  const post = (m: FromWorker) => scope.postMessage(m);
+  const log = (level: "debug" | "info" | "warn" | "error") => (msg: string, fields?: LogFields) =>
+    post({ type: "log", level, msg, fields });
+  const logger: Logger = {
+    debug: log("debug"),
+    info: log("info"),
+    warn: log("warn"),
+    error: log("error"),
+    // The main thread's logger filters by level; debug lines cost a message each, so they are
+    // only sent when asked for.
+    enabled: () => true,
+  };
+  return new Promise((resolve) => {
+    let shard: Shard | null = null;
+    let init: WorkerInit | null = null;
+    let sentUpTo = -Infinity;
+    const report = (final: boolean) => {
+      if (!shard || !init) return;
+      const snap = shard.snapshot();
+      const from = final ? undefined : sentUpTo - SERIES_OVERLAP_S;
+      const series = shard.stats.series.toWire(from);
+      sentUpTo = shard.stats.series.end;
+      post({
+        type: "report",
+        snapshot: { ...snap, series },
+        rows: clientRows(shard.stats.clients.values(), init.rows),
+        final,
+      });
+    };
+    scope.onmessage = (e: MessageEvent<ToWorker>) => {
+      const m = e.data;
+      if (m.type === "init") {
+        init = m.init;
+        const { config, caps, mapping, tls } = m.init;
+        const debug = config.logLevel === "debug";
+        shard = new Shard({
+          spawner: createProcessSpawner({ deathSignal: m.init.deathSignal }),
+          clock: systemClock,
+          log: debug ? logger : { ...logger, debug: () => {}, enabled: (l) => l !== "debug" },
+          seed: m.init.seed,
+          command: (id) =>
+            clientCommand(config, caps, mapping, { ...tls, cleanup: async () => {} }, id),
+          options: {
+            stats: config.stats,
+            ffmpegDebug: config.ffmpegDebug,
+            bufferLines: config.statsBufferLines,
+            graceMs: config.shutdownGraceMs,
+          },
+          stats: {
+            targetClients: m.init.targetClients,
+            targetDurationMs: config.targetDurationMs,
+            dropThreshold: config.statsDropThreshold,
+          },
+          restartOnStall: config.restartOnStall,
+          onTick: () => report(false),
+        });
+      } else if (m.type === "start") shard?.start(m.id);
+      else if (m.type === "stop" || m.type === "kill") {
+        if (m.type === "kill") shard?.kill();
+        else shard?.stop();
+        shard?.finished().then(() => {
+          report(true);
+          scope.onmessage = null;
+          resolve();
+        }, (err) => post({ type: "error", message: String(err) }));
+      }
+    };
+  });
+}

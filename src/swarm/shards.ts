@@ -1,0 +1,109 @@
+/**
+ * How this process runs its clients: on the main thread (`--workers 0`), or spread over worker
+ * threads, each a shard with its own FFmpeg pipes, parsing and statistics, so reading and
+ * parsing use every core while the main thread keeps the ramp, /metrics and the dashboard.
+ * @module
+ */
+import type { SwarmConfig } from "../config/config.ts";
+import type { StreamMapping } from "../process/ffmpeg_args.ts";
+import type { ShardHandle } from "../shard/protocol.ts";
+import { Shard } from "../shard/shard.ts";
+import { ShardSet } from "../shard/shard_set.ts";
+import { WorkerShard } from "../shard/worker_shard.ts";
+import { ShardStats } from "../stats/shard_stats.ts";
+import { clientCommand } from "./mapping.ts";
+import type { ShardPlan } from "./shard_plan.ts";
+import type { SwarmDeps } from "./swarm.ts";
+
+/** Rows of worst clients a worker reports each second (the dashboard shows at most this). */
+const REPORTED_ROWS = 50;
+
+/**
+ * How many worker threads run `clients` clients: `--workers N` as given, or by default one per
+ * 200 clients, at most one per core, and none without an entry module to start them from.
+ *
+ * @example
+ * ```ts
+ * workerCount(null, 400, 8, true); // 2
+ * ```
+ */
+export function workerCount(
+  asked: number | null,
+  clients: number,
+  cores: number,
+  canSpawn: boolean,
+): number {
+  if (!canSpawn) return 0;
+  if (asked !== null) return asked;
+  return Math.max(1, Math.min(cores, Math.ceil(clients / 200)));
+}
+
+/**
+ * The shards of this process, started and ready for clients.
+ *
+ * @example
+ * ```ts
+ * const shards = createShards(config, deps, mapping, plan);
+ * shards.start(0, plan.firstClient);
+ * ```
+ */
+export function createShards(
+  config: SwarmConfig,
+  deps: SwarmDeps,
+  mapping: StreamMapping,
+  plan: ShardPlan,
+): ShardSet {
+  const stats = (targetClients: number) => ({
+    targetClients,
+    targetDurationMs: config.targetDurationMs,
+    dropThreshold: config.statsDropThreshold,
+  });
+  const n = workerCount(
+    config.workers,
+    plan.clients,
+    navigator.hardwareConcurrency,
+    deps.workerEntry !== undefined,
+  );
+  // Client k of this process goes to shard k % n.
+  const share = (i: number, of: number) => Math.floor((plan.clients - i + of - 1) / of);
+  let shards: ShardHandle[];
+  if (n === 0) {
+    shards = [
+      new Shard({
+        spawner: deps.spawner,
+        clock: deps.clock,
+        log: deps.log,
+        seed: deps.seed,
+        command: (id) => clientCommand(config, deps.caps, mapping, deps.tls, id),
+        options: {
+          stats: config.stats,
+          ffmpegDebug: config.ffmpegDebug,
+          bufferLines: config.statsBufferLines,
+          graceMs: config.shutdownGraceMs,
+        },
+        stats: stats(plan.clients),
+        restartOnStall: config.restartOnStall,
+      }),
+    ];
+  } else {
+    const { cleanup: _, ...tls } = deps.tls;
+    shards = Array.from({ length: n }, (_, i) =>
+      new WorkerShard(
+        deps.workerEntry!,
+        {
+          config,
+          caps: deps.caps,
+          mapping,
+          tls,
+          deathSignal: deps.deathSignal,
+          seed: deps.seed + i,
+          targetClients: share(i, n),
+          rows: config.promClientMetrics ? Infinity : REPORTED_ROWS,
+        },
+        deps.log,
+        new ShardStats(stats(share(i, n))).snapshot(deps.clock.wallNow()),
+      ));
+  }
+  deps.log.info("shards_started", { workers: n, clients: plan.clients });
+  return new ShardSet(shards, deps.clock);
+}
