@@ -13,7 +13,7 @@ import { WorkerShard } from "../shard/worker_shard.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
 import { clientCommand } from "./mapping.ts";
 import type { ShardPlan } from "./shard_plan.ts";
-import type { SwarmDeps } from "./swarm.ts";
+import type { SwarmDeps } from "./deps.ts";
 
 /** Rows of worst clients a worker reports each second (the dashboard shows at most this). */
 const REPORTED_ROWS = 50;

@@ -4,18 +4,12 @@
  * record) is the shard's and its clients'; the swarm keeps fleet concerns only.
  * @module
  */
-import type { Clock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import { ExporterScraper } from "../exporters/scraper.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import { fleetView, lineHealth } from "../fleet/view.ts";
-import type { Logger } from "../log/logger.ts";
 import type { ScrapeInput } from "../metrics/families.ts";
-import type { FfmpegCapabilities } from "../process/capabilities.ts";
-import type { CommandRunner } from "../process/command_runner.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
-import type { Spawner } from "../process/spawner.ts";
-import type { TlsSetup } from "../process/tls.ts";
 import { buildSummary, type RunRecord, type RunSummary } from "../report/summary.ts";
 import { fileWriter, TimelineWriter } from "../report/timeline.ts";
 import type { ShardSet } from "../shard/shard_set.ts";
@@ -24,6 +18,7 @@ import { ShardStats } from "../stats/shard_stats.ts";
 import { LoadboxMonitor } from "../loadbox/monitor.ts";
 import { LateStartError } from "./errors.ts";
 import { chooseMapping } from "./mapping.ts";
+import type { SwarmDeps } from "./deps.ts";
 import { createShards } from "./shards.ts";
 import { type Endpoint, serveEndpoint } from "./endpoint.ts";
 import { preflight } from "./preflight.ts";
@@ -32,29 +27,7 @@ import { runRecord } from "./run_record.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
 import { RunWatch } from "./watch.ts";
 
-/** Everything a swarm run uses from the outside world. */
-export interface SwarmDeps {
-  clock: Clock;
-  spawner: Spawner;
-  runCommand: CommandRunner;
-  readTextFile(path: string): Promise<string>;
-  fetch: typeof fetch;
-  log: Logger;
-  caps: FfmpegCapabilities;
-  /** Whether the spawner wraps FFmpeg with a parent-death signal. */
-  deathSignal: boolean;
-  /** Seeds ramp and backoff jitter; fixed in tests for reproducible runs. */
-  seed: number;
-  /** Period of the one-line progress log; 0 turns it off (the dashboard shows progress). */
-  progressLogMs: number;
-  /** How certificates are verified (clients, probe, preflight). */
-  tls: TlsSetup;
-  /**
-   * The program's entry module, which runs a shard when started as a worker; without it the
-   * clients run on this thread.
-   */
-  workerEntry?: string;
-}
+export type { SwarmDeps };
 
 /**
  * One run of the swarm. Call {@linkcode Swarm.run} once; {@linkcode Swarm.stop} (or the
