@@ -133,14 +133,14 @@ export const EVENTS = [
     summary: "In flight at the stop:",
     help: "2xx responses whose body the origin was still sending when hls-swarm stopped " +
       "FFmpeg (inferred: cut short by FFmpeg's exit statistics, at an origin that took over " +
-      "100 ms per segment); their bytes are not in the bytes total",
+      "100 ms per segment); only the part FFmpeg received is in the bytes total",
   },
   {
     key: "inFlightBytesAtStop",
-    metric: "in_flight_at_stop_announced_bytes",
-    summary: "In flight, announced bytes:",
-    help: "bytes the in-flight-at-stop responses announced (Content-Length), kept out of the " +
-      "bytes total: only part of them arrived",
+    metric: "in_flight_at_stop_missing_bytes",
+    summary: "In flight, bytes missing:",
+    help: "bytes the in-flight-at-stop responses announced (Content-Length) but FFmpeg had not " +
+      "received when it exited (its exit statistics); kept out of the bytes total",
   },
 ] as const satisfies readonly EventRow[];
 

@@ -12,20 +12,22 @@
  * - When FFmpeg ends by itself (a crash, the end of the stream), every body counts, as announced.
  * - When hls-swarm stops FFmpeg, the stop cuts a body short: FFmpeg does not act on SIGTERM while
  *   its demuxer waits for the next playlist reload; it reloads, asks for the next segment, and
- *   exits within a millisecond or two of that segment's headers (every capture in testdata/ ends
- *   so). Which bodies were cut: as FFmpeg exits it logs, at verbose, each input's
+ *   exits as soon as it has demuxed a packet of it: a few ms after the headers at a fast origin
+ *   (every capture in testdata/ ends so), once the segment's first frame has arrived at a slow
+ *   one. Which bodies were cut: as FFmpeg exits it logs, at verbose, each input's
  *   `[AVIOContext] Statistics: N bytes read`, the body bytes it read in all. The shortfall against
  *   the announced total belongs to the bodies not yet known complete, handed to them from the
  *   most recent back, each taking up to its size; every body that takes part of it was cut.
  *   Without those lines (FFmpeg was killed), a body is cut when it or a demuxer packet after it
  *   was logged in the last second of the run.
  *
- *   Whether a cut body's bytes were sent is then a question about the origin, which FFmpeg
- *   cannot see. An origin that delivered this client's earlier segments in a blink
- *   ({@linkcode FAST_ORIGIN_MS}) had handed the whole body to the network before FFmpeg's
- *   exit (nginx logs all of it as sent, and the captures' access logs do): it counts in full. At
- *   a slower origin the body was still being sent: it is **in flight at the stop**, counted apart,
- *   its announced bytes kept out of the total.
+ *   How much of a cut body was sent is then a question about the origin, which FFmpeg cannot
+ *   see. An origin that delivered this client's earlier segments in a blink
+ *   ({@linkcode FAST_ORIGIN_MS}) had handed the whole body to the network before FFmpeg's exit,
+ *   where it waited unread in socket buffers (the captures' nginx logs show all of it as sent;
+ *   a busy nginx may log a little less): it counts in full. At a slower origin the body was still being sent: it is
+ *   **in flight at the stop**, counted apart; of its bytes only those FFmpeg received count (the
+ *   exit statistics' share of it, 0 without them), the rest is kept out of the total.
  * @module
  */
 import type { RequestKind } from "./url_kind.ts";
@@ -41,10 +43,17 @@ export interface Body {
   at: number;
 }
 
+/** A body the stop cut short, and how much of it FFmpeg had received. */
+export interface CutBody {
+  body: Body;
+  /** Bytes of it that arrived (FFmpeg's exit statistics; 0 without them). */
+  received: number;
+}
+
 /** How the bodies still open at the end of a run were judged. */
 export interface Settlement {
   counted: Body[];
-  inFlight: Body[];
+  inFlight: CutBody[];
 }
 
 /** What the end of a run looked like. */
@@ -142,24 +151,25 @@ export class BodyLedger {
     const open = this.#open;
     this.#open = [];
     if (!end.requested || open.length === 0) return { counted: open, inFlight: [] };
-    const cut = new Set<Body>();
+    const cut = new Map<Body, number>();
     if (this.#exitStatistics) {
       let shortfall = this.#announced - this.#read;
       for (let i = open.length - 1; i >= 0 && shortfall > 0; i--) {
-        cut.add(open[i]);
-        shortfall -= open[i].bytes;
+        const missing = Math.min(shortfall, open[i].bytes);
+        cut.set(open[i], open[i].bytes - missing);
+        shortfall -= missing;
       }
     } else {
       for (const b of open) {
         const active = Math.max(b.at, end.lastPacketAt);
-        if (end.lastLineAt - active < QUIET_BEFORE_STOP_MS) cut.add(b);
+        if (end.lastLineAt - active < QUIET_BEFORE_STOP_MS) cut.set(b, 0);
       }
     }
     const fast = end.typicalDownloadMs !== null && end.typicalDownloadMs <= FAST_ORIGIN_MS;
     if (fast) return { counted: open, inFlight: [] };
     return {
       counted: open.filter((b) => !cut.has(b)),
-      inFlight: open.filter((b) => cut.has(b)),
+      inFlight: open.flatMap((body) => cut.has(body) ? [{ body, received: cut.get(body)! }] : []),
     };
   }
 }

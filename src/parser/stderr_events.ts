@@ -145,8 +145,9 @@ export class StderrParser {
    * status were cut by hls-swarm, not the origin, and are not counted; bodies not yet known
    * complete are judged ({@link ./body_ledger.ts}): a body the stop cut short at an origin slower
    * than {@link ./body_ledger.ts FAST_ORIGIN_MS} per segment is counted apart as in flight
-   * (`inFlightAtStop`, `inFlightBytesAtStop`), its bytes kept out of the total. Otherwise (FFmpeg
-   * ended by itself) unanswered requests count and every body counts.
+   * (`inFlightAtStop`); only the bytes of it FFmpeg received count, the rest
+   * (`inFlightBytesAtStop`) is kept out of the total. Otherwise (FFmpeg ended by itself)
+   * unanswered requests count and every body counts.
    */
   finish(requested = false): HttpEvent[] {
     const events: HttpEvent[] = [];
@@ -162,10 +163,11 @@ export class StderrParser {
       lastPacketAt: this.#runLastPacketAt,
     });
     for (const b of counted) events.push(bodyBytes(b));
-    for (const b of inFlight) {
+    for (const { body, received } of inFlight) {
+      if (received > 0) events.push({ type: "body_bytes", kind: body.kind, bytes: received });
       events.push(
-        count("inFlightAtStop", 1, b.kind),
-        count("inFlightBytesAtStop", b.bytes, b.kind),
+        count("inFlightAtStop", 1, body.kind),
+        count("inFlightBytesAtStop", body.bytes - received, body.kind),
       );
     }
     this.#pending.clear();

@@ -151,7 +151,8 @@ function formatTraffic(s: RunSummary): string[] {
     row("Responses by status:", statuses.join(", ") || "none"),
     row(
       "In flight at the stop:",
-      `${e.inFlightAtStop} requests (${formatBytes(e.inFlightBytesAtStop)} announced, not counted)`,
+      `${e.inFlightAtStop} requests (${formatBytes(e.inFlightBytesAtStop)} announced, ` +
+        "not received, not counted)",
     ),
     "",
     "Latency (measured at line arrival; fleet percentiles of all samples)",
