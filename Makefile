@@ -20,7 +20,8 @@ VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.
 # hls-swarm reads /proc for limits and CPU; --allow-run (FFmpeg) already implies full trust.
 PERMS := --allow-all
 
-.PHONY: help deps deps-apt deps-deno demo test test-unit check fmt lint bundle compile clean
+.PHONY: help deps deps-apt deps-deno demo test test-unit check fmt lint bundle compile clean \
+	bench bench-overhead bench-scale soak
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -108,6 +109,19 @@ compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch6
 	    echo "deno compile failed for $$target; without dl.deno.land, see README, \"Deploy\""; \
 	    exit 1; }; \
 	done
+
+bench: ## micro-benchmarks (parser, fleet, metrics, dashboard)
+	"$(DENO)" bench $(PERMS) bench/
+
+bench-overhead: deps-deno ## hls-swarm's CPU and RSS next to its FFmpeg swarm's at 200 and 400 clients
+	"$(DENO)" run $(PERMS) bench/overhead.ts $(ARGS)
+
+bench-scale: deps-deno ## 500 to 2,000 replay clients, one worker and one per core
+	bench/replay/build.sh
+	"$(DENO)" run $(PERMS) bench/scale.ts $(ARGS)
+
+soak: deps-deno ## 30 minutes at 100 clients: RSS from minute 5 to the end
+	"$(DENO)" run $(PERMS) bench/soak.ts $(ARGS)
 
 clean: ## remove build output and caches
 	rm -rf dist .deno node_modules

@@ -1,93 +1,167 @@
 /**
- * hls-swarm's own cost next to its FFmpeg clients': runs N clients for D seconds against the
- * built-in generator behind nginx, samples /proc every 2 s, and prints CPU (utime + stime) and
- * RSS for hls-swarm and the clients' total, plus the pipeline's line counts.
+ * hls-swarm's own cost next to its FFmpeg swarm's, as ../shared/spec/measuring.md says to
+ * measure it: real FFmpeg clients of the built-in stream behind nginx, the ramp apart, then a
+ * steady-state window in which utime+stime of hls-swarm and of all its FFmpeg children are read
+ * at the start and the end; RSS (and its high-water mark), dropped lines, and the counts against
+ * nginx's access log. With --go, the Go tool runs the same load right after, in the same run.
  *
- *   deno run -A bench/overhead.ts [clients=200] [seconds=60]
+ *   deno run -A bench/overhead.ts [--clients 200,400] [--ramp-rate 50] [--window 30] \
+ *     [--workers auto] [--go /work/scratch/go-tool/go-ffmpeg-hls-swarm --go-ffmpeg WRAPPER]
  */
+import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { ffmpegPids, ROOT, startNginx, uniqueAgent } from "../tests/helpers.ts";
+import { ROOT, startNginx, uniqueAgent } from "../tests/helpers.ts";
+import { childCpu, cpuBetween, cpuSeconds, memoryMiB, sleep, tallyAccessLog } from "./proc.ts";
 
-const clients = Number(Deno.args[0] ?? 200);
-const seconds = Number(Deno.args[1] ?? 60);
-const TICKS = 100; // USER_HZ on Linux
+const { values: opts } = parseArgs({
+  args: Deno.args,
+  options: {
+    clients: { type: "string", default: "200,400" },
+    "ramp-rate": { type: "string", default: "50" },
+    window: { type: "string", default: "30" },
+    workers: { type: "string", default: "auto" },
+    go: { type: "string" },
+    "go-ffmpeg": { type: "string" },
+  },
+});
+const window = Number(opts.window);
+const rampRate = Number(opts["ramp-rate"]);
 
-async function cpuTicks(pid: number): Promise<number | null> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(f[11]) + Number(f[12]); // utime + stime
-  } catch {
-    return null;
-  }
+interface Row {
+  clients: number;
+  tool: string;
+  ownCpu: number;
+  ffmpegCpu: number;
+  rss: number;
+  hwm: number;
+  dropped: string;
+  counts: string;
 }
 
-async function rssKiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+/** Waits for the ramp (all clients running), then measures one steady window. */
+async function measure(
+  child: Deno.ChildProcess,
+  clients: number,
+): Promise<Omit<Row, "tool" | "dropped" | "counts">> {
+  const deadline = Date.now() + 120_000;
+  while ((await childCpu(child.pid)).size < clients && Date.now() < deadline) await sleep(500);
+  await sleep(5000); // the last starts settle
+  const own0 = (await cpuSeconds(child.pid))!, ff0 = await childCpu(child.pid);
+  const t0 = performance.now();
+  await sleep(window * 1000);
+  const own1 = (await cpuSeconds(child.pid))!, ff1 = await childCpu(child.pid);
+  const wall = (performance.now() - t0) / 1000;
+  const mem = await memoryMiB(child.pid);
+  return {
+    clients,
+    ownCpu: (100 * (own1 - own0)) / wall,
+    ffmpegCpu: (100 * cpuBetween(ff0, ff1)) / wall,
+    ...mem,
+  };
 }
 
 const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
 const nginx = await startNginx(origin.dir);
-const agent = uniqueAgent("overhead");
-const json = await Deno.makeTempFile({ suffix: ".json" });
-const child = new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "-A",
-    `${ROOT}src/main.ts`,
-    `--clients=${clients}`,
-    "--ramp-rate=20",
-    `--duration=${seconds}s`,
-    "--metrics=off",
-    `--user-agent=${agent}`,
-    `--summary-json=${json}`,
-    nginx.url("/stream.m3u8"),
-  ],
-  stdout: "null",
-  stderr: "null",
-}).spawn();
-
-const clientTicks = new Map<number, number>();
-let swarmTicks = 0, maxRss = 0, peakClients = 0;
-const start = performance.now();
-const done = child.status;
-let finished = false;
-done.then(() => (finished = true));
-while (!finished) {
-  swarmTicks = (await cpuTicks(child.pid)) ?? swarmTicks;
-  maxRss = Math.max(maxRss, await rssKiB(child.pid));
-  const pids = await ffmpegPids(agent);
-  peakClients = Math.max(peakClients, pids.length);
-  for (const pid of pids) {
-    const t = await cpuTicks(pid);
-    if (t !== null) clientTicks.set(pid, t);
+const url = nginx.url("/stream.m3u8");
+const rows: Row[] = [];
+try {
+  for (const clients of opts.clients.split(",").map(Number)) {
+    const duration = Math.ceil(clients / rampRate) + 5 + window + 25;
+    const agent = uniqueAgent(`overhead-${clients}`);
+    const json = await Deno.makeTempFile({ suffix: ".json" });
+    const swarm = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${ROOT}src/main.ts`,
+        `--clients=${clients}`,
+        `--ramp-rate=${rampRate}`,
+        `--duration=${duration}s`,
+        "--metrics=off",
+        `--workers=${opts.workers}`,
+        `--user-agent=${agent}`,
+        `--summary-json=${json}`,
+        url,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    const m = await measure(swarm, clients);
+    await swarm.status;
+    const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
+    const served = tallyAccessLog(await nginx.accessLog(), `${agent}/client-`);
+    const pct = (a: number, b: number) =>
+      `${a === b ? "=" : ((100 * (a - b)) / b).toFixed(2) + " %"}`;
+    rows.push({
+      ...m,
+      tool: "hls-swarm",
+      dropped: `${s.lines.dropped} of ${s.lines.read}`,
+      counts:
+        `manifests ${s.traffic.requests.manifest}/${served.manifest} (${
+          pct(s.traffic.requests.manifest, served.manifest)
+        }), ` +
+        `segments ${s.traffic.requests.segment}/${served.segment} (${
+          pct(s.traffic.requests.segment, served.segment)
+        }), ` +
+        `bytes ${pct(s.traffic.totalBytes, served.bytes)}`,
+    });
+    console.log(rows.at(-1));
+    if (opts.go) {
+      const go = new Deno.Command(opts.go, {
+        args: [
+          "-clients",
+          String(clients),
+          "-ramp-rate",
+          String(rampRate),
+          "-duration",
+          `${duration}s`,
+          "-tui=false",
+          "-metrics",
+          "127.0.0.1:0",
+          ...(opts["go-ffmpeg"] ? ["-ffmpeg", opts["go-ffmpeg"]] : []),
+          url,
+        ],
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      const before = (await nginx.accessLog()).length;
+      const gm = await measure(go, clients);
+      const out = new TextDecoder().decode((await go.output()).stdout);
+      const logged = (await nginx.accessLog()).slice(before);
+      const goServed = tallyAccessLog(logged, "");
+      // Its summary's request table: "Manifest (.m3u8)   3 …" and "Segments (.ts)   36 …".
+      const num = (label: string) =>
+        Number(new RegExp(`${label}\\s+([\\d,]+)`).exec(out)?.[1]?.replace(/,/g, "") ?? NaN);
+      rows.push({
+        ...gm,
+        tool: "Go tool",
+        dropped: "–",
+        counts: `manifests ${num("Manifest \\(\\.m3u8\\)")}/${goServed.manifest}, ` +
+          `segments ${num("Segments \\(\\.ts\\)")}/${goServed.segment}, ` +
+          `bytes ${out.match(/Total Bytes:\s+(\S+ \S+)/)?.[1] ?? "?"} of ${goServed.bytes}`,
+      });
+      console.log(rows.at(-1));
+    }
+    await Deno.remove(json);
   }
-  await Promise.race([done, new Promise((r) => setTimeout(r, 2000))]);
+} finally {
+  await nginx.stop();
+  await origin.close();
 }
-const wall = (performance.now() - start) / 1000;
-const summary: RunSummary = JSON.parse(await Deno.readTextFile(json));
-await Deno.remove(json);
-await nginx.stop();
-await origin.close();
 
-const clientCpu = [...clientTicks.values()].reduce((a, b) => a + b, 0) / TICKS;
-const swarmCpu = swarmTicks / TICKS;
-console.log(`clients ${clients} (peak seen ${peakClients}), wall ${wall.toFixed(1)} s`);
 console.log(
-  `hls-swarm: CPU ${swarmCpu.toFixed(2)} s (${
-    (100 * swarmCpu / wall).toFixed(1)
-  } % of one core), ` +
-    `peak RSS ${(maxRss / 1024).toFixed(0)} MiB`,
+  `\n${window} s steady window after the ramp (--ramp-rate ${rampRate}); CPU in % of one core\n`,
 );
 console.log(
-  `FFmpeg clients: CPU ${clientCpu.toFixed(2)} s total (${(100 * clientCpu / wall).toFixed(1)} % ` +
-    `of one core; ${(100 * clientCpu / wall / clients).toFixed(2)} % per client)`,
+  "| clients | tool | its own CPU | its FFmpeg swarm's CPU | own / FFmpeg | RSS (peak) MiB | lines dropped | counts vs nginx |",
 );
-console.log(
-  `lines read ${summary.lines.read}, dropped ${summary.lines.dropped} ` +
-    `(${(summary.lines.dropRate * 100).toFixed(3)} %), degraded clients ` +
-    `${summary.lines.degradedClients}; requests ${summary.traffic.totalRequests}, ` +
-    `clients with media ${summary.clients.receivedMedia}, restarts ${summary.lifecycle.restarts}`,
-);
+console.log("|---|---|---|---|---|---|---|---|");
+for (const r of rows) {
+  console.log(
+    `| ${r.clients} | ${r.tool} | ${r.ownCpu.toFixed(2)} % | ${r.ffmpegCpu.toFixed(1)} % | ` +
+      `${((100 * r.ownCpu) / r.ffmpegCpu).toFixed(1)} % | ${r.rss.toFixed(0)} (${
+        r.hwm.toFixed(0)
+      }) | ${r.dropped} | ${r.counts} |`,
+  );
+}

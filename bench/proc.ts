@@ -1,0 +1,67 @@
+/**
+ * /proc readings for the benchmarks: a process's CPU (utime + stime) and memory, the CPU of
+ * its FFmpeg children, and nginx's access log tallied by kind for one user agent.
+ * @module
+ */
+import { classifyUrl } from "../src/parser/url_kind.ts";
+
+/** Clock ticks per second of /proc/PID/stat times (USER_HZ). */
+export const TICKS = 100;
+
+/** utime + stime of `pid` in seconds, or null when it is gone. */
+export async function cpuSeconds(pid: number): Promise<number | null> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** VmRSS and VmHWM of `pid`, MiB. */
+export async function memoryMiB(pid: number): Promise<{ rss: number; hwm: number }> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
+}
+
+/** CPU seconds of every FFmpeg child of `parent`, by pid (hls-swarm's clients are its
+ * children: setpriv execs FFmpeg in place; the Go tool's wrapper does the same). */
+export async function childCpu(parent: number): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(f[1]) !== parent || !stat.includes("(ffmpeg)")) continue;
+    out.set(Number(e.name), (Number(f[11]) + Number(f[12])) / TICKS);
+  }
+  return out;
+}
+
+/** CPU the FFmpegs spent between two readings (processes that ended in between are left out). */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, t] of after) sum += t - (before.get(pid) ?? t);
+  return sum;
+}
+
+/** nginx's `$request $status $body_bytes_sent "$ua"` lines of user agents starting with `agent`. */
+export function tallyAccessLog(
+  lines: readonly string[],
+  agent: string,
+): { manifest: number; segment: number; bytes: number } {
+  const out = { manifest: 0, segment: 0, bytes: 0 };
+  for (const line of lines) {
+    const m = /^\S+ (\S+) \S+ (\d+) (\d+) "([^"]*)"$/.exec(line);
+    if (!m || !m[4].startsWith(agent)) continue;
+    const kind = classifyUrl(m[1]);
+    if (kind === "manifest" || kind === "segment") out[kind]++;
+    if (m[2].startsWith("2")) out.bytes += Number(m[3]);
+  }
+  return out;
+}
+
+/** Sleeps `ms`. */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

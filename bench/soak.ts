@@ -1,0 +1,71 @@
+/**
+ * Memory over a long run: N real FFmpeg clients of the built-in stream behind nginx for M
+ * minutes, hls-swarm's RSS sampled every 30 s. Prints the series and the growth from minute 5 to
+ * the end (goal: under 5 MB over 30 minutes at 100 clients), with dropped lines and the counts
+ * against nginx.
+ *
+ *   deno run -A bench/soak.ts [--clients 100] [--minutes 30]
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
+import type { RunSummary } from "../src/report/summary.ts";
+import { ROOT, startNginx, uniqueAgent } from "../tests/helpers.ts";
+import { memoryMiB, sleep, tallyAccessLog } from "./proc.ts";
+
+const { values: opts } = parseArgs({
+  args: Deno.args,
+  options: {
+    clients: { type: "string", default: "100" },
+    minutes: { type: "string", default: "30" },
+  },
+});
+const minutes = Number(opts.minutes);
+const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+const nginx = await startNginx(origin.dir);
+const agent = uniqueAgent("soak");
+const json = await Deno.makeTempFile({ suffix: ".json" });
+try {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${ROOT}src/main.ts`,
+      `--clients=${opts.clients}`,
+      "--ramp-rate=20",
+      `--duration=${minutes}m`,
+      "--metrics=off",
+      `--user-agent=${agent}`,
+      `--summary-json=${json}`,
+      nginx.url("/stream.m3u8"),
+    ],
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const started = performance.now();
+  const samples: { minute: number; rss: number }[] = [];
+  let finished = false;
+  child.status.then(() => (finished = true));
+  while (!finished) {
+    await Promise.race([sleep(30_000), child.status]);
+    if (finished) break;
+    const minute = (performance.now() - started) / 60_000;
+    samples.push({ minute, rss: (await memoryMiB(child.pid)).rss });
+    console.log(`minute ${minute.toFixed(1)}: RSS ${samples.at(-1)!.rss.toFixed(1)} MiB`);
+  }
+  const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
+  const at = (m: number) =>
+    samples.reduce((a, b) => Math.abs(b.minute - m) < Math.abs(a.minute - m) ? b : a);
+  const from = at(5), to = samples.at(-1)!;
+  const served = tallyAccessLog(await nginx.accessLog(), `${agent}/client-`);
+  console.log(
+    `\n${opts.clients} clients, ${minutes} min: RSS ${from.rss.toFixed(1)} MiB at minute ` +
+      `${from.minute.toFixed(1)} → ${to.rss.toFixed(1)} MiB at minute ${to.minute.toFixed(1)} ` +
+      `(growth ${(to.rss - from.rss).toFixed(1)} MiB); lines dropped ${s.lines.dropped} of ` +
+      `${s.lines.read}; segments ${s.traffic.requests.segment} (nginx ${served.segment}), ` +
+      `manifests ${s.traffic.requests.manifest} (nginx ${served.manifest})`,
+  );
+} finally {
+  await Deno.remove(json).catch(() => {});
+  await nginx.stop();
+  await origin.close();
+}
