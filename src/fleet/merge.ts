@@ -46,7 +46,11 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
       number
     >;
   const series = new WallSeries();
-  for (const p of parts) series.add(p.series);
+  try {
+    for (const p of parts) series.add(p.series);
+  } catch (e) {
+    throw new SnapshotError((e as Error).message);
+  }
   return {
     version: parts[0].version,
     accuracy,

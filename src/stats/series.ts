@@ -32,6 +32,10 @@ export interface SeriesWire {
   fields: Record<SeriesField, number[]>;
 }
 
+/** The longest span a series may cover: a week of seconds. A longer one means clocks that
+ * disagree wildly (shards of different runs, a clock jump), and would fill memory with zeros. */
+export const MAX_SERIES_SECONDS = 7 * 24 * 3600;
+
 const emptyColumns = (): Record<SeriesField, number[]> =>
   Object.fromEntries(SERIES_FIELDS.map((f) => [f, []])) as unknown as Record<
     SeriesField,
@@ -140,6 +144,13 @@ export class WallSeries {
   /** Index of `second`, growing the columns (with zeros) to hold it. */
   #index(second: number): number {
     if (this.#start === null) this.#start = second;
+    const span = Math.max(this.end, second + 1) - Math.min(this.#start, second);
+    if (span > MAX_SERIES_SECONDS) {
+      throw new RangeError(
+        `a per-second series cannot span ${span} s (from ${Math.min(this.#start, second)}): ` +
+          "the clocks of its parts disagree by more than a week",
+      );
+    }
     if (second < this.#start) {
       const pad = this.#start - second;
       for (const f of SERIES_FIELDS) this.#cols[f].unshift(...new Array<number>(pad).fill(0));

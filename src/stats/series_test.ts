@@ -30,3 +30,16 @@ Deno.test("two shards' series add on aligned seconds, gaps and different starts 
   assertEquals(fleet.toWire(11).fields.bytes, [0, 10]);
   assertEquals(new WallSeries().rate("bytes", 10), null);
 });
+
+Deno.test("a series refuses to span more than a week: clocks that disagree cannot fill memory", () => {
+  const s = new WallSeries();
+  s.accumulate(1_700_000_000, { ...zero, segments: 1 });
+  let message = "";
+  try {
+    s.accumulate(1_733_000_000, { ...zero, segments: 1 });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assertEquals(message.startsWith("a per-second series cannot span 33000001 s"), true, message);
+  assertEquals(s.end, 1_700_000_001);
+});
