@@ -2,7 +2,7 @@
  * Secrets stay out of every artifact: a run with an Authorization header, a custom secret header
  * and a signed URL (`?token=…`), with FFmpeg's own stderr copied into the log (it echoes request
  * lines and headers), and every output on: text and JSON logs, the summary (text, JSON, summary
- * line), the timeline, JUnit, /metrics, and the dashboard with its log file. Only --print-cmd
+ * line), the timeline, JUnit, the request log, /metrics, and the dashboard with its log file. Only --print-cmd
  * shows them, exactly, with a warning.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
@@ -35,7 +35,12 @@ Deno.test("no secret in any artifact; --print-cmd is exact and warns", async (t)
   try {
     await t.step("logs, summary, summary line, timeline, JUnit and /metrics", async () => {
       const port = freePort();
-      const files = { json: `${dir}/s.json`, csv: `${dir}/t.csv`, junit: `${dir}/j.xml` };
+      const files = {
+        json: `${dir}/s.json`,
+        csv: `${dir}/t.csv`,
+        junit: `${dir}/j.xml`,
+        requests: `${dir}/r.ndjson`,
+      };
       const child = spawnSwarm([
         "--clients=2",
         "--ramp-rate=4",
@@ -47,6 +52,7 @@ Deno.test("no secret in any artifact; --print-cmd is exact and warns", async (t)
         `--summary-json=${files.json}`,
         `--timeline=${files.csv}`,
         `--junit=${files.junit}`,
+        `--request-log=${files.requests}`,
         "--threshold=error_rate<50%",
         ...secretFlags,
         url,

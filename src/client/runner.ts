@@ -5,7 +5,7 @@
  *
  *   pipe → {@link ../lines/decoder.ts readLines} → {@linkcode LossyLineQueue.offer} (stamped,
  *   dropped when full) → {@link ../lines/pump.ts ParsePump} → {@link ../parser/stderr_events.ts
- *   StderrParser.push} → {@linkcode ShardStats.record}
+ *   StderrParser.push} → {@linkcode ShardStats.record} (and the request log, when asked for)
  * @module
  */
 import type { Clock } from "../clock.ts";
@@ -13,9 +13,10 @@ import { LossyLineQueue } from "../lines/lossy_queue.ts";
 import type { ParsePump } from "../lines/pump.ts";
 import type { Logger } from "../log/logger.ts";
 import { ProgressParser } from "../parser/progress.ts";
-import { StderrParser } from "../parser/stderr_events.ts";
+import { type HttpEvent, StderrParser } from "../parser/stderr_events.ts";
 import type { Spawner } from "../process/spawner.ts";
 import { exitLabel } from "../report/format.ts";
+import type { RequestLog } from "../report/request_log.ts";
 import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { clientRandom } from "./jitter.ts";
@@ -45,6 +46,8 @@ export interface ClientDeps {
   /** The FFmpeg command of client `id` (rebuilt at every start). */
   command(id: number): { command: string; args: string[] };
   options: ClientOptions;
+  /** The shard's per-request log (--request-log), or none. */
+  requestLog?: RequestLog;
 }
 
 /** A running client. */
@@ -76,14 +79,23 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
   const { clock, log, stats, pump, options } = deps;
   let progress = new ProgressParser();
   let stderr = new StderrParser();
+  // Every parsed event goes to the shard's stats and, with --request-log, to its request log.
+  const record = (e: HttpEvent) => {
+    stats.record(id, e);
+    deps.requestLog?.event(id, e);
+  };
   const queues = {
-    progress: new LossyLineQueue(options.bufferLines, ({ line, at }) => {
+    progress: new LossyLineQueue(options.bufferLines, ({ line, at, gap }) => {
+      // A block missing lines is not a block: start over with the next one.
+      if (gap) progress = new ProgressParser();
       const block = progress.push(line);
       if (block) stats.recordProgress(id, block, at);
     }),
-    stderr: new LossyLineQueue(options.bufferLines, ({ line, at }) => {
+    stderr: new LossyLineQueue(options.bufferLines, ({ line, at, gap }) => {
       if (options.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
-      if (options.stats) { for (const e of stderr.push(line, at)) stats.record(id, e); }
+      if (!options.stats) return;
+      if (gap) stderr.gap();
+      for (const e of stderr.push(line, at)) record(e);
     }),
   };
   const counts = () => ({ progress: queues.progress.counts(), stderr: queues.stderr.counts() });
@@ -123,7 +135,8 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         pump.flush(queues.stderr);
         // A stop hls-swarm asked for cuts what was open: finish() keeps those requests out of
         // "unanswered" and counts bodies still arriving apart, as in flight at the stop.
-        for (const e of stderr.finish(exit.requested)) stats.record(id, e);
+        for (const e of stderr.finish(exit.requested)) record(e);
+        deps.requestLog?.endRun(id);
         life.onExit(exit);
         logExit(log, exit);
       },

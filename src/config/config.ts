@@ -94,6 +94,8 @@ export interface SwarmConfig {
   /** Check thresholds during the run and stop at the first failure. */
   abortOnFail: boolean;
   abortGraceMs: number;
+  /** NDJSON per-request log, or null. */
+  requestLog: string | null;
   /** CSV timeline, one row per second, or null. */
   timeline: string | null;
   /** JUnit XML of the thresholds, or null. */

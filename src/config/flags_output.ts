@@ -201,6 +201,14 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
       "as 'HLS_SWARM_SUMMARY gz:…' when large), for kubectl logs and hls-swarm merge",
   },
   {
+    name: "request-log",
+    kind: "value",
+    arg: "<file>",
+    group: "Results",
+    help: "NDJSON, one line per HTTP request: time, client, kind, URL (query redacted), status, " +
+      "TTFB, inferred download time, bytes, and what went wrong",
+  },
+  {
     name: "timeline",
     kind: "value",
     arg: "<file>",

@@ -97,6 +97,7 @@ export function loadConfig(
     }),
     abortOnFail: read.bool("abort-on-fail"),
     abortGraceMs: read.duration("abort-grace"),
+    requestLog: read.string("request-log") || null,
     timeline: read.string("timeline") || null,
     junit: read.string("junit") || null,
     dangerous: read.bool("dangerous") || read.bool("insecure"),

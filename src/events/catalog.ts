@@ -33,6 +33,14 @@ export const EVENTS = [
     help: "requests that got no status line (the socket closed or timed out first)",
   },
   {
+    key: "untimedRequests",
+    metric: "untimed_requests",
+    summary: "Untimed (lines lost):",
+    tui: "untimed (lines lost)",
+    help: "requests whose output lines were dropped between request and status: counted, " +
+      "but no TTFB or download time is built across the gap",
+  },
+  {
     key: "segmentsFailed",
     metric: "segments_failed",
     summary: "Segments failed:",

@@ -22,17 +22,17 @@ function randomRun(clients: number, seconds: number, seed: number) {
         const status = [200, 206, 404, 503][Math.floor(rnd() * 4)];
         // Latencies over five orders of magnitude, some of them 0.
         const ms = rnd() < 0.05 ? 0 : Math.exp(rnd() * 11 - 3);
-        events.push({ second, id, e: { type: "request", kind, path: "/x" } });
-        events.push({ second, id, e: { type: "response", kind, status, ttfbMs: ms } });
+        events.push({ second, id, e: { type: "request", req: 1, kind, path: "/x", at: 0 } });
+        events.push({ second, id, e: { type: "response", req: 1, kind, status, ttfbMs: ms } });
         if (status < 300) {
           events.push({
             second,
             id,
-            e: { type: "body_bytes", kind, bytes: Math.floor(rnd() * 1e6) },
+            e: { type: "body_bytes", req: 1, kind, bytes: Math.floor(rnd() * 1e6) },
           });
         }
         if (rnd() < 0.3) {
-          events.push({ second, id, e: { type: "segment_download_inferred", ms: ms * 3 } });
+          events.push({ second, id, e: { type: "segment_download_inferred", req: 1, ms: ms * 3 } });
         }
         if (rnd() < 0.1) events.push({ second, id, e: { type: "tcp_connect", ms: ms / 7 } });
         if (rnd() < 0.1) {

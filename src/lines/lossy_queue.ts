@@ -9,6 +9,8 @@
 export interface StampedLine {
   line: string;
   at: number;
+  /** Lines were dropped right before this one: whatever pairs lines must not pair across. */
+  gap: boolean;
 }
 
 /** Line counts of one stream. */
@@ -36,6 +38,7 @@ export class LossyLineQueue {
   #read = 0;
   #dropped = 0;
   #parsed = 0;
+  #gap = false;
 
   constructor(capacity: number, private parse: (line: StampedLine) => void) {
     this.#ring = new Array(Math.max(1, capacity));
@@ -46,9 +49,11 @@ export class LossyLineQueue {
     this.#read++;
     if (this.#size === this.#ring.length) {
       this.#dropped++;
+      this.#gap = true;
       return false;
     }
-    this.#ring[(this.#head + this.#size) % this.#ring.length] = { line, at };
+    this.#ring[(this.#head + this.#size) % this.#ring.length] = { line, at, gap: this.#gap };
+    this.#gap = false;
     this.#size++;
     return true;
   }

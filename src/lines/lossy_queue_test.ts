@@ -13,6 +13,19 @@ Deno.test("a full queue drops and counts instead of waiting", () => {
   assertEquals(q.counts(), { read: 6, dropped: 2, parsed: 4 });
 });
 
+Deno.test("the line after a drop carries the gap, so nothing pairs across it", () => {
+  const seen: [string, boolean][] = [];
+  const q = new LossyLineQueue(1, (l) => seen.push([l.line, l.gap]));
+  q.offer("a", 0);
+  q.offer("lost", 0);
+  q.drain(1);
+  q.offer("b", 0);
+  q.drain(1);
+  q.offer("c", 0);
+  q.drain(1);
+  assertEquals(seen, [["a", false], ["b", true], ["c", false]]);
+});
+
 Deno.test("arrival stamps travel with the line", () => {
   const stamps: number[] = [];
   const q = new LossyLineQueue(4, (l) => stamps.push(l.at));

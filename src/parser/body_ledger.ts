@@ -34,6 +34,8 @@ import type { RequestKind } from "./url_kind.ts";
 
 /** An announced 2xx body. */
 export interface Body {
+  /** The request's number in its run (see StderrParser). */
+  req: number;
   kind: RequestKind;
   /** The request path up to its last `/`: the playlist's directory for a segment. */
   prefix: string;
@@ -97,9 +99,9 @@ export function pathPrefix(path: string): string {
  * @example
  * ```ts
  * const ledger = new BodyLedger();
- * ledger.announce({ kind: "segment", prefix: "/", bytes: 1000, at: 0 });
+ * ledger.announce({ req: 1, kind: "segment", prefix: "/", bytes: 1000, at: 0 });
  * ledger.request("/"); // [] (the segment may still be read)
- * ledger.announce({ kind: "segment", prefix: "/", bytes: 900, at: 2001 });
+ * ledger.announce({ req: 2, kind: "segment", prefix: "/", bytes: 900, at: 2001 });
  * ledger.request("/"); // [the 1000-byte segment]
  * ```
  */

@@ -12,6 +12,7 @@ import {
 import type { HttpEvent } from "./stderr_events.ts";
 
 const seg = (bytes: number, prefix = "/", at = 0): Body => ({
+  req: 1,
   kind: "segment",
   prefix,
   bytes,
@@ -35,7 +36,7 @@ Deno.test("a segment counts once a later segment of its playlist was answered an
   l.announce(seg(200));
   // A reload comes only after segment 100 was consumed; 200 may still be unread.
   assertEquals(sizes(l.request("/")), [100]);
-  l.announce({ kind: "manifest", prefix: "/", bytes: 5, at: 0 });
+  l.announce({ req: 1, kind: "manifest", prefix: "/", bytes: 5, at: 0 });
   // Another playlist's request proves nothing about this one's segments, but a playlist body
   // is read whole before the demuxer asks for anything.
   assertEquals(sizes(l.request("/v1/")), [5]);

@@ -25,30 +25,43 @@ import {
 import type { LineTime } from "./line_time.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 
-/** Events one stderr line can produce. Durations are ms (see {@link ./line_time.ts elapsedMs}). */
+/**
+ * Events one stderr line can produce. Durations are ms (see {@link ./line_time.ts elapsedMs}).
+ * `req` numbers the requests of one FFmpeg run, so the events of one request can be put back
+ * together (the per-request log).
+ */
 export type HttpEvent =
-  | { type: "request"; kind: RequestKind; path: string }
-  /** Status from `http_code=` (trace) or `HTTP error NNN` (any level); ttfb = request → status. */
-  | { type: "response"; kind: RequestKind; status: number; ttfbMs: number }
+  | { type: "request"; req: number; kind: RequestKind; path: string; at: number }
+  /**
+   * Status from `http_code=` (trace) or `HTTP error NNN` (any level); ttfb = request → status,
+   * or null when output lines were dropped in between (no pair is built across a gap).
+   */
+  | { type: "response"; req: number; kind: RequestKind; status: number; ttfbMs: number | null }
   /** Content-Length of a 2xx response whose body is known to have arrived. */
-  | { type: "body_bytes"; kind: RequestKind; bytes: number }
+  | { type: "body_bytes"; req: number; kind: RequestKind; bytes: number }
   /**
    * Inferred segment download time: from a segment's response headers to the last packet the
    * demuxer logged (`[mpegts @…] [trace]`) before the client's next request. FFmpeg demuxes a
    * live segment as fast as it arrives and logs no end-of-body line, so the last packet's
    * arrival stands in for the end of the body. Needs trace level.
    */
-  | { type: "segment_download_inferred"; ms: number }
+  | { type: "segment_download_inferred"; req: number; ms: number }
   /** TCP connect time: connection attempt → success on the same context. */
   | { type: "tcp_connect"; ms: number }
-  /** A counted event of the catalog ({@link ../events/catalog.ts}); `kind` when it is a request's. */
-  | { type: "count"; key: EventKey; n: number; kind?: RequestKind };
+  /**
+   * A counted event of the catalog ({@link ../events/catalog.ts}); `kind` and `req` when it is a
+   * request's.
+   */
+  | { type: "count"; key: EventKey; n: number; kind?: RequestKind; req?: number };
 
 interface PendingRequest {
+  req: number;
   kind: RequestKind;
   prefix: string;
   sent: LineTime;
   status: number | null;
+  /** Output lines were dropped since the request line: its timing is unknown. */
+  gap: boolean;
 }
 
 const HTTP_CONTEXTS = new Set(["http", "https"]);
@@ -90,7 +103,8 @@ export class StderrParser {
   #pending = new Map<string, PendingRequest>();
   #tcpStarts = new Map<string, LineTime>();
   #bodies = new BodyLedger();
-  #segmentHeaders: LineTime | null = null;
+  #segmentHeaders: (LineTime & { req: number }) | null = null;
+  #nextReq = 1;
   /** The last demuxer packet line since the segment headers: its raw text (for the stamp). */
   #lastPacketLine = "";
   #lastPacketAt: number | null = null;
@@ -141,6 +155,18 @@ export class StderrParser {
   }
 
   /**
+   * Lines were dropped just before the next one (the lossy queue was full). Pairs that would
+   * span the gap are not built: every open request loses its TTFB (counted `untimedRequests`
+   * when its status arrives), and the download time and TCP connect in progress are forgotten.
+   */
+  gap(): void {
+    for (const p of this.#pending.values()) if (p.status === null) p.gap = true;
+    this.#tcpStarts.clear();
+    this.#segmentHeaders = null;
+    this.#lastPacketAt = null;
+  }
+
+  /**
    * Call when the run ends. `requested`: hls-swarm stopped FFmpeg. Then requests still without a
    * status were cut by hls-swarm, not the origin, and are not counted; bodies not yet known
    * complete are judged ({@link ./body_ledger.ts}): a body the stop cut short at an origin slower
@@ -153,7 +179,7 @@ export class StderrParser {
     const events: HttpEvent[] = [];
     if (!requested) {
       for (const p of this.#pending.values()) {
-        if (p.status === null) events.push(count("unanswered", 1, p.kind));
+        if (p.status === null) events.push(count("unanswered", 1, p.kind, p.req));
       }
     }
     const { counted, inFlight } = this.#bodies.settle({
@@ -164,10 +190,12 @@ export class StderrParser {
     });
     for (const b of counted) events.push(bodyBytes(b));
     for (const { body, received } of inFlight) {
-      if (received > 0) events.push({ type: "body_bytes", kind: body.kind, bytes: received });
+      if (received > 0) {
+        events.push({ type: "body_bytes", req: body.req, kind: body.kind, bytes: received });
+      }
       events.push(
-        count("inFlightAtStop", 1, body.kind),
-        count("inFlightBytesAtStop", body.bytes - received, body.kind),
+        count("inFlightAtStop", 1, body.kind, body.req),
+        count("inFlightBytesAtStop", body.bytes - received, body.kind, body.req),
       );
     }
     this.#pending.clear();
@@ -198,7 +226,7 @@ export class StderrParser {
       if (!p || p.status === null || p.status < 200 || p.status > 299 || !(bytes >= 0)) {
         return NONE;
       }
-      this.#bodies.announce({ kind: p.kind, prefix: p.prefix, bytes, at });
+      this.#bodies.announce({ req: p.req, kind: p.kind, prefix: p.prefix, bytes, at });
       return NONE;
     }
     if (msg.startsWith("HTTP error ")) {
@@ -217,21 +245,29 @@ export class StderrParser {
     const events: HttpEvent[] = [];
     const previous = this.#pending.get(addr);
     if (previous && previous.status === null) {
-      events.push(count("unanswered", 1, previous.kind));
+      events.push(count("unanswered", 1, previous.kind, previous.req));
     }
     const headers = this.#segmentHeaders;
     if (headers !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headers.at) {
       const last = { at: this.#lastPacketAt, stamp: datetimePrefixMs(this.#lastPacketLine) };
       const ms = elapsedMs(headers, last);
-      events.push({ type: "segment_download_inferred", ms });
+      events.push({ type: "segment_download_inferred", req: headers.req, ms });
       if (this.#recentDownloads.push(ms) > RECENT_DOWNLOADS) this.#recentDownloads.shift();
     }
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
     for (const b of this.#bodies.request(prefix)) events.push(bodyBytes(b));
     // The request line is logged just before the request is written: TTFB starts here.
-    this.#pending.set(addr, { kind, prefix, sent: lineTime(raw, at), status: null });
-    events.push({ type: "request", kind, path });
+    const req = this.#nextReq++;
+    this.#pending.set(addr, {
+      req,
+      kind,
+      prefix,
+      sent: lineTime(raw, at),
+      status: null,
+      gap: false,
+    });
+    events.push({ type: "request", req, kind, path, at });
     return events;
   }
 
@@ -240,8 +276,17 @@ export class StderrParser {
     if (!p || p.status !== null || !Number.isInteger(status)) return NONE;
     p.status = status;
     const answered = lineTime(raw, at);
-    if (p.kind === "segment" && status >= 200 && status < 300) this.#segmentHeaders = answered;
-    return [{ type: "response", kind: p.kind, status, ttfbMs: elapsedMs(p.sent, answered) }];
+    if (p.kind === "segment" && status >= 200 && status < 300 && !p.gap) {
+      this.#segmentHeaders = { ...answered, req: p.req };
+    }
+    const response: HttpEvent = {
+      type: "response",
+      req: p.req,
+      kind: p.kind,
+      status,
+      ttfbMs: p.gap ? null : elapsedMs(p.sent, answered),
+    };
+    return p.gap ? [response, count("untimedRequests", 1, p.kind, p.req)] : [response];
   }
 
   #tcp(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
@@ -326,9 +371,10 @@ function lineTime(raw: string, at: number): LineTime {
 }
 
 function bodyBytes(b: Body): HttpEvent {
-  return { type: "body_bytes", kind: b.kind, bytes: b.bytes };
+  return { type: "body_bytes", req: b.req, kind: b.kind, bytes: b.bytes };
 }
 
-function count(key: EventKey, n = 1, kind?: RequestKind): HttpEvent {
-  return kind ? { type: "count", key, n, kind } : { type: "count", key, n };
+function count(key: EventKey, n = 1, kind?: RequestKind, req?: number): HttpEvent {
+  if (!kind) return { type: "count", key, n };
+  return req === undefined ? { type: "count", key, n, kind } : { type: "count", key, n, kind, req };
 }

@@ -65,11 +65,11 @@ Deno.test("datetime prefix, https context: FFmpeg's stamps time the response", (
   const p = new StderrParser();
   const t = (ms: string) => `2026-01-23 08:12:29.${ms} `;
   assertEquals(p.push(`${t("601")}[https @ 0x5] [debug] request: GET /a.m3u8?tok=1 HTTP/1.1`, 0), [
-    { type: "request", kind: "manifest", path: "/a.m3u8?tok=1" },
+    { type: "request", req: 1, kind: "manifest", path: "/a.m3u8?tok=1", at: 0 },
   ]);
   // Arrival says 30 ms; FFmpeg's stamps say 12 ms, and they win.
   assertEquals(p.push(`${t("613")}[https @ 0x5] [trace] http_code=200`, 30), [
-    { type: "response", kind: "manifest", status: 200, ttfbMs: 12 },
+    { type: "response", req: 1, kind: "manifest", status: 200, ttfbMs: 12 },
   ]);
   // A body counts once it is known complete: at the client's next request.
   assertEquals(p.push(`${t("613")}[https @ 0x5] [trace] header='Content-Length: 512'`, 31), []);
@@ -77,8 +77,8 @@ Deno.test("datetime prefix, https context: FFmpeg's stamps time the response", (
   // Opening lines are not requests: the request line is.
   assertEquals(p.push(`${t("614")}[in#0 @ 0x9] [debug] Opening 'x.m3u8' for reading`, 40), []);
   assertEquals(p.push(`${t("620")}[https @ 0x5] [debug] request: GET /s.ts HTTP/1.1`, 50), [
-    { type: "body_bytes", kind: "manifest", bytes: 512 },
-    { type: "request", kind: "segment", path: "/s.ts" },
+    { type: "body_bytes", req: 1, kind: "manifest", bytes: 512 },
+    { type: "request", req: 2, kind: "segment", path: "/s.ts", at: 50 },
   ]);
 });
 
@@ -98,11 +98,26 @@ Deno.test("the HLS demuxer's contexts: hls (5.1, 7.1), in#N/hls and in#N (9.0)",
   ]);
 });
 
+Deno.test("lines dropped between a request and its status: counted, but not timed", () => {
+  const p = new StderrParser();
+  p.push("[http @ 0x1] [debug] request: GET /s1.ts HTTP/1.1", 0);
+  p.gap(); // the lossy queue dropped lines here
+  assertEquals(p.push("[http @ 0x1] [trace] http_code=200", 900), [
+    { type: "response", req: 1, kind: "segment", status: 200, ttfbMs: null },
+    { type: "count", key: "untimedRequests", n: 1, kind: "segment", req: 1 },
+  ]);
+  // After the gap, a new pair is timed again.
+  p.push("[http @ 0x2] [debug] request: GET /s2.ts HTTP/1.1", 1000);
+  assertEquals(p.push("[http @ 0x2] [trace] http_code=200", 1004), [
+    { type: "response", req: 2, kind: "segment", status: 200, ttfbMs: 4 },
+  ]);
+});
+
 Deno.test("an error status without http_code (debug level) is still counted once", () => {
   const p = new StderrParser();
   p.push("[http @ 0x1] [debug] request: GET /s.ts HTTP/1.1", 0);
   assertEquals(p.push("[http @ 0x1] [warning] HTTP error 404 Not Found", 3), [
-    { type: "response", kind: "segment", status: 404, ttfbMs: 3 },
+    { type: "response", req: 1, kind: "segment", status: 404, ttfbMs: 3 },
   ]);
   p.push("[http @ 0x2] [debug] request: GET /t.ts HTTP/1.1", 4);
   p.push("[http @ 0x2] [trace] http_code=503", 5);

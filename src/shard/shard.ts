@@ -9,17 +9,20 @@ import type { Clock } from "../clock.ts";
 import { type ClientDeps, type ClientHandle, startClient } from "../client/runner.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import { ParsePump } from "../lines/pump.ts";
+import { appendSink, RequestLog } from "../report/request_log.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
 import type { ShardHandle } from "./protocol.ts";
 
 /** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
-export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump"> {
+export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
   stats: ShardStatsOptions;
   /** Restart a client whose playback stalled (--restart-on-stall). */
   restartOnStall: boolean;
   /** Called after each second's tick (a worker reports then). */
   onTick?(): void;
+  /** --request-log: the file the shard appends its requests to (created empty by the swarm). */
+  requestLogPath?: string | null;
 }
 
 /**
@@ -41,17 +44,30 @@ export class Shard implements ShardHandle {
   readonly #pump = new ParsePump();
   readonly #stop = new AbortController();
   readonly #ticking: Promise<void>;
+  readonly #requestLog: { log: RequestLog; sink: { close(): void } } | null;
+  #finishing: Promise<void> | null = null;
 
   constructor(deps: ShardDeps) {
     this.#deps = deps;
     this.stats = new ShardStats(deps.stats);
+    const { clock } = deps;
+    const sink = deps.requestLogPath ? appendSink(deps.requestLogPath) : null;
+    this.#requestLog = sink && {
+      log: new RequestLog(sink, () => clock.wallNow() - clock.now()),
+      sink,
+    };
     this.#ticking = this.#tickEverySecond(deps.clock);
   }
 
   /** Starts client `id` (a global id). Ignored once the shard is stopping. */
   start(id: number): void {
     if (this.#stop.signal.aborted || this.#clients.has(id)) return;
-    const deps = { ...this.#deps, stats: this.stats, pump: this.#pump };
+    const deps = {
+      ...this.#deps,
+      stats: this.stats,
+      pump: this.#pump,
+      requestLog: this.#requestLog?.log,
+    };
     this.#clients.set(id, startClient(id, deps, this.#stop.signal));
   }
 
@@ -67,7 +83,11 @@ export class Shard implements ShardHandle {
   }
 
   /** Resolves once stopped and every FFmpeg has exited, after the last tick. */
-  async finished(): Promise<void> {
+  finished(): Promise<void> {
+    return this.#finishing ??= this.#finish();
+  }
+
+  async #finish(): Promise<void> {
     await new Promise<void>((resolve) => {
       if (this.#stop.signal.aborted) resolve();
       else this.#stop.signal.addEventListener("abort", () => resolve(), { once: true });
@@ -76,6 +96,8 @@ export class Shard implements ShardHandle {
     await this.#ticking;
     const { clock } = this.#deps;
     this.stats.tick(clock.now(), clock.wallNow(), true);
+    this.#requestLog?.log.flush();
+    this.#requestLog?.sink.close();
   }
 
   /** The shard's figures now. */
@@ -95,6 +117,7 @@ export class Shard implements ShardHandle {
       await clock.sleep(1000 - (clock.wallNow() % 1000) + 1, signal);
       if (signal.aborted) return;
       this.stats.tick(clock.now(), clock.wallNow());
+      this.#requestLog?.log.flush();
       if (this.#deps.restartOnStall) this.#restartStalled();
       this.#deps.onTick?.();
     }

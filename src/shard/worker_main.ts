@@ -84,6 +84,7 @@ export function runShardWorker(): Promise<void> {
             dropThreshold: config.statsDropThreshold,
           },
           restartOnStall: config.restartOnStall,
+          requestLogPath: config.requestLog,
           onTick: () => report(false),
         });
       } else if (m.type === "start") shard?.start(m.id);

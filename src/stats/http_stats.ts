@@ -52,6 +52,7 @@ export class HttpStats {
         break;
       case "response":
         this.responses[e.kind].set(e.status, (this.responses[e.kind].get(e.status) ?? 0) + 1);
+        if (e.ttfbMs === null) break;
         if (e.kind === "manifest") this.latency.ttfbManifest.add(e.ttfbMs);
         else if (e.kind === "segment") this.latency.ttfbSegment.add(e.ttfbMs);
         break;

@@ -9,9 +9,10 @@ Deno.test("shard percentiles hold every client's samples, not the worst client's
   // 9 fast clients (10 ms) and 1 slow one (1000 ms), 10 responses each.
   for (let id = 0; id < 10; id++) {
     for (let i = 0; i < 10; i++) {
-      stats.record(id, { type: "request", kind: "segment", path: "/s.ts" });
+      stats.record(id, { type: "request", req: 1, kind: "segment", path: "/s.ts", at: 0 });
       stats.record(id, {
         type: "response",
+        req: 1,
         kind: "segment",
         status: 206,
         ttfbMs: id === 9 ? 1000 : 10,
@@ -28,15 +29,15 @@ Deno.test("shard percentiles hold every client's samples, not the worst client's
 
 Deno.test("bytes, statuses by kind and error rate; counters only grow across runs", () => {
   const stats = new ShardStats(options);
-  stats.record(0, { type: "request", kind: "segment", path: "/a.ts" });
-  stats.record(0, { type: "response", kind: "segment", status: 206, ttfbMs: 1 });
-  stats.record(0, { type: "body_bytes", kind: "segment", bytes: 1000 });
-  stats.record(0, { type: "request", kind: "segment", path: "/b.ts" });
-  stats.record(0, { type: "response", kind: "segment", status: 404, ttfbMs: 1 });
-  stats.record(0, { type: "request", kind: "manifest", path: "/p.m3u8" });
+  stats.record(0, { type: "request", req: 1, kind: "segment", path: "/a.ts", at: 0 });
+  stats.record(0, { type: "response", req: 1, kind: "segment", status: 206, ttfbMs: 1 });
+  stats.record(0, { type: "body_bytes", req: 1, kind: "segment", bytes: 1000 });
+  stats.record(0, { type: "request", req: 1, kind: "segment", path: "/b.ts", at: 0 });
+  stats.record(0, { type: "response", req: 1, kind: "segment", status: 404, ttfbMs: 1 });
+  stats.record(0, { type: "request", req: 1, kind: "manifest", path: "/p.m3u8", at: 0 });
   stats.record(0, { type: "count", key: "unanswered", n: 1, kind: "manifest" });
   // A restarted FFmpeg reports from zero again: totals keep growing.
-  stats.record(0, { type: "body_bytes", kind: "segment", bytes: 500 });
+  stats.record(0, { type: "body_bytes", req: 1, kind: "segment", bytes: 500 });
   const v = fleetView(stats.snapshot(0));
   assertEquals([v.totalBytes, v.totalRequests, v.failedRequests], [1500, 3, 2]);
   assertEquals(v.errorRate, 2 / 3);
@@ -51,12 +52,12 @@ Deno.test("bytes, statuses by kind and error rate; counters only grow across run
 Deno.test("each tick puts what happened since the last one into the second that just ended", () => {
   const stats = new ShardStats(options);
   const epoch = 1_733_000_000_000;
-  stats.record(0, { type: "request", kind: "segment", path: "/a.ts" });
+  stats.record(0, { type: "request", req: 1, kind: "segment", path: "/a.ts", at: 0 });
   stats.tick(1000, epoch + 1001);
-  stats.record(0, { type: "request", kind: "segment", path: "/b.ts" });
-  stats.record(0, { type: "request", kind: "segment", path: "/c.ts" });
+  stats.record(0, { type: "request", req: 1, kind: "segment", path: "/b.ts", at: 0 });
+  stats.record(0, { type: "request", req: 1, kind: "segment", path: "/c.ts", at: 0 });
   stats.tick(2000, epoch + 2001);
-  stats.record(0, { type: "request", kind: "manifest", path: "/p.m3u8" });
+  stats.record(0, { type: "request", req: 1, kind: "manifest", path: "/p.m3u8", at: 0 });
   stats.tick(2500, epoch + 2500, true); // the final tick goes to the current second
   const w = stats.snapshot(epoch + 2500).series;
   assertEquals(w.start, epoch / 1000);

@@ -83,6 +83,7 @@ export function createShards(
         },
         stats: stats(plan.clients),
         restartOnStall: config.restartOnStall,
+        requestLogPath: config.requestLog,
       }),
     ];
   } else {

@@ -132,6 +132,8 @@ export class Swarm {
     await preflight(config, deps);
     this.#mapping = await chooseMapping(config, deps.runCommand, log, deps.tls);
     const run = await runRecord(config, deps.caps, this.#mapping, deps.tls, deps.readTextFile);
+    // Every shard appends to the request log: it starts empty.
+    if (config.requestLog) await Deno.writeTextFile(config.requestLog, "");
     const shards = createShards(config, deps, this.#mapping, this.#plan);
     this.#shards = shards;
     if (this.#stop.signal.aborted) shards.stop();

@@ -186,8 +186,8 @@ Deno.test("the client table lists stalled clients first, then most failures, the
   const swarm = syntheticSwarm({ clients: 12, seconds: 30, stalled: 1, behind: 2 });
   // Client 9 fails more than any other; client 0 is stalled.
   for (let i = 0; i < 5; i++) {
-    swarm.stats.record(9, { type: "request", kind: "segment", path: "/x.ts" });
-    swarm.stats.record(9, { type: "response", kind: "segment", status: 503, ttfbMs: 1 });
+    swarm.stats.record(9, { type: "request", req: 1, kind: "segment", path: "/x.ts", at: 0 });
+    swarm.stats.record(9, { type: "response", req: 1, kind: "segment", status: 503, ttfbMs: 1 });
   }
   const rows = swarm.clientRows(12);
   const stalled = rows.filter((r) => r.status === "stalled").map((r) => r.id);
@@ -219,8 +219,8 @@ Deno.test("init and other request rates come from the per-second series", () => 
   const swarm = syntheticSwarm({ clients: 2, seconds: 10 });
   const builder = new DashboardModelBuilder(syntheticSource(swarm));
   assertEquals(builder.build(10_000, 0).kindRates.init, 0);
-  swarm.stats.record(0, { type: "request", kind: "init", path: "/init.mp4" });
-  swarm.stats.record(1, { type: "request", kind: "init", path: "/init.mp4" });
+  swarm.stats.record(0, { type: "request", req: 1, kind: "init", path: "/init.mp4", at: 0 });
+  swarm.stats.record(1, { type: "request", req: 1, kind: "init", path: "/init.mp4", at: 0 });
   for (const t of [11_000, 12_000]) swarm.stats.tick(t, SYNTHETIC_EPOCH_MS + t);
   swarm.wallNow = SYNTHETIC_EPOCH_MS + 12_000;
   assertEquals(builder.build(12_000, 0).kindRates.init, 0.2); // 2 requests over 10 s

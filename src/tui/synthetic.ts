@@ -85,25 +85,39 @@ export function syntheticSwarm(opts: SyntheticOptions): SyntheticSwarm {
       if (t % 2 === 0) {
         const segment = t / 2;
         const fails = failEvery > 0 && (segment + id) % failEvery === 0;
-        stats.record(id, { type: "request", kind: "manifest", path: "/stream.m3u8" });
+        stats.record(id, {
+          type: "request",
+          req: 1,
+          kind: "manifest",
+          path: "/stream.m3u8",
+          at: 0,
+        });
         stats.record(id, {
           type: "response",
+          req: 1,
           kind: "manifest",
           status: 200,
           ttfbMs: 1 + jitter,
         });
-        stats.record(id, { type: "body_bytes", kind: "manifest", bytes: 254 });
-        stats.record(id, { type: "request", kind: "segment", path: `/seg${segment}.ts` });
+        stats.record(id, { type: "body_bytes", req: 1, kind: "manifest", bytes: 254 });
+        stats.record(id, {
+          type: "request",
+          req: 2,
+          kind: "segment",
+          path: `/seg${segment}.ts`,
+          at,
+        });
         stats.record(id, {
           type: "response",
+          req: 1,
           kind: "segment",
           status: fails ? 404 : 200,
           ttfbMs: 2 + jitter * 3,
         });
         if (fails) stats.record(id, { type: "count", key: "segmentsFailed", n: 1 });
         else {
-          stats.record(id, { type: "body_bytes", kind: "segment", bytes: 230_000 });
-          stats.record(id, { type: "segment_download_inferred", ms: 20 + jitter * 10 });
+          stats.record(id, { type: "body_bytes", req: 1, kind: "segment", bytes: 230_000 });
+          stats.record(id, { type: "segment_download_inferred", req: 1, ms: 20 + jitter * 10 });
         }
         if (t === 2) {
           stats.record(id, { type: "count", key: "tcpConnected", n: 1 });

@@ -1,0 +1,152 @@
+/**
+ * `--request-log FILE`: one NDJSON line per HTTP request a client made, assembled from the
+ * parser's events (they carry the request's number in its FFmpeg run): when it was sent, which
+ * client, kind, URL (query redacted), status, TTFB, inferred download time, bytes, and what went
+ * wrong. A request is written once it is settled: an error status, its body counted, or the end
+ * of its FFmpeg run. So the file has exactly one line per request the summary counts.
+ * @module
+ */
+import type { HttpEvent } from "../parser/stderr_events.ts";
+import type { RequestKind } from "../parser/url_kind.ts";
+import { REDACTED } from "../secrets/redact.ts";
+
+/** One line of the request log. */
+export interface RequestRecord {
+  /** When the request line was read, ISO 8601. */
+  time: string;
+  client: number;
+  kind: RequestKind;
+  /** The request path; a query string is replaced by `<redacted>`. */
+  url: string;
+  /** null: no status line (see `event`). */
+  status: number | null;
+  ttfb_ms: number | null;
+  /** Inferred, as the summary's segment download time is (null when not inferred). */
+  download_ms_inferred: number | null;
+  /** Body bytes counted for it (null: none). */
+  bytes: number | null;
+  /**
+   * What else happened: `unanswered` (no status), `stopped` (hls-swarm stopped FFmpeg first),
+   * `in_flight_at_stop` (its body was cut by the stop), `untimed` (output lines were lost
+   * between request and status), or null.
+   */
+  event: "unanswered" | "stopped" | "in_flight_at_stop" | "untimed" | null;
+}
+
+/** Where settled lines go. */
+export interface RecordSink {
+  write(lines: string): void;
+}
+
+/**
+ * Assembles the records of every client of a shard.
+ *
+ * @example
+ * ```ts
+ * const log = new RequestLog(sink, () => Date.now() - performance.now());
+ * for (const e of parser.push(line, at)) log.event(clientId, e);
+ * log.endRun(clientId); // the FFmpeg run ended: settle what is open
+ * ```
+ */
+export class RequestLog {
+  #open = new Map<number, Map<number, RequestRecord>>();
+  #lines: string[] = [];
+
+  /** @param wallOffset wall-clock ms minus monotonic ms, to date events stamped monotonically */
+  constructor(private sink: RecordSink, private wallOffset: () => number) {}
+
+  /** Takes one parser event of client `id`. */
+  event(id: number, e: HttpEvent): void {
+    const open = this.#open.get(id) ?? new Map<number, RequestRecord>();
+    this.#open.set(id, open);
+    if (e.type === "request") {
+      open.set(e.req, {
+        time: new Date(e.at + this.wallOffset()).toISOString(),
+        client: id,
+        kind: e.kind,
+        url: e.path.replace(/\?.*$/, `?${REDACTED}`),
+        status: null,
+        ttfb_ms: null,
+        download_ms_inferred: null,
+        bytes: null,
+        event: null,
+      });
+      return;
+    }
+    if (e.type === "tcp_connect") return;
+    const r = e.req === undefined ? undefined : open.get(e.req);
+    if (!r) return;
+    switch (e.type) {
+      case "response":
+        r.status = e.status;
+        r.ttfb_ms = e.ttfbMs === null ? null : round(e.ttfbMs);
+        if (e.status < 200 || e.status > 299) this.#settle(open, e.req);
+        break;
+      case "body_bytes":
+        r.bytes = (r.bytes ?? 0) + e.bytes;
+        // A body cut at the stop is followed by its in-flight count: settled at the run's end.
+        if (r.event !== "in_flight_at_stop") this.#settle(open, e.req);
+        break;
+      case "segment_download_inferred":
+        r.download_ms_inferred = round(e.ms);
+        break;
+      case "count":
+        if (e.key === "unanswered") {
+          r.event = "unanswered";
+          this.#settle(open, e.req!);
+        } else if (e.key === "untimedRequests") r.event = "untimed";
+        else if (e.key === "inFlightAtStop") r.event = "in_flight_at_stop";
+        break;
+    }
+  }
+
+  /** Client `id`'s FFmpeg run ended: every request still open is settled as it stands. */
+  endRun(id: number): void {
+    const open = this.#open.get(id);
+    if (!open) return;
+    for (const [req, r] of open) {
+      if (r.status === null && r.event === null) r.event = "stopped";
+      this.#settle(open, req);
+    }
+    this.#open.delete(id);
+  }
+
+  /** Hands the settled lines to the sink (call every second and at the end). */
+  flush(): void {
+    if (!this.#lines.length) return;
+    this.sink.write(this.#lines.join(""));
+    this.#lines = [];
+  }
+
+  #settle(open: Map<number, RequestRecord>, req: number): void {
+    const r = open.get(req);
+    if (!r) return;
+    open.delete(req);
+    this.#lines.push(JSON.stringify(r) + "\n");
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/**
+ * A sink appending to `path`: each flush is one write to a file opened for appending, so the
+ * shards of one process (worker threads) can share the file without tearing lines.
+ *
+ * @example
+ * ```ts
+ * const sink = appendSink("requests.ndjson");
+ * ```
+ */
+export function appendSink(path: string): RecordSink & { close(): void } {
+  const file = Deno.openSync(path, { append: true, create: true });
+  const encoder = new TextEncoder();
+  return {
+    write(lines) {
+      const bytes = encoder.encode(lines);
+      for (let done = 0; done < bytes.length;) done += file.writeSync(bytes.subarray(done));
+    },
+    close: () => file.close(),
+  };
+}
