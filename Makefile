@@ -24,7 +24,7 @@ PERMS := --allow-all
 	bench bench-overhead bench-scale soak
 
 help: ## list targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F '\t' '{ printf "%-16s %s\n", $$1, $$2 }'
 
 deps: deps-apt deps-deno ## install FFmpeg, nginx, tmux and the pinned Deno (idempotent)
 

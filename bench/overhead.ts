@@ -11,8 +11,8 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { ROOT, startNginx, uniqueAgent } from "../tests/helpers.ts";
-import { childCpu, cpuBetween, cpuSeconds, memoryMiB, sleep, tallyAccessLog } from "./proc.ts";
+import { ROOT, startNginx, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
+import { childCpu, cpuBetween, cpuSeconds, memoryMiB, sleep } from "./proc.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -104,7 +104,7 @@ try {
         `segments ${s.traffic.requests.segment}/${served.segment} (${
           pct(s.traffic.requests.segment, served.segment)
         }), ` +
-        `bytes ${pct(s.traffic.totalBytes, served.bytes)}`,
+        `bytes ${pct(s.traffic.totalBytes, served.bytes.all)}`,
     });
     console.log(rows.at(-1));
     if (opts.go) {
@@ -139,7 +139,7 @@ try {
         dropped: "–",
         counts: `manifests ${num("Manifest \\(\\.m3u8\\)")}/${goServed.manifest}, ` +
           `segments ${num("Segments \\(\\.ts\\)")}/${goServed.segment}, ` +
-          `bytes ${out.match(/Total Bytes:\s+(\S+ \S+)/)?.[1] ?? "?"} of ${goServed.bytes}`,
+          `bytes ${out.match(/Total Bytes:\s+(\S+ \S+)/)?.[1] ?? "?"} of ${goServed.bytes.all}`,
       });
       console.log(rows.at(-1));
     }

@@ -3,7 +3,6 @@
  * its FFmpeg children, and nginx's access log tallied by kind for one user agent.
  * @module
  */
-import { classifyUrl } from "../src/parser/url_kind.ts";
 
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ). */
 export const TICKS = 100;
@@ -45,22 +44,6 @@ export function cpuBetween(before: Map<number, number>, after: Map<number, numbe
   let sum = 0;
   for (const [pid, t] of after) sum += t - (before.get(pid) ?? t);
   return sum;
-}
-
-/** nginx's `$request $status $body_bytes_sent "$ua"` lines of user agents starting with `agent`. */
-export function tallyAccessLog(
-  lines: readonly string[],
-  agent: string,
-): { manifest: number; segment: number; bytes: number } {
-  const out = { manifest: 0, segment: 0, bytes: 0 };
-  for (const line of lines) {
-    const m = /^\S+ (\S+) \S+ (\d+) (\d+) "([^"]*)"$/.exec(line);
-    if (!m || !m[4].startsWith(agent)) continue;
-    const kind = classifyUrl(m[1]);
-    if (kind === "manifest" || kind === "segment") out[kind]++;
-    if (m[2].startsWith("2")) out.bytes += Number(m[3]);
-  }
-  return out;
 }
 
 /** Sleeps `ms`. */

@@ -9,8 +9,8 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { ROOT, startNginx, uniqueAgent } from "../tests/helpers.ts";
-import { memoryMiB, sleep, tallyAccessLog } from "./proc.ts";
+import { ROOT, startNginx, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
+import { memoryMiB, sleep } from "./proc.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,

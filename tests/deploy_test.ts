@@ -273,7 +273,11 @@ Deno.test("the client image runs a swarm from environment variables alone, under
     await t.step("a 10 s run serves /metrics on the advertised port and exits 0", async () => {
       await waitForMetricsPort();
       const agent = uniqueAgent("image");
-      const child = spawnClientImage(bin, { ...env, HLS_SWARM_DURATION: "10s", HLS_SWARM_USER_AGENT: agent });
+      const child = spawnClientImage(bin, {
+        ...env,
+        HLS_SWARM_DURATION: "10s",
+        HLS_SWARM_USER_AGENT: agent,
+      });
       let scrape = "";
       await waitFor(
         async () => {

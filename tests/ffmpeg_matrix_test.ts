@@ -5,7 +5,6 @@
  * missing chroot makes its test ignored, and says so.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
-import { classifyUrl } from "../src/parser/url_kind.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 import {
@@ -15,6 +14,7 @@ import {
   runSwarm,
   spawnSwarm,
   startNginx,
+  tallyAccessLog,
   uniqueAgent,
   waitForClients,
 } from "./helpers.ts";
@@ -35,19 +35,6 @@ function wrapperOf(suite: string): string | null {
 }
 
 /** Manifest and segment requests and 2xx bytes of one test's clients in nginx's access log. */
-function served(lines: string[], agent: string) {
-  const out = { manifest: 0, segment: 0, bytes: { manifest: 0, segment: 0 } };
-  for (const line of lines) {
-    const m = /^\S+ (\S+) \S+ (\d+) (\d+) "([^"]*)"$/.exec(line);
-    if (!m || !m[4].startsWith(`${agent}/client-`)) continue;
-    const kind = classifyUrl(m[1]);
-    if (kind !== "manifest" && kind !== "segment") continue;
-    out[kind]++;
-    if (m[2].startsWith("2")) out.bytes[kind] += Number(m[3]);
-  }
-  return out;
-}
-
 function near(actual: number, expected: number, fraction: number, what: string): void {
   assert(expected > 0, `${what}: nothing to compare`);
   const off = ((actual / expected - 1) * 100).toFixed(2);
@@ -89,7 +76,7 @@ for (const { suite, version } of BUILDS) {
           assert(s.run.ffmpeg.version.startsWith(version), `ran FFmpeg ${s.run.ffmpeg.version}`);
           // 9.0 accepts the datetime log flag (its stamps time TTFB), 7.1 does not.
           assertEquals(s.run.ffmpeg.datetimeLogFlag, version === "9.0");
-          const n = served(await nginx.accessLog(), agent);
+          const n = tallyAccessLog(await nginx.accessLog(), `${agent}/client-`);
           const tr = s.traffic;
           near(tr.requests.manifest, n.manifest, 0.01, `FFmpeg ${version} manifest requests`);
           near(tr.requests.segment, n.segment, 0.01, `FFmpeg ${version} segment requests`);

@@ -11,9 +11,9 @@ import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { classifyUrl } from "../src/parser/url_kind.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { SUMMARY_LINE_PREFIX } from "../src/report/summary_line.ts";
-import { toYaml } from "../src/k8s/yaml.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
-import { freePort, ROOT, runSwarm, uniqueAgent } from "./helpers.ts";
+import { nginxConf, ROOT, runSwarm, uniqueAgent } from "./helpers.ts";
+import { type Prometheus, startPrometheus } from "./prometheus.ts";
 import { createLan, type Lan, netnsSkipReason, waitForHttp } from "./netns.ts";
 
 const SHARDS = 4;
@@ -26,11 +26,6 @@ const METRICS_PORT = 17091;
 
 const skipReason = await netnsSkipReason();
 if (skipReason !== null) console.log(`fleet_netns_test skipped: ${skipReason}`);
-
-interface PromSample {
-  metric: Record<string, string>;
-  value: [number, string];
-}
 
 /** First client id of shard `i`: floor(i·C/N). */
 const firstClient = (i: number) => Math.floor(i * CLIENTS / SHARDS);
@@ -77,6 +72,7 @@ Deno.test({
   let lan: Lan | undefined;
   let origin: Awaited<ReturnType<typeof startOrigin>> | undefined;
   const shards: Deno.ChildProcess[] = [];
+  let prometheus: Prometheus | undefined;
   try {
     // The stream is written in the root namespace; nginx in the origin namespace serves the
     // same directory.
@@ -94,34 +90,11 @@ Deno.test({
     await Deno.mkdir(ngDir);
     await Deno.writeTextFile(
       `${ngDir}/nginx.conf`,
-      `user root;
-worker_processes 1;
-daemon off;
-pid ${ngDir}/nginx.pid;
-error_log ${ngDir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
-  default_type application/octet-stream;
-  log_format swarm '$request $status $body_bytes_sent "$http_user_agent"';
-  log_format detail '$remote_addr $uri $status $body_bytes_sent $sent_http_content_length '
-                    '"$request_completion" "$http_user_agent"';
-  access_log ${ngDir}/access.log swarm;
-  access_log ${ngDir}/detail.log detail;
-  client_body_temp_path ${ngDir}/body;
-  proxy_temp_path ${ngDir}/proxy;
-  fastcgi_temp_path ${ngDir}/fastcgi;
-  uwsgi_temp_path ${ngDir}/uwsgi;
-  scgi_temp_path ${ngDir}/scgi;
-  keepalive_timeout 65;
-  keepalive_requests 10000;
-  server {
-    listen ${originAddr}:${ORIGIN_PORT};
-    root ${origin.dir};
-    location /nginx_status { stub_status; }
-  }
-}
-`,
+      nginxConf(ngDir, origin.dir, `${originAddr}:${ORIGIN_PORT}`, {
+        http: `log_format detail '$remote_addr $uri $status $body_bytes_sent ' ` +
+          `'$sent_http_content_length "$request_completion" "$http_user_agent"';
+  access_log ${ngDir}/detail.log detail;`,
+      }),
     );
     const nginx = new Deno.Command("ip", {
       args: lan.execArgs("origin", ["nginx", "-c", `${ngDir}/nginx.conf`, "-p", ngDir]),
@@ -175,41 +148,19 @@ http {
         2,
       ),
     );
-    await Deno.writeTextFile(
-      `${promDir}/prometheus.yml`,
-      toYaml({
-        global: { scrape_interval: "1s", evaluation_interval: "1s" },
-        rule_files: [`${ROOT}deploy/prometheus/rules.yml`],
-        scrape_configs: [{
-          job_name: job.job_name,
-          honor_labels: job.honor_labels,
-          scrape_interval: "1s",
-          scrape_timeout: "900ms",
-          file_sd_configs: [{ files: [`${promDir}/targets.json`], refresh_interval: "1s" }],
-        }],
-      }),
-    );
-    const promPort = freePort();
-    const prometheus = new Deno.Command("prometheus", {
-      args: [
-        `--config.file=${promDir}/prometheus.yml`,
-        `--storage.tsdb.path=${promDir}/data`,
-        `--web.listen-address=127.0.0.1:${promPort}`,
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    children.push(prometheus);
-    const query = async (q: string, atMs?: number): Promise<PromSample[]> => {
-      const url = new URL(`http://127.0.0.1:${promPort}/api/v1/query`);
-      url.searchParams.set("query", q);
-      if (atMs !== undefined) url.searchParams.set("time", (atMs / 1000).toFixed(3));
-      const body = await (await fetch(url)).json();
-      if (body.status !== "success") throw new Error(`${q}: ${JSON.stringify(body)}`);
-      return body.data.result;
-    };
-    await waitForHttp(`http://127.0.0.1:${promPort}/-/ready`, 15_000);
+    prometheus = await startPrometheus(promDir, {
+      global: { scrape_interval: "1s", evaluation_interval: "1s" },
+      rule_files: [`${ROOT}deploy/prometheus/rules.yml`],
+      scrape_configs: [{
+        job_name: job.job_name,
+        honor_labels: job.honor_labels,
+        scrape_interval: "1s",
+        scrape_timeout: "900ms",
+        file_sd_configs: [{ files: [`${promDir}/targets.json`], refresh_interval: "1s" }],
+      }],
+    });
+    const query = (q: string, atMs?: number) =>
+      prometheus!.query(q, atMs === undefined ? undefined : atMs / 1000);
 
     // The shards: `ip netns exec shardI deno run -A src/main.ts` with only a Job's environment.
     const agent = uniqueAgent("fleet-netns");
@@ -385,13 +336,13 @@ http {
     const byShard = async (q: string): Promise<Map<number, number>> => {
       const r = await query(q, stopMs);
       assertEquals(r.length, SHARDS, `${q}: ${JSON.stringify(r)}`);
-      return new Map(r.map((s) => [Number(s.metric.shard), Number(s.value[1])]));
+      return new Map(r.map((s) => [Number(s.metric.shard), Number(s.value?.[1])]));
     };
     const fleetValue = async (q: string): Promise<number> => {
       const r = await query(q, stopMs);
       assertEquals(r.length, 1, `${q}: ${JSON.stringify(r)}`);
       assertEquals(r[0].metric.run_id, runId);
-      return Number(r[0].value[1]);
+      return Number(r[0].value?.[1]);
     };
     const scrapeAt = await byShard(`timestamp(up{${sel}})`);
     // A shard reports its totals on a tick just after each wall-clock second, and its series
@@ -486,6 +437,7 @@ http {
   } finally {
     // Everything, whatever failed: shards, nginx, Prometheus, the origin, the LAN, the files.
     await Promise.all(children.map((child) => stopChild(child)));
+    await prometheus?.stop();
     await origin?.close().catch(() => {});
     const problems = (await lan?.close()) ?? [];
     await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -14,6 +14,7 @@ import { Sketch } from "../src/stats/sketch.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
+import { startPrometheus } from "./prometheus.ts";
 import {
   ffmpegPids,
   finishSwarm,
@@ -189,43 +190,14 @@ function startSlowUpstream(root: string) {
   return { port: server.addr.port, close: () => server.shutdown() };
 }
 
-type PromResult = {
-  metric: Record<string, string>;
-  value?: [number, string];
-  values?: [number, string][];
-};
-
-/** A real Prometheus (the Debian package) with its own config and storage. */
-async function startPrometheus(name: string, scrape: Record<string, unknown>) {
+/** A real Prometheus scraping `scrape` every second, with the helpers this test needs. */
+async function startGrafanaPrometheus(name: string, scrape: Record<string, unknown>) {
   const dir = await Deno.makeTempDir({ prefix: `hls-swarm-grafana-${name}-` });
-  const port = freePort();
-  await Deno.writeTextFile(
-    `${dir}/prometheus.yml`,
-    JSON.stringify({ global: { scrape_interval: "1s" }, scrape_configs: [scrape] }),
-  );
-  const child = new Deno.Command("prometheus", {
-    args: [
-      `--config.file=${dir}/prometheus.yml`,
-      `--storage.tsdb.path=${dir}/data`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const api = async (path: string, params: Record<string, string | number>) => {
-    const url = new URL(`http://127.0.0.1:${port}/api/v1/${path}`);
-    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));
-    const body = await (await fetch(url)).json();
-    if (body.status !== "success") throw new Error(`${path} ${url.search}: ${body.error}`);
-    return body.data;
-  };
-  await waitFor(
-    async () =>
-      (await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.text(), () => ""))
-        .includes("Ready"),
-    20_000,
-    `prometheus ${name}`,
-  );
+  const prometheus = await startPrometheus(dir, {
+    global: { scrape_interval: "1s" },
+    scrape_configs: [scrape],
+  });
+  const { api } = prometheus;
   return {
     name,
     api,
@@ -234,14 +206,12 @@ async function startPrometheus(name: string, scrape: Record<string, unknown>) {
       const data = t.instant
         ? await api("query", { query: expr, time: range.end })
         : await api("query_range", { query: expr, start: range.start, end: range.end, step: 1 });
-      const rows = data.result as PromResult[];
-      return rows.filter((r) =>
+      return data.result.filter((r) =>
         (r.values ?? [r.value!]).some(([, v]) => Number.isFinite(Number(v)))
       ).length;
     },
     async stop() {
-      child.kill("SIGTERM");
-      await child.status;
+      await prometheus.stop();
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
@@ -265,9 +235,9 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     job_name: "hls-swarm",
     static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }],
   };
-  const plain = await startPrometheus("plain", job);
+  const plain = await startGrafanaPrometheus("plain", job);
   // A fleet's Prometheus adds shard by relabelling (deploy/prometheus); here with a fixed value.
-  const sharded = await startPrometheus("sharded", {
+  const sharded = await startGrafanaPrometheus("sharded", {
     ...job,
     relabel_configs: [{ target_label: "shard", replacement: "0" }],
   });
@@ -330,7 +300,7 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
       end: Math.ceil(Date.now() / 1000),
       step: 1,
     });
-    const ts = (stored.result as PromResult[]).flatMap((r) => r.values!.map(([, v]) => Number(v)));
+    const ts = stored.result.flatMap((r) => r.values!.map(([, v]) => Number(v)));
     const span = { start: Math.min(...ts), end: Math.max(...ts) };
     const rangeS = Math.ceil(span.end - span.start) + 1;
     console.log(
@@ -342,11 +312,11 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     // The variables' own queries: label_values(selector, label) as Grafana sends it.
     const labelValues = async (p: typeof plain, query: string) => {
       const m = /^label_values\((.+), (\w+)\)$/.exec(substitute(query, { run_id: runId }))!;
-      return await p.api(`label/${m[2]}/values`, {
+      return await p.api<string[]>(`label/${m[2]}/values`, {
         "match[]": m[1],
         start: span.start,
         end: span.end,
-      }) as string[];
+      });
     };
     const v = new Map(dashboard.templating.list.map((x) => [x.name, x.query!]));
     for (const p of [plain, sharded]) {
@@ -396,7 +366,7 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
       assert(t, `${title} ${refId}`);
       const expr = substitute(t.expr, { ...builtIns, run_id: runId, shard: ".*" });
       const rows = (await plain.api("query", { query: expr, time: span.end })).result;
-      return (rows as PromResult[]).map((r) => ({ labels: r.metric, value: Number(r.value![1]) }));
+      return rows.map((r) => ({ labels: r.metric, value: Number(r.value![1]) }));
     };
     const value = async (title: string, refId: string) =>
       (await panelValues(title, refId))[0]?.value;
@@ -419,7 +389,7 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     // empty counters, so increase() over the run holds every sample Prometheus saw.
     const sel = `run_id="${runId}",kind="segment"`;
     const at = async (query: string, time: number) =>
-      (await plain.api("query", { query, time })).result as PromResult[];
+      (await plain.api("query", { query, time })).result;
     const one = async (query: string, time = span.end) =>
       Number((await at(query, time))[0]?.value?.[1]);
     const early = await one(`sum(hlsswarm_requests_total{run_id="${runId}"})`, span.start);

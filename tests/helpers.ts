@@ -4,6 +4,7 @@
  * @module
  */
 import { parsePromText } from "../src/exporters/prom_text.ts";
+import { classifyUrl } from "../src/parser/url_kind.ts";
 
 /** The repository root, for running src/main.ts. */
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -33,6 +34,82 @@ export interface NginxExtra {
 }
 
 /**
+ * The nginx configuration the tests use: foreground, everything under `dir`, `root` served on
+ * `listen`, stub_status at /nginx_status, and `dir/access.log` as `$request $status $bytes "$ua"`.
+ *
+ * @example
+ * ```ts
+ * await Deno.writeTextFile(`${dir}/nginx.conf`, nginxConf(dir, root, "127.0.0.1:8080"));
+ * ```
+ */
+export function nginxConf(
+  dir: string,
+  root: string,
+  listen: string,
+  extra: NginxExtra = {},
+): string {
+  return `${Deno.uid() === 0 ? "user root;" : ""}
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
+  default_type application/octet-stream;
+  log_format swarm '$request $status $body_bytes_sent "$http_user_agent"';
+  access_log ${dir}/access.log swarm;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_timeout 65;
+  keepalive_requests 10000;
+  ${extra.http ?? ""}
+  server {
+    listen ${listen};
+    root ${root};
+    location /nginx_status { stub_status; }
+    ${extra.server ?? ""}
+  }
+}
+`;
+}
+
+/** What nginx served to some user agents, from its `swarm` access log. */
+export interface Served {
+  manifest: number;
+  segment: number;
+  /** Body bytes of 2xx answers: manifests, segments, and of every kind. */
+  bytes: { manifest: number; segment: number; all: number };
+}
+
+/**
+ * Tallies nginx's `$request $status $body_bytes_sent "$ua"` lines whose user agent starts with
+ * `agentPrefix` (`${agent}/client-`: one test's clients; "": everyone).
+ *
+ * @example
+ * ```ts
+ * const served = tallyAccessLog(await nginx.accessLog(), `${agent}/client-`);
+ * ```
+ */
+export function tallyAccessLog(lines: readonly string[], agentPrefix: string): Served {
+  const out = { manifest: 0, segment: 0, bytes: { manifest: 0, segment: 0, all: 0 } };
+  for (const line of lines) {
+    const m = /^\S+ (\S+) \S+ (\d+) (\d+) "([^"]*)"$/.exec(line);
+    if (!m || !m[4].startsWith(agentPrefix)) continue;
+    const kind = classifyUrl(m[1]);
+    const ok = m[2].startsWith("2");
+    if (ok) out.bytes.all += Number(m[3]);
+    if (kind !== "manifest" && kind !== "segment") continue;
+    out[kind]++;
+    if (ok) out.bytes[kind] += Number(m[3]);
+  }
+  return out;
+}
+
+/**
  * Starts nginx (foreground, its own temp config) on `port` (default: a free one).
  *
  * @example
@@ -50,36 +127,7 @@ export async function startNginx(
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-nginx-" });
   const log = `${dir}/access.log`;
   const conf = `${dir}/nginx.conf`;
-  await Deno.writeTextFile(
-    conf,
-    `${Deno.uid() === 0 ? "user root;" : ""}
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log warn;
-events { worker_connections 4096; }
-http {
-  types { application/vnd.apple.mpegurl m3u8; video/mp2t ts; }
-  default_type application/octet-stream;
-  log_format swarm '$request $status $body_bytes_sent "$http_user_agent"';
-  access_log ${log} swarm;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
-  keepalive_timeout 65;
-  keepalive_requests 10000;
-  ${extra.http ?? ""}
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    location /nginx_status { stub_status; }
-    ${extra.server ?? ""}
-  }
-}
-`,
-  );
+  await Deno.writeTextFile(conf, nginxConf(dir, root, `127.0.0.1:${port}`, extra));
   let child: Deno.ChildProcess | null = null;
   const nginx: Nginx = {
     port,

@@ -3,11 +3,10 @@
  * the summary against nginx's and the built-in origin's access logs.
  */
 import { DEFAULT_ORIGIN_OPTIONS, parseAccessLogLine, startOrigin } from "../src/test_origin/mod.ts";
-import { classifyUrl } from "../src/parser/url_kind.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import type { ThresholdResult } from "../src/report/thresholds.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
-import { runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
+import { runSwarm, startNginx, tallyAccessLog, uniqueAgent } from "./helpers.ts";
 
 function within(actual: number, expected: number, fraction: number, what: string): void {
   assert(expected > 0, `${what}: nothing to compare`);
@@ -41,16 +40,7 @@ Deno.test("20 clients for 60 s: counts within 1 % and bytes within 2 % of nginx'
     ]);
     assertEquals(run.code, 0, run.stderr.slice(-2000));
     const s = await summaryOf(json);
-    // nginx logs `$request $status $body_bytes_sent "$http_user_agent"`.
-    const served = { manifest: 0, segment: 0, bytes: { manifest: 0, segment: 0 } };
-    for (const line of await nginx.accessLog()) {
-      const m = /^\S+ (\S+) \S+ (\d+) (\d+) "([^"]*)"$/.exec(line);
-      if (!m || !m[4].startsWith(`${agent}/client-`)) continue;
-      const kind = classifyUrl(m[1]);
-      if (kind !== "manifest" && kind !== "segment") continue;
-      served[kind]++;
-      if (m[2].startsWith("2")) served.bytes[kind] += Number(m[3]);
-    }
+    const served = tallyAccessLog(await nginx.accessLog(), `${agent}/client-`);
     within(s.traffic.requests.manifest, served.manifest, 0.01, "manifest requests");
     within(s.traffic.requests.segment, served.segment, 0.01, "segment requests");
     within(s.traffic.bytes.segment, served.bytes.segment, 0.02, "segment bytes");

@@ -13,6 +13,7 @@ import { prometheusConfig } from "../src/k8s/prometheus.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { finishSwarm, freePort, ROOT, spawnSwarm, uniqueAgent, waitFor } from "./helpers.ts";
+import { startPrometheus } from "./prometheus.ts";
 
 const RULES = `${ROOT}deploy/prometheus/rules.yml`;
 
@@ -174,7 +175,6 @@ Deno.test("promtool: the recording rules check clean and every rule passes its u
 Deno.test("a real Prometheus scrapes 2 real shards through the shipped relabelling and rules", async () => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-prom-k8s-" });
-  const promPort = freePort();
   const ports = [freePort(), freePort()];
   const runId = "rules-test";
   // The shipped configuration, with static targets standing in for Kubernetes discovery.
@@ -198,31 +198,17 @@ Deno.test("a real Prometheus scrapes 2 real shards through the shipped relabelli
   };
   const rules = (await Deno.readTextFile(RULES)).replaceAll("[1m]", "[10s]");
   await Deno.writeTextFile(`${dir}/rules.yml`, rules);
-  await Deno.writeTextFile(
-    `${dir}/prometheus.yml`,
-    toYaml({
-      ...config,
-      global: { scrape_interval: "2s", evaluation_interval: "2s" },
-      scrape_configs: [scrape],
-    }),
-  );
+  const promConfig = {
+    ...config,
+    global: { scrape_interval: "2s", evaluation_interval: "2s" },
+    scrape_configs: [scrape],
+  };
+  // promtool checks the file first; startPrometheus then writes the same configuration.
+  await Deno.writeTextFile(`${dir}/prometheus.yml`, toYaml(promConfig));
   const checked = await promtool(["check", "config", `${dir}/prometheus.yml`]);
   assertEquals(checked.code, 0, checked.out);
-  const prometheus = new Deno.Command("prometheus", {
-    args: [
-      `--config.file=${dir}/prometheus.yml`,
-      `--storage.tsdb.path=${dir}/data`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const query = async (q: string) => {
-    const url = new URL(`http://127.0.0.1:${promPort}/api/v1/query`);
-    url.searchParams.set("query", q);
-    const body = await (await fetch(url)).json();
-    return body.data?.result as { metric: Record<string, string>; value: [number, string] }[];
-  };
+  const prometheus = await startPrometheus(dir, promConfig);
+  const query = (q: string) => prometheus.query(q);
   const agent = uniqueAgent("rules");
   const shards = ports.map((port, i) =>
     spawnSwarm([
@@ -240,7 +226,7 @@ Deno.test("a real Prometheus scrapes 2 real shards through the shipped relabelli
       async () => {
         const up = await query("run_id:hlsswarm_shards_up:count").catch(() => []);
         const active = await query("run_id:hlsswarm_clients_active:sum").catch(() => []);
-        return up?.[0]?.value[1] === "2" && active?.[0]?.value[1] === "2";
+        return up?.[0]?.value?.[1] === "2" && active?.[0]?.value?.[1] === "2";
       },
       40_000,
       "2 shards up and 2 clients active in the recorded series",
@@ -252,7 +238,7 @@ Deno.test("a real Prometheus scrapes 2 real shards through the shipped relabelli
       [["hls-swarm", runId, "0", "load"], ["hls-swarm", runId, "1", "load"]],
     );
     const series = await query("hlsswarm_clients_target");
-    assertEquals(series.map((s) => [s.metric.run_id, s.metric.shard, s.value[1]]).sort(), [
+    assertEquals(series.map((s) => [s.metric.run_id, s.metric.shard, s.value?.[1]]).sort(), [
       [runId, "0", "1"],
       [runId, "1", "1"],
     ]);
@@ -267,8 +253,7 @@ Deno.test("a real Prometheus scrapes 2 real shards through the shipped relabelli
       } catch { /* finished */ }
     }
     await Promise.allSettled(shards.map((s) => s.status));
-    prometheus.kill("SIGTERM");
-    await prometheus.status;
+    await prometheus.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     await origin.close();
   }

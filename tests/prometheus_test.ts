@@ -5,6 +5,7 @@
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
+import { startPrometheus } from "./prometheus.ts";
 import {
   ffmpegPids,
   finishSwarm,
@@ -75,32 +76,16 @@ Deno.test("promtool check metrics accepts a mid-run scrape of 50 clients with ti
 Deno.test("a real Prometheus scraping every 2 s agrees with the exit summary", async () => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
   const metricsPort = freePort();
-  const promPort = freePort();
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-prom-" });
-  await Deno.writeTextFile(
-    `${dir}/prometheus.yml`,
-    `global: { scrape_interval: 2s, evaluation_interval: 2s }
-scrape_configs:
-  - job_name: hls-swarm
-    static_configs: [{ targets: ["127.0.0.1:${metricsPort}"] }]
-`,
-  );
-  const prometheus = new Deno.Command("prometheus", {
-    args: [
-      `--config.file=${dir}/prometheus.yml`,
-      `--storage.tsdb.path=${dir}/data`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const query = async (q: string, time?: number) => {
-    const url = new URL(`http://127.0.0.1:${promPort}/api/v1/query`);
-    url.searchParams.set("query", q);
-    if (time) url.searchParams.set("time", String(time));
-    const body = await (await fetch(url)).json();
-    return Number(body.data.result[0]?.value[1]);
-  };
+  const prometheus = await startPrometheus(dir, {
+    global: { scrape_interval: "2s", evaluation_interval: "2s" },
+    scrape_configs: [{
+      job_name: "hls-swarm",
+      static_configs: [{ targets: [`127.0.0.1:${metricsPort}`] }],
+    }],
+  });
+  const query = async (q: string, time?: number) =>
+    Number((await prometheus.query(q, time))[0]?.value?.[1]);
   const json = `${dir}/summary.json`;
   const agent = uniqueAgent("prometheus");
   try {
@@ -128,8 +113,7 @@ scrape_configs:
     console.log(`segment rate: Prometheus ${promRate.toFixed(3)}/s, summary ${ours.toFixed(3)}/s`);
     assertBetween(promRate, ours * 0.95, ours * 1.05);
   } finally {
-    prometheus.kill("SIGTERM");
-    await prometheus.status;
+    await prometheus.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     await origin.close();
   }

@@ -84,25 +84,15 @@ Deno.test("no secret in any artifact; --print-cmd is exact and warns", async (t)
     await t.step("the dashboard and its log file", async () => {
       const tmux = new Tmux();
       try {
-        await tmux.run(
-          "new-session",
-          "-d",
-          "-s",
-          "main",
-          "-x",
-          "120",
-          "-y",
-          "40",
-          swarmCommand(dir, [
-            "--clients=2",
-            "--duration=8s",
-            "--metrics=off",
-            "--ffmpeg-debug",
-            "--log-level=debug",
-            ...secretFlags,
-            url,
-          ]),
-        );
+        await tmux.start(swarmCommand(dir, [
+          "--clients=2",
+          "--duration=8s",
+          "--metrics=off",
+          "--ffmpeg-debug",
+          "--log-level=debug",
+          ...secretFlags,
+          url,
+        ]));
         const live = await tmux.waitFor(
           (s) => s.includes("clients 2/2 running"),
           30_000,

@@ -21,6 +21,21 @@ export class Tmux {
     return new TextDecoder().decode(out.stdout);
   }
 
+  /** Runs `command` in the session "main", on a terminal of `width` × `height`. */
+  async start(command: string, width = 120, height = 40): Promise<void> {
+    await this.run(
+      "new-session",
+      "-d",
+      "-s",
+      "main",
+      "-x",
+      String(width),
+      "-y",
+      String(height),
+      command,
+    );
+  }
+
   /** The visible screen, or with `history` the scrollback too. */
   capture(history = false): Promise<string> {
     return this.run("capture-pane", "-p", "-t", "main", ...(history ? ["-S", "-2000"] : []));

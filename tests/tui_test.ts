@@ -63,17 +63,7 @@ Deno.test({
               `--user-agent=${agent}`,
               nginx.url("/stream.m3u8"),
             ];
-            await tmux.run(
-              "new-session",
-              "-d",
-              "-s",
-              "main",
-              "-x",
-              String(width),
-              "-y",
-              String(height),
-              swarmCommand(dir, args),
-            );
+            await tmux.start(swarmCommand(dir, args), width, height);
             // Live figures: 10 clients running, segments fetched, rates and latencies known.
             const live = await tmux.waitFor(LIVE, 60_000, "live figures");
             for (
@@ -160,17 +150,7 @@ Deno.test({
             origin.url,
           ];
           const started = Date.now();
-          await tmux.run(
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            swarmCommand(dir, args, ` > ${shellQuote(`${dir}/stdout.txt`)}`),
-          );
+          await tmux.start(swarmCommand(dir, args, ` > ${shellQuote(`${dir}/stdout.txt`)}`));
           const screen = await tmux.waitFor((s) => /EXIT=\d+/.test(s), 40_000, "the exit", true);
           const elapsed = Date.now() - started;
           assertStringIncludes(screen, "EXIT=0", screen);

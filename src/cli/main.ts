@@ -115,25 +115,29 @@ async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<nu
     io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
     return EXIT.usage;
   }
-  if (config.printCmd) return await printCommand(config, caps, tls, io, log);
+  const ready: Ready = { config, caps, tls, io, log };
+  if (config.printCmd) return await printCommand(ready);
   try {
-    return await runWithTls(config, caps, tls, io, log);
+    return await runWithTls(ready);
   } finally {
     await tls.cleanup();
   }
+}
+
+/** A configuration with its FFmpeg's capabilities and TLS options: ready to run. */
+interface Ready {
+  config: SwarmConfig;
+  caps: FfmpegCapabilities;
+  tls: TlsSetup;
+  io: CliIo;
+  log: Logger;
 }
 
 /**
  * `--print-cmd`: the exact argv of client 0, to paste. It is exact, secrets included, so a
  * warning says so when it holds any; a combined CA bundle is kept for the pasted command.
  */
-async function printCommand(
-  config: SwarmConfig,
-  caps: FfmpegCapabilities,
-  tls: TlsSetup,
-  io: CliIo,
-  log: Logger,
-): Promise<number> {
+async function printCommand({ config, caps, tls, io, log }: Ready): Promise<number> {
   const mapping = await chooseMapping(config, runCommand, log, tls);
   const { command, args } = clientCommand(config, caps, mapping, tls, 0);
   io.stdout(`# FFmpeg command client 0 runs (FFmpeg ${caps.version}):\n`);
@@ -151,13 +155,7 @@ async function printCommand(
   return EXIT.ok;
 }
 
-async function runWithTls(
-  config: SwarmConfig,
-  caps: FfmpegCapabilities,
-  tls: TlsSetup,
-  io: CliIo,
-  log: Logger,
-): Promise<number> {
+async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number> {
   const deathSignal = await detectDeathSignalWrapper(runCommand);
   // The dashboard owns the terminal, so the run's logs go to a file while it is up.
   let tui: DashboardSession | null = null;

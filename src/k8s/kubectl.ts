@@ -4,6 +4,7 @@
  * PATH or with a function.
  * @module
  */
+import { type CommandOutput, runCommand } from "../process/command_runner.ts";
 
 /** What one kubectl command produced. */
 export interface KubectlResult {
@@ -32,44 +33,19 @@ export class KubectlMissingError extends Error {
  */
 export function kubectlCommand(binary = "kubectl", timeoutMs = 120_000): Kubectl {
   return async (args, stdin) => {
-    let child: Deno.ChildProcess;
+    let out: CommandOutput;
     try {
-      child = new Deno.Command(binary, {
-        args,
-        stdin: stdin === undefined ? "null" : "piped",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      out = await runCommand(binary, args, timeoutMs, stdin);
     } catch (e) {
       throw new KubectlMissingError(
         `cannot run ${binary} (${(e as Error).message}); install kubectl or give --kubectl PATH`,
       );
     }
-    if (stdin !== undefined) {
-      const writer = child.stdin.getWriter();
-      // kubectl may exit before reading everything (bad flags); its exit code tells why.
-      await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
-      await writer.close().catch(() => {});
-    }
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      try {
-        child.kill("SIGKILL");
-      } catch { /* already gone */ }
-    }, timeoutMs);
-    try {
-      const out = await child.output();
-      const decoder = new TextDecoder();
-      return {
-        code: timedOut ? 124 : out.code,
-        stdout: decoder.decode(out.stdout),
-        stderr: decoder.decode(out.stderr) +
-          (timedOut ? `\n(kubectl killed after ${timeoutMs / 1000} s)` : ""),
-      };
-    } finally {
-      clearTimeout(timer);
-    }
+    return {
+      code: out.timedOut ? 124 : out.code,
+      stdout: out.stdout,
+      stderr: out.stderr + (out.timedOut ? `\n(kubectl killed after ${timeoutMs / 1000} s)` : ""),
+    };
   };
 }
 

@@ -145,8 +145,8 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
     ),
     latency(
       "ttfb_seconds",
-      "Time to first byte: from FFmpeg's request line to its status line, measured at line " +
-        "arrival (FFmpeg 5.1 cannot timestamp lines), by request kind.",
+      "Time to first byte: from FFmpeg's request line to its status line, by request kind; " +
+        "from its line stamps (FFmpeg with the datetime log flag) or at line arrival.",
       [[{ kind: "manifest" }, s.latency.ttfbManifest], [
         { kind: "segment" },
         s.latency.ttfbSegment,
@@ -154,7 +154,8 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
     ),
     latency(
       "tcp_connect_seconds",
-      "TCP connect time: FFmpeg's connection attempt to success, measured at line arrival.",
+      "TCP connect time: FFmpeg's connection attempt to success, from its line stamps " +
+        "(FFmpeg with the datetime log flag) or at line arrival.",
       [[{}, s.latency.tcpConnect]],
     ),
     latency(

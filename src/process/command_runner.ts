@@ -1,6 +1,7 @@
 /**
  * Runs a short-lived command to completion with a timeout, capturing its output. Used for
- * `ffmpeg -version`, capability probes and ffprobe; injected so tests can answer without FFmpeg.
+ * `ffmpeg -version`, capability probes, ffprobe and kubectl; injected so tests can answer
+ * without them.
  * @module
  */
 
@@ -12,11 +13,15 @@ export interface CommandOutput {
   timedOut: boolean;
 }
 
-/** Runs `command args` and resolves with its output; rejects only when it cannot be started. */
+/**
+ * Runs `command args`, writing `stdin` to it when given, and resolves with its output; rejects
+ * only when it cannot be started.
+ */
 export type CommandRunner = (
   command: string,
   args: string[],
   timeoutMs: number,
+  stdin?: string,
 ) => Promise<CommandOutput>;
 
 /**
@@ -28,10 +33,10 @@ export type CommandRunner = (
  * console.log(out.stdout.split("\n")[0]);
  * ```
  */
-export const runCommand: CommandRunner = async (command, args, timeoutMs) => {
+export const runCommand: CommandRunner = async (command, args, timeoutMs, stdin) => {
   const child = new Deno.Command(command, {
     args,
-    stdin: "null",
+    stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -43,6 +48,12 @@ export const runCommand: CommandRunner = async (command, args, timeoutMs) => {
     } catch { /* already gone */ }
   }, timeoutMs);
   try {
+    if (stdin !== undefined) {
+      const writer = child.stdin.getWriter();
+      // The command may exit before reading everything (bad flags); its exit code tells why.
+      await writer.write(new TextEncoder().encode(stdin)).catch(() => {});
+      await writer.close().catch(() => {});
+    }
     const out = await child.output();
     const decoder = new TextDecoder();
     return {

@@ -155,7 +155,10 @@ function formatTraffic(s: RunSummary): string[] {
         "not received, not counted)",
     ),
     "",
-    "Latency (measured at line arrival; fleet percentiles of all samples)",
+    s.run.ffmpeg.datetimeLogFlag
+      ? "Latency (from FFmpeg's own line stamps; fleet percentiles of all samples)"
+      : `Latency (timed at line arrival: FFmpeg ${s.run.ffmpeg.version} cannot stamp its lines; ` +
+        "fleet percentiles of all samples)",
     THIN,
     `  ${"".padEnd(28)}${["p50", "p90", "p95", "p99", "max"].map((h) => h.padStart(10)).join("")}` +
     `${"samples".padStart(9)}`,
