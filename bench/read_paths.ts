@@ -99,7 +99,8 @@ async function run(path: string): Promise<void> {
         stderr: "piped",
       }).spawn();
       const after = path === "park"
-        ? (c: Uint8Array) => c[c.length - 1] !== 10 && c[c.length - 1] !== 13 ? yieldTurn() : undefined
+        ? (c: Uint8Array) =>
+          c[c.length - 1] !== 10 && c[c.length - 1] !== 13 ? yieldTurn() : undefined
         : path === "batch10"
         ? () => sleep(10)
         : () => undefined;
