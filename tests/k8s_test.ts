@@ -92,13 +92,16 @@ const RENDERS: Record<string, string[]> = {
     "--shutdown-grace=20s",
     "http://origin.example:17080/live/stream.m3u8",
   ],
-  // 6000 clients a shard need more local ports than Linux's default range: the sysctl.
+  // 6000 clients a shard need more local ports than Linux's default range: the sysctl. The
+  // swarm's short flags (-c, -d) work here too.
   "render-2-shards-large.yaml": [
     "render",
     "--shards=2",
-    "--clients=12000",
+    "-c",
+    "12000",
     "--ramp-rate=100",
-    "--duration=1h",
+    "-d",
+    "1h",
     "--run-id=golden-large",
     "--start-at=2030-06-01T12:00:00Z",
     "--no-pod-monitor",

@@ -66,12 +66,14 @@ function attributeKey(name: string): string {
 
 function addSwarmFlag(cmd: Command, flag: FlagSpec): void {
   const group = `Swarm flags (passed to every shard), ${flag.group}:`;
+  const short = flag.short ? `-${flag.short}, ` : "";
   if (flag.kind === "bool") {
-    cmd.addOption(new Option(`--${flag.name}`, flag.help).helpGroup(group));
+    cmd.addOption(new Option(`${short}--${flag.name}`, flag.help).helpGroup(group));
     if (!flag.name.startsWith("no-")) cmd.addOption(new Option(`--no-${flag.name}`).hideHelp());
     return;
   }
-  const option = new Option(`--${flag.name} ${flag.arg ?? "<value>"}`, flag.help).helpGroup(group);
+  const option = new Option(`${short}--${flag.name} ${flag.arg ?? "<value>"}`, flag.help)
+    .helpGroup(group);
   if (flag.kind === "list") {
     option.argParser((v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v]);
   }
