@@ -10,7 +10,6 @@ import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 import {
   ffmpegPids,
   finishSwarm,
-  ROOT,
   runSwarm,
   spawnSwarm,
   startNginx,
@@ -19,7 +18,7 @@ import {
   waitForClients,
 } from "./helpers.ts";
 
-const CHROOTS = Deno.env.get("HLS_SWARM_CHROOT_DIR") ?? `${ROOT}.cache/ffmpeg`;
+const CHROOTS = Deno.env.get("HLS_SWARM_CHROOT_DIR") ?? "/var/cache/hls-swarm/ffmpeg";
 const BUILDS = [{ suite: "trixie", version: "7.1" }, { suite: "sid", version: "9.0" }];
 const CLIENTS = 10;
 

@@ -8,7 +8,8 @@
 #   tools/ffmpeg-matrix/chroot.sh umount  trixie|sid [DIR]   unmount them again
 #
 # trixie is Debian 13 (FFmpeg 7.1.x), sid is unstable (FFmpeg 9.0.x at the time of writing).
-# DIR defaults to ${HLS_SWARM_CHROOT_DIR:-<repo>/.cache/ffmpeg}/<suite> and holds:
+# DIR defaults to ${HLS_SWARM_CHROOT_DIR:-/var/cache/hls-swarm/ffmpeg}/<suite>, outside every clone of
+# the repository (see below: a clone with a mounted chroot inside must never be rm -rf'd), and holds:
 #   DIR/root/         the chroot (debootstrap --variant=minbase --include=ffmpeg,ca-certificates)
 #   DIR/stamp         written last; a DIR/root without it is a half-built chroot and is rebuilt
 #   DIR/bin/ffmpeg    #!/bin/sh wrapper: exec chroot DIR/root /usr/bin/ffmpeg "$@"
@@ -48,7 +49,7 @@ case "$CMD" in build | wrapper | mount | umount) ;; *) usage ;; esac
 
 [[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, mount and chroot need it)"
 
-DIR=${3:-${HLS_SWARM_CHROOT_DIR:-$REPO/.cache/ffmpeg}/$SUITE}
+DIR=${3:-${HLS_SWARM_CHROOT_DIR:-/var/cache/hls-swarm/ffmpeg}/$SUITE}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd -P)
 ROOT=$DIR/root
