@@ -6,12 +6,17 @@
  * nginx's access log. With --go, the Go tool runs the same load right after, in the same run.
  *
  *   deno run -A bench/overhead.ts [--clients 200,400] [--ramp-rate 50] [--window 30] \
- *     [--workers auto] [--go /work/scratch/go-tool/go-ffmpeg-hls-swarm --go-ffmpeg WRAPPER]
+ *     [--workers auto] [--request-log] [--v8-flags=FLAGS|none] \
+ *     [--go /work/scratch/go-tool/go-ffmpeg-hls-swarm --go-ffmpeg WRAPPER]
+ *
+ * hls-swarm runs as it ships (tests/helpers.ts SWARM_ARGV: nix/deploy.json's V8 flags);
+ * --v8-flags replaces them (`none` drops them) to weigh memory against CPU. --request-log adds
+ * the per-request log (to a temporary file) to measure its cost.
  */
 import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { ROOT, startNginx, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
+import { ROOT, startNginx, SWARM_ARGV, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
 import { childCpu, cpuBetween, cpuSeconds, memoryMiB, sleep } from "./proc.ts";
 
 const { values: opts } = parseArgs({
@@ -23,10 +28,18 @@ const { values: opts } = parseArgs({
     workers: { type: "string", default: "auto" },
     go: { type: "string" },
     "go-ffmpeg": { type: "string" },
+    "request-log": { type: "boolean", default: false },
+    "v8-flags": { type: "string" },
   },
 });
 const window = Number(opts.window);
 const rampRate = Number(opts["ramp-rate"]);
+/** `deno run …` up to the entry module, with the V8 flags asked for. */
+const swarmArgv = opts["v8-flags"] === undefined ? SWARM_ARGV : [
+  ...SWARM_ARGV.filter((a) => !a.startsWith("--v8-flags=")).slice(0, -1),
+  ...(opts["v8-flags"] === "none" ? [] : [`--v8-flags=${opts["v8-flags"]}`]),
+  `${ROOT}src/main.ts`,
+];
 
 interface Row {
   clients: number;
@@ -70,11 +83,11 @@ try {
     const duration = Math.ceil(clients / rampRate) + 5 + window + 25;
     const agent = uniqueAgent(`overhead-${clients}`);
     const json = await Deno.makeTempFile({ suffix: ".json" });
+    const requestLog = opts["request-log"] ? await Deno.makeTempFile({ suffix: ".ndjson" }) : null;
     const swarm = new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "-A",
-        `${ROOT}src/main.ts`,
+        ...swarmArgv,
+        ...(requestLog ? [`--request-log=${requestLog}`] : []),
         `--clients=${clients}`,
         `--ramp-rate=${rampRate}`,
         `--duration=${duration}s`,
@@ -96,7 +109,8 @@ try {
     rows.push({
       ...m,
       tool: "hls-swarm",
-      dropped: `${s.lines.dropped} of ${s.lines.read}`,
+      dropped: `${s.lines.dropped} of ${s.lines.read}` +
+        (s.loadbox?.saturatedSeconds ? ` (box saturated ${s.loadbox.saturatedSeconds} s)` : ""),
       counts:
         `manifests ${s.traffic.requests.manifest}/${served.manifest} (${
           pct(s.traffic.requests.manifest, served.manifest)
@@ -144,6 +158,7 @@ try {
       console.log(rows.at(-1));
     }
     await Deno.remove(json);
+    if (requestLog) await Deno.remove(requestLog);
   }
 } finally {
   await nginx.stop();

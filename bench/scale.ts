@@ -9,7 +9,7 @@
  */
 import { parseArgs } from "node:util";
 import type { RunSummary } from "../src/report/summary.ts";
-import { ROOT } from "../tests/helpers.ts";
+import { ROOT, SWARM_ARGV } from "../tests/helpers.ts";
 import { cpuSeconds, memoryMiB, sleep } from "./proc.ts";
 
 const { values: opts } = parseArgs({
@@ -36,9 +36,7 @@ for (const clients of opts.clients.split(",").map(Number)) {
     const json = await Deno.makeTempFile({ suffix: ".json" });
     const child = new Deno.Command(Deno.execPath(), {
       args: [
-        "run",
-        "-A",
-        `${ROOT}src/main.ts`,
+        ...SWARM_ARGV,
         "--ffmpeg",
         `${ROOT}bench/replay/hls-replay`,
         "--skip-preflight",

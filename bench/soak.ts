@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { ROOT, startNginx, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
+import { startNginx, SWARM_ARGV, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
 import { memoryMiB, sleep } from "./proc.ts";
 
 const { values: opts } = parseArgs({
@@ -27,9 +27,7 @@ const json = await Deno.makeTempFile({ suffix: ".json" });
 try {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
-      "run",
-      "-A",
-      `${ROOT}src/main.ts`,
+      ...SWARM_ARGV,
       `--clients=${opts.clients}`,
       "--ramp-rate=20",
       `--duration=${minutes}m`,

@@ -100,11 +100,9 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
   };
   const counts = () => ({ progress: queues.progress.counts(), stderr: queues.stderr.counts() });
   stats.client(id, counts);
-  pump.add(queues.progress);
-  pump.add(queues.stderr);
   const offer = (queue: LossyLineQueue) => (_: number, line: string) => {
     queue.offer(line, clock.now());
-    pump.wake();
+    pump.wake(queue);
   };
   const life = stats.lifecycle;
   const supervisor = new ClientSupervisor(id, {

@@ -2,11 +2,18 @@
  * Splits a byte stream into text lines: lossy UTF-8 (bad bytes become U+FFFD), LF, CRLF and a
  * lone CR all end a line (FFmpeg ends status lines with `\r`), empty lines are skipped and an
  * overlong line is truncated and counted, never fatal.
+ *
+ * It splits bytes first and decodes each line once. FFmpeg writes a line in two or three
+ * `write()` calls, so decoding every chunk as it came made a string per piece and another per
+ * joined line: three times the garbage, which was most of the reader's memory churn.
  * @module
  */
 
-/** Longest line kept by default; FFmpeg's longest real lines (HTTP header dumps) are far shorter. */
+/** Longest line kept by default, in bytes; FFmpeg's longest real lines (HTTP header dumps) are far shorter. */
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
+
+const LF = 10;
+const CR = 13;
 
 /**
  * Incremental line splitter. Feed it chunks with {@linkcode LineDecoder.push}; call
@@ -23,7 +30,9 @@ export const DEFAULT_MAX_LINE_LENGTH = 8192;
  */
 export class LineDecoder {
   #decoder = new TextDecoder("utf-8", { fatal: false });
-  #pending = "";
+  /** The bytes of a line not ended yet; grows on demand up to the maximum line length. */
+  #pending = new Uint8Array(256);
+  #pendingLength = 0;
   #overlong = false;
   #skipLf = false;
   #maxLineLength: number;
@@ -34,61 +43,71 @@ export class LineDecoder {
     this.#maxLineLength = maxLineLength;
   }
 
-  /** Decodes `chunk` and calls `onLine` for every line it completes. */
+  /** Splits `chunk` and calls `onLine` for every line it completes. */
   push(chunk: Uint8Array, onLine: (line: string) => void): void {
-    this.#split(this.#decoder.decode(chunk, { stream: true }), onLine);
+    let start = 0;
+    // The LF of a CRLF whose CR ended the previous chunk.
+    if (this.#skipLf && chunk.length > 0 && chunk[0] === LF) start = 1;
+    if (chunk.length > 0) this.#skipLf = false;
+    for (let i = start; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c !== LF && c !== CR) continue;
+      this.#line(chunk, start, i, onLine);
+      if (c === CR) {
+        if (i + 1 === chunk.length) this.#skipLf = true;
+        else if (chunk[i + 1] === LF) i++;
+      }
+      start = i + 1;
+    }
+    if (start < chunk.length) this.#append(chunk, start, chunk.length);
   }
 
   /** Emits whatever is left as a final line. */
   flush(onLine: (line: string) => void): void {
-    this.#split(this.#decoder.decode(), onLine);
-    this.#emit(onLine);
+    this.#line(this.#pending, 0, 0, onLine);
   }
 
-  #split(text: string, onLine: (line: string) => void): void {
-    if (text === "") return;
-    let start = 0;
-    // The LF of a CRLF whose CR ended the previous chunk.
-    if (this.#skipLf && text.charCodeAt(0) === 10) start = 1;
-    this.#skipLf = false;
-    for (let i = start; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
-      this.#append(text, start, i);
-      this.#emit(onLine);
-      if (c === 13) {
-        if (i + 1 === text.length) this.#skipLf = true;
-        else if (text.charCodeAt(i + 1) === 10) i++;
-      }
-      start = i + 1;
-    }
-    if (start < text.length) this.#append(text, start, text.length);
-  }
-
-  #append(text: string, from: number, to: number): void {
-    if (this.#overlong || from === to) return;
-    const room = this.#maxLineLength - this.#pending.length;
-    if (to - from > room) {
-      this.#pending += text.slice(from, from + room);
-      this.#overlong = true;
+  /** Ends the line made of the pending bytes and `chunk[from, to)`. */
+  #line(chunk: Uint8Array, from: number, to: number, onLine: (line: string) => void): void {
+    let bytes: Uint8Array;
+    if (this.#pendingLength === 0 && !this.#overlong) {
+      // The common case: the whole line is in this chunk, decoded straight from it.
+      bytes = chunk.subarray(from, Math.min(to, from + this.#maxLineLength));
+      if (to - from > this.#maxLineLength) this.truncatedLines++;
     } else {
-      this.#pending += text.slice(from, to);
+      this.#append(chunk, from, to);
+      bytes = this.#pending.subarray(0, this.#pendingLength);
+      if (this.#overlong) this.truncatedLines++;
     }
+    this.#pendingLength = 0;
+    this.#overlong = false;
+    if (bytes.length > 0) onLine(this.#decoder.decode(bytes));
   }
 
-  #emit(onLine: (line: string) => void): void {
-    if (this.#overlong) this.truncatedLines++;
-    const line = this.#pending;
-    this.#pending = "";
-    this.#overlong = false;
-    if (line.length) onLine(line);
+  #append(chunk: Uint8Array, from: number, to: number): void {
+    if (this.#overlong || from === to) return;
+    const room = this.#maxLineLength - this.#pendingLength;
+    const n = Math.min(to - from, room);
+    if (to - from > room) this.#overlong = true;
+    const need = this.#pendingLength + n;
+    if (need > this.#pending.length) {
+      const grown = new Uint8Array(
+        Math.min(this.#maxLineLength, Math.max(need, this.#pending.length * 2)),
+      );
+      grown.set(this.#pending.subarray(0, this.#pendingLength));
+      this.#pending = grown;
+    }
+    this.#pending.set(chunk.subarray(from, from + n), this.#pendingLength);
+    this.#pendingLength = need;
   }
 }
 
 /**
  * Reads a byte stream to its end with a BYOB reader and one reused buffer (measured 2.5x
  * cheaper in CPU than the default reader, which allocates a fresh buffer per read), calling
- * `onLine` for each line. Resolves when the stream ends; a read error also ends it.
+ * `onLine` for each line. Resolves when the stream ends; a read error also ends it. 4 KiB per
+ * read holds a burst of FFmpeg's lines (they are ~100 bytes) and costs a 400-client swarm's two
+ * pipes each 3 MiB instead of the 13 MiB that 16 KiB buffers took.
  *
  * @example
  * ```ts
@@ -100,7 +119,7 @@ export async function readLines(
   stream: ReadableStream<Uint8Array>,
   onLine: (line: string) => void,
   decoder: LineDecoder = new LineDecoder(),
-  bufferSize = 16 * 1024,
+  bufferSize = 4 * 1024,
 ): Promise<void> {
   let reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
   try {

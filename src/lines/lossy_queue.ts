@@ -13,6 +13,9 @@ export interface StampedLine {
   gap: boolean;
 }
 
+/** Slots a queue starts with; it doubles when full, up to its capacity. */
+const INITIAL_SLOTS = 16;
+
 /** Line counts of one stream. */
 export interface LineCounts {
   read: number;
@@ -23,6 +26,11 @@ export interface LineCounts {
 /**
  * A bounded FIFO of stamped lines that drops, and counts, what does not fit.
  *
+ * The ring is three parallel arrays (text, stamp, gap flag), so a queued line costs its string
+ * and nothing else, and it starts small and doubles up to `capacity`: a client that keeps up
+ * (almost all of them) never holds more than a few slots, however large --stats-buffer is.
+ * The line handed to `parse` is one reused object; read it, do not keep it.
+ *
  * @example
  * ```ts
  * const q = new LossyLineQueue(2, (l) => seen.push(l.line));
@@ -32,27 +40,39 @@ export interface LineCounts {
  * ```
  */
 export class LossyLineQueue {
-  #ring: (StampedLine | undefined)[];
+  #lines: (string | undefined)[];
+  #at: Float64Array;
+  #gaps: Uint8Array;
+  #capacity: number;
   #head = 0;
   #size = 0;
   #read = 0;
   #dropped = 0;
   #parsed = 0;
   #gap = false;
+  #item: StampedLine = { line: "", at: 0, gap: false };
 
   constructor(capacity: number, private parse: (line: StampedLine) => void) {
-    this.#ring = new Array(Math.max(1, capacity));
+    this.#capacity = Math.max(1, capacity);
+    const slots = Math.min(this.#capacity, INITIAL_SLOTS);
+    this.#lines = new Array(slots);
+    this.#at = new Float64Array(slots);
+    this.#gaps = new Uint8Array(slots);
   }
 
   /** Queues a line; returns false (and counts a drop) when the queue is full. */
   offer(line: string, at: number): boolean {
     this.#read++;
-    if (this.#size === this.#ring.length) {
+    if (this.#size === this.#capacity) {
       this.#dropped++;
       this.#gap = true;
       return false;
     }
-    this.#ring[(this.#head + this.#size) % this.#ring.length] = { line, at, gap: this.#gap };
+    if (this.#size === this.#lines.length) this.#grow();
+    const slot = (this.#head + this.#size) % this.#lines.length;
+    this.#lines[slot] = line;
+    this.#at[slot] = at;
+    this.#gaps[slot] = this.#gap ? 1 : 0;
     this.#gap = false;
     this.#size++;
     return true;
@@ -61,10 +81,14 @@ export class LossyLineQueue {
   /** Parses up to `max` queued lines; returns how many it parsed. */
   drain(max: number): number {
     let n = 0;
+    const item = this.#item;
     while (this.#size > 0 && n < max) {
-      const item = this.#ring[this.#head]!;
-      this.#ring[this.#head] = undefined;
-      this.#head = (this.#head + 1) % this.#ring.length;
+      const slot = this.#head;
+      item.line = this.#lines[slot]!;
+      item.at = this.#at[slot];
+      item.gap = this.#gaps[slot] === 1;
+      this.#lines[slot] = undefined;
+      this.#head = (slot + 1) % this.#lines.length;
       this.#size--;
       n++;
       this.#parsed++;
@@ -80,5 +104,24 @@ export class LossyLineQueue {
 
   counts(): LineCounts {
     return { read: this.#read, dropped: this.#dropped, parsed: this.#parsed };
+  }
+
+  /** Doubles the ring (up to the capacity), unrolling it so the head is slot 0. */
+  #grow(): void {
+    const old = this.#lines.length;
+    const slots = Math.min(this.#capacity, old * 2);
+    const lines = new Array<string | undefined>(slots);
+    const at = new Float64Array(slots);
+    const gaps = new Uint8Array(slots);
+    for (let i = 0; i < this.#size; i++) {
+      const from = (this.#head + i) % old;
+      lines[i] = this.#lines[from];
+      at[i] = this.#at[from];
+      gaps[i] = this.#gaps[from];
+    }
+    this.#lines = lines;
+    this.#at = at;
+    this.#gaps = gaps;
+    this.#head = 0;
   }
 }

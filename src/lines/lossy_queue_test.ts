@@ -34,3 +34,16 @@ Deno.test("arrival stamps travel with the line", () => {
   q.drain(4);
   assertEquals(stamps, [10.5, 11.25]);
 });
+
+Deno.test("the ring grows past its first slots up to the capacity, in order", () => {
+  const seen: string[] = [];
+  const q = new LossyLineQueue(40, (l) => seen.push(l.line));
+  // Wrap the small ring first, so growing has to unroll it.
+  for (let i = 0; i < 10; i++) q.offer(`w${i}`, i);
+  q.drain(10);
+  const accepted = Array.from({ length: 45 }, (_, i) => q.offer(`l${i}`, i)).filter(Boolean);
+  assertEquals(accepted.length, 40);
+  q.drain(100);
+  assertEquals(seen.slice(10), Array.from({ length: 40 }, (_, i) => `l${i}`));
+  assertEquals(q.counts(), { read: 55, dropped: 5, parsed: 50 });
+});

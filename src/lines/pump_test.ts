@@ -10,11 +10,10 @@ Deno.test("under a slow parser the reader never blocks: lines drop, every line i
     slowParsed++;
   });
   const pump = new ParsePump(2);
-  pump.add(q);
   // The reader offers 100 lines per turn for 20 turns, yielding between turns like a pipe read.
   for (let turn = 0; turn < 20; turn++) {
     for (let i = 0; i < 100; i++) q.offer(`line ${turn}.${i}`, performance.now());
-    pump.wake();
+    pump.wake(q);
     await new Promise((r) => setTimeout(r, 0));
   }
   pump.flush(q);
@@ -28,10 +27,9 @@ Deno.test("under a slow parser the reader never blocks: lines drop, every line i
 Deno.test("a fast parser keeps up: nothing dropped", async () => {
   const q = new LossyLineQueue(1000, () => {});
   const pump = new ParsePump();
-  pump.add(q);
   for (let turn = 0; turn < 20; turn++) {
     for (let i = 0; i < 100; i++) q.offer("frame=1", 0);
-    pump.wake();
+    pump.wake(q);
     await new Promise((r) => setTimeout(r, 1));
   }
   pump.flush(q);

@@ -96,8 +96,10 @@ export class PlaybackTracker {
     const previous = this.#samples.at(-1);
     if (previous && sample.mediaMs <= previous.mediaMs) return;
     this.#samples.push(sample);
-    // Keep a minute of history; the window needs only the last few seconds.
-    while (this.#samples.length > 2 && at - this.#samples[0].at > 60_000) this.#samples.shift();
+    // Keep only the window: the newest sample at least a window older than this one, and after.
+    while (this.#samples.length > 2 && at - this.#samples[1].at >= STALL_WINDOW_MS) {
+      this.#samples.shift();
+    }
     this.#first ??= sample;
     const lag = (at - this.#first.at) - (sample.mediaMs - this.#first.mediaMs);
     this.#minLag = Math.min(this.#minLag, lag);
