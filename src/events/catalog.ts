@@ -104,7 +104,8 @@ export const EVENTS = [
     metric: "keepalive_retries",
     summary: "Keep-alive retries:",
     tui: "keep-alive retries",
-    help: "keep-alive requests FFmpeg retried on a new connection ([hls] keepalive request failed)",
+    help:
+      "keep-alive requests FFmpeg retried on a new connection: after an error ([hls] keepalive request failed), or re-sent at once because the origin had closed the connection (counted once as a request)",
   },
   {
     key: "tcpConnected",

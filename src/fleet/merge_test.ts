@@ -1,5 +1,5 @@
 import { clientRandom } from "../client/jitter.ts";
-import type { HttpEvent } from "../parser/stderr_events.ts";
+import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { ShardStats } from "../stats/shard_stats.ts";

@@ -9,7 +9,7 @@ import {
   tallyEvents,
   tallyLog,
 } from "./capture_replay.ts";
-import type { HttpEvent } from "./stderr_events.ts";
+import type { HttpEvent } from "./http_event.ts";
 
 const seg = (bytes: number, prefix = "/", at = 0): Body => ({
   req: 1,

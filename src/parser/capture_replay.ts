@@ -6,7 +6,8 @@
 import { LineDecoder } from "../lines/decoder.ts";
 import type { EventKey } from "../events/catalog.ts";
 import { type ProgressBlock, ProgressParser } from "./progress.ts";
-import { type HttpEvent, StderrParser } from "./stderr_events.ts";
+import type { HttpEvent } from "./http_event.ts";
+import { StderrParser } from "./stderr_events.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 
 /** The FFmpeg versions captured in testdata/ffmpeg-<version>/. */

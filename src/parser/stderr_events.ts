@@ -14,8 +14,8 @@
  * nothing when a body ends, so segment download time is inferred (see {@linkcode HttpEvent}).
  * @module
  */
-import type { EventKey } from "../events/catalog.ts";
 import { type Body, BodyLedger, pathPrefix } from "./body_ledger.ts";
+import type { HttpEvent } from "./http_event.ts";
 import {
   DATETIME_PREFIX_LENGTH,
   datetimePrefixMs,
@@ -23,46 +23,9 @@ import {
   hasDatetimePrefix,
 } from "./line_time.ts";
 import type { LineTime } from "./line_time.ts";
+import { OpenRequests, type PendingRequest } from "./open_requests.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
-
-/**
- * Events one stderr line can produce. Durations are ms (see {@link ./line_time.ts elapsedMs}).
- * `req` numbers the requests of one FFmpeg run, so the events of one request can be put back
- * together (the per-request log).
- */
-export type HttpEvent =
-  | { type: "request"; req: number; kind: RequestKind; path: string; at: number }
-  /**
-   * Status from `http_code=` (trace) or `HTTP error NNN` (any level); ttfb = request → status,
-   * or null when output lines were dropped in between (no pair is built across a gap).
-   */
-  | { type: "response"; req: number; kind: RequestKind; status: number; ttfbMs: number | null }
-  /** Content-Length of a 2xx response whose body is known to have arrived. */
-  | { type: "body_bytes"; req: number; kind: RequestKind; bytes: number }
-  /**
-   * Inferred segment download time: from a segment's response headers to the last packet the
-   * demuxer logged (`[mpegts @…] [trace]`) before the client's next request. FFmpeg demuxes a
-   * live segment as fast as it arrives and logs no end-of-body line, so the last packet's
-   * arrival stands in for the end of the body. Needs trace level.
-   */
-  | { type: "segment_download_inferred"; req: number; ms: number }
-  /** TCP connect time: connection attempt → success on the same context. */
-  | { type: "tcp_connect"; ms: number }
-  /**
-   * A counted event of the catalog ({@link ../events/catalog.ts}); `kind` and `req` when it is a
-   * request's.
-   */
-  | { type: "count"; key: EventKey; n: number; kind?: RequestKind; req?: number };
-
-interface PendingRequest {
-  req: number;
-  kind: RequestKind;
-  prefix: string;
-  sent: LineTime;
-  status: number | null;
-  /** Output lines were dropped since the request line: its timing is unknown. */
-  gap: boolean;
-}
+import type { EventKey } from "../events/catalog.ts";
 
 const HTTP_CONTEXTS = new Set(["http", "https"]);
 
@@ -100,7 +63,7 @@ export function isHlsContext(ctx: string): boolean {
  * ```
  */
 export class StderrParser {
-  #pending = new Map<string, PendingRequest>();
+  #pending = new OpenRequests();
   #tcpStarts = new Map<string, LineTime>();
   #bodies = new BodyLedger();
   #segmentHeaders: (LineTime & { req: number }) | null = null;
@@ -160,7 +123,7 @@ export class StderrParser {
    * when its status arrives), and the download time and TCP connect in progress are forgotten.
    */
   gap(): void {
-    for (const p of this.#pending.values()) if (p.status === null) p.gap = true;
+    this.#pending.gap();
     this.#tcpStarts.clear();
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
@@ -178,9 +141,10 @@ export class StderrParser {
   finish(requested = false): HttpEvent[] {
     const events: HttpEvent[] = [];
     if (!requested) {
-      for (const p of this.#pending.values()) {
-        if (p.status === null) events.push(count("unanswered", 1, p.kind, p.req));
-      }
+      for (const p of this.#pending.values()) if (p.status === null) this.#unanswered(p, events);
+    } else {
+      // Cut by the stop before its answer: a re-send stands for the one request it re-sends.
+      for (const p of this.#pending.values()) if (p.resends) this.#retried(p, events);
     }
     const { counted, inFlight } = this.#bodies.settle({
       requested,
@@ -242,11 +206,11 @@ export class StderrParser {
     const path = msg.slice(sp + 1, end < 0 ? undefined : end);
     const kind = classifyUrl(path);
     const prefix = pathPrefix(path);
+    const sent = lineTime(raw, at);
     const events: HttpEvent[] = [];
+    const resends = this.#pending.takeResent(path, sent);
     const previous = this.#pending.get(addr);
-    if (previous && previous.status === null) {
-      events.push(count("unanswered", 1, previous.kind, previous.req));
-    }
+    if (previous && previous.status === null) this.#unanswered(previous, events);
     const headers = this.#segmentHeaders;
     if (headers !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headers.at) {
       const last = { at: this.#lastPacketAt, stamp: datetimePrefixMs(this.#lastPacketLine) };
@@ -258,22 +222,48 @@ export class StderrParser {
     this.#lastPacketAt = null;
     for (const b of this.#bodies.request(prefix)) events.push(bodyBytes(b));
     // The request line is logged just before the request is written: TTFB starts here.
-    const req = this.#nextReq++;
+    const req = resends?.req ?? this.#nextReq++;
     this.#pending.set(addr, {
       req,
       kind,
+      path,
       prefix,
-      sent: lineTime(raw, at),
+      sent,
       status: null,
       gap: false,
+      resends,
+      failed: false,
     });
-    events.push({ type: "request", req, kind, path, at });
+    if (!resends) events.push({ type: "request", req, kind, path, at });
     return events;
+  }
+
+  /**
+   * Gives up on a request that got no status. When it was a re-send, the one it re-sent was
+   * answered by no one either (nginx's 444 closes the connection on every try): both count, the
+   * re-send as a request of its own.
+   */
+  #unanswered(p: PendingRequest, events: HttpEvent[]): void {
+    if (p.resends) {
+      events.push(count("unanswered", 1, p.resends.kind, p.resends.req));
+      p.resends = null;
+      p.req = this.#nextReq++;
+      events.push({ type: "request", req: p.req, kind: p.kind, path: p.path, at: p.sent.at });
+    }
+    events.push(count("unanswered", 1, p.kind, p.req));
+  }
+
+  /** A re-send was answered (or cut by the stop): the two are one request, retried. */
+  #retried(p: PendingRequest, events: HttpEvent[]): void {
+    events.push(count("keepaliveRetries", 1, p.kind, p.req));
+    p.resends = null;
   }
 
   #status(addr: string, status: number, raw: string, at: number): HttpEvent[] {
     const p = this.#pending.get(addr);
     if (!p || p.status !== null || !Number.isInteger(status)) return NONE;
+    const events: HttpEvent[] = [];
+    if (p.resends) this.#retried(p, events);
     p.status = status;
     const answered = lineTime(raw, at);
     if (p.kind === "segment" && status >= 200 && status < 300 && !p.gap) {
@@ -286,7 +276,9 @@ export class StderrParser {
       status,
       ttfbMs: p.gap ? null : elapsedMs(p.sent, answered),
     };
-    return p.gap ? [response, count("untimedRequests", 1, p.kind, p.req)] : [response];
+    events.push(response);
+    if (p.gap) events.push(count("untimedRequests", 1, p.kind, p.req));
+    return events;
   }
 
   #tcp(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
@@ -345,6 +337,7 @@ export class StderrParser {
       }
       case 107: // k
         if (!msg.startsWith("keepalive request failed")) return NONE;
+        this.#pending.failOpen();
         return msg.includes("timed out")
           ? [count("keepaliveRetries"), count("timeouts")]
           : [count("keepaliveRetries")];

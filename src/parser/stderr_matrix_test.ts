@@ -13,7 +13,7 @@ import {
   tallyLog,
 } from "./capture_replay.ts";
 import { datetimePrefixMs } from "./line_time.ts";
-import type { HttpEvent } from "./stderr_events.ts";
+import type { HttpEvent } from "./http_event.ts";
 
 const NEW_VERSIONS = ["7.1", "9.0"] as const;
 
@@ -131,3 +131,24 @@ Deno.test("FFmpeg 9.0: TCP connect and inferred download times from timestamps",
   const downloads = events.flatMap((e) => e.type === "segment_download_inferred" ? [e.ms] : []);
   assert(downloads.length >= 14 && downloads.every((ms) => ms < 100), `${downloads}`);
 });
+
+for (const v of CAPTURED_VERSIONS) {
+  Deno.test(`FFmpeg ${v}: a request re-sent on a new connection after the origin closed the old one is counted once`, async () => {
+    // nginx with keepalive_timeout 1s: FFmpeg reuses a closed connection for almost every
+    // request, meets end of file and sends the request again at once.
+    const lines = await captureLines(v, "stderr_trace_keepalive_closed.txt");
+    const requestLines = lines.filter((l) => l.includes("] request: GET ")).length;
+    const events = await replayStderr(v, "stderr_trace_keepalive_closed.txt");
+    const ours = tallyEvents(events);
+    const nginx = tallyLog(await accessLog(v, "access_trace_keepalive_closed.txt"));
+    assert(requestLines > nginx.requests.manifest + nginx.requests.segment + 30, "re-sends");
+    assertEquals(ours.requests, nginx.requests);
+    assertEquals(ours.statuses, nginx.statuses);
+    assertEquals(ours.bytes2xx, nginx.bytes2xx);
+    assertEquals(countOf(events, "unanswered"), 0);
+    assertEquals(
+      countOf(events, "keepaliveRetries"),
+      requestLines - events.filter((e) => e.type === "request").length,
+    );
+  });
+}

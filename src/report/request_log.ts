@@ -6,7 +6,7 @@
  * of its FFmpeg run. So the file has exactly one line per request the summary counts.
  * @module
  */
-import type { HttpEvent } from "../parser/stderr_events.ts";
+import type { HttpEvent } from "../parser/http_event.ts";
 import type { RequestKind } from "../parser/url_kind.ts";
 import { REDACTED } from "../secrets/redact.ts";
 
@@ -28,9 +28,10 @@ export interface RequestRecord {
   /**
    * What else happened: `unanswered` (no status), `stopped` (hls-swarm stopped FFmpeg first),
    * `in_flight_at_stop` (its body was cut by the stop), `untimed` (output lines were lost
-   * between request and status), or null.
+   * between request and status), `retried` (FFmpeg sent it again on a new connection, see
+   * `keepaliveRetries`), or null.
    */
-  event: "unanswered" | "stopped" | "in_flight_at_stop" | "untimed" | null;
+  event: "unanswered" | "stopped" | "in_flight_at_stop" | "untimed" | "retried" | null;
 }
 
 /** Where settled lines go. */
@@ -96,6 +97,7 @@ export class RequestLog {
           this.#settle(open, e.req!);
         } else if (e.key === "untimedRequests") r.event = "untimed";
         else if (e.key === "inFlightAtStop") r.event = "in_flight_at_stop";
+        else if (e.key === "keepaliveRetries") r.event = "retried";
         break;
     }
   }

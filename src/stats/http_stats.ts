@@ -4,7 +4,7 @@
  * @module
  */
 import { type EventCounts, zeroEventCounts } from "../events/catalog.ts";
-import type { HttpEvent } from "../parser/stderr_events.ts";
+import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import { Sketch } from "./sketch.ts";
 

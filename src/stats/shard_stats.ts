@@ -11,7 +11,7 @@
 import { type Snapshot, SNAPSHOT_VERSION } from "../fleet/snapshot.ts";
 import type { LineCounts } from "../fleet/snapshot.ts";
 import type { ProgressBlock } from "../parser/progress.ts";
-import type { HttpEvent } from "../parser/stderr_events.ts";
+import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type ByKind, byKind, HttpStats, LATENCIES } from "./http_stats.ts";
 import { LifecycleStats } from "./lifecycle.ts";

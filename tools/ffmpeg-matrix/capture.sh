@@ -3,7 +3,9 @@
 #
 #   tools/ffmpeg-matrix/capture.sh OUTDIR [SCENARIO...]
 #
-# SCENARIO: nginx_keepalive 404_segments window_slide expired_skip connection_refused (default: all).
+# SCENARIO: nginx_keepalive 404_segments window_slide expired_skip keepalive_closed connection_refused
+# (default: all). keepalive_closed: nginx closes idle connections after 1 s (keepalive_timeout), so
+# FFmpeg reuses connections the origin has closed.
 # For each scenario the three FFmpeg versions run at the same time, one client each, against their
 # own nginx server (own port, own access logs), so at most 3 FFmpeg clients run at once.
 # Writes OUTDIR/ffmpeg-<v>/{stderr,progress,access,access_ext}_trace_<scenario>.txt and
@@ -26,7 +28,7 @@ DENO=${DENO:-$REPO/tools/deno/node_modules/@deno/linux-x64-glibc/deno}
 OUT=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
 SCENARIOS=("$@")
-[[ ${#SCENARIOS[@]} -gt 0 ]] || SCENARIOS=(nginx_keepalive 404_segments window_slide expired_skip connection_refused)
+[[ ${#SCENARIOS[@]} -gt 0 ]] || SCENARIOS=(nginx_keepalive 404_segments window_slide expired_skip keepalive_closed connection_refused)
 
 DURATION=${DURATION:-25}
 EXPIRED_DURATION=${EXPIRED_DURATION:-40}
@@ -78,6 +80,7 @@ done
 scenario_index() {
   case $1 in
     nginx_keepalive) echo 0 ;; 404_segments) echo 1 ;; window_slide) echo 2 ;; expired_skip) echo 3 ;;
+    keepalive_closed) echo 4 ;;
     *) echo "capture.sh: unknown scenario $1" >&2; exit 2 ;;
   esac
 }
@@ -98,7 +101,7 @@ http {
     uwsgi_temp_path $NGX/tmp; scgi_temp_path $NGX/tmp;
 EOF
   for v in 5 7 9; do
-    for s in nginx_keepalive 404_segments window_slide expired_skip; do
+    for s in nginx_keepalive 404_segments window_slide expired_skip keepalive_closed; do
       i=$(scenario_index "$s")
       echo "    server {"
       echo "        listen 127.0.0.1:$((BASE_PORT + 10 * v + i));"
@@ -108,6 +111,7 @@ EOF
       case $s in
         404_segments) echo '        location ~ "seg\d{4}[37]\.ts$" { return 404; }' ;;
         window_slide) echo "        location ~ \"\\.m3u8\$\" { limit_rate $PLAYLIST_RATE; }" ;;
+        keepalive_closed) echo '        keepalive_timeout 1s;' ;;
       esac
       echo "    }"
     done
