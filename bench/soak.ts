@@ -60,7 +60,8 @@ try {
       `${from.minute.toFixed(1)} → ${to.rss.toFixed(1)} MiB at minute ${to.minute.toFixed(1)} ` +
       `(growth ${(to.rss - from.rss).toFixed(1)} MiB); lines dropped ${s.lines.dropped} of ` +
       `${s.lines.read}; segments ${s.traffic.requests.segment} (nginx ${served.segment}), ` +
-      `manifests ${s.traffic.requests.manifest} (nginx ${served.manifest})`,
+      `manifests ${s.traffic.requests.manifest} (nginx ${served.manifest}); keep-alive retries ` +
+      `${s.traffic.events.keepaliveRetries}, unanswered ${s.traffic.events.unanswered}`,
   );
 } finally {
   await Deno.remove(json).catch(() => {});

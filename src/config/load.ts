@@ -147,7 +147,7 @@ function originMetrics(read: FieldReader, errors: string[]): OriginMetricsConfig
 function validateUrl(config: SwarmConfig, errors: string[]): void {
   if (!config.streamUrl) {
     if (!config.printCmd) {
-      errors.push("stream URL: required (give it as an argument or set STREAM_URL)");
+      errors.push("stream URL: required (give it as an argument or set HLS_SWARM_URL)");
     }
     return;
   }

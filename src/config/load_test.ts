@@ -42,7 +42,7 @@ Deno.test("every problem is reported at once, one line each", () => {
 Deno.test("the URL is required unless --print-cmd", () => {
   const r = loadConfig({}, undefined);
   assert(!r.ok);
-  assertEquals(r.errors, ["stream URL: required (give it as an argument or set STREAM_URL)"]);
+  assertEquals(r.errors, ["stream URL: required (give it as an argument or set HLS_SWARM_URL)"]);
   assert(loadConfig({ "print-cmd": true }, undefined).ok);
   const bad = loadConfig({}, "not a url");
   assert(!bad.ok);

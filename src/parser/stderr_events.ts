@@ -154,13 +154,14 @@ export class StderrParser {
     });
     for (const b of counted) events.push(bodyBytes(b));
     for (const { body, received } of inFlight) {
-      if (received > 0) {
-        events.push({ type: "body_bytes", req: body.req, kind: body.kind, bytes: received });
-      }
+      // The counts first: the request log then knows the bytes that follow are a cut body's.
       events.push(
         count("inFlightAtStop", 1, body.kind, body.req),
         count("inFlightBytesAtStop", body.bytes - received, body.kind, body.req),
       );
+      if (received > 0) {
+        events.push({ type: "body_bytes", req: body.req, kind: body.kind, bytes: received });
+      }
     }
     this.#pending.clear();
     this.#tcpStarts.clear();

@@ -1,6 +1,7 @@
 /**
  * Detects what the installed FFmpeg can do, once at start-up, instead of assuming a version.
- * FFmpeg 5.1 rejects the `datetime` log flag and lacks `-seg_max_retry`; 7.1+ has both.
+ * FFmpeg 5.1 rejects the `datetime` log flag and lacks `-seg_max_retry`; 7.1 has `-seg_max_retry`
+ * only (it rejects `datetime` too); 9.0 has both.
  * @module
  */
 import type { CommandRunner } from "./command_runner.ts";

@@ -1,0 +1,53 @@
+import { assertEquals } from "../testing/assert.ts";
+import { replayStderr } from "../parser/capture_replay.ts";
+import { RequestLog } from "./request_log.ts";
+
+function logOf(events: Parameters<RequestLog["event"]>[1][]): Record<string, unknown>[] {
+  let out = "";
+  const log = new RequestLog({ write: (l) => out += l }, () => 0);
+  for (const e of events) log.event(7, e);
+  log.endRun(7);
+  log.flush();
+  return out.trim().split("\n").map((l) => JSON.parse(l));
+}
+
+Deno.test("a body cut at the stop, partly received, is logged in flight with the bytes that came", () => {
+  // The order StderrParser.finish() emits them in: the counts, then the part received.
+  const [r] = logOf([
+    { type: "request", req: 1, kind: "segment", path: "/seg1.ts", at: 0 },
+    { type: "response", req: 1, kind: "segment", status: 206, ttfbMs: 3 },
+    { type: "count", key: "inFlightAtStop", n: 1, kind: "segment", req: 1 },
+    { type: "count", key: "inFlightBytesAtStop", n: 1000, kind: "segment", req: 1 },
+    { type: "body_bytes", req: 1, kind: "segment", bytes: 4000 },
+  ]);
+  assertEquals([r.event, r.bytes, r.status], ["in_flight_at_stop", 4000, 206]);
+});
+
+Deno.test("a re-sent request is one line, marked retried, with the re-send's status", () => {
+  const lines = logOf([
+    { type: "request", req: 1, kind: "manifest", path: "/live.m3u8?token=x", at: 0 },
+    { type: "count", key: "keepaliveRetries", n: 1, kind: "manifest", req: 1 },
+    { type: "response", req: 1, kind: "manifest", status: 200, ttfbMs: 2 },
+    { type: "body_bytes", req: 1, kind: "manifest", bytes: 300 },
+  ]);
+  assertEquals(lines.length, 1);
+  assertEquals([lines[0].event, lines[0].status, lines[0].url], [
+    "retried",
+    200,
+    "/live.m3u8?<redacted>",
+  ]);
+});
+
+Deno.test("FFmpeg 5.1 stopped at a slow origin: each body the stop cut is logged in flight", async () => {
+  // As in parser/body_ledger_test.ts: 20 ms a line makes bodies seem slow, so the stop cuts one.
+  const events = await replayStderr("5.1", "stderr_trace_window_slide.txt", {
+    stopped: true,
+    arrival: (i) => i * 20,
+  });
+  const cut = events.filter((e) => e.type === "count" && e.key === "inFlightAtStop").length;
+  const lines = logOf(events);
+  assertEquals(cut, 2);
+  assertEquals(lines.filter((r) => r.event === "in_flight_at_stop").length, cut);
+  // Every counted request has its line.
+  assertEquals(lines.length, events.filter((e) => e.type === "request").length);
+});
