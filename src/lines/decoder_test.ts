@@ -44,3 +44,10 @@ Deno.test("readLines reads a real child's pipe to the end", async () => {
   await child.status;
   assertEquals(lines, ["line 1", "line 2", "line 3", "last"]);
 });
+
+Deno.test("a line longer than the first buffer, split over many chunks, comes out whole", () => {
+  const line = "é".repeat(300) + "x".repeat(700); // 1,300 bytes, a 2-byte character at chunk edges
+  const bytes = new TextEncoder().encode(line + "\n");
+  const chunks = [bytes.slice(0, 1), bytes.slice(1, 301), bytes.slice(301, 999), bytes.slice(999)];
+  assertEquals(split(chunks).lines, [line]);
+});
