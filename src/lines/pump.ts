@@ -27,9 +27,7 @@ export class ParsePump {
   /** Marks `queue` as having lines and schedules a drain turn if none is pending. Cheap to call after every line. */
   wake(queue: LossyLineQueue): void {
     this.#woken.add(queue);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setTimeout(() => this.#turn(), 0);
+    this.#schedule();
   }
 
   /** Parses everything queued now, synchronously (at the end of a process's output). */
@@ -47,9 +45,12 @@ export class ParsePump {
         if (q.pending === 0) this.#woken.delete(q);
       }
     }
-    if (this.#woken.size > 0 && !this.#scheduled) {
-      this.#scheduled = true;
-      setTimeout(() => this.#turn(), 0);
-    }
+    if (this.#woken.size > 0) this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setTimeout(() => this.#turn(), 0);
   }
 }
