@@ -35,11 +35,10 @@ const { values: opts } = parseArgs({
 const window = Number(opts.window);
 const rampRate = Number(opts["ramp-rate"]);
 /** `deno run …` up to the entry module, with the V8 flags asked for. */
-const swarmArgv = opts["v8-flags"] === undefined ? SWARM_ARGV : [
-  ...SWARM_ARGV.filter((a) => !a.startsWith("--v8-flags=")).slice(0, -1),
-  ...(opts["v8-flags"] === "none" ? [] : [`--v8-flags=${opts["v8-flags"]}`]),
-  `${ROOT}src/main.ts`,
-];
+const v8 = opts["v8-flags"];
+const swarmArgv = v8 === undefined
+  ? SWARM_ARGV
+  : ["run", "-A", ...(v8 === "none" ? [] : [`--v8-flags=${v8}`]), `${ROOT}src/main.ts`];
 
 interface Row {
   clients: number;
@@ -80,7 +79,6 @@ const url = nginx.url("/stream.m3u8");
 const rows: Row[] = [];
 try {
   for (const clients of opts.clients.split(",").map(Number)) {
-    const duration = Math.ceil(clients / rampRate) + 5 + window + 25; // the Go tool's
     const agent = uniqueAgent(`overhead-${clients}`);
     const json = await Deno.makeTempFile({ suffix: ".json" });
     const requestLog = opts["request-log"] ? await Deno.makeTempFile({ suffix: ".ndjson" }) : null;
@@ -124,6 +122,7 @@ try {
     });
     console.log(rows.at(-1));
     if (opts.go) {
+      const duration = Math.ceil(clients / rampRate) + 5 + window + 25;
       const go = new Deno.Command(opts.go, {
         args: [
           "-clients",

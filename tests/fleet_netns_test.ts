@@ -12,7 +12,7 @@ import { classifyUrl } from "../src/parser/url_kind.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { SUMMARY_LINE_PREFIX } from "../src/report/summary_line.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
-import { nginxConf, ROOT, runSwarm, uniqueAgent } from "./helpers.ts";
+import { nginxConf, ROOT, runSwarm, SWARM_ARGV, uniqueAgent } from "./helpers.ts";
 import { type Prometheus, startPrometheus } from "./prometheus.ts";
 import { createLan, type Lan, netnsSkipReason, waitForHttp } from "./netns.ts";
 
@@ -184,7 +184,7 @@ Deno.test({
     });
     for (let i = 0; i < SHARDS; i++) {
       const child = new Deno.Command("ip", {
-        args: lan.execArgs(`shard${i}`, [Deno.execPath(), "run", "-A", `${ROOT}src/main.ts`]),
+        args: lan.execArgs(`shard${i}`, [Deno.execPath(), ...SWARM_ARGV]),
         cwd: ROOT,
         clearEnv: true,
         env: { ...runtime, ...jobEnv(i) },

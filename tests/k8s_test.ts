@@ -22,7 +22,7 @@ import { toYamlStream } from "../src/k8s/yaml.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { VERSION } from "../src/version.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
-import { finishSwarm, ROOT, spawnSwarm, uniqueAgent } from "./helpers.ts";
+import { finishSwarm, ROOT, spawnSwarm, SWARM_ARGV, uniqueAgent } from "./helpers.ts";
 
 const decoder = new TextDecoder();
 const GOLDEN = `${ROOT}testdata/k8s/`;
@@ -379,7 +379,7 @@ async function fakeKubectl(runId: string, job: {
     dir,
     /** hls-swarm as a real process, with the fake first on PATH. */
     run: (args: string[]) =>
-      run(Deno.execPath(), ["run", "-A", `${ROOT}src/main.ts`, ...args], {
+      run(Deno.execPath(), [...SWARM_ARGV, ...args], {
         env: {
           NO_COLOR: "1",
           PATH: `${dir}/bin:${Deno.env.get("PATH")}`,

@@ -3,7 +3,7 @@
  * runs hls-swarm in it.
  * @module
  */
-import { ROOT } from "./helpers.ts";
+import { SWARM_ARGV } from "./helpers.ts";
 
 /** One tmux server per test (its own socket), so tests never see each other's sessions. */
 export class Tmux {
@@ -72,6 +72,6 @@ export function shellQuote(s: string): string {
 
 /** The shell command a tmux pane runs: hls-swarm, then its exit code, then a pause to read. */
 export function swarmCommand(dir: string, args: string[], redirect = ""): string {
-  const argv = [Deno.execPath(), "run", "-A", `${ROOT}src/main.ts`, ...args].map(shellQuote);
+  const argv = [Deno.execPath(), ...SWARM_ARGV, ...args].map(shellQuote);
   return `cd ${shellQuote(dir)} && ${argv.join(" ")}${redirect}; echo "EXIT=$?"; sleep 120`;
 }
