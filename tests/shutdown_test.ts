@@ -4,7 +4,37 @@
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
-import { ffmpegPids, finishSwarm, spawnSwarm, uniqueAgent, waitForClients } from "./helpers.ts";
+import {
+  ffmpegPids,
+  finishSwarm,
+  spawnSwarm,
+  uniqueAgent,
+  waitFor,
+  waitForClients,
+} from "./helpers.ts";
+
+/** SIGTERM's bit in /proc/PID/status SigIgn. */
+const SIGTERM_BIT = 1n << 14n;
+
+/**
+ * Waits until the `count` stand-ins of `agent` ignore SIGTERM: a stand-in that has started but not
+ * yet run its `trap` would die of the first signal, and the test would race bash's start-up.
+ */
+function ignoringTerm(agent: string, count: number): Promise<void> {
+  return waitFor(
+    async () => {
+      const pids = await ffmpegPids(agent, true);
+      const ignoring = await Promise.all(pids.map(async (pid) => {
+        const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+        const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+        return mask !== undefined && (BigInt(`0x${mask}`) & SIGTERM_BIT) !== 0n;
+      }));
+      return ignoring.length === count && ignoring.every(Boolean);
+    },
+    10_000,
+    `${count} stand-ins ignoring SIGTERM`,
+  );
+}
 
 Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
@@ -47,6 +77,7 @@ Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
         "--shutdown-grace=1s",
         `--ffmpeg=${stubborn}`,
       ]);
+      await ignoringTerm(agent, 2);
       child.kill("SIGTERM");
       const run = await finishSwarm(child);
       assertEquals(run.code, 0, run.stderr);
@@ -62,6 +93,7 @@ Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
         "--shutdown-grace=60s",
         `--ffmpeg=${stubborn}`,
       ]);
+      await ignoringTerm(agent, 2);
       child.kill("SIGINT");
       // Two signals sent together coalesce into one; give the first its turn.
       await new Promise((r) => setTimeout(r, 500));
