@@ -15,6 +15,8 @@ APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl prometheus promet
 APT_PACKAGES += tini nix-bin jq
 # tests/ci_habits_test.ts: the completion scripts are loaded by the shells they are for.
 APT_PACKAGES += zsh fish
+# make native: the fan-in is C.
+APT_PACKAGES += gcc libc6-dev
 VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.ts)
 # Narrowest permissions that work: Deno 2.9 asks for --allow-all before any /proc read, and
 # hls-swarm reads /proc for limits and CPU; --allow-run (FFmpeg) already implies full trust.
@@ -23,13 +25,13 @@ PERMS := --allow-all
 # old-generation collections keep a 200-client swarm near 110 MiB instead of 160.
 V8_FLAGS := $(shell grep -o -- '--v8-flags=[^"]*' nix/deploy.json)
 
-.PHONY: help deps deps-apt deps-deno demo test test-unit check fmt lint bundle compile clean \
+.PHONY: help deps deps-apt deps-deno native demo test test-unit check fmt lint bundle compile clean \
 	bench bench-overhead bench-scale soak
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F '\t' '{ printf "%-16s %s\n", $$1, $$2 }'
 
-deps: deps-apt deps-deno ## install FFmpeg, nginx, tmux and the pinned Deno (idempotent)
+deps: deps-apt deps-deno native ## install FFmpeg, nginx, tmux and the pinned Deno, build the fan-in (idempotent)
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -40,6 +42,12 @@ deps-apt:
 	  $(SUDO) apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+# The native fan-in (src/fanin/*.c): hls-swarm finds it at build/hls-swarm-fanin (or HLS_SWARM_FANIN).
+native: build/hls-swarm-fanin ## build the native fan-in that reads the clients' output
+build/hls-swarm-fanin: src/fanin/fanin.c src/fanin/out.c src/fanin/out.h
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
 
 deps-deno:
 	@# npm ci installs exactly the lockfile and never rewrites it, so `make deps` leaves git status clean.
@@ -54,7 +62,7 @@ demo: deps ## run the built-in test origin and 5 clients against it for 30 s
 	url=$$(cat .demo-origin.url); echo "origin: $$url"; \
 	"$(DENO)" run $(PERMS) $(V8_FLAGS) src/main.ts --clients 5 --ramp-rate 5 --duration 30s "$$url"
 
-test: deps-deno ## run every test (unit and integration, real FFmpeg and nginx)
+test: deps-deno native ## run every test (unit and integration, real FFmpeg and nginx)
 	"$(DENO)" test $(PERMS) --parallel src/ tests/
 
 test-unit: ## run the unit tests only
@@ -132,4 +140,4 @@ soak: deps-deno ## 30 minutes at 100 clients: RSS from minute 5 to the end
 	"$(DENO)" run $(PERMS) bench/soak.ts $(ARGS)
 
 clean: ## remove build output and caches
-	rm -rf dist .deno node_modules
+	rm -rf dist build .deno node_modules

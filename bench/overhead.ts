@@ -6,7 +6,7 @@
  * nginx's access log. With --go, the Go tool runs the same load right after, in the same run.
  *
  *   deno run -A bench/overhead.ts [--clients 200,400] [--ramp-rate 50] [--window 30] \
- *     [--workers auto] [--request-log] [--v8-flags=FLAGS|none] \
+ *     [--workers auto] [--line-reader auto|native|deno] [--request-log] [--v8-flags=FLAGS|none] \
  *     [--go /work/scratch/go-tool/go-ffmpeg-hls-swarm --go-ffmpeg WRAPPER]
  *
  * hls-swarm runs as it ships (tests/helpers.ts SWARM_ARGV: nix/deploy.json's V8 flags);
@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { ROOT, startNginx, SWARM_ARGV, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
-import { childCpu, cpuBetween, cpuSeconds, memoryMiB, sleep } from "./proc.ts";
+import { cpuBetween, cpuSeconds, memoryMiB, sleep, treeCpu } from "./proc.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -30,6 +30,7 @@ const { values: opts } = parseArgs({
     "go-ffmpeg": { type: "string" },
     "request-log": { type: "boolean", default: false },
     "v8-flags": { type: "string" },
+    "line-reader": { type: "string", default: "auto" },
   },
 });
 const window = Number(opts.window);
@@ -44,6 +45,8 @@ interface Row {
   clients: number;
   tool: string;
   ownCpu: number;
+  /** Of ownCpu, what its helper processes (the native fan-in) spent. */
+  helperCpu: number;
   ffmpegCpu: number;
   rss: number;
   hwm: number;
@@ -57,18 +60,28 @@ async function measure(
   clients: number,
 ): Promise<Omit<Row, "tool" | "dropped" | "counts">> {
   const deadline = Date.now() + 120_000;
-  while ((await childCpu(child.pid)).size < clients && Date.now() < deadline) await sleep(500);
+  while ((await treeCpu(child.pid)).clients.size < clients && Date.now() < deadline) {
+    await sleep(500);
+  }
   await sleep(5000); // the last starts settle
-  const own0 = (await cpuSeconds(child.pid))!, ff0 = await childCpu(child.pid);
+  const own0 = (await cpuSeconds(child.pid))!, tree0 = await treeCpu(child.pid);
   const t0 = performance.now();
   await sleep(window * 1000);
-  const own1 = (await cpuSeconds(child.pid))!, ff1 = await childCpu(child.pid);
+  const own1 = (await cpuSeconds(child.pid))!, tree1 = await treeCpu(child.pid);
   const wall = (performance.now() - t0) / 1000;
+  // The fan-in is hls-swarm's: its CPU and memory count as hls-swarm's own.
   const mem = await memoryMiB(child.pid);
+  for (const pid of tree1.helpers.keys()) {
+    const m = await memoryMiB(pid);
+    mem.rss += m.rss;
+    mem.hwm += m.hwm;
+  }
+  const helperCpu = (100 * cpuBetween(tree0.helpers, tree1.helpers)) / wall;
   return {
     clients,
-    ownCpu: (100 * (own1 - own0)) / wall,
-    ffmpegCpu: (100 * cpuBetween(ff0, ff1)) / wall,
+    ownCpu: (100 * (own1 - own0)) / wall + helperCpu,
+    helperCpu,
+    ffmpegCpu: (100 * cpuBetween(tree0.clients, tree1.clients)) / wall,
     ...mem,
   };
 }
@@ -90,6 +103,7 @@ try {
         `--ramp-rate=${rampRate}`,
         "--metrics=off",
         `--workers=${opts.workers}`,
+        `--line-reader=${opts["line-reader"]}`,
         `--user-agent=${agent}`,
         `--summary-json=${json}`,
         url,
@@ -108,7 +122,7 @@ try {
       `${a === b ? "=" : ((100 * (a - b)) / b).toFixed(2) + " %"}`;
     rows.push({
       ...m,
-      tool: "hls-swarm",
+      tool: `hls-swarm (${opts["line-reader"]})`,
       dropped: `${s.lines.dropped} of ${s.lines.read}` +
         (s.loadbox?.saturatedSeconds ? ` (box saturated ${s.loadbox.saturatedSeconds} s)` : ""),
       counts:
@@ -175,7 +189,9 @@ console.log(
 console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
   console.log(
-    `| ${r.clients} | ${r.tool} | ${r.ownCpu.toFixed(2)} % | ${r.ffmpegCpu.toFixed(1)} % | ` +
+    `| ${r.clients} | ${r.tool} | ${r.ownCpu.toFixed(2)} %${
+      r.helperCpu ? ` (fan-in ${r.helperCpu.toFixed(2)} %)` : ""
+    } | ${r.ffmpegCpu.toFixed(1)} % | ` +
       `${((100 * r.ownCpu) / r.ffmpegCpu).toFixed(1)} % | ${r.rss.toFixed(0)} (${
         r.hwm.toFixed(0)
       }) | ${r.dropped} | ${r.counts} |`,

@@ -25,16 +25,34 @@ export async function memoryMiB(pid: number): Promise<{ rss: number; hwm: number
   return { rss: kb("VmRSS") / 1024, hwm: kb("VmHWM") / 1024 };
 }
 
-/** CPU seconds of every FFmpeg child of `parent`, by pid (hls-swarm's clients are its
- * children: setpriv execs FFmpeg in place; the Go tool's wrapper does the same). */
-export async function childCpu(parent: number): Promise<Map<number, number>> {
-  const out = new Map<number, number>();
+/** CPU seconds by pid of the processes under `root`: its helpers (hls-swarm's native fan-in,
+ * whose CPU is hls-swarm's own) and its clients (FFmpeg or replay clients: children of root or of
+ * a helper; setpriv execs FFmpeg in place, the Go tool's wrapper does the same). */
+export async function treeCpu(
+  root: number,
+): Promise<{ clients: Map<number, number>; helpers: Map<number, number> }> {
+  const procs = new Map<number, { ppid: number; helper: boolean; cpu: number }>();
   for await (const e of Deno.readDir("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
     const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    if (!stat) continue;
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(f[1]) !== parent || !stat.includes("(ffmpeg)")) continue;
-    out.set(Number(e.name), (Number(f[11]) + Number(f[12])) / TICKS);
+    procs.set(Number(e.name), {
+      ppid: Number(f[1]),
+      helper: stat.includes("(hls-swarm-fanin)"),
+      cpu: (Number(f[11]) + Number(f[12])) / TICKS,
+    });
+  }
+  const out = { clients: new Map<number, number>(), helpers: new Map<number, number>() };
+  for (const [pid, p] of procs) {
+    // Under root directly, or through helpers only (what a client starts is not counted).
+    let up = p.ppid, throughClient = false;
+    while (up !== root && up > 1 && procs.has(up)) {
+      throughClient ||= !procs.get(up)!.helper;
+      up = procs.get(up)!.ppid;
+    }
+    if (up !== root || throughClient) continue;
+    (p.helper ? out.helpers : out.clients).set(pid, p.cpu);
   }
   return out;
 }

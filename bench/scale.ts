@@ -5,12 +5,13 @@
  * RSS and the main thread's largest event-loop lag, for a steady window after the ramp.
  *
  *   bench/replay/build.sh
- *   deno run -A bench/scale.ts [--clients 500,1000,2000] [--workers 1,all] [--window 30]
+ *   deno run -A bench/scale.ts [--clients 500,1000,2000] [--workers 1,all] [--window 30] \
+ *     [--line-reader auto|native|deno]
  */
 import { parseArgs } from "node:util";
 import type { RunSummary } from "../src/report/summary.ts";
 import { ROOT, SWARM_ARGV } from "../tests/helpers.ts";
-import { cpuSeconds, memoryMiB, sleep } from "./proc.ts";
+import { cpuBetween, cpuSeconds, memoryMiB, sleep, treeCpu } from "./proc.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -19,6 +20,7 @@ const { values: opts } = parseArgs({
     workers: { type: "string", default: `1,${navigator.hardwareConcurrency}` },
     window: { type: "string", default: "30" },
     "ramp-rate": { type: "string", default: "100" },
+    "line-reader": { type: "string", default: "auto" },
   },
 });
 const window = Number(opts.window);
@@ -46,6 +48,7 @@ for (const clients of opts.clients.split(",").map(Number)) {
         `--duration=${duration}s`,
         "--metrics=off",
         `--workers=${workers}`,
+        `--line-reader=${opts["line-reader"]}`,
         `--summary-json=${json}`,
         "http://127.0.0.1:1/replayed.m3u8",
       ],
@@ -57,12 +60,15 @@ for (const clients of opts.clients.split(",").map(Number)) {
       stderr: "null",
     }).spawn();
     await sleep((ramp + 10) * 1000);
-    const c0 = (await cpuSeconds(child.pid))!;
+    const c0 = (await cpuSeconds(child.pid))!, tree0 = await treeCpu(child.pid);
     const t0 = performance.now();
     await sleep(window * 1000);
-    const cpu = (await cpuSeconds(child.pid))! - c0;
+    const tree1 = await treeCpu(child.pid);
+    // The native fan-in's CPU and memory are hls-swarm's own.
+    const cpu = (await cpuSeconds(child.pid))! - c0 + cpuBetween(tree0.helpers, tree1.helpers);
     const wall = (performance.now() - t0) / 1000;
     const mem = await memoryMiB(child.pid);
+    for (const pid of tree1.helpers.keys()) mem.rss += (await memoryMiB(pid)).rss;
     await child.status;
     const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
     await Deno.remove(json);

@@ -2,9 +2,11 @@
 # deno.lock) produces one JavaScript file, and nixpkgs' Deno runs it. `deno compile` is not used:
 # it appends the program to a `denort` runtime that it downloads from dl.deno.land, and nixpkgs
 # deletes denort from its Deno package, so inside the sandbox it would need the network.
+# The native fan-in (src/fanin/*.c, `make native`) is built with stdenv's C compiler; the wrapper
+# names it in HLS_SWARM_FANIN, since the bundle's own directory holds no build/.
 {
   lib,
-  stdenvNoCC,
+  stdenv,
   deno,
   gnumake,
   makeBinaryWrapper,
@@ -17,7 +19,7 @@
 let
   deploy = import ./deploy.nix;
 in
-stdenvNoCC.mkDerivation {
+stdenv.mkDerivation {
   pname = "hls-swarm";
   inherit (deploy) version;
   inherit src;
@@ -35,6 +37,7 @@ stdenvNoCC.mkDerivation {
     chmod -R u+w "$DENO_DIR"
     # The Makefile's SHELL is /bin/bash, which the sandbox does not have.
     make bundle SHELL="$SHELL" DENO=${lib.getExe deno}
+    make native SHELL="$SHELL"
     runHook postBuild
   '';
 
@@ -46,9 +49,11 @@ stdenvNoCC.mkDerivation {
   installPhase = ''
     runHook preInstall
     install -Dm444 dist/hls-swarm.js "$out/share/hls-swarm/hls-swarm.js"
+    install -Dm555 build/hls-swarm-fanin "$out/libexec/hls-swarm/hls-swarm-fanin"
     makeBinaryWrapper ${lib.getExe deno} "$out/bin/hls-swarm" \
       --add-flags "${lib.concatStringsSep " " deploy.package.denoRunArgs}" \
       --add-flags "$out/share/hls-swarm/hls-swarm.js" \
+      --set-default HLS_SWARM_FANIN "$out/libexec/hls-swarm/hls-swarm-fanin" \
       --prefix PATH : ${
         lib.makeBinPath [
           ffmpeg-headless

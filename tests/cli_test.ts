@@ -150,6 +150,24 @@ Deno.test("--check runs one client for 10 s", async () => {
   }
 });
 
+Deno.test("without the fan-in, auto reads the pipes in Deno and says so", async () => {
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  try {
+    const run = await runSwarm(
+      ["--clients=2", "--ramp-rate=2", "--duration=8s", "--metrics=off", origin.url],
+      { HLS_SWARM_FANIN: "/nonexistent/hls-swarm-fanin" },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const fallback = run.logs.find((l) => l.msg === "line_reader_fallback");
+    assertStringIncludes(String(fallback?.reason), "reading FFmpeg's pipes in Deno");
+    assertEquals(run.logs.find((l) => l.msg === "run_started")?.line_reader, "deno");
+    assertStringIncludes(run.stdout, "Lines dropped:          0 (0.00 %)");
+    assert(/^\s+Segment\s+[1-9]/m.test(run.stdout), run.stdout);
+  } finally {
+    await origin.close();
+  }
+});
+
 Deno.test("bad inputs get a clear message and a documented exit code", async (t) => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -225,6 +243,14 @@ Deno.test("bad inputs get a clear message and a documented exit code", async (t)
       args: ["--tui", origin.url],
       code: 2,
       says: "--tui needs a terminal on stdout",
+    },
+    {
+      name: "--line-reader native without the fan-in",
+      args: ["--line-reader", "native", "--metrics", "off", origin.url],
+      env: { HLS_SWARM_FANIN: "/nonexistent/hls-swarm-fanin" },
+      code: 2,
+      says: "--line-reader native: hls-swarm-fanin not found or not working at " +
+        "/nonexistent/hls-swarm-fanin (build it with `make native`",
     },
     {
       name: "missing FFmpeg",

@@ -1,6 +1,7 @@
 /**
  * No FFmpeg outlives hls-swarm: not after SIGTERM (graceful path), not after SIGKILL (the
- * parent-death signal set by setpriv).
+ * parent-death signal set by the native fan-in, or by setpriv for Deno's own pipe reader), and
+ * not after the fan-in itself is killed.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
@@ -12,6 +13,18 @@ import {
   waitFor,
   waitForClients,
 } from "./helpers.ts";
+
+/** The pids of `parent`'s children whose command name is `name`. */
+async function childrenNamed(parent: number, name: string): Promise<number[]> {
+  const pids: number[] = [];
+  for await (const e of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${e.name}/stat`).catch(() => "");
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (ppid === parent && stat.includes(`(${name})`)) pids.push(Number(e.name));
+  }
+  return pids;
+}
 
 /** SIGTERM's bit in /proc/PID/status SigIgn. */
 const SIGTERM_BIT = 1n << 14n;
@@ -62,13 +75,49 @@ Deno.test("shutdown leaves no FFmpeg behind", async (t) => {
       assertEquals(await ffmpegPids(agent), []);
     });
 
-    await t.step("SIGKILL of hls-swarm: no FFmpeg remains 2 s later", async () => {
-      const { agent, child } = await running("sigkill", 4);
-      child.kill("SIGKILL");
-      await child.output();
-      await new Promise((r) => setTimeout(r, 2000));
-      assertEquals(await ffmpegPids(agent), []);
-    });
+    for (const reader of ["native", "deno"]) {
+      await t.step(
+        `SIGKILL of hls-swarm (${reader} reader): no FFmpeg remains 2 s later`,
+        async () => {
+          const { agent, child } = await running(`sigkill-${reader}`, 4, [
+            `--line-reader=${reader}`,
+          ]);
+          child.kill("SIGKILL");
+          await child.output();
+          await new Promise((r) => setTimeout(r, 2000));
+          assertEquals(await ffmpegPids(agent), []);
+        },
+      );
+    }
+
+    await t.step(
+      "the fan-in SIGKILLed: its clients die with it, and a new one restarts them",
+      async () => {
+        const { agent, child } = await running("fanin-kill", 2, ["--line-reader=native"]);
+        // Media first, so the run has something to show (exit 0, not "no client received media").
+        const settle = () => new Promise((r) => setTimeout(r, 3000));
+        await settle();
+        const before = await ffmpegPids(agent);
+        const helpers = await childrenNamed(child.pid, "hls-swarm-fanin");
+        assertEquals(helpers.length, 1);
+        Deno.kill(helpers[0], "SIGKILL");
+        await waitFor(
+          async () => {
+            const now = await ffmpegPids(agent);
+            return now.length === 2 && now.every((pid) => !before.includes(pid));
+          },
+          20_000,
+          "2 new FFmpegs under a new fan-in",
+        );
+        assertEquals((await childrenNamed(child.pid, "hls-swarm-fanin")).length, 1);
+        await settle();
+        child.kill("SIGTERM");
+        const run = await finishSwarm(child);
+        assertEquals(run.code, 0, run.stderr);
+        assert(run.logs.some((l) => l.msg === "fanin_restarted"), run.stderr);
+        assertEquals(await ffmpegPids(agent), []);
+      },
+    );
 
     const stubborn = new URL("./fixtures/stubborn-ffmpeg.sh", import.meta.url).pathname;
 

@@ -21,7 +21,8 @@ import {
 } from "../process/capabilities.ts";
 import { CaFileError, denoTlsDeps, prepareTls, type TlsSetup } from "../process/tls.ts";
 import { runCommand } from "../process/command_runner.ts";
-import { createProcessSpawner, detectDeathSignalWrapper } from "../process/spawner.ts";
+import { detectDeathSignalWrapper } from "../process/spawner.ts";
+import { chooseReader, clientSpawner, findFanin } from "../fanin/choose.ts";
 import { junitXml } from "../report/junit.ts";
 import { runOutcome } from "../report/outcome.ts";
 import { encodeSummaryLine } from "../report/summary_line.ts";
@@ -157,6 +158,17 @@ async function printCommand({ config, caps, tls, io, log }: Ready): Promise<numb
 
 async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number> {
   const deathSignal = await detectDeathSignalWrapper(runCommand);
+  const reader = chooseReader(
+    config.lineReader,
+    config.lineReader === "deno"
+      ? { path: null, tried: "" }
+      : await findFanin(runCommand, io.env, Deno.mainModule),
+  );
+  if ("error" in reader) {
+    io.stderr(`${PROGRAM_NAME}: ${reader.error}\n`);
+    return EXIT.usage;
+  }
+  if (reader.warning) log.warn("line_reader_fallback", { reason: reader.warning });
   // The dashboard owns the terminal, so the run's logs go to a file while it is up.
   let tui: DashboardSession | null = null;
   if (dashboardWanted(config, io.stdoutIsTerminal)) {
@@ -170,7 +182,8 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
   const runLog = tui?.log ?? log;
   const swarm = new Swarm(config, {
     clock: systemClock,
-    spawner: createProcessSpawner({ deathSignal }),
+    spawner: clientSpawner({ faninPath: reader.faninPath, deathSignal }, systemClock, runLog),
+    faninPath: reader.faninPath,
     runCommand,
     readTextFile: Deno.readTextFile,
     fetch,
@@ -189,6 +202,7 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
     ramp_rate: config.rampRate,
     duration_ms: config.durationMs,
     ffmpeg: caps.version,
+    line_reader: reader.faninPath ? "native" : "deno",
   });
   let interrupts = 0;
   const onSignal = (signal: Deno.Signal) => () => {

@@ -3,9 +3,9 @@
  * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
  * event into the shard's stats. The path of one stderr line:
  *
- *   pipe → {@link ../lines/decoder.ts readLines} → {@linkcode LossyLineQueue.offer} (stamped,
- *   dropped when full) → {@link ../lines/pump.ts ParsePump} → {@link ../parser/stderr_events.ts
- *   StderrParser.push} → {@linkcode ShardStats.record} (and the request log, when asked for)
+ *   pipe → read, split and stamped by the native fan-in ({@link ../fanin/fanin.c}) or by Deno
+ *   ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
+ *   {@link ../lines/pump.ts ParsePump} → {@link ../parser/stderr_events.ts StderrParser.push} → {@linkcode ShardStats.record} (and the request log, when asked for)
  * @module
  */
 import type { Clock } from "../clock.ts";
@@ -15,7 +15,7 @@ import type { Logger } from "../log/logger.ts";
 import { ProgressParser } from "../parser/progress.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { StderrParser } from "../parser/stderr_events.ts";
-import type { Spawner } from "../process/spawner.ts";
+import type { ClientSpawner } from "../process/spawner.ts";
 import { exitLabel } from "../report/format.ts";
 import type { RequestLog } from "../report/request_log.ts";
 import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
@@ -37,7 +37,7 @@ export interface ClientOptions {
 
 /** What a client needs from its shard. */
 export interface ClientDeps {
-  spawner: Spawner;
+  spawner: ClientSpawner;
   clock: Clock;
   log: Logger;
   stats: ShardStats;
@@ -101,10 +101,15 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
   };
   const counts = () => ({ progress: queues.progress.counts(), stderr: queues.stderr.counts() });
   stats.client(id, counts);
-  const offer = (queue: LossyLineQueue) => (_: number, line: string) => {
-    queue.offer(line, clock.now());
-    pump.wake(queue);
-  };
+  // Deno's pipe readers queue each line for the pump, so reading never waits for parsing. The
+  // fan-in already buffers (and drops, and counts) outside this process, so its lines are
+  // parsed as they arrive: no queue, no pump turn.
+  const offer = deps.spawner.kind === "native"
+    ? (queue: LossyLineQueue) => (_: number, line: string, at: number) => queue.pass(line, at)
+    : (queue: LossyLineQueue) => (_: number, line: string, at: number) => {
+      queue.offer(line, at);
+      pump.wake(queue);
+    };
   const life = stats.lifecycle;
   const supervisor = new ClientSupervisor(id, {
     spawner: deps.spawner,
@@ -147,6 +152,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         }),
       onProgressLine: offer(queues.progress),
       onStderrLine: options.stats || options.ffmpegDebug ? offer(queues.stderr) : undefined,
+      onLinesDropped: (_, stream, n) => queues[stream].lost(n),
     },
   });
   return {

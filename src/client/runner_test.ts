@@ -1,3 +1,4 @@
+import { pipedClients } from "../lines/piped.ts";
 import { LineDecoder } from "../lines/decoder.ts";
 import { ParsePump } from "../lines/pump.ts";
 import { createLogger } from "../log/logger.ts";
@@ -33,9 +34,10 @@ function served(): Record<string, number> {
 
 function deps(spawner: FakeSpawner, bufferLines: number): ClientDeps & { stats: ShardStats } {
   const logs: string[] = [];
+  const clock = new VirtualClock();
   return {
-    spawner,
-    clock: new VirtualClock(),
+    spawner: pipedClients(spawner, clock),
+    clock,
     log: createLogger({ format: "json", level: "debug", sink: (l) => logs.push(l) }),
     stats: new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 }),
     pump: new ParsePump(),

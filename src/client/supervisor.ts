@@ -5,12 +5,11 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { LineDecoder, readLines } from "../lines/decoder.ts";
 import { LineTail } from "../lines/tail.ts";
 import {
-  type ChildProcess,
+  type ClientChild,
+  type ClientSpawner,
   type ExitStatus,
-  type Spawner,
   stopGracefully,
 } from "../process/spawner.ts";
 import type { Backoff } from "./backoff.ts";
@@ -46,14 +45,17 @@ export interface SupervisorHooks {
   onSpawnError?(clientId: number, error: Error): void;
   /** A new run begins: per-run parser state resets here. */
   onRunStart?(clientId: number): void;
-  onStderrLine?(clientId: number, line: string): void;
-  onProgressLine?(clientId: number, line: string): void;
+  /** A stderr line and the monotonic ms it was read at. */
+  onStderrLine?(clientId: number, line: string, at: number): void;
+  onProgressLine?(clientId: number, line: string, at: number): void;
+  /** Lines the transport lost before they reached hls-swarm. */
+  onLinesDropped?(clientId: number, stream: "stderr" | "progress", count: number): void;
   onRestartScheduled?(clientId: number, delayMs: number, attempt: number): void;
 }
 
 /** What a supervisor needs. */
 export interface SupervisorDeps {
-  spawner: Spawner;
+  spawner: ClientSpawner;
   clock: Clock;
   backoff: Backoff;
   /** The command for each run; rebuilt every start. */
@@ -81,7 +83,7 @@ export interface SupervisorDeps {
  */
 export class ClientSupervisor {
   #state: ClientState = "created";
-  #child: ChildProcess | null = null;
+  #child: ClientChild | null = null;
   #stopReason: string | null = null;
 
   constructor(readonly clientId: number, private deps: SupervisorDeps) {}
@@ -100,7 +102,7 @@ export class ClientSupervisor {
       let runs = 0;
       while (!signal.aborted) {
         const started = clock.now();
-        const exit = await this.#runOnce(runs++ > 0);
+        const exit = await this.#runOnce(runs++ > 0, signal);
         if (signal.aborted) break;
         const uptimeMs = exit ? exit.uptimeMs : clock.now() - started;
         const delay = backoff.next(uptimeMs, exit?.code ?? -1);
@@ -132,49 +134,50 @@ export class ClientSupervisor {
     return true;
   }
 
-  async #runOnce(restart: boolean): Promise<ClientExit | null> {
+  async #runOnce(restart: boolean, signal: AbortSignal): Promise<ClientExit | null> {
     const { spawner, clock, hooks, readProgress } = this.deps;
+    const id = this.clientId;
     this.#setState("starting");
     const { command, args } = this.deps.command();
-    let child: ChildProcess;
+    // Parser state resets before the spawn: the fan-in may deliver lines before it answers.
+    hooks.onRunStart?.(id);
+    const tail = new LineTail(this.deps.tailLines ?? 20);
+    let child: ClientChild;
     try {
-      child = spawner.spawn(command, args, { stdout: readProgress, stderr: true });
+      child = await spawner.spawn(command, args, {
+        stderr: {
+          line: (line, at) => {
+            tail.push(line);
+            hooks.onStderrLine?.(id, line, at);
+          },
+          dropped: (n) => hooks.onLinesDropped?.(id, "stderr", n),
+        },
+        progress: readProgress
+          ? {
+            line: (line, at) => hooks.onProgressLine?.(id, line, at),
+            dropped: (n) => hooks.onLinesDropped?.(id, "progress", n),
+          }
+          : null,
+      });
     } catch (e) {
-      hooks.onSpawnError?.(this.clientId, e instanceof Error ? e : new Error(String(e)));
+      hooks.onSpawnError?.(id, e instanceof Error ? e : new Error(String(e)));
       return null;
     }
     this.#child = child;
     this.#stopReason = null;
     const startedAt = clock.now();
-    hooks.onRunStart?.(this.clientId);
     this.#setState("running");
-    hooks.onStart?.(this.clientId, child.pid, restart);
+    hooks.onStart?.(id, child.pid, restart);
+    // A stop that came while the spawn was under way found no child to signal.
+    if (signal.aborted) this.#terminate();
 
-    const tail = new LineTail(this.deps.tailLines ?? 20);
-    const decoders = { stderr: new LineDecoder(), progress: new LineDecoder() };
-    const readers: Promise<void>[] = [];
-    if (child.stderr) {
-      readers.push(readLines(child.stderr, (line) => {
-        tail.push(line);
-        hooks.onStderrLine?.(this.clientId, line);
-      }, decoders.stderr));
-    }
-    if (child.stdout) {
-      readers.push(
-        readLines(
-          child.stdout,
-          (line) => hooks.onProgressLine?.(this.clientId, line),
-          decoders.progress,
-        ),
-      );
-    }
     const status: ExitStatus = await child.status;
     // Pipes close when the process exits; wait so no line is lost, but never hang on a pipe
     // that something else still holds open.
-    await Promise.race([Promise.all(readers), clock.sleep(READER_DRAIN_MS)]);
+    await Promise.race([child.linesDone, clock.sleep(READER_DRAIN_MS)]);
     this.#child = null;
     const exit: ClientExit = {
-      clientId: this.clientId,
+      clientId: id,
       pid: child.pid,
       code: status.code,
       signal: status.signal,
@@ -182,7 +185,7 @@ export class ClientSupervisor {
       requested: this.#stopReason !== null,
       reason: this.#stopReason,
       stderrTail: tail.lines(),
-      truncatedLines: decoders.stderr.truncatedLines + decoders.progress.truncatedLines,
+      truncatedLines: child.truncatedLines(),
     };
     hooks.onExit?.(exit);
     return exit;

@@ -1,3 +1,4 @@
+import { pipedClients } from "../lines/piped.ts";
 import type { Spawner } from "../process/spawner.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeSpawner } from "../testing/fake_spawner.ts";
@@ -9,9 +10,10 @@ function supervise(spawner: Spawner) {
   const exits: ClientExit[] = [];
   const states: ClientState[] = [];
   const delays: number[] = [];
+  const clock = new VirtualClock();
   const sup = new ClientSupervisor(7, {
-    spawner,
-    clock: new VirtualClock(),
+    spawner: pipedClients(spawner, clock),
+    clock,
     backoff: new Backoff({ ...DEFAULT_BACKOFF, jitterFraction: 0 }, () => 0.5),
     command: () => ({ command: "ffmpeg", args: [] }),
     readProgress: false,

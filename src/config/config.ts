@@ -22,6 +22,9 @@ export interface OriginMetricsConfig {
   windowMs: number;
 }
 
+/** --line-reader. */
+export type LineReader = "auto" | "native" | "deno";
+
 /** Everything a swarm run needs to know, after parsing and validation. */
 export interface SwarmConfig {
   streamUrl: string;
@@ -33,6 +36,8 @@ export interface SwarmConfig {
   shutdownGraceMs: number;
   /** Worker threads for the clients; null = decide from the client count and cores. */
   workers: number | null;
+  /** Who reads FFmpeg's output: the native fan-in, Deno's pipes, or native when found. */
+  lineReader: LineReader;
   /** This process runs one shard of a sharded run, or the whole run (null). */
   shard: { index: number; count: number } | null;
   /** Wall-clock ms to start the ramp at (after preflight), or null to start at once. */

@@ -47,7 +47,8 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     arg: "<lines>",
     default: "1000",
     group: "Stats collection",
-    help: "lines queued per client and stream before lines are dropped",
+    help: "lines queued per client and stream before lines are dropped (Deno's line reader; " +
+      "the native fan-in buffers 64 MiB per shard)",
   },
   {
     name: "stats-drop-threshold",

@@ -65,6 +65,17 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
       "clients, at most one per core; 0 runs them on the main thread",
   },
   {
+    name: "line-reader",
+    kind: "value",
+    arg: "<reader>",
+    default: "auto",
+    group: "Orchestration",
+    choices: ["auto", "native", "deno"],
+    help: "who reads FFmpeg's output: native is hls-swarm-fanin (make native; HLS_SWARM_FANIN " +
+      "names it), less than half the CPU per line; deno reads the pipes itself; auto takes " +
+      "native when it is found",
+  },
+  {
     name: "shard",
     kind: "value",
     arg: "<i/n>",

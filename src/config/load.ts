@@ -4,6 +4,7 @@
  * @module
  */
 import type {
+  LineReader,
   LogFormat,
   LogLevel,
   OriginMetricsConfig,
@@ -47,6 +48,7 @@ export function loadConfig(
     durationMs: read.duration("duration"),
     shutdownGraceMs: read.duration("shutdown-grace"),
     workers: read.string("workers") === "auto" ? null : read.int("workers", 0),
+    lineReader: read.choice<LineReader>("line-reader"),
     shard: shardOf(read.string("shard"), read.string("shards"), jobIndex, errors),
     startAt: startAtOf(read.string("start-at"), errors),
     startToleranceMs: read.duration("start-tolerance"),

@@ -78,6 +78,32 @@ export class LossyLineQueue {
     return true;
   }
 
+  /**
+   * Parses a line at once when nothing is queued before it (else queues it, to keep the order):
+   * for a transport that buffers outside this process, where parsing cannot hold up reading.
+   */
+  pass(line: string, at: number): void {
+    if (this.#size > 0) {
+      this.offer(line, at);
+      return;
+    }
+    this.#read++;
+    this.#parsed++;
+    const item = this.#item;
+    item.line = line;
+    item.at = at;
+    item.gap = this.#gap;
+    this.#gap = false;
+    this.parse(item);
+  }
+
+  /** Counts `n` lines lost before they reached the queue (the transport fell behind). */
+  lost(n: number): void {
+    this.#read += n;
+    this.#dropped += n;
+    if (n > 0) this.#gap = true;
+  }
+
   /** Parses up to `max` queued lines; returns how many it parsed. */
   drain(max: number): number {
     let n = 0;

@@ -47,3 +47,18 @@ Deno.test("the ring grows past its first slots up to the capacity, in order", ()
   assertEquals(seen.slice(10), Array.from({ length: 40 }, (_, i) => `l${i}`));
   assertEquals(q.counts(), { read: 55, dropped: 5, parsed: 50 });
 });
+
+Deno.test("pass parses at once, keeps the order behind queued lines, and lost() flags the gap", () => {
+  const seen: string[] = [];
+  const q = new LossyLineQueue(4, (l) => seen.push(`${l.line}${l.gap ? "!" : ""}@${l.at}`));
+  q.pass("a", 1);
+  assertEquals(seen, ["a@1"]);
+  q.offer("b", 2);
+  q.pass("c", 3); // "b" is still queued: "c" waits behind it
+  assertEquals(seen, ["a@1"]);
+  q.drain(10);
+  q.lost(5);
+  q.pass("d", 4);
+  assertEquals(seen, ["a@1", "b@2", "c@3", "d!@4"]);
+  assertEquals(q.counts(), { read: 9, dropped: 5, parsed: 4 });
+});

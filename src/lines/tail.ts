@@ -17,7 +17,9 @@
  */
 export class LineTail {
   readonly #capacity: number;
+  /** A ring: #next is where the next line goes once it is full. */
   readonly #lines: string[] = [];
+  #next = 0;
 
   /** Creates a tail that remembers at most `capacity` lines. */
   constructor(capacity: number) {
@@ -26,13 +28,15 @@ export class LineTail {
 
   /** Appends one line, dropping the oldest when full; blank lines are ignored. */
   push(line: string): void {
-    if (line.trim() === "") return;
-    this.#lines.push(line);
-    if (this.#lines.length > this.#capacity) this.#lines.shift();
+    if (this.#capacity === 0 || line.trim() === "") return;
+    if (this.#lines.length < this.#capacity) this.#lines.push(line);
+    else this.#lines[this.#next] = line;
+    this.#next = (this.#next + 1) % this.#capacity;
   }
 
   /** A copy of the remembered lines, oldest first. */
   lines(): string[] {
-    return [...this.#lines];
+    if (this.#lines.length < this.#capacity) return [...this.#lines];
+    return [...this.#lines.slice(this.#next), ...this.#lines.slice(0, this.#next)];
   }
 }

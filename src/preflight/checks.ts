@@ -19,6 +19,8 @@ export interface PreflightInput {
   streamUrl: string;
   caps: FfmpegCapabilities;
   deathSignal: boolean;
+  /** The native fan-in starts the clients (and sets their parent-death signal). */
+  fanin: boolean;
   readTextFile(path: string): Promise<string>;
   /** Checks the stream answers. */
   checkStream: () => Promise<CheckResult>;
@@ -38,7 +40,7 @@ const FD_MARGIN = 100;
  *
  * @example
  * ```ts
- * const results = await runPreflight({ clients: 50, streamUrl, caps, deathSignal: true,
+ * const results = await runPreflight({ clients: 50, streamUrl, caps, deathSignal: true, fanin: true,
  *   readTextFile: Deno.readTextFile });
  * const failed = results.filter((r) => r.status === "fail");
  * ```
@@ -53,7 +55,7 @@ export async function runPreflight(input: PreflightInput): Promise<CheckResult[]
     checkProcesses(limits, input.clients),
     checkFfmpeg(input.caps, input.streamUrl),
     checkEphemeralPorts(portRange, input.clients),
-    checkDeathSignal(input.deathSignal),
+    checkDeathSignal(input.deathSignal, input.fanin),
     input.unchecked
       ? { name: "stream", status: "warn", detail: input.unchecked }
       : await input.checkStream(),
@@ -143,7 +145,14 @@ export function checkEphemeralPorts(range: string, clients: number): CheckResult
     };
 }
 
-export function checkDeathSignal(available: boolean): CheckResult {
+export function checkDeathSignal(available: boolean, fanin = false): CheckResult {
+  if (fanin) {
+    return {
+      name: "orphan_guard",
+      status: "ok",
+      detail: "hls-swarm-fanin starts FFmpeg with a parent-death SIGKILL and has one itself",
+    };
+  }
   return available
     ? { name: "orphan_guard", status: "ok", detail: "setpriv --pdeathsig KILL wraps FFmpeg" }
     : {

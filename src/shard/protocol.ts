@@ -38,6 +38,8 @@ export interface WorkerInit {
   mapping: StreamMapping;
   tls: Omit<TlsSetup, "cleanup">;
   deathSignal: boolean;
+  /** The native fan-in to read clients with, or null for Deno's pipes. */
+  faninPath: string | null;
   seed: number;
   /** Clients this shard will run. */
   targetClients: number;

@@ -94,6 +94,7 @@ export class Shard implements ShardHandle {
     });
     await Promise.all([...this.#clients.values()].map((c) => c.done));
     await this.#ticking;
+    await this.#deps.spawner.close?.();
     const { clock } = this.#deps;
     this.stats.tick(clock.now(), clock.wallNow(), true);
     this.#requestLog?.log.flush();

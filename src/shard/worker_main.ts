@@ -6,7 +6,7 @@
  */
 import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
-import { createProcessSpawner } from "../process/spawner.ts";
+import { clientSpawner } from "../fanin/choose.ts";
 import { clientCommand } from "../swarm/mapping.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
@@ -66,7 +66,7 @@ export function runShardWorker(): Promise<void> {
         const { config, caps, mapping, tls } = m.init;
         const debug = config.logLevel === "debug";
         shard = new Shard({
-          spawner: createProcessSpawner({ deathSignal: m.init.deathSignal }),
+          spawner: clientSpawner(m.init, systemClock, logger),
           clock: systemClock,
           log: debug ? logger : { ...logger, debug: () => {}, enabled: (l) => l !== "debug" },
           seed: m.init.seed,

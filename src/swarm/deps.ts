@@ -6,13 +6,16 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
-import type { Spawner } from "../process/spawner.ts";
+import type { ClientSpawner } from "../process/spawner.ts";
 import type { TlsSetup } from "../process/tls.ts";
 
 /** Everything a swarm run uses from the outside world. */
 export interface SwarmDeps {
   clock: Clock;
-  spawner: Spawner;
+  /** Starts and reads the clients of a shard on this thread. */
+  spawner: ClientSpawner;
+  /** The native fan-in each worker starts for its clients, or null to read pipes in Deno. */
+  faninPath: string | null;
   runCommand: CommandRunner;
   readTextFile(path: string): Promise<string>;
   fetch: typeof fetch;

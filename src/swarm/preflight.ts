@@ -19,6 +19,8 @@ export interface PreflightDeps {
   log: Logger;
   caps: FfmpegCapabilities;
   deathSignal: boolean;
+  /** The native fan-in, which gives each FFmpeg a parent-death signal itself. */
+  faninPath: string | null;
   tls: TlsSetup;
 }
 
@@ -27,7 +29,9 @@ export interface PreflightDeps {
  *
  * @example
  * ```ts
- * await preflight(config, { fetch, readTextFile: Deno.readTextFile, log, caps, deathSignal });
+ * await preflight(config, {
+ *   fetch, readTextFile: Deno.readTextFile, log, caps, deathSignal, faninPath: null, tls,
+ * });
  * ```
  */
 export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promise<void> {
@@ -56,6 +60,7 @@ export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promi
     streamUrl: config.streamUrl,
     caps: deps.caps,
     deathSignal: deps.deathSignal,
+    fanin: deps.faninPath !== null,
     readTextFile: deps.readTextFile,
     unchecked,
     checkStream: () =>

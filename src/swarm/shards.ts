@@ -97,6 +97,7 @@ export function createShards(
           mapping,
           tls,
           deathSignal: deps.deathSignal,
+          faninPath: deps.faninPath,
           seed: deps.seed + i,
           targetClients: share(i, n),
           rows: config.promClientMetrics ? Infinity : REPORTED_ROWS,

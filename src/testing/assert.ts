@@ -23,3 +23,13 @@ export function assertStringIncludes(text: string, part: string, message?: strin
 export function assertBetween(value: number, min: number, max: number, message?: string): void {
   ok(value >= min && value <= max, message ?? `expected ${value} in [${min}, ${max}]`);
 }
+
+/** Fails unless `fn` throws. */
+export function assertThrows(fn: () => unknown, message?: string): void {
+  try {
+    fn();
+  } catch {
+    return;
+  }
+  ok(false, message ?? "expected a throw");
+}

@@ -27,7 +27,6 @@
 set -euo pipefail
 
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
-REPO=$(cd "$(dirname "$SELF")/../.." && pwd)
 
 usage() {
   sed -n '5,8s/^#   /usage: /p' "$SELF" >&2
@@ -134,12 +133,16 @@ write_wrappers() {
   local chroot_bin tool tmp
   chroot_bin=$(command -v chroot) || die "no chroot(8) on PATH"
   mkdir -p "$BIN"
+  # The wrappers remount with a copy of this script kept beside the chroot: the clone that built
+  # it may be gone (CI deletes its clone, and unmounts on exit) when the next one runs them.
+  install -m 755 "$SELF" "$DIR/chroot.sh.$$"
+  mv -f "$DIR/chroot.sh.$$" "$DIR/chroot.sh"
   for tool in ffmpeg ffprobe; do
     tmp=$BIN/.$tool.$$
     cat >"$tmp" <<EOF
 #!/bin/sh
 # Written by tools/ffmpeg-matrix/chroot.sh: Debian $SUITE's $tool in a chroot. exec keeps this PID.
-[ -e $(sq "$ROOT/proc/self") ] || $(sq "$SELF") mount $(sq "$SUITE") $(sq "$DIR") >&2 || exit 1
+[ -e $(sq "$ROOT/proc/self") ] || $(sq "$DIR/chroot.sh") mount $(sq "$SUITE") $(sq "$DIR") >&2 || exit 1
 exec $(sq "$chroot_bin") $(sq "$ROOT") /usr/bin/$tool "\$@"
 EOF
     chmod 755 "$tmp"

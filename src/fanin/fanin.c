@@ -1,0 +1,407 @@
+/*
+ * hls-swarm-fanin: starts hls-swarm's FFmpeg clients and reads all of their output pipes, so that
+ * hls-swarm reads one stream instead of two pipes per client.
+ *
+ * Why: in JavaScript every pipe read costs a promise, a buffer hand-off and a wake-up, and FFmpeg
+ * writes each log line in two or three write() calls. Reading 800 pipes that way cost more CPU
+ * than parsing the lines. Here one epoll loop reads every pipe, splits lines with the same rules
+ * as src/lines/decoder.ts, stamps each line with CLOCK_MONOTONIC when it was read, and hands
+ * hls-swarm framed lines in large batches.
+ *
+ * It keeps hls-swarm's promises:
+ * - lossy, never blocking: it always reads the pipes (FFmpeg never waits on it); when hls-swarm
+ *   falls behind by more than --buffer-mib, lines are dropped and the drops are reported in order,
+ *   so the parser sees the gap;
+ * - no FFmpeg left behind: each client runs in its own session and process group with a
+ *   parent-death SIGKILL; this program has one too, and when its stdin closes (hls-swarm exited)
+ *   it SIGKILLs every client's group before it exits.
+ *
+ * Protocol (all integers little-endian; src/fanin/records.ts decodes it):
+ *   stdin, one request:  u32 length, u8 'S', u32 token, u8 streams (1 stderr, 2 stdout),
+ *                        then argv as NUL-terminated strings (length counts from the 'S').
+ *   stdout, records:     u8 type, u32 token, then
+ *     'H' hello          f64 monotonic ms now (token 0)
+ *     'P' started        i32 pid
+ *     'E' spawn failed   i32 errno, u16 n, n bytes of message
+ *     'G' lines          u8 stream (0 stderr, 1 stdout), f64 ms read at, u32 n, n bytes: the
+ *                        lines of one read, joined by '\n' (a line never holds one)
+ *     'D' dropped        u8 stream, u32 lines
+ *     'C' stream closed  u8 stream, u32 lines truncated to the maximum length
+ *     'X' exited         i32 code (128 + signal when a signal ended it), i32 signal
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "out.h"
+
+#define VERSION "1"
+#define MAX_LINE 8192
+#define READ_SIZE 65536
+
+struct client;
+
+struct stream {
+  struct client *owner;
+  int fd;
+  uint8_t index; /* 0 stderr, 1 stdout */
+  uint8_t skip_lf, overlong;
+  uint32_t truncated, dropped;
+  uint32_t len;
+  uint8_t line[MAX_LINE];
+};
+
+struct client {
+  uint32_t token;
+  pid_t pid;
+  int exited;
+  struct stream *out[2];
+  struct client *next;
+};
+
+static struct client *clients;
+static int epfd;
+static double batch_ms = 1, flush_ms = 5;
+/* Batching starts above this many lines a second (about 65 FFmpeg clients at trace level): below
+ * it, reading each write at once is cheap and every stamp is as early as it can be. Lines a
+ * second measure load whether or not the loop batches, so batching does not switch itself off. */
+static double batch_above = 5000;
+static uint64_t lines_now, lines_then;
+
+static void put_drops(struct client *c, struct stream *s) {
+  if (!s->dropped) return;
+  out_head('D', c->token);
+  out_u8(s->index);
+  out_u32(s->dropped);
+  s->dropped = 0;
+}
+
+static void emit_line(struct client *c, struct stream *s, const uint8_t *p, size_t n, double at) {
+  if (n == 0) return;
+  lines_now++;
+  if (!out_room(n)) { /* hls-swarm is this far behind: drop, count, report before the next */
+    s->dropped++;
+    return;
+  }
+  if (s->dropped) {
+    out_group_end();
+    put_drops(c, s);
+  }
+  out_line(s, c->token, s->index, at, p, n);
+}
+
+/* Ends the line made of the pending bytes and p[0, n). */
+static void end_line(struct client *c, struct stream *s, const uint8_t *p, size_t n, double at) {
+  if (s->len == 0 && !s->overlong) {
+    if (n > MAX_LINE) { s->truncated++; n = MAX_LINE; }
+    emit_line(c, s, p, n, at);
+    return;
+  }
+  if (!s->overlong && n > 0) {
+    size_t room = MAX_LINE - s->len, k = n < room ? n : room;
+    if (n > room) s->overlong = 1;
+    memcpy(s->line + s->len, p, k);
+    s->len += k;
+  }
+  if (s->overlong) s->truncated++;
+  emit_line(c, s, s->line, s->len, at);
+  s->len = 0;
+  s->overlong = 0;
+}
+
+/* Splits a chunk: LF, CRLF and a lone CR end a line; empty lines are skipped. */
+static void split(struct client *c, struct stream *s, const uint8_t *p, size_t n, double at) {
+  size_t start = 0;
+  if (s->skip_lf && n > 0 && p[0] == '\n') start = 1;
+  if (n > 0) s->skip_lf = 0;
+  for (size_t i = start; i < n; i++) {
+    if (p[i] != '\n' && p[i] != '\r') continue;
+    end_line(c, s, p + start, i - start, at);
+    if (p[i] == '\r') {
+      if (i + 1 == n) s->skip_lf = 1;
+      else if (p[i + 1] == '\n') i++;
+    }
+    start = i + 1;
+  }
+  if (start < n && !s->overlong) {
+    size_t room = MAX_LINE - s->len, k = n - start < room ? n - start : room;
+    if (n - start > room) s->overlong = 1;
+    memcpy(s->line + s->len, p + start, k);
+    s->len += k;
+  }
+}
+
+static void close_stream(struct client *c, int i) {
+  struct stream *s = c->out[i];
+  end_line(c, s, NULL, 0, mono_ms()); /* a last line without a newline */
+  out_group_end();
+  put_drops(c, s);
+  out_head('C', c->token);
+  out_u8(s->index);
+  out_u32(s->truncated);
+  epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+  close(s->fd);
+  free(s);
+  c->out[i] = NULL;
+}
+
+static void forget_if_done(struct client *c) {
+  if (!c->exited || c->out[0] || c->out[1]) return;
+  for (struct client **pp = &clients; *pp; pp = &(*pp)->next) {
+    if (*pp == c) { *pp = c->next; free(c); return; }
+  }
+}
+
+static void read_stream(struct client *c, int i) {
+  static uint8_t buf[READ_SIZE];
+  struct stream *s = c->out[i];
+  for (;;) {
+    ssize_t n = read(s->fd, buf, sizeof buf);
+    if (n > 0) {
+      split(c, s, buf, (size_t)n, mono_ms());
+      out_group_end(); /* the next read has its own stamp */
+      if (n < (ssize_t)sizeof buf) return;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    close_stream(c, i); /* end of file, or a broken pipe */
+    forget_if_done(c);
+    return;
+  }
+}
+
+static void reap(void) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    for (struct client *c = clients; c; c = c->next) {
+      if (c->pid != pid || c->exited) continue;
+      int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+      out_head('X', c->token);
+      out_i32(sig ? 128 + sig : WEXITSTATUS(status));
+      out_i32(sig);
+      c->exited = 1;
+      forget_if_done(c);
+      break;
+    }
+  }
+}
+
+static void spawn_failed(uint32_t token, int err, const char *what) {
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+  out_head('E', token);
+  out_i32(err);
+  out_u16((uint16_t)strlen(msg));
+  out_bytes(msg, strlen(msg));
+}
+
+static void spawn(uint32_t token, uint8_t streams, char **argv) {
+  int pipes[2][2] = {{-1, -1}, {-1, -1}}, status[2];
+  for (int i = 0; i < 2; i++) {
+    if ((streams & (1 << i)) && pipe2(pipes[i], O_CLOEXEC) < 0) {
+      spawn_failed(token, errno, "pipe");
+      for (int j = 0; j < i; j++) { close(pipes[j][0]); close(pipes[j][1]); }
+      return;
+    }
+  }
+  if (pipe2(status, O_CLOEXEC) < 0) die("pipe");
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int null = open("/dev/null", O_RDWR);
+    dup2(null, 0);
+    dup2(pipes[1][1] >= 0 ? pipes[1][1] : null, 1);
+    dup2(pipes[0][1] >= 0 ? pipes[0][1] : null, 2);
+    execvp(argv[0], argv);
+    int err = errno;
+    if (write(status[1], &err, sizeof err) < 0) _exit(127);
+    _exit(127);
+  }
+  close(status[1]);
+  for (int i = 0; i < 2; i++) if (pipes[i][1] >= 0) close(pipes[i][1]);
+  if (pid < 0) {
+    spawn_failed(token, errno, "fork");
+    for (int i = 0; i < 2; i++) if (pipes[i][0] >= 0) close(pipes[i][0]);
+    close(status[0]);
+    return;
+  }
+  int err = 0;
+  ssize_t n;
+  do n = read(status[0], &err, sizeof err); while (n < 0 && errno == EINTR);
+  close(status[0]);
+  if (n == sizeof err) { /* exec failed: the child has exited with 127 */
+    waitpid(pid, NULL, 0);
+    for (int i = 0; i < 2; i++) if (pipes[i][0] >= 0) close(pipes[i][0]);
+    spawn_failed(token, err, argv[0]);
+    return;
+  }
+  struct client *c = calloc(1, sizeof *c);
+  if (!c) die("out of memory");
+  c->token = token;
+  c->pid = pid;
+  for (int i = 0; i < 2; i++) {
+    if (pipes[i][0] < 0) continue;
+    struct stream *s = calloc(1, sizeof *s);
+    if (!s) die("out of memory");
+    s->owner = c;
+    s->fd = pipes[i][0];
+    s->index = (uint8_t)i;
+    fcntl(s->fd, F_SETFL, O_NONBLOCK);
+    c->out[i] = s;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) die("epoll_ctl");
+  }
+  c->next = clients;
+  clients = c;
+  out_head('P', token);
+  out_i32(pid);
+}
+
+/* Requests arrive in pieces; whole ones are handled, the rest waits for more bytes. */
+static uint8_t *ibuf;
+static size_t ilen, icap;
+
+static void handle_requests(void) {
+  size_t at = 0;
+  while (ilen - at >= 4) {
+    uint32_t n;
+    memcpy(&n, ibuf + at, 4);
+    if (n < 6 || n > (1u << 24)) { errno = EPROTO; die("bad request"); }
+    if (ilen - at - 4 < n) break;
+    uint8_t *r = ibuf + at + 4;
+    if (r[0] != 'S' || r[n - 1] != 0) { errno = EPROTO; die("bad request"); }
+    uint32_t token;
+    memcpy(&token, r + 1, 4);
+    char *argv[1024];
+    int argc = 0;
+    for (size_t i = 6; i < n && argc < 1023; i += strlen((char *)r + i) + 1) argv[argc++] = (char *)r + i;
+    argv[argc] = NULL;
+    if (argc == 0) { errno = EPROTO; die("bad request"); }
+    spawn(token, r[5], argv);
+    at += 4 + n;
+  }
+  memmove(ibuf, ibuf + at, ilen - at);
+  ilen -= at;
+}
+
+/* Returns 0 at end of file on stdin. */
+static int read_requests(void) {
+  for (;;) {
+    if (icap - ilen < 4096) {
+      icap = icap ? icap * 2 : 65536;
+      ibuf = realloc(ibuf, icap);
+      if (!ibuf) die("out of memory");
+    }
+    ssize_t n = read(0, ibuf + ilen, icap - ilen);
+    if (n > 0) { ilen += (size_t)n; handle_requests(); continue; }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return 1;
+    return 0;
+  }
+}
+
+static void kill_all(void) {
+  for (struct client *c = clients; c; c = c->next)
+    if (!c->exited) kill(-c->pid, SIGKILL);
+}
+
+int main(int argc, char **argv) {
+  double buffer_mib = 64;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--version")) { puts("hls-swarm-fanin " VERSION); return 0; }
+    if (i + 1 < argc && !strcmp(argv[i], "--batch-ms")) batch_ms = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "--flush-ms")) flush_ms = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "--batch-above")) batch_above = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "--buffer-mib")) buffer_mib = atof(argv[++i]);
+    else { fprintf(stderr, "usage: hls-swarm-fanin [--batch-ms MS] [--batch-above LINES/S] [--flush-ms MS] "
+                    "[--buffer-mib MIB]\n"); return 2; }
+  }
+  out_init((size_t)(buffer_mib * 1024 * 1024));
+  pid_t parent = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) return 1;
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &chld, NULL);
+  int sfd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+  epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (sfd < 0 || epfd < 0) die("signalfd/epoll");
+  fcntl(0, F_SETFL, O_NONBLOCK);
+  fcntl(1, F_SETFL, O_NONBLOCK);
+  /* A larger pipe to hls-swarm: fewer, larger writes (the system's maximum is often 1 MiB). */
+  fcntl(1, F_SETPIPE_SZ, 1 << 20);
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) < 0) die("epoll_ctl stdin");
+  static int sig_tag;
+  ev.data.ptr = &sig_tag;
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) die("epoll_ctl signalfd");
+  out_head('H', 0);
+  out_f64(mono_ms());
+  out_flush(1, flush_ms);
+  struct epoll_event events[256];
+  double window_start = mono_ms(), last_busy = -1e9;
+  int open_stdin = 1;
+  while (open_stdin || clients) {
+    int timeout = out_pending() ? (int)flush_ms + 1 : -1;
+    int n = epoll_wait(epfd, events, 256, timeout);
+    if (n < 0 && errno != EINTR) die("epoll_wait");
+    for (int i = 0; i < n; i++) {
+      void *tag = events[i].data.ptr;
+      if (tag == NULL) {
+        if (!read_requests()) {
+          open_stdin = 0; /* hls-swarm is gone or done: no client outlives it */
+          epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
+          kill_all();
+        }
+      } else if (tag == &sig_tag) {
+        struct signalfd_siginfo si;
+        while (read(sfd, &si, sizeof si) > 0) {}
+        reap();
+      } else {
+        struct stream *s = tag;
+        read_stream(s->owner, s->index);
+      }
+    }
+    out_flush(!open_stdin, flush_ms);
+    /* Let the next writes gather: FFmpeg writes a line in pieces, and one read for a whole
+     * burst costs a fraction of one read per piece. Lines are stamped when read, so a stamp is
+     * at most this late. */
+    double now = mono_ms();
+    if (now - window_start >= 1000) { /* the line rate over the last second */
+      if ((double)(lines_now - lines_then) * 1000 / (now - window_start) > batch_above) last_busy = now;
+      lines_then = lines_now;
+      window_start = now;
+    }
+    /* HLS clients read in bursts (a new segment every target duration, all clients at about
+     * the same time): batching holds for 10 s after the last busy second, across the lulls. */
+    int batching = now - last_busy < 10000;
+    if (batching && batch_ms > 0 && n > 0) {
+      struct timespec ts = {(time_t)(batch_ms / 1e3), (long)(batch_ms * 1e6) % 1000000000L};
+      nanosleep(&ts, NULL);
+    }
+  }
+  out_flush(1, flush_ms);
+  return 0;
+}

@@ -1,0 +1,147 @@
+/**
+ * The record stream of `hls-swarm-fanin` (src/fanin/fanin.c), decoded, and the request that
+ * asks it to start a client. Pure: bytes in, calls out. Integers are little-endian.
+ * @module
+ */
+
+/** The two output streams of a client, numbered as the fan-in numbers them. */
+export const STDERR = 0;
+export const STDOUT = 1;
+
+/** What the record stream says, one method per record type. */
+export interface RecordHandler {
+  hello(monotonicMs: number): void;
+  started(token: number, pid: number): void;
+  spawnFailed(token: number, errno: number, message: string): void;
+  /** One line of a stream and when it was read. */
+  line(token: number, stream: number, text: string, atMs: number): void;
+  dropped(token: number, stream: number, lines: number): void;
+  closed(token: number, stream: number, truncatedLines: number): void;
+  exited(token: number, code: number, signal: number): void;
+}
+
+const HEAD = 5;
+
+/**
+ * Decodes records from chunks that may split them anywhere.
+ *
+ * @example
+ * ```ts
+ * const decoder = new RecordDecoder();
+ * decoder.push(chunk, handler); // calls handler.line(…) for every whole record in chunk
+ * ```
+ */
+export class RecordDecoder {
+  #rest = new Uint8Array(0);
+
+  /** Decodes every whole record; keeps a partial one for the next chunk. */
+  push(chunk: Uint8Array, handler: RecordHandler): void {
+    let bytes = chunk;
+    if (this.#rest.length > 0) {
+      bytes = new Uint8Array(this.#rest.length + chunk.length);
+      bytes.set(this.#rest);
+      bytes.set(chunk, this.#rest.length);
+    }
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    let at = 0;
+    while (bytes.length - at >= HEAD) {
+      const size = recordSize(bytes, view, at);
+      if (size < 0 || bytes.length - at < size) break;
+      dispatch(bytes, view, at, handler);
+      at += size;
+    }
+    this.#rest = bytes.slice(at);
+  }
+
+  /** Bytes of a record not yet complete. */
+  get pending(): number {
+    return this.#rest.length;
+  }
+}
+
+/** The whole size of the record at `at`, or -1 when its length is not in yet. */
+function recordSize(bytes: Uint8Array, view: DataView, at: number): number {
+  switch (bytes[at]) {
+    case 0x50: // P: pid
+      return HEAD + 4;
+    case 0x44: // D: stream, lines
+    case 0x43: // C: stream, truncated
+      return HEAD + 5;
+    case 0x48: // H: monotonic ms
+    case 0x58: // X: code, signal
+      return HEAD + 8;
+    case 0x47: // G: stream, at, u32 n, bytes
+      if (bytes.length - at < HEAD + 13) return -1;
+      return HEAD + 13 + view.getUint32(at + HEAD + 9, true);
+    case 0x45: // E: errno, u16 n, bytes
+      if (bytes.length - at < HEAD + 6) return -1;
+      return HEAD + 6 + view.getUint16(at + HEAD + 4, true);
+  }
+  throw new Error(`hls-swarm-fanin: unknown record type ${bytes[at]}`);
+}
+
+const utf8 = new TextDecoder();
+
+function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandler): void {
+  const token = view.getUint32(at + 1, true);
+  const p = at + HEAD;
+  switch (bytes[at]) {
+    case 0x48:
+      return h.hello(view.getFloat64(p, true));
+    case 0x50:
+      return h.started(token, view.getInt32(p, true));
+    case 0x45: {
+      const n = view.getUint16(p + 4, true);
+      return h.spawnFailed(
+        token,
+        view.getInt32(p, true),
+        utf8.decode(bytes.subarray(p + 6, p + 6 + n)),
+      );
+    }
+    case 0x47: {
+      // One decode for the whole group; its lines are split off the text.
+      const n = view.getUint32(p + 9, true);
+      const text = utf8.decode(bytes.subarray(p + 13, p + 13 + n));
+      const stream = bytes[p], atMs = view.getFloat64(p + 1, true);
+      let from = 0;
+      for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
+        h.line(token, stream, text.slice(from, nl), atMs);
+        from = nl + 1;
+      }
+      return h.line(token, stream, text.slice(from), atMs);
+    }
+    case 0x44:
+      return h.dropped(token, bytes[p], view.getUint32(p + 1, true));
+    case 0x43:
+      return h.closed(token, bytes[p], view.getUint32(p + 1, true));
+    case 0x58:
+      return h.exited(token, view.getInt32(p, true), view.getInt32(p + 4, true));
+  }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The request that starts client `token`: `streams` is 1 for stderr, 2 for stdout, 3 for both.
+ *
+ * @example
+ * ```ts
+ * await writer.write(spawnRequest(7, 3, ["ffmpeg", "-i", url, "-f", "null", "-"]));
+ * ```
+ */
+export function spawnRequest(token: number, streams: number, argv: string[]): Uint8Array {
+  const args = argv.map((a) => encoder.encode(a));
+  const size = 6 + args.reduce((n, a) => n + a.length + 1, 0);
+  const out = new Uint8Array(4 + size);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, size, true);
+  out[4] = 0x53; // S
+  view.setUint32(5, token, true);
+  out[9] = streams;
+  let at = 10;
+  for (const a of args) {
+    out.set(a, at);
+    at += a.length + 1; // the NUL is already 0
+  }
+  return out;
+}

@@ -1,0 +1,251 @@
+/**
+ * Clients started and read by the native fan-in, `hls-swarm-fanin` ({@link ./fanin.c}): one
+ * helper process per shard spawns that shard's FFmpegs and hands back all their lines, split and
+ * stamped, as one record stream. Reading that one stream costs hls-swarm a fraction of reading
+ * two pipes per client (the README's "Line readers" has the numbers).
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log/logger.ts";
+import type { ClientChild, ClientSpawner, ExitStatus, LineSink } from "../process/spawner.ts";
+import { RecordDecoder, type RecordHandler, spawnRequest, STDERR, STDOUT } from "./records.ts";
+
+/**
+ * How long the fan-in lets FFmpeg's writes gather before it reads a pipe again. A line is stamped
+ * when it is read, so a stamp is at most this late (Deno's own pipe reads are late by however
+ * long the event loop is busy, with no bound). Measured at 200 FFmpeg 5.1 clients
+ * (`make bench-overhead`): the fan-in costs 6.9 % of a core reading at once, 2.0 % at 0.5 ms,
+ * 1.3–1.6 % at 1 ms, 1.3 % at 2 ms.
+ */
+export const DEFAULT_BATCH_MS = 1;
+
+/** How the fan-in runs. */
+export interface FaninOptions {
+  /** The `hls-swarm-fanin` executable. */
+  path: string;
+  clock: Clock;
+  log: Logger;
+  /** How long it lets writes gather before reading a pipe again; a stamp is at most this late. */
+  batchMs?: number;
+  /** How far hls-swarm may fall behind before lines are dropped (and counted). */
+  bufferMiB?: number;
+}
+
+/** One FFmpeg run, from the spawn request to its exit and the end of both streams. */
+interface Run {
+  sinks: [LineSink, LineSink | null];
+  child: PromiseWithResolvers<ClientChild>;
+  status: PromiseWithResolvers<ExitStatus>;
+  lines: PromiseWithResolvers<void>;
+  /** Streams not ended yet. */
+  open: number;
+  truncated: number;
+  exited: boolean;
+}
+
+/** Linux signal numbers, for exit statuses (Deno reports names). */
+const SIGNALS: Record<number, Deno.Signal> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  3: "SIGQUIT",
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  10: "SIGUSR1",
+  11: "SIGSEGV",
+  12: "SIGUSR2",
+  13: "SIGPIPE",
+  14: "SIGALRM",
+  15: "SIGTERM",
+};
+
+/**
+ * Clients on the fan-in. The helper starts with the first client (a run that starts none, or
+ * whose clients run on workers with their own helpers, costs no process). It runs detached (its
+ * own session), so a Ctrl+C at the terminal reaches hls-swarm, which stops the clients
+ * gracefully, and not the helper. If hls-swarm dies, the helper's parent-death signal and its
+ * closed stdin end it and every client. If the helper dies, its clients die with it (their exits
+ * are reported as SIGKILL) and the next spawn starts a new helper.
+ *
+ * @example
+ * ```ts
+ * const clients = startFanin({ path: "build/hls-swarm-fanin", clock: systemClock, log });
+ * const child = await clients.spawn("ffmpeg", args, { stderr: sink, progress: null });
+ * await child.status;
+ * await clients.close?.();
+ * ```
+ */
+export function startFanin(opts: FaninOptions): ClientSpawner {
+  let helper: Helper | null = null;
+  let nextToken = 1;
+  return {
+    kind: "native",
+    spawn(command, args, out) {
+      if (!helper || helper.gone) {
+        if (helper) opts.log.warn("fanin_restarted", { reason: helper.gone });
+        helper = new Helper(opts);
+      }
+      return helper.spawn(nextToken++, [command, ...args], out);
+    },
+    async close() {
+      await helper?.close();
+    },
+  };
+}
+
+/** One helper process and the runs it carries. */
+class Helper implements RecordHandler {
+  /** Why the helper is gone, once it is. */
+  gone: string | null = null;
+  readonly #runs = new Map<number, Run>();
+  readonly #clock: Clock;
+  readonly #hello = Promise.withResolvers<void>();
+  #offset = 0;
+  #lastAt = NaN;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #ended: Promise<void>;
+
+  constructor(opts: FaninOptions) {
+    this.#clock = opts.clock;
+    const proc = new Deno.Command(opts.path, {
+      args: [
+        "--batch-ms",
+        String(opts.batchMs ?? DEFAULT_BATCH_MS),
+        "--buffer-mib",
+        String(opts.bufferMiB ?? 64),
+      ],
+      detached: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.#writer = proc.stdin.getWriter();
+    const reading = this.#read(proc.stdout, opts.log);
+    const helperLog = new Response(proc.stderr).text().catch(() => "").then((text) => {
+      for (const line of text.split("\n").filter(Boolean)) opts.log.error("fanin", { line });
+    });
+    this.#ended = Promise.all([reading, proc.status, helperLog]).then(([, status]) => {
+      this.gone = `hls-swarm-fanin exited (code ${status.code})`;
+      this.#hello.resolve();
+      // Its clients died with it (parent-death signal): end every run still open.
+      for (const [token, run] of this.#runs) {
+        run.child.reject(new Error(this.gone));
+        if (!run.exited) this.#exit(token, run, { code: 137, signal: "SIGKILL" });
+        this.#endLines(token, run);
+      }
+    });
+  }
+
+  async spawn(
+    token: number,
+    argv: string[],
+    out: { stderr: LineSink; progress: LineSink | null },
+  ): Promise<ClientChild> {
+    const run: Run = {
+      sinks: [out.stderr, out.progress],
+      child: Promise.withResolvers(),
+      status: Promise.withResolvers(),
+      lines: Promise.withResolvers(),
+      open: out.progress ? 2 : 1,
+      truncated: 0,
+      exited: false,
+    };
+    await this.#hello.promise;
+    if (this.gone) throw new Error(this.gone);
+    this.#runs.set(token, run);
+    const streams = (1 << STDERR) | (out.progress ? 1 << STDOUT : 0);
+    this.#writer.write(spawnRequest(token, streams, argv)).catch(() => {});
+    return await run.child.promise;
+  }
+
+  async close(): Promise<void> {
+    await this.#writer.close().catch(() => {});
+    await this.#ended;
+  }
+
+  hello(mono: number): void {
+    // Stamps are the helper's CLOCK_MONOTONIC; the offset maps them onto the Clock's timeline.
+    // It is first measured late by however long the hello took to be read, and narrowed by
+    // every later read: a line cannot have been read after it arrived here.
+    this.#offset = this.#clock.now() - mono;
+    this.#hello.resolve();
+  }
+
+  started(token: number, pid: number): void {
+    const run = this.#runs.get(token);
+    run?.child.resolve({
+      pid,
+      status: run.status.promise,
+      linesDone: run.lines.promise,
+      truncatedLines: () => run.truncated,
+      kill(signal) {
+        if (run.exited) return;
+        try {
+          Deno.kill(-pid, signal);
+        } catch {
+          // The group is gone (raced with exit).
+        }
+      },
+    });
+  }
+
+  spawnFailed(token: number, _errno: number, message: string): void {
+    this.#runs.get(token)?.child.reject(new Error(message));
+    this.#runs.delete(token);
+  }
+
+  line(token: number, stream: number, text: string, at: number): void {
+    if (at !== this.#lastAt) { // once per group: its lines share one stamp
+      this.#lastAt = at;
+      this.#offset = Math.min(this.#offset, this.#clock.now() - at);
+    }
+    this.#runs.get(token)?.sinks[stream]?.line(text, at + this.#offset);
+  }
+
+  dropped(token: number, stream: number, n: number): void {
+    this.#runs.get(token)?.sinks[stream]?.dropped(n);
+  }
+
+  closed(token: number, _stream: number, truncated: number): void {
+    const run = this.#runs.get(token);
+    if (!run) return;
+    run.truncated += truncated;
+    if (--run.open === 0) this.#endLines(token, run);
+  }
+
+  exited(token: number, code: number, signal: number): void {
+    const run = this.#runs.get(token);
+    if (run) this.#exit(token, run, { code, signal: SIGNALS[signal] ?? null });
+  }
+
+  async #read(stdout: ReadableStream<Uint8Array>, log: Logger): Promise<void> {
+    const decoder = new RecordDecoder();
+    const reader = stdout.getReader({ mode: "byob" });
+    let buffer = new ArrayBuffer(256 * 1024);
+    try {
+      while (true) {
+        const { done, value } = await reader.read(new Uint8Array(buffer));
+        if (done || !value) break;
+        decoder.push(value, this);
+        buffer = value.buffer as ArrayBuffer;
+      }
+    } catch (e) {
+      log.error("fanin_read_failed", { error: (e as Error).message });
+    }
+  }
+
+  // A run is forgotten once it has exited and both its streams have ended.
+  #endLines(token: number, run: Run): void {
+    run.lines.resolve();
+    if (run.exited) this.#runs.delete(token);
+  }
+
+  #exit(token: number, run: Run, status: ExitStatus): void {
+    run.exited = true;
+    run.status.resolve(status);
+    if (run.open === 0) this.#runs.delete(token);
+  }
+}
