@@ -1,6 +1,6 @@
 /**
  * Memory over a long run: N real FFmpeg clients of the built-in stream behind nginx for M
- * minutes, hls-swarm's RSS sampled every 30 s. Prints the series and the growth from minute 5 to
+ * minutes, hls-swarm's RSS (with its fan-ins') sampled every 30 s. Prints the series and the growth from minute 5 to
  * the end (goal: under 5 MB over 30 minutes at 100 clients), with dropped lines and the counts
  * against nginx.
  *
@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { startNginx, SWARM_ARGV, tallyAccessLog, uniqueAgent } from "../tests/helpers.ts";
-import { memoryMiB, sleep } from "./proc.ts";
+import { memoryMiB, sleep, treeCpu } from "./proc.ts";
 
 const { values: opts } = parseArgs({
   args: Deno.args,
@@ -47,8 +47,16 @@ try {
     await Promise.race([sleep(30_000), child.status]);
     if (finished) break;
     const minute = (performance.now() - started) / 60_000;
-    samples.push({ minute, rss: (await memoryMiB(child.pid)).rss });
-    console.log(`minute ${minute.toFixed(1)}: RSS ${samples.at(-1)!.rss.toFixed(1)} MiB`);
+    // hls-swarm's own RSS and its fan-ins' (their output buffers are hls-swarm's memory too).
+    let rss = (await memoryMiB(child.pid)).rss, fanin = 0;
+    for (const pid of (await treeCpu(child.pid)).helpers.keys()) {
+      fanin += (await memoryMiB(pid)).rss;
+    }
+    rss += fanin;
+    samples.push({ minute, rss });
+    console.log(
+      `minute ${minute.toFixed(1)}: RSS ${rss.toFixed(1)} MiB (fan-in ${fanin.toFixed(1)})`,
+    );
   }
   const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
   const at = (m: number) =>
