@@ -1,9 +1,10 @@
 # `deno task test` in the Nix sandbox: every unit and integration test, on real FFmpeg, nginx,
 # tini, Prometheus and the exporters, offline against the DENO_DIR built from deno.lock. The
-# tools are the nixpkgs counterparts of the Makefile's APT_PACKAGES; keep the two in step.
+# tools are the nixpkgs counterparts of the Makefile's APT_PACKAGES (gcc: stdenv's); keep the two
+# in step.
 {
   lib,
-  stdenvNoCC,
+  stdenv,
   runCommand,
   deno,
   gnumake,
@@ -32,7 +33,7 @@ let
       $out/bin/prometheus-nginx-exporter
   '';
 in
-stdenvNoCC.mkDerivation {
+stdenv.mkDerivation {
   name = "hls-swarm-tests";
   inherit src;
 
@@ -66,6 +67,8 @@ stdenvNoCC.mkDerivation {
     export NIX_STATE_DIR=$TMPDIR/nix-state NIX_LOG_DIR=$TMPDIR/nix-log
     cp -r ${denoDir} "$DENO_DIR"
     chmod -R u+w "$DENO_DIR"
+    # The native fan-in the tests run (stdenv's C compiler; SHELL: the sandbox has no /bin/bash).
+    make native SHELL="$SHELL"
     deno task test
     runHook postBuild
   '';

@@ -72,11 +72,12 @@ struct client {
 
 static struct client *clients;
 static int epfd;
-static double batch_ms = 1, flush_ms = 5;
+static double batch_ms = 1;
+static const double flush_ms = 5; /* the longest a record waits before it is written */
 /* Batching starts above this many lines a second (about 65 FFmpeg clients at trace level): below
  * it, reading each write at once is cheap and every stamp is as early as it can be. Lines a
  * second measure load whether or not the loop batches, so batching does not switch itself off. */
-static double batch_above = 5000;
+static const double batch_above = 5000;
 static uint64_t lines_now, lines_then;
 
 static void put_drops(struct client *c, struct stream *s) {
@@ -330,11 +331,8 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--version")) { puts("hls-swarm-fanin " VERSION); return 0; }
     if (i + 1 < argc && !strcmp(argv[i], "--batch-ms")) batch_ms = atof(argv[++i]);
-    else if (i + 1 < argc && !strcmp(argv[i], "--flush-ms")) flush_ms = atof(argv[++i]);
-    else if (i + 1 < argc && !strcmp(argv[i], "--batch-above")) batch_above = atof(argv[++i]);
     else if (i + 1 < argc && !strcmp(argv[i], "--buffer-mib")) buffer_mib = atof(argv[++i]);
-    else { fprintf(stderr, "usage: hls-swarm-fanin [--batch-ms MS] [--batch-above LINES/S] [--flush-ms MS] "
-                    "[--buffer-mib MIB]\n"); return 2; }
+    else { fprintf(stderr, "usage: hls-swarm-fanin [--batch-ms MS] [--buffer-mib MIB]\n"); return 2; }
   }
   out_init((size_t)(buffer_mib * 1024 * 1024));
   pid_t parent = getppid();

@@ -11,13 +11,16 @@ import type { ClientChild, ClientSpawner, ExitStatus, LineSink } from "../proces
 import { RecordDecoder, type RecordHandler, spawnRequest, STDERR, STDOUT } from "./records.ts";
 
 /**
- * How long the fan-in lets FFmpeg's writes gather before it reads a pipe again. A line is stamped
- * when it is read, so a stamp is at most this late (Deno's own pipe reads are late by however
- * long the event loop is busy, with no bound). Measured at 200 FFmpeg 5.1 clients
+ * How long the fan-in lets FFmpeg's writes gather before it reads a pipe again, once it reads
+ * more than 5,000 lines a second (below that it reads each write at once). A line is stamped
+ * when it is read, so a stamp is then at most this late (Deno's own pipe reads are late by
+ * however long the event loop is busy, with no bound). Measured at 200 FFmpeg 5.1 clients
  * (`make bench-overhead`): the fan-in costs 6.9 % of a core reading at once, 2.0 % at 0.5 ms,
  * 1.3–1.6 % at 1 ms, 1.3 % at 2 ms.
  */
-export const DEFAULT_BATCH_MS = 1;
+const BATCH_MS = 1;
+/** How far hls-swarm may fall behind a fan-in before its lines are dropped (and counted). */
+const BUFFER_MIB = 64;
 
 /** How the fan-in runs. */
 export interface FaninOptions {
@@ -25,10 +28,6 @@ export interface FaninOptions {
   path: string;
   clock: Clock;
   log: Logger;
-  /** How long it lets writes gather before reading a pipe again; a stamp is at most this late. */
-  batchMs?: number;
-  /** How far hls-swarm may fall behind before lines are dropped (and counted). */
-  bufferMiB?: number;
 }
 
 /** One FFmpeg run, from the spawn request to its exit and the end of both streams. */
@@ -111,12 +110,7 @@ class Helper implements RecordHandler {
   constructor(opts: FaninOptions) {
     this.#clock = opts.clock;
     const proc = new Deno.Command(opts.path, {
-      args: [
-        "--batch-ms",
-        String(opts.batchMs ?? DEFAULT_BATCH_MS),
-        "--buffer-mib",
-        String(opts.bufferMiB ?? 64),
-      ],
+      args: ["--batch-ms", String(BATCH_MS), "--buffer-mib", String(BUFFER_MIB)],
       detached: true,
       stdin: "piped",
       stdout: "piped",
