@@ -68,7 +68,11 @@ for (const clients of opts.clients.split(",").map(Number)) {
     const cpu = (await cpuSeconds(child.pid))! - c0 + cpuBetween(tree0.helpers, tree1.helpers);
     const wall = (performance.now() - t0) / 1000;
     const mem = await memoryMiB(child.pid);
-    for (const pid of tree1.helpers.keys()) mem.rss += (await memoryMiB(pid)).rss;
+    for (const pid of tree1.helpers.keys()) {
+      const m = await memoryMiB(pid);
+      mem.rss += m.rss;
+      mem.hwm += m.hwm;
+    }
     await child.status;
     const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
     await Deno.remove(json);
