@@ -3,9 +3,11 @@
  * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
  * event into the shard's stats. The path of one stderr line:
  *
- *   pipe → read, split and stamped by the native fan-in ({@link ../fanin/fanin.c}) or by Deno
- *   ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
- *   {@link ../lines/pump.ts ParsePump} → {@link ../parser/stderr_events.ts StderrParser.push} → {@linkcode ShardStats.record} (and the request log, when asked for)
+ *   pipe → read, split and stamped by the native fan-in ({@link ../fanin/fanin.c}), which
+ *   buffers and drops (counted) outside this process → {@linkcode LossyLineQueue.pass}; or by
+ *   Deno ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
+ *   {@link ../lines/pump.ts ParsePump}; then → {@link ../parser/stderr_events.ts
+ *   StderrParser.push} → {@linkcode ShardStats.record} (and the request log, when asked for)
  * @module
  */
 import type { Clock } from "../clock.ts";
