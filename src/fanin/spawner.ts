@@ -7,7 +7,13 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log/logger.ts";
-import type { ClientChild, ClientSpawner, ExitStatus, LineSink } from "../process/spawner.ts";
+import {
+  type ClientChild,
+  type ClientSpawner,
+  type ExitStatus,
+  killGroup,
+  type LineSink,
+} from "../process/spawner.ts";
 import { RecordDecoder, type RecordHandler, spawnRequest, STDERR, STDOUT } from "./records.ts";
 
 /**
@@ -176,12 +182,7 @@ class Helper implements RecordHandler {
       linesDone: run.lines.promise,
       truncatedLines: () => run.truncated,
       kill(signal) {
-        if (run.exited) return;
-        try {
-          Deno.kill(-pid, signal);
-        } catch {
-          // The group is gone (raced with exit).
-        }
+        if (!run.exited) killGroup(pid, signal);
       },
     });
   }

@@ -88,13 +88,9 @@ export class LossyLineQueue {
       return;
     }
     this.#read++;
-    this.#parsed++;
-    const item = this.#item;
-    item.line = line;
-    item.at = at;
-    item.gap = this.#gap;
+    const gap = this.#gap;
     this.#gap = false;
-    this.parse(item);
+    this.#parse(line, at, gap);
   }
 
   /** Counts `n` lines lost before they reached the queue (the transport fell behind). */
@@ -107,20 +103,26 @@ export class LossyLineQueue {
   /** Parses up to `max` queued lines; returns how many it parsed. */
   drain(max: number): number {
     let n = 0;
-    const item = this.#item;
     while (this.#size > 0 && n < max) {
       const slot = this.#head;
-      item.line = this.#lines[slot]!;
-      item.at = this.#at[slot];
-      item.gap = this.#gaps[slot] === 1;
+      const line = this.#lines[slot]!;
       this.#lines[slot] = undefined;
       this.#head = (slot + 1) % this.#lines.length;
       this.#size--;
       n++;
-      this.#parsed++;
-      this.parse(item);
+      this.#parse(line, this.#at[slot], this.#gaps[slot] === 1);
     }
     return n;
+  }
+
+  /** Hands one line to the parser in the reused item. */
+  #parse(line: string, at: number, gap: boolean): void {
+    const item = this.#item;
+    item.line = line;
+    item.at = at;
+    item.gap = gap;
+    this.#parsed++;
+    this.parse(item);
   }
 
   /** Lines waiting to be parsed. */

@@ -119,16 +119,28 @@ export function createProcessSpawner(opts: { deathSignal: boolean }): Spawner {
         stderr: io.stderr ? child.stderr : null,
         status,
         kill(signal) {
-          if (exited) return;
-          try {
-            Deno.kill(-pid, signal);
-          } catch {
-            // The group is gone (raced with exit); signalling the child itself is then moot.
-          }
+          if (!exited) killGroup(pid, signal);
         },
       };
     },
   };
+}
+
+/**
+ * Signals the process group that `pid` leads. Never throws: a group that is gone raced with its
+ * exit, and signalling the child itself is then moot.
+ *
+ * @example
+ * ```ts
+ * killGroup(child.pid, "SIGTERM");
+ * ```
+ */
+export function killGroup(pid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, signal);
+  } catch {
+    // The group is gone.
+  }
 }
 
 /**
