@@ -26,6 +26,8 @@ export interface AtomicFile {
   readonly tempPath: string;
   /** Flushes to disk, closes and renames the temp file over the target. */
   commit(): Promise<void>;
+  /** {@linkcode AtomicFile.commit}, synchronously: for a writer whose close() is synchronous. */
+  commitSync(): void;
   /** Closes and removes the temp file; the target is untouched. Safe to call after commit. */
   abort(): Promise<void>;
 }
@@ -97,6 +99,21 @@ export async function openAtomicFile(
       }
       await syncDir(splitPath(path).dir);
     },
+    commitSync() {
+      if (state !== "open") throw new Error(`${path}: already ${state}`);
+      opened.syncSync();
+      opened.close();
+      state = "committed";
+      try {
+        Deno.renameSync(tempPath, path);
+      } catch (e) {
+        try {
+          Deno.removeSync(tempPath);
+        } catch { /* already gone */ }
+        throw e;
+      }
+      syncDirSync(splitPath(path).dir);
+    },
     async abort() {
       if (state !== "open") return;
       state = "aborted";
@@ -114,6 +131,18 @@ async function syncDir(dir: string): Promise<void> {
     await handle.sync();
   } catch {
     // Some file systems refuse fsync on a folder; the file itself is already flushed.
+  } finally {
+    handle?.close();
+  }
+}
+
+function syncDirSync(dir: string): void {
+  let handle: Deno.FsFile | undefined;
+  try {
+    handle = Deno.openSync(dir, { read: true });
+    handle.syncSync();
+  } catch {
+    // As in syncDir.
   } finally {
     handle?.close();
   }

@@ -120,3 +120,17 @@ Deno.test("a missing folder is an error and nothing is written", async () => {
   assert(error instanceof Deno.errors.NotFound, String(error));
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("commitSync publishes like commit; before it the target is the old file", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/timeline.csv`;
+  await Deno.writeTextFile(path, "old\n");
+  const out = await openAtomicFile(path);
+  await out.file.write(new TextEncoder().encode("new\n"));
+  assertEquals(await Deno.readTextFile(path), "old\n");
+  out.commitSync();
+  await out.abort(); // a no-op after commit: the published file stays
+  assertEquals(await Deno.readTextFile(path), "new\n");
+  assertEquals(await leftovers(dir), []);
+  await Deno.remove(dir, { recursive: true });
+});

@@ -3,6 +3,7 @@
  * a one-shot mode (`--print-cmd`), and map every outcome to a documented exit code.
  * @module
  */
+import { writeTextFileAtomic } from "../atomic_write.ts";
 import { systemClock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import { readVariable } from "../config/env.ts";
@@ -232,7 +233,7 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
       try {
         const json = JSON.stringify(record, null, 2) + "\n";
         if (config.summaryJson === "-") io.stdout(json);
-        else await Deno.writeTextFile(config.summaryJson, json);
+        else await writeTextFileAtomic(config.summaryJson, json);
       } catch (e) {
         io.stderr(`${PROGRAM_NAME}: cannot write --summary-json: ${(e as Error).message}\n`);
         return EXIT.failure;
@@ -240,7 +241,7 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
     }
     if (config.junit) {
       const seconds = summary.durationMs / 1000;
-      await Deno.writeTextFile(config.junit, junitXml(config.runId, thresholds, outcome, seconds))
+      await writeTextFileAtomic(config.junit, junitXml(config.runId, thresholds, outcome, seconds))
         .catch((e) =>
           io.stderr(`${PROGRAM_NAME}: cannot write --junit: ${(e as Error).message}\n`)
         );

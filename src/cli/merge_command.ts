@@ -11,6 +11,7 @@ import {
   readShardSummary,
   type ShardSummary,
 } from "../report/merge.ts";
+import { writeTextFileAtomic } from "../atomic_write.ts";
 import { runOutcome } from "../report/outcome.ts";
 import { decodeSummaryLine } from "../report/summary_line.ts";
 import { formatSummary } from "../report/summary_text.ts";
@@ -98,7 +99,7 @@ export async function runMerge(args: string[], io: CliIo): Promise<number> {
     const json = JSON.stringify({ ...summary, thresholds: results, outcome }, null, 2) + "\n";
     try {
       if (opts.summaryJson === "-") io.stdout(json);
-      else await Deno.writeTextFile(opts.summaryJson, json);
+      else await writeTextFileAtomic(opts.summaryJson, json);
     } catch (e) {
       io.stderr(`${PROGRAM_NAME} merge: cannot write --summary-json: ${(e as Error).message}\n`);
       return EXIT.failure;

@@ -5,6 +5,7 @@
  * the cumulative sketch, bin for bin).
  * @module
  */
+import { openAtomicFile } from "../atomic_write.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import { WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
@@ -88,21 +89,25 @@ export class TimelineWriter {
 }
 
 /**
- * A line writer that appends to a new file.
+ * A line writer for a new file that appears whole: rows go to a temp file beside `path`, and
+ * close() flushes it and renames it over `path` (so a symlink planted at `path` is replaced, not
+ * written through, and a crashed run leaves the previous timeline, not a cut one).
  *
  * @example
  * ```ts
  * const out = await fileWriter("/tmp/timeline.csv");
+ * await out.write("time\n");
+ * out.close(); // now /tmp/timeline.csv exists
  * ```
  */
 export async function fileWriter(path: string): Promise<LineWriter & { close(): void }> {
-  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const out = await openAtomicFile(path);
   const encoder = new TextEncoder();
   return {
     async write(text: string) {
       const bytes = encoder.encode(text);
-      for (let done = 0; done < bytes.length;) done += await file.write(bytes.subarray(done));
+      for (let done = 0; done < bytes.length;) done += await out.file.write(bytes.subarray(done));
     },
-    close: () => file.close(),
+    close: () => out.commitSync(),
   };
 }
