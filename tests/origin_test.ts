@@ -120,7 +120,14 @@ Deno.test("buildGeneratorArgs: single rendition", () => {
   assert.equal(argAfter(args, "-hls_time"), "2");
   assert.equal(argAfter(args, "-hls_list_size"), "6");
   assert.ok(Number(argAfter(args, "-hls_delete_threshold")) >= 1);
-  assert.equal(argAfter(args, "-hls_flags"), "delete_segments+omit_endlist+temp_file");
+  assert.equal(
+    argAfter(args, "-hls_flags"),
+    "delete_segments+omit_endlist+temp_file+program_date_time",
+  );
+  assert.equal(
+    argAfter(buildGeneratorArgs({ ...opts, programDateTime: false }, "/srv/o"), "-hls_flags"),
+    "delete_segments+omit_endlist+temp_file",
+  );
   assert.equal(argAfter(args, "-hls_segment_filename"), "/srv/o/seg%05d.ts");
   assert.equal(args.at(-1), "/srv/o/stream.m3u8");
   assert.ok(!args.includes("-var_stream_map") && !args.includes("-filter_complex"));

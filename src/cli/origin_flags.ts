@@ -3,7 +3,7 @@
  * @module
  */
 import { parseDuration } from "../config/duration.ts";
-import type { OriginOptions } from "../test_origin/mod.ts";
+import { type Fault, type OriginOptions, parseFault } from "../test_origin/mod.ts";
 
 /** Raw values as commander hands them over. */
 export interface OriginFlagValues {
@@ -17,6 +17,8 @@ export interface OriginFlagValues {
   abr?: boolean;
   failRate: string;
   failStatus: string;
+  fault?: string[];
+  programDateTime?: boolean;
   dir?: string;
   accessLog?: string;
   ffmpeg: string;
@@ -38,6 +40,12 @@ export const ORIGIN_FLAGS: readonly { flags: string; help: string; default?: str
     default: "0",
   },
   { flags: "--fail-status <code>", help: "status for injected failures", default: "404" },
+  {
+    flags: "--fault <spec...>",
+    help: "a per-viewer fault (repeatable): startup:hold=3s:clients=0,4 | " +
+      "stall:hold=4s:at=10s,30s:clients=1-3 | playlist-fail:status=404:clients=7 | pause:at=30s:for=10s",
+  },
+  { flags: "--no-program-date-time", help: "leave EXT-X-PROGRAM-DATE-TIME out of the playlists" },
   { flags: "--dir <path>", help: "write the stream here instead of a temporary directory" },
   { flags: "--access-log <path>", help: "access log file (default: inside the stream dir)" },
   { flags: "--ffmpeg <path>", help: "FFmpeg binary for the generator", default: "ffmpeg" },
@@ -73,6 +81,14 @@ export function originOptionsFrom(
   if (!(failRate >= 0 && failRate <= 1)) {
     errors.push(`fail-rate: must be between 0 and 1 (got "${v.failRate}")`);
   }
+  const faults: Fault[] = [];
+  for (const spec of v.fault ?? []) {
+    try {
+      faults.push(parseFault(spec));
+    } catch (e) {
+      errors.push((e as Error).message);
+    }
+  }
   const options: OriginOptions = {
     host: v.host,
     port: int("port", v.port, 0, 65535),
@@ -85,6 +101,8 @@ export function originOptionsFrom(
     abr: v.abr === true,
     failRate,
     failStatus: int("fail-status", v.failStatus, 400, 599),
+    faults,
+    programDateTime: v.programDateTime !== false,
     dir: v.dir,
     accessLogPath: v.accessLog,
     ffmpegPath: v.ffmpeg,

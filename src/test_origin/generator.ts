@@ -184,7 +184,9 @@ export function buildGeneratorArgs(opts: OriginOptions, dir: string): string[] {
     "-hls_delete_threshold",
     String(opts.listSize),
     "-hls_flags",
-    "delete_segments+omit_endlist+temp_file",
+    // program_date_time: each segment's wall-clock time, the truth a viewer's live latency is
+    // measured against (EXT-X-PROGRAM-DATE-TIME).
+    `delete_segments+omit_endlist+temp_file${opts.programDateTime ? "+program_date_time" : ""}`,
   );
   if (opts.abr) {
     const streamMap = variants.map((v, i) => `v:${i},a:${i},name:${v.name}`).join(" ");

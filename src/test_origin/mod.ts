@@ -19,4 +19,5 @@ export { type OriginDeps, type RunningOrigin, startOrigin } from "./origin.ts";
 export { runOriginUntilSignal } from "./run.ts";
 export { buildGeneratorArgs, type GeneratorVariant, generatorVariants } from "./generator.ts";
 export { type AccessLogEntry, formatAccessLogLine, parseAccessLogLine } from "./access_log.ts";
+export { type Fault, FaultPlan, parseFault } from "./faults.ts";
 export { handleOriginRequest, type OriginHandlerOptions } from "./server.ts";

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Fault } from "./faults.ts";
 
 /** Everything that configures the built-in test origin (generator, HTTP server, faults). */
 export interface OriginOptions {
@@ -28,6 +29,10 @@ export interface OriginOptions {
   failRate: number;
   /** HTTP status of injected segment failures (400..599). */
   failStatus: number;
+  /** Per-viewer faults (see faults.ts); none by default. */
+  faults: readonly Fault[];
+  /** Tag each segment with `EXT-X-PROGRAM-DATE-TIME` (the live-edge truth for viewers). */
+  programDateTime: boolean;
   /** Directory to write and serve the stream from; a temp dir is created (and removed) if unset. */
   dir?: string;
   /** Access log file; defaults to `access.log` inside the stream directory. */
@@ -58,6 +63,8 @@ export const DEFAULT_ORIGIN_OPTIONS: Readonly<OriginOptions> = Object.freeze({
   abr: false,
   failRate: 0,
   failStatus: 404,
+  faults: [],
+  programDateTime: true,
   ffmpegPath: "ffmpeg",
 });
 

@@ -22,6 +22,7 @@ import {
 import { type OriginOptions, validateOriginOptions } from "./options.ts";
 import { StreamNotReadyError, waitForStreamReady } from "./readiness.ts";
 import { createOriginHandler } from "./server.ts";
+import { FaultPlan } from "./faults.ts";
 
 /** Segments each playlist must list before the origin reports ready. */
 const READY_MIN_SEGMENTS = 2;
@@ -91,6 +92,7 @@ export async function startOrigin(
   let accessLog: AccessLogSink | undefined;
   let server: Deno.HttpServer<Deno.NetAddr> | undefined;
   let generator: Generator | undefined;
+  const faults = new FaultPlan(opts.faults);
   // Undoes whatever has been started so far, in reverse order.
   const release = async (): Promise<void> => {
     try {
@@ -117,6 +119,7 @@ export async function startOrigin(
       failRate: opts.failRate,
       failStatus: opts.failStatus,
       random: deps.random ?? Math.random,
+      faults: { plan: faults, now: () => performance.now() },
     }, (entry) => sink.write(entry));
     server = listen(opts, handler, log);
 
@@ -157,6 +160,7 @@ export async function startOrigin(
   }
 
   const runningGenerator = generator;
+  faults.markReady(performance.now());
   const port = server.addr.port;
   const baseUrl = `http://${urlHost(opts.host)}:${port}`;
   const finished = Promise.withResolvers<void>();

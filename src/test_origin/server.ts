@@ -6,6 +6,7 @@
  */
 
 import type { AccessLogEntry } from "./access_log.ts";
+import type { FaultPlan } from "./faults.ts";
 
 /** What the request handler needs; no socket involved, so it can be called directly. */
 export interface OriginHandlerOptions {
@@ -17,7 +18,12 @@ export interface OriginHandlerOptions {
   failStatus: number;
   /** Uniform random numbers in [0, 1); injectable so fault injection is deterministic. */
   random: () => number;
+  /** Per-viewer faults (`--fault`), decided on the `now` clock (ms). */
+  faults?: { plan: FaultPlan; now: () => number };
 }
+
+/** Playlists as they were when a `pause` fault began, by pause start and path. */
+const frozenPlaylists = new WeakMap<OriginHandlerOptions, Map<string, Uint8Array<ArrayBuffer>>>();
 
 /** A single satisfiable byte range, inclusive on both ends. */
 export interface ByteRange {
@@ -147,13 +153,23 @@ export async function handleOriginRequest(
 
   const contentType = contentTypeFor(path);
   if (contentType === undefined) return textResponse(404, "not found\n", isHead);
+  const fault = opts.faults?.plan.decide(
+    path,
+    request.headers.get("user-agent") ?? "",
+    opts.faults.now(),
+    isMediaSegment(path),
+  ) ?? { kind: "none" };
+  if (fault.kind === "fail") return textResponse(fault.status, "injected failure\n", isHead);
+  if (fault.kind === "hold") await new Promise((resolve) => setTimeout(resolve, fault.ms));
   if (isMediaSegment(path) && opts.failRate > 0 && opts.random() < opts.failRate) {
     return textResponse(opts.failStatus, "injected failure\n", isHead);
   }
 
   let body: Uint8Array<ArrayBuffer>;
   try {
-    body = await Deno.readFile(`${opts.dir}${path}`);
+    body = fault.kind === "stale-playlist"
+      ? await frozen(opts, `${fault.sinceMs}|${path}`, `${opts.dir}${path}`)
+      : await Deno.readFile(`${opts.dir}${path}`);
   } catch (error) {
     // Segments vanish as the live window moves on; a directory is not a file either.
     if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.IsADirectory) {
@@ -219,6 +235,19 @@ export function createOriginHandler(
     });
     return response;
   };
+}
+
+/** The playlist as first read during a pause, served unchanged until the pause ends. */
+async function frozen(
+  opts: OriginHandlerOptions,
+  key: string,
+  file: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  let byKey = frozenPlaylists.get(opts);
+  if (byKey === undefined) frozenPlaylists.set(opts, byKey = new Map());
+  let body = byKey.get(key);
+  if (body === undefined) byKey.set(key, body = await Deno.readFile(file));
+  return body;
 }
 
 /** Decoded path segments, or why the path is refused. Empty segments (`//`) are dropped. */
