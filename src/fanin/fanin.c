@@ -19,10 +19,14 @@
  * Protocol (all integers little-endian; src/fanin/records.ts decodes it):
  *   stdin, one request:  u32 length, u8 'S', u32 token, u8 streams (1 stderr, 2 stdout),
  *                        then argv as NUL-terminated strings (length counts from the 'S').
+ *                        A length outside 6 bytes..16 MiB or another type stops the fan-in
+ *                        (exit 2, the reason on stderr); a bad argv (empty, unterminated, over
+ *                        1,024 arguments) or stream bits fail that one spawn (request.h).
  *   stdout, records:     u8 type, u32 token, then
  *     'H' hello          f64 monotonic ms now (token 0)
  *     'P' started        i32 pid
- *     'E' spawn failed   i32 errno, u16 n, n bytes of message
+ *     'E' spawn failed   i32 errno, u16 n, n bytes of message ("pipe: Too many open files",
+ *                        "ffmpeg: No such file or directory", "argv has 2000 arguments, ...")
  *     'G' lines          u8 stream (0 stderr, 1 stdout), f64 ms read at, u32 n, n bytes: the
  *                        lines of one read, joined by '\n' (a line never holds one)
  *     'D' dropped        u8 stream, u32 lines
@@ -45,6 +49,8 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "request.h"
+#include "spawn.h"
 
 #define VERSION "1"
 #define MAX_LINE 8192
@@ -200,82 +206,54 @@ static void reap(void) {
   }
 }
 
-static void spawn_failed(uint32_t token, int err, const char *what) {
-  char msg[512];
-  snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+/* One spawn failed: the client is told why, the fan-in goes on serving the others. */
+static void spawn_failed(uint32_t token, int err, const char *msg) {
   out_head('E', token);
   out_i32(err);
-  out_u16((uint16_t)strlen(msg));
+  out_u16((uint16_t)strlen(msg)); /* callers' messages are under 512 bytes */
   out_bytes(msg, strlen(msg));
 }
 
-static void spawn(uint32_t token, uint8_t streams, char **argv) {
-  int pipes[2][2] = {{-1, -1}, {-1, -1}}, status[2];
-  for (int i = 0; i < 2; i++) {
-    if ((streams & (1 << i)) && pipe2(pipes[i], O_CLOEXEC) < 0) {
-      spawn_failed(token, errno, "pipe");
-      for (int j = 0; j < i; j++) { close(pipes[j][0]); close(pipes[j][1]); }
-      return;
-    }
-  }
-  if (pipe2(status, O_CLOEXEC) < 0) die("pipe");
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    setsid();
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    int null = open("/dev/null", O_RDWR);
-    dup2(null, 0);
-    dup2(pipes[1][1] >= 0 ? pipes[1][1] : null, 1);
-    dup2(pipes[0][1] >= 0 ? pipes[0][1] : null, 2);
-    execvp(argv[0], argv);
-    int err = errno;
-    if (write(status[1], &err, sizeof err) < 0) _exit(127);
-    _exit(127);
-  }
-  close(status[1]);
-  for (int i = 0; i < 2; i++) if (pipes[i][1] >= 0) close(pipes[i][1]);
-  if (pid < 0) {
-    spawn_failed(token, errno, "fork");
-    for (int i = 0; i < 2; i++) if (pipes[i][0] >= 0) close(pipes[i][0]);
-    close(status[0]);
-    return;
-  }
-  int err = 0;
-  ssize_t n;
-  do n = read(status[0], &err, sizeof err); while (n < 0 && errno == EINTR);
-  close(status[0]);
-  if (n == sizeof err) { /* exec failed: the child has exited with 127 */
-    waitpid(pid, NULL, 0);
-    for (int i = 0; i < 2; i++) if (pipes[i][0] >= 0) close(pipes[i][0]);
-    spawn_failed(token, err, argv[0]);
+static void start_client(struct request *req) {
+  char msg[512];
+  struct spawned sp;
+  const char *what;
+  int err = spawn_child(req->streams, req->argv, &sp, &what);
+  if (err) {
+    snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+    spawn_failed(req->token, err, msg);
     return;
   }
   struct client *c = calloc(1, sizeof *c);
   if (!c) die("out of memory");
-  c->token = token;
-  c->pid = pid;
-  for (int i = 0; i < 2; i++) {
-    if (pipes[i][0] < 0) continue;
+  c->token = req->token;
+  c->pid = sp.pid;
+  for (int i = 0; i < 2 && !err; i++) {
+    if (sp.fd[i] < 0) continue;
     struct stream *s = calloc(1, sizeof *s);
     if (!s) die("out of memory");
     s->owner = c;
-    s->fd = pipes[i][0];
+    s->fd = sp.fd[i];
     s->index = (uint8_t)i;
-    fcntl(s->fd, F_SETFL, O_NONBLOCK);
     c->out[i] = s;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
-    if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) die("epoll_ctl");
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) err = errno;
+  }
+  if (err) { /* out of epoll watches or memory: this client cannot be read, so it does not run */
+    for (int i = 0; i < 2; i++) {
+      if (c->out[i]) epoll_ctl(epfd, EPOLL_CTL_DEL, c->out[i]->fd, NULL);
+      free(c->out[i]);
+    }
+    free(c);
+    spawn_undo(&sp);
+    snprintf(msg, sizeof msg, "epoll_ctl: %s", strerror(err));
+    spawn_failed(req->token, err, msg);
+    return;
   }
   c->next = clients;
   clients = c;
-  out_head('P', token);
-  out_i32(pid);
+  out_head('P', req->token);
+  out_i32(sp.pid);
 }
 
 /* Requests arrive in pieces; whole ones are handled, the rest waits for more bytes. */
@@ -283,22 +261,22 @@ static uint8_t *ibuf;
 static size_t ilen, icap;
 
 static void handle_requests(void) {
+  static struct request req;
+  char why[256];
   size_t at = 0;
   while (ilen - at >= 4) {
     uint32_t n;
     memcpy(&n, ibuf + at, 4);
-    if (n < 6 || n > (1u << 24)) { errno = EPROTO; die("bad request"); }
+    /* A broken frame leaves no way to find the next request: stop, saying why. The type is
+     * checked as soon as its byte is in, the length before waiting for that many bytes. */
+    if (request_frame_error(n, ilen - at > 4 ? ibuf[at + 4] : 'S', why, sizeof why)) {
+      errno = EPROTO;
+      die(why);
+    }
     if (ilen - at - 4 < n) break;
-    uint8_t *r = ibuf + at + 4;
-    if (r[0] != 'S' || r[n - 1] != 0) { errno = EPROTO; die("bad request"); }
-    uint32_t token;
-    memcpy(&token, r + 1, 4);
-    char *argv[1024];
-    int argc = 0;
-    for (size_t i = 6; i < n && argc < 1023; i += strlen((char *)r + i) + 1) argv[argc++] = (char *)r + i;
-    argv[argc] = NULL;
-    if (argc == 0) { errno = EPROTO; die("bad request"); }
-    spawn(token, r[5], argv);
+    int err = request_decode(ibuf + at + 4, n, &req, why, sizeof why);
+    if (err) spawn_failed(req.token, err, why);
+    else start_client(&req);
     at += 4 + n;
   }
   memmove(ibuf, ibuf + at, ilen - at);
@@ -335,6 +313,7 @@ int main(int argc, char **argv) {
     else { fprintf(stderr, "usage: hls-swarm-fanin [--batch-ms MS] [--buffer-mib MIB]\n"); return 2; }
   }
   out_init((size_t)(buffer_mib * 1024 * 1024));
+  if ((errno = spawn_init())) die("spawn_init");
   pid_t parent = getppid();
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != parent) return 1;
