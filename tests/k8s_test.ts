@@ -1,13 +1,15 @@
 /**
  * The Kubernetes deployment: the committed kustomize base is what the code generates and
- * `kubectl kustomize` renders it; `hls-swarm k8s render` matches its golden files; every object
+ * `kubectl kustomize` renders it (with the README's overlay, credentials included); `hls-swarm k8s render` matches its golden files; every object
  * validates against the Kubernetes schemas (kubernetes-models) and the PodMonitor against the
  * prometheus-operator CRD's (@kubernetes-models/prometheus-operator); the YAML reads back the
- * same under YAML 1.1 and 1.2; the sizing is nix/sizing.nix's; bad flags exit 2; and
+ * same under YAML 1.1 and 1.2; credentials are in a Secret and nowhere else, and `k8s render` says
+ * so; the sizing is nix/sizing.nix's; bad flags exit 2; and
  * `hls-swarm k8s run` against a fake kubectl on PATH collects real shard summaries (from two
- * tiny real shards), reports a failed index and a missing shard, and merges.
+ * tiny real shards), reports a failed index and a missing shard, and merges, into files of mode
+ * 0600.
  */
-import { ConfigMap, Service } from "kubernetes-models/v1";
+import { ConfigMap, Secret, Service } from "kubernetes-models/v1";
 import { Job } from "kubernetes-models/batch/v1";
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { parseAllDocuments } from "yaml";
@@ -15,6 +17,7 @@ import { baseSpec, generatedFiles } from "../src/k8s/base.ts";
 import { runMerge } from "../src/cli/merge_command.ts";
 import { envName, EXTRA_ENV, FLAGS } from "../src/config/flags.ts";
 import { runK8s } from "../src/k8s/cli.ts";
+import { secretWarning } from "../src/k8s/credentials.ts";
 import { type K8sObject, runObjects } from "../src/k8s/manifests.ts";
 import { DEFAULT_IMAGE } from "../src/k8s/options.ts";
 import { sizing } from "../src/k8s/sizing.ts";
@@ -57,6 +60,7 @@ function parseYaml(text: string, version: "1.1" | "1.2"): unknown[] {
 
 const MODELS: Record<string, { new (data: never): { validate(): void } }> = {
   "v1/ConfigMap": ConfigMap,
+  "v1/Secret": Secret,
   "v1/Service": Service,
   "batch/v1/Job": Job,
   "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
@@ -155,15 +159,24 @@ Deno.test("k8s render matches its golden files; every object validates; YAML 1.1
   const update = Deno.env.get("UPDATE_GOLDEN") === "1";
   for (const [file, args] of Object.entries(RENDERS)) {
     const out = await k8s(args);
-    assertEquals([out.code, out.stderr], [0, ""]);
+    assertEquals(out.code, 0, out.stderr);
     if (update) await Deno.writeTextFile(`${GOLDEN}${file}`, out.stdout);
     assertEquals(out.stdout, await Deno.readTextFile(`${GOLDEN}${file}`), `${file} differs`);
     const docs = parseYaml(out.stdout, "1.2");
     assertEquals(parseYaml(out.stdout, "1.1"), docs, "YAML 1.1 reads the same");
+    // A render warns exactly when it holds a Secret (the large one's URL has a query).
+    const secret = (docs as K8sObject[]).find((o) => o.kind === "Secret") as Secret | undefined;
+    assertEquals(
+      out.stderr,
+      secret
+        ? `hls-swarm k8s: warning: ${secretWarning(secret.metadata!.name!, secret.stringData!)}\n`
+        : "",
+    );
+    assertEquals(secret !== undefined, file === "render-2-shards-large.yaml");
     console.log(`${file}:`);
     for (const o of docs) console.log(`  ${validate(o)}`);
   }
-  // The validator does reject: a broken Job and a broken PodMonitor.
+  // The validator does reject: a broken Job, a broken PodMonitor and a broken Secret.
   const [, , job, monitor] = runObjects(baseSpec()) as [unknown, unknown, Job, PodMonitor];
   const broken = [
     { ...job, spec: { ...job.spec, backoffLimitPerIndex: "0" } },
@@ -171,6 +184,7 @@ Deno.test("k8s render matches its golden files; every object validates; YAML 1.1
       ...monitor,
       spec: { ...monitor.spec, podMetricsEndpoints: [{ relabelings: [{ action: "rename" }] }] },
     },
+    { apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, stringData: { A: 1 } },
   ];
   for (const o of broken) {
     let message = "";
@@ -189,13 +203,81 @@ Deno.test("every variable the manifests set is one hls-swarm reads", async () =>
     ...FLAGS.map((f) => envName(f.name)),
     ...Object.values(EXTRA_ENV).map((v) => v.name),
   ]);
-  const out = await k8s(RENDERS["render-4-shards.yaml"]);
-  const [cm, , job] = parseYaml(out.stdout, "1.2") as [ConfigMap, unknown, Job];
-  const names = [
-    ...Object.keys(cm.data ?? {}),
-    ...(job.spec!.template.spec!.containers[0].env ?? []).map((e) => e.name),
-  ];
-  assertEquals(names.filter((n) => !known.has(n)), []);
+  for (const args of [RENDERS["render-4-shards.yaml"], SECRET_RENDER]) {
+    const docs = parseYaml((await k8s(args)).stdout, "1.2") as K8sObject[];
+    const cm = docs.find((o) => o.kind === "ConfigMap") as ConfigMap;
+    const secret = docs.find((o) => o.kind === "Secret") as Secret | undefined;
+    const job = docs.find((o) => o.kind === "Job") as Job;
+    const names = [
+      ...Object.keys(cm.data ?? {}),
+      ...Object.keys(secret?.stringData ?? {}),
+      ...(job.spec!.template.spec!.containers[0].env ?? []).map((e) => e.name),
+    ];
+    assertEquals(names.filter((n) => !known.has(n)), []);
+  }
+});
+
+/** The credentials of {@linkcode SECRET_RENDER}: a bearer token, a password, a query token, a key. */
+const CREDENTIALS = {
+  X: "Xbearer7f3a9c",
+  P: "Ppass51e2d4",
+  T: "Ttoken88d0b7",
+  K: "Kapikey3b1c6",
+};
+const SECRET_RENDER = [
+  "render",
+  "--shards=2",
+  "--clients=4",
+  "--duration=1m",
+  "--run-id=secret-run",
+  "--start-at=2030-06-01T12:00:00Z",
+  `--header=Authorization: Bearer ${CREDENTIALS.X}`,
+  `--header=X-Api-Key: ${CREDENTIALS.K}`,
+  "--redact-header=X-Api-Key",
+  "--header=X-Load-Test: hls-swarm",
+  `https://u:${CREDENTIALS.P}@cdn.example/live.m3u8?token=${CREDENTIALS.T}`,
+];
+
+Deno.test("k8s render: credentials are in a Secret the pod reads, in no other object, and it warns", async () => {
+  const out = await k8s(SECRET_RENDER);
+  assertEquals(out.code, 0, out.stderr);
+  const texts = out.stdout.split(/^---\n/m);
+  const docs = parseYaml(out.stdout, "1.2") as K8sObject[];
+  assertEquals(docs.map((o) => o.kind), ["ConfigMap", "Secret", "Service", "Job", "PodMonitor"]);
+  for (const o of docs) console.log(validate(o));
+  const [cm, secret, , job] = docs as [ConfigMap, Secret, unknown, Job];
+  assertEquals(secret.type, "Opaque");
+  assertEquals(Object.keys(secret.stringData ?? {}), [
+    "HLS_SWARM_HEADER",
+    "HLS_SWARM_REDACT_HEADER",
+    "HLS_SWARM_URL",
+  ]);
+  assertEquals(cm.data?.HLS_SWARM_CLIENTS, "4");
+  for (const [name, value] of Object.entries(CREDENTIALS)) {
+    const holders = docs.filter((_, i) =>
+      texts[i].includes(value) || texts[i].includes(btoa(value))
+    )
+      .map((o) => o.kind);
+    console.log(`${name} (${value}) is in: ${holders.join(", ")}`);
+    assertEquals(holders, ["Secret"], name);
+  }
+  const pod = job.spec!.template.spec!;
+  assertEquals(pod.containers[0].envFrom, [
+    { configMapRef: { name: "secret-run" } },
+    { secretRef: { name: secret.metadata!.name } },
+  ]);
+  const lines = out.stderr.trimEnd().split("\n");
+  console.log(`stderr: ${out.stderr.trimEnd()}`);
+  assertEquals(lines.length, 1);
+  assert(lines[0].startsWith("hls-swarm k8s: warning: the output holds Secret secret-run ("));
+  assert(lines[0].includes("clear text"), lines[0]);
+  for (const value of Object.values(CREDENTIALS)) assert(!out.stderr.includes(value), value);
+
+  // Without credentials (a header that is not one, a URL without query or user info): no
+  // Secret, no reference to one, no warning.
+  const plain = await k8s(RENDERS["render-4-shards.yaml"]);
+  assertEquals([plain.code, plain.stderr], [0, ""]);
+  assert(!/\bSecret\b|secretRef/.test(plain.stdout), "no Secret in a render without credentials");
 });
 
 Deno.test("the YAML emitter round-trips awkward strings under YAML 1.1 and 1.2", () => {

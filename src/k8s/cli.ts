@@ -14,7 +14,8 @@ import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
 import { parseThreshold } from "../report/thresholds.ts";
 import { type Kubectl, kubectlCommand, KubectlMissingError } from "./kubectl.ts";
-import { runObjects } from "./manifests.ts";
+import { secretWarning } from "./credentials.ts";
+import { hasSecret, runObjects } from "./manifests.ts";
 import {
   DEFAULT_IMAGE,
   type K8sFlags,
@@ -22,6 +23,7 @@ import {
   runSpecOf,
   type SpecResult,
 } from "./options.ts";
+import { makePrivate, writePrivateTextFile } from "./private_file.ts";
 import { runOnKubernetes } from "./run.ts";
 import { toYamlStream } from "./yaml.ts";
 
@@ -210,6 +212,9 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
   for (const w of result.warnings) io.stderr(`${NAME}: warning: ${w}\n`);
   const { spec } = result;
   if (request.kind === "render") {
+    if (hasSecret(spec)) {
+      io.stderr(`${NAME}: warning: ${secretWarning(spec.runId, spec.secrets)}\n`);
+    }
     io.stdout(toYamlStream(runObjects(spec)));
     return EXIT.ok;
   }
@@ -244,8 +249,10 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
       stderr: io.stderr,
       now: Date.now,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      writeTextFile: (path, text) => Deno.writeTextFile(path, text),
-      mkdir: (path) => Deno.mkdir(path, { recursive: true }),
+      writeTextFile: writePrivateTextFile,
+      makePrivate,
+      // A folder it creates is private too; an existing one (--out .) is left as it is.
+      mkdir: (path) => Deno.mkdir(path, { recursive: true, mode: 0o700 }),
     });
   } catch (e) {
     if (!(e instanceof KubectlMissingError)) throw e;

@@ -1,6 +1,7 @@
 /**
  * A run's Kubernetes objects, built from one {@linkcode RunSpec}: a ConfigMap with the run's
- * settings, a headless Service over the shard pods, an Indexed Job with one pod per shard, and a
+ * settings, a Secret with its credentials (only when it has some; src/k8s/credentials.ts says
+ * which), a headless Service over the shard pods, an Indexed Job with one pod per shard, and a
  * PodMonitor. `hls-swarm k8s render` prints them, and deploy/kubernetes/ (the kustomize base)
  * is written from them by src/k8s/base.ts, so the two cannot drift. The objects are typed with
  * kubernetes-models' interfaces: a misspelt field is a type error, and tests validate the
@@ -8,6 +9,7 @@
  * @module
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { ISecret } from "kubernetes-models/v1/Secret";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IProbe } from "kubernetes-models/v1/Probe";
@@ -36,6 +38,8 @@ export interface RunSpec {
   namespace: string | null;
   /** The ConfigMap's data: HLS_SWARM_* variables, as strings. */
   settings: Readonly<Record<string, string>>;
+  /** The Secret's data: HLS_SWARM_* variables that hold credentials; empty: no Secret. */
+  secrets: Readonly<Record<string, string>>;
   /** Whether to include the PodMonitor (needs the prometheus-operator CRDs). */
   podMonitor: boolean;
   /** hls-swarm's --shutdown-grace, which the pod's termination grace must exceed. */
@@ -43,7 +47,7 @@ export interface RunSpec {
 }
 
 /** Any object this module builds. */
-export type K8sObject = IConfigMap | IService | IJob | IPodMonitor;
+export type K8sObject = IConfigMap | ISecret | IService | IJob | IPodMonitor;
 
 /** The ephemeral ports Linux hands out by default (32768-60999). */
 const DEFAULT_LOCAL_PORTS = 28232;
@@ -81,7 +85,7 @@ export function terminationGraceSeconds(shutdownGraceMs: number): number {
 }
 
 /**
- * The ConfigMap: the run's settings, read by every shard through envFrom.
+ * The ConfigMap: the run's settings that hold no credential, read by every shard through envFrom.
  *
  * @example
  * ```ts
@@ -89,12 +93,35 @@ export function terminationGraceSeconds(shutdownGraceMs: number): number {
  * ```
  */
 export function configMap(spec: RunSpec): IConfigMap {
-  const keys = Object.keys(spec.settings).sort();
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: meta(spec), data: sorted(spec.settings) };
+}
+
+function sorted(data: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
+}
+
+/** Whether the run has a Secret: whether any setting holds a credential. */
+export function hasSecret(spec: RunSpec): boolean {
+  return Object.keys(spec.secrets).length > 0;
+}
+
+/**
+ * The Secret: the settings that hold credentials, read by every shard through envFrom. They
+ * are in `stringData`, clear text: base64 in `data` would hide nothing, and the YAML that holds
+ * a Secret is as secret as the credentials either way (`k8s render` says so on stderr).
+ *
+ * @example
+ * ```ts
+ * secret(spec).stringData?.HLS_SWARM_HEADER; // "Authorization: Bearer …"
+ * ```
+ */
+export function secret(spec: RunSpec): ISecret {
   return {
     apiVersion: "v1",
-    kind: "ConfigMap",
+    kind: "Secret",
     metadata: meta(spec),
-    data: Object.fromEntries(keys.map((k) => [k, spec.settings[k]])),
+    type: "Opaque",
+    stringData: sorted(spec.secrets),
   };
 }
 
@@ -191,8 +218,12 @@ export function job(spec: RunSpec): IJob {
             name: CONTAINER,
             image: spec.image,
             imagePullPolicy: "IfNotPresent",
-            envFrom: [{ configMapRef: { name: spec.runId } }],
-            // After envFrom, so they win over the ConfigMap: the pod depends on these.
+            // Not optional: a pod without its credentials would only measure 401s.
+            envFrom: [
+              { configMapRef: { name: spec.runId } },
+              ...(hasSecret(spec) ? [{ secretRef: { name: spec.runId } }] : []),
+            ],
+            // After envFrom, so they win over the ConfigMap and Secret: the pod depends on these.
             env: [
               // With JOB_COMPLETION_INDEX, which Kubernetes sets, this makes shard I of N.
               { name: envName("shards"), value: String(spec.shards) },
@@ -246,8 +277,8 @@ export function podMonitor(spec: RunSpec): IPodMonitor {
 }
 
 /**
- * Every object of the run, in the order `kubectl apply` should create them: the ConfigMap
- * before the pods that read it.
+ * Every object of the run, in the order `kubectl apply` should create them: the ConfigMap and
+ * the Secret before the pods that read them.
  *
  * @example
  * ```ts
@@ -257,6 +288,7 @@ export function podMonitor(spec: RunSpec): IPodMonitor {
 export function runObjects(spec: RunSpec): K8sObject[] {
   return [
     configMap(spec),
+    ...(hasSecret(spec) ? [secret(spec)] : []),
     service(spec),
     job(spec),
     ...(spec.podMonitor ? [podMonitor(spec)] : []),

@@ -1,6 +1,7 @@
 /**
  * From `hls-swarm k8s` flags to a {@linkcode RunSpec}. The swarm's own flags pass through to the
- * ConfigMap as their canonical HLS_SWARM_* variables, after the swarm's own loader has checked
+ * ConfigMap as their canonical HLS_SWARM_* variables (to the Secret, those that hold
+ * credentials: src/k8s/credentials.ts), after the swarm's own loader has checked
  * them (same messages as `hls-swarm` itself); the flags the manifests own are refused with the
  * reason. The user's environment is never read: what a run does is what its manifests say.
  * @module
@@ -8,6 +9,7 @@
 import { envName, EXTRA_ENV, findFlag } from "../config/flags.ts";
 import { loadConfig, type RawFlags, runIdOf } from "../config/load.ts";
 import { VERSION } from "../version.ts";
+import { splitSecrets } from "./credentials.ts";
 import type { RunSpec } from "./manifests.ts";
 
 /**
@@ -157,6 +159,7 @@ export function runSpecOf(
     if (value === undefined || name === "run-id" || name === "start-at") continue;
     settings[envName(name)] = envValue(value);
   }
+  const split = splitSecrets(settings, config);
   return {
     ok: true,
     spec: {
@@ -165,7 +168,8 @@ export function runSpecOf(
       clients: config.clients,
       image: k8s.image,
       namespace: k8s.namespace ?? null,
-      settings,
+      settings: split.settings,
+      secrets: split.secrets,
       podMonitor: k8s.podMonitor,
       shutdownGraceMs: config.shutdownGraceMs,
     },

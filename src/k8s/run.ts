@@ -18,7 +18,7 @@ import {
 } from "./job_status.ts";
 import { type Kubectl, namespaceArgs } from "./kubectl.ts";
 import { CONTAINER, JOB_NAME_LABEL } from "./labels.ts";
-import { runObjects, type RunSpec } from "./manifests.ts";
+import { hasSecret, runObjects, type RunSpec } from "./manifests.ts";
 import { toYamlStream } from "./yaml.ts";
 
 /** What a run uses from the outside world. */
@@ -29,7 +29,10 @@ export interface RunDeps {
   stderr(text: string): void;
   now(): number;
   sleep(ms: number): Promise<void>;
+  /** Writes a file only its owner can read (mode 0600): manifests.yaml holds the Secret. */
   writeTextFile(path: string, text: string): Promise<void>;
+  /** Narrows a file another wrote (merge's --summary-json) to mode 0600, if it exists. */
+  makePrivate(path: string): Promise<void>;
   mkdir(path: string): Promise<void>;
 }
 
@@ -72,7 +75,8 @@ export async function runOnKubernetes(
   await deps.mkdir(opts.out);
   await deps.writeTextFile(`${opts.out}/manifests.yaml`, yaml);
 
-  say(`applying ${spec.shards} shards of run ${spec.runId} (manifests in ${opts.out})`);
+  const secret = hasSecret(spec) ? `, with Secret ${spec.runId} in clear text, mode 0600` : "";
+  say(`applying ${spec.shards} shards of run ${spec.runId} (manifests in ${opts.out}${secret})`);
   const applied = await deps.kubectl(["apply", "-f", "-"], yaml);
   if (applied.code !== 0) {
     say(`kubectl apply failed (exit ${applied.code}):\n${applied.stderr.trim()}`);
@@ -101,6 +105,8 @@ export async function runOnKubernetes(
   }
   say(`merging ${collected.files.length} of ${spec.shards} shard summaries`);
   const code = await deps.merge([...opts.mergeArgs, ...collected.files]);
+  const at = opts.mergeArgs.indexOf("--summary-json");
+  if (at >= 0 && opts.mergeArgs[at + 1] !== "-") await deps.makePrivate(opts.mergeArgs[at + 1]);
   const allowMissing = opts.mergeArgs.includes("--allow-missing-shards");
   if (code === EXIT.ok && collected.failed.length && !allowMissing) {
     say(`Kubernetes failed index ${collected.failed.join(", ")}; exiting 5`);
