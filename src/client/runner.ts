@@ -6,15 +6,18 @@
  *   pipe → read, split and stamped by the native fan-in ({@link ../fanin/fanin.c}), which
  *   buffers and drops (counted) outside this process → {@linkcode LossyLineQueue.pass}; or by
  *   Deno ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
- *   {@link ../lines/pump.ts ParsePump}; then → {@link ../parser/stderr_events.ts
- *   StderrParser.push} → {@linkcode ShardStats.record} (and the request log, when asked for)
+ *   {@link ../lines/pump.ts ParsePump}; then → the client's parse entry (a line a parser
+ *   throws on is counted, logged once per kind and skipped there) → {@link
+ *   ../parser/stderr_events.ts StderrParser.push} → {@linkcode ShardStats.record} (and the
+ *   request log, when asked for)
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { LossyLineQueue } from "../lines/lossy_queue.ts";
+import { errorKind, errorText, excerpt } from "../lines/contained.ts";
+import { LossyLineQueue, type StampedLine } from "../lines/lossy_queue.ts";
 import type { ParsePump } from "../lines/pump.ts";
 import type { Logger } from "../log/logger.ts";
-import { ProgressParser } from "../parser/progress.ts";
+import { type ProgressBlock, ProgressParser } from "../parser/progress.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { StderrParser } from "../parser/stderr_events.ts";
 import type { ClientSpawner } from "../process/spawner.ts";
@@ -37,6 +40,30 @@ export interface ClientOptions {
   graceMs: number;
 }
 
+/** The parsers of one FFmpeg run's output: a fresh pair for every run. */
+export interface ClientParsers {
+  stderr(): {
+    push(line: string, at: number): HttpEvent[];
+    gap(): void;
+    finish(requested: boolean): HttpEvent[];
+  };
+  progress(): { push(line: string): ProgressBlock | undefined };
+}
+
+/**
+ * FFmpeg's parsers: the default {@linkcode ClientParsers}.
+ *
+ * @example
+ * ```ts
+ * const stderr = FFMPEG_PARSERS.stderr();
+ * stderr.push("[http @ 0x1] [debug] request: GET /a.m3u8 HTTP/1.1", 0);
+ * ```
+ */
+export const FFMPEG_PARSERS: ClientParsers = {
+  stderr: () => new StderrParser(),
+  progress: () => new ProgressParser(),
+};
+
 /** What a client needs from its shard. */
 export interface ClientDeps {
   spawner: ClientSpawner;
@@ -51,6 +78,8 @@ export interface ClientDeps {
   options: ClientOptions;
   /** The shard's per-request log (--request-log), or none. */
   requestLog?: RequestLog;
+  /** What reads the client's output; {@linkcode FFMPEG_PARSERS} unless another is given. */
+  parsers?: ClientParsers;
 }
 
 /** A running client. */
@@ -80,26 +109,57 @@ export interface ClientHandle {
  */
 export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): ClientHandle {
   const { clock, log, stats, pump, options } = deps;
-  let progress = new ProgressParser();
-  let stderr = new StderrParser();
+  const parsers = deps.parsers ?? FFMPEG_PARSERS;
+  let progress = parsers.progress();
+  let stderr = parsers.stderr();
   // Every parsed event goes to the shard's stats and, with --request-log, to its request log.
   const record = (e: HttpEvent) => {
     stats.record(id, e);
     deps.requestLog?.event(id, e);
   };
+  // The client's parse entry, the one place both readers' lines (and the end of a run) meet
+  // the parsers: what a parser throws on a line costs that line, counted (`parserErrors`) and
+  // logged once per kind of error, never the reader, the client's exit or the stop.
+  const failed = (stream: "stderr" | "progress", line: string, error: unknown) => {
+    const kind = errorKind(error);
+    if (!stats.parserError(id, kind)) return;
+    log.warn("parser_error", {
+      client_id: id,
+      stream,
+      error: errorText(error),
+      kind,
+      // Cut at a space, so the logger's redactor still sees every secret whole.
+      line: excerpt(line),
+      line_chars: line.length,
+    });
+  };
+  const parse =
+    (stream: "stderr" | "progress", step: (l: StampedLine) => void) => (l: StampedLine) => {
+      try {
+        step(l);
+      } catch (e) {
+        failed(stream, l.line, e);
+      }
+    };
   const queues = {
-    progress: new LossyLineQueue(options.bufferLines, ({ line, at, gap }) => {
-      // A block missing lines is not a block: start over with the next one.
-      if (gap) progress = new ProgressParser();
-      const block = progress.push(line);
-      if (block) stats.recordProgress(id, block, at);
-    }),
-    stderr: new LossyLineQueue(options.bufferLines, ({ line, at, gap }) => {
-      if (options.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
-      if (!options.stats) return;
-      if (gap) stderr.gap();
-      for (const e of stderr.push(line, at)) record(e);
-    }),
+    progress: new LossyLineQueue(
+      options.bufferLines,
+      parse("progress", ({ line, at, gap }) => {
+        // A block missing lines is not a block: start over with the next one.
+        if (gap) progress = parsers.progress();
+        const block = progress.push(line);
+        if (block) stats.recordProgress(id, block, at);
+      }),
+    ),
+    stderr: new LossyLineQueue(
+      options.bufferLines,
+      parse("stderr", ({ line, at, gap }) => {
+        if (options.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
+        if (!options.stats) return;
+        if (gap) stderr.gap();
+        for (const e of stderr.push(line, at)) record(e);
+      }),
+    ),
   };
   const counts = () => ({ progress: queues.progress.counts(), stderr: queues.stderr.counts() });
   stats.client(id, counts);
@@ -131,8 +191,8 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         log.error("client_spawn_failed", { client_id: cid, error: error.message });
       },
       onRunStart: () => {
-        progress = new ProgressParser();
-        stderr = new StderrParser();
+        progress = parsers.progress();
+        stderr = parsers.stderr();
         stats.client(id).playback.onRunStart();
       },
       onExit: (exit) => {
@@ -141,7 +201,11 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         pump.flush(queues.stderr);
         // A stop hls-swarm asked for cuts what was open: finish() keeps those requests out of
         // "unanswered" and counts bodies still arriving apart, as in flight at the stop.
-        for (const e of stderr.finish(exit.requested)) record(e);
+        try {
+          for (const e of stderr.finish(exit.requested)) record(e);
+        } catch (e) {
+          failed("stderr", "(the end of the run)", e);
+        }
         deps.requestLog?.endRun(id);
         life.onExit(exit);
         logExit(log, exit);

@@ -35,10 +35,11 @@ function served(): Record<string, number> {
 function deps(spawner: FakeSpawner, bufferLines: number): ClientDeps & { stats: ShardStats } {
   const logs: string[] = [];
   const clock = new VirtualClock();
+  const log = createLogger({ format: "json", level: "debug", sink: (l) => logs.push(l) });
   return {
-    spawner: pipedClients(spawner, clock),
+    spawner: pipedClients(spawner, clock, log),
     clock,
-    log: createLogger({ format: "json", level: "debug", sink: (l) => logs.push(l) }),
+    log,
     stats: new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 }),
     pump: new ParsePump(),
     seed: 1,

@@ -1,4 +1,5 @@
 import { pipedClients } from "../lines/piped.ts";
+import { createLogger } from "../log/logger.ts";
 import type { Spawner } from "../process/spawner.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeSpawner } from "../testing/fake_spawner.ts";
@@ -6,13 +7,15 @@ import { VirtualClock } from "../testing/virtual_clock.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
 
+const log = createLogger({ format: "json", level: "error", sink: () => {} });
+
 function supervise(spawner: Spawner) {
   const exits: ClientExit[] = [];
   const states: ClientState[] = [];
   const delays: number[] = [];
   const clock = new VirtualClock();
   const sup = new ClientSupervisor(7, {
-    spawner: pipedClients(spawner, clock),
+    spawner: pipedClients(spawner, clock, log),
     clock,
     backoff: new Backoff({ ...DEFAULT_BACKOFF, jitterFraction: 0 }, () => 0.5),
     command: () => ({ command: "ffmpeg", args: [] }),

@@ -137,6 +137,15 @@ export const EVENTS = [
     help: "TCP connection attempts that failed otherwise",
   },
   {
+    key: "parserErrors",
+    metric: "parser_errors",
+    summary: "Parser errors:",
+    tui: "parser errors",
+    threshold: "parser_errors",
+    help: "FFmpeg output lines a parser threw on: skipped, counted here and logged once per " +
+      "kind of error (`parser_error`, the line redacted and cut short); reading goes on",
+  },
+  {
     key: "inFlightAtStop",
     metric: "in_flight_at_stop",
     summary: "In flight at the stop:",

@@ -59,7 +59,7 @@ export function clientSpawner(
 ): ClientSpawner {
   return choice.faninPath
     ? startFanin({ path: choice.faninPath, clock, log })
-    : pipedClients(createProcessSpawner({ deathSignal: choice.deathSignal }), clock);
+    : pipedClients(createProcessSpawner({ deathSignal: choice.deathSignal }), clock, log);
 }
 
 /** What a run resolves --line-reader to, or why it cannot. */

@@ -23,6 +23,32 @@ export interface RecordHandler {
 const HEAD = 5;
 
 /**
+ * The largest line group believed. The fan-in sends the lines of one pipe read (64 KiB, plus a
+ * partial line of at most 8 KiB) per group; a length far beyond that is a corrupt stream, and
+ * waiting for that many bytes would only buffer the rest of the run.
+ */
+export const MAX_GROUP_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The record stream is corrupt (an unknown record type, an impossible length): it cannot be
+ * resynchronised, so the reader gives up on that fan-in (src/fanin/spawner.ts ends it and
+ * reports every one of its clients as exited). The only error {@linkcode RecordDecoder.push}
+ * throws by itself.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   decoder.push(chunk, handler);
+ * } catch (e) {
+ *   if (e instanceof RecordStreamError) helper.kill("SIGKILL");
+ * }
+ * ```
+ */
+export class RecordStreamError extends Error {
+  override name = "RecordStreamError";
+}
+
+/**
  * Decodes records from chunks that may split them anywhere.
  *
  * @example
@@ -34,7 +60,10 @@ const HEAD = 5;
 export class RecordDecoder {
   #rest = new Uint8Array(0);
 
-  /** Decodes every whole record; keeps a partial one for the next chunk. */
+  /**
+   * Decodes every whole record; keeps a partial one for the next chunk. Throws
+   * {@linkcode RecordStreamError} on a corrupt stream, and whatever a handler throws.
+   */
   push(chunk: Uint8Array, handler: RecordHandler): void {
     let bytes = chunk;
     if (this.#rest.length > 0) {
@@ -44,13 +73,16 @@ export class RecordDecoder {
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let at = 0;
-    while (bytes.length - at >= HEAD) {
-      const size = recordSize(bytes, view, at);
-      if (size < 0 || bytes.length - at < size) break;
-      dispatch(bytes, view, at, handler);
-      at += size;
+    try {
+      while (bytes.length - at >= HEAD) {
+        const size = recordSize(bytes, view, at);
+        if (size < 0 || bytes.length - at < size) break;
+        at += size; // first: a handler that throws does not get the same record again
+        dispatch(bytes, view, at - size, handler);
+      }
+    } finally {
+      this.#rest = bytes.slice(at);
     }
-    this.#rest = bytes.slice(at);
   }
 
   /** Bytes of a record not yet complete. */
@@ -70,14 +102,19 @@ function recordSize(bytes: Uint8Array, view: DataView, at: number): number {
     case 0x48: // H: monotonic ms
     case 0x58: // X: code, signal
       return HEAD + 8;
-    case 0x47: // G: stream, at, u32 n, bytes
+    case 0x47: { // G: stream, at, u32 n, bytes
       if (bytes.length - at < HEAD + 13) return -1;
-      return HEAD + 13 + view.getUint32(at + HEAD + 9, true);
+      const n = view.getUint32(at + HEAD + 9, true);
+      if (n > MAX_GROUP_BYTES) {
+        throw new RecordStreamError(`hls-swarm-fanin: a line group of ${n} bytes`);
+      }
+      return HEAD + 13 + n;
+    }
     case 0x45: // E: errno, u16 n, bytes
       if (bytes.length - at < HEAD + 6) return -1;
       return HEAD + 6 + view.getUint16(at + HEAD + 4, true);
   }
-  throw new Error(`hls-swarm-fanin: unknown record type ${bytes[at]}`);
+  throw new RecordStreamError(`hls-swarm-fanin: unknown record type ${bytes[at]}`);
 }
 
 const utf8 = new TextDecoder();

@@ -14,6 +14,7 @@ import {
   killGroup,
   type LineSink,
 } from "../process/spawner.ts";
+import { containSink, errorKind, errorText } from "../lines/contained.ts";
 import { RecordDecoder, type RecordHandler, spawnRequest, STDERR, STDOUT } from "./records.ts";
 
 /**
@@ -112,9 +113,13 @@ class Helper implements RecordHandler {
   #lastAt = NaN;
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #ended: Promise<void>;
+  readonly #log: Logger;
+  /** Kinds of consumer exception already logged: each once per helper, not once per line. */
+  readonly #failures = new Set<string>();
 
   constructor(opts: FaninOptions) {
     this.#clock = opts.clock;
+    this.#log = opts.log;
     const proc = new Deno.Command(opts.path, {
       args: ["--batch-ms", String(BATCH_MS), "--buffer-mib", String(BUFFER_MIB)],
       detached: true,
@@ -123,7 +128,16 @@ class Helper implements RecordHandler {
       stderr: "piped",
     }).spawn();
     this.#writer = proc.stdin.getWriter();
-    const reading = this.#read(proc.stdout, opts.log);
+    const reading = this.#read(proc.stdout).catch((e) => {
+      // The stream cannot be read on (corrupt, or a broken pipe): end the helper, so its exit
+      // below reports every client of it as exited and no stop waits on a client for ever.
+      opts.log.error("fanin_read_failed", { error: errorText(e) });
+      try {
+        proc.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    });
     const helperLog = new Response(proc.stderr).text().catch(() => "").then((text) => {
       for (const line of text.split("\n").filter(Boolean)) opts.log.error("fanin", { line });
     });
@@ -144,8 +158,11 @@ class Helper implements RecordHandler {
     argv: string[],
     out: { stderr: LineSink; progress: LineSink | null },
   ): Promise<ClientChild> {
+    // The consumers run inside the record loop: what they throw must not end it, or every other
+    // client of this helper would lose its lines and its exit.
+    const contained = (sink: LineSink) => containSink(sink, (e) => this.#consumerFailed(e));
     const run: Run = {
-      sinks: [out.stderr, out.progress],
+      sinks: [contained(out.stderr), out.progress && contained(out.progress)],
       child: Promise.withResolvers(),
       status: Promise.withResolvers(),
       lines: Promise.withResolvers(),
@@ -216,7 +233,8 @@ class Helper implements RecordHandler {
     if (run) this.#exit(token, run, { code, signal: SIGNALS[signal] ?? null });
   }
 
-  async #read(stdout: ReadableStream<Uint8Array>, log: Logger): Promise<void> {
+  /** Reads records to the end of the stream; rejects when it cannot go on (see the caller). */
+  async #read(stdout: ReadableStream<Uint8Array>): Promise<void> {
     const decoder = new RecordDecoder();
     const reader = stdout.getReader({ mode: "byob" });
     let buffer = new ArrayBuffer(256 * 1024);
@@ -228,8 +246,16 @@ class Helper implements RecordHandler {
         buffer = value.buffer as ArrayBuffer;
       }
     } catch (e) {
-      log.error("fanin_read_failed", { error: (e as Error).message });
+      await reader.cancel().catch(() => {});
+      throw e;
     }
+  }
+
+  #consumerFailed(error: unknown): void {
+    const kind = errorKind(error);
+    if (this.#failures.has(kind)) return;
+    this.#failures.add(kind);
+    this.#log.error("fanin_consumer_failed", { error: errorText(error), kind });
   }
 
   // A run is forgotten once it has exited and both its streams have ended.

@@ -48,6 +48,9 @@ export interface ShardStatsOptions {
   dropThreshold: number;
 }
 
+/** Kinds of parser error a shard logs; more kinds are counted but not logged (a flood of bugs). */
+const LOGGED_PARSER_ERROR_KINDS = 20;
+
 const NO_LINES: ClientLineCounts = {
   progress: { read: 0, dropped: 0, parsed: 0 },
   stderr: { read: 0, dropped: 0, parsed: 0 },
@@ -69,6 +72,7 @@ export class ShardStats {
   readonly lifecycle = new LifecycleStats();
   readonly series = new WallSeries();
   readonly clients = new Map<number, ClientRecord>();
+  readonly #parserErrorKinds = new Set<string>();
   /** Totals at the previous tick, so each second gets what happened in it. */
   #last: Omit<SeriesValues, "running" | "stalled"> = {
     manifests: 0,
@@ -108,6 +112,19 @@ export class ShardStats {
     else if (
       (e.type === "response" && e.status >= 400) || (e.type === "count" && e.key === "unanswered")
     ) c.failed++;
+  }
+
+  /**
+   * Counts a line of client `id` that a parser threw on (`parserErrors`). True the first time
+   * this shard sees that `kind` of error (src/client/runner.ts logs it then): a bug that trips
+   * on every line is logged once, not once a line.
+   */
+  parserError(id: number, kind: string): boolean {
+    this.record(id, { type: "count", key: "parserErrors", n: 1 });
+    const kinds = this.#parserErrorKinds;
+    if (kinds.has(kind) || kinds.size >= LOGGED_PARSER_ERROR_KINDS) return false;
+    kinds.add(kind);
+    return true;
   }
 
   /** Records one progress block of client `id`, arrived at monotonic `at`. */
