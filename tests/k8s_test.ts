@@ -477,6 +477,16 @@ async function fakeKubectl(runId: string, job: {
   };
 }
 
+/** The permission bits (octal) of a folder and each file in it, by name; the folder is ".". */
+async function fileModes(dir: string): Promise<Record<string, string>> {
+  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  const modes: Record<string, string> = {};
+  for (const name of [".", ...names]) {
+    modes[name] = ((await Deno.stat(`${dir}/${name}`)).mode! & 0o777).toString(8);
+  }
+  return modes;
+}
+
 Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing), merge", async () => {
   const runId = "k8s-run-test";
   const logs = await realShardLogs(runId, 4, [0, 1]);
@@ -493,7 +503,14 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
   });
   const out = `${fake.dir}/out`;
   const url = "http://origin:17080/stream.m3u8";
-  const args = ["--shards=4", "--clients=4", "--duration=10s", `--run-id=${runId}`, "--poll=100ms"];
+  const args = [
+    "--shards=4",
+    "--clients=4",
+    "--duration=10s",
+    `--run-id=${runId}`,
+    "--poll=100ms",
+    `--header=Authorization: Bearer ${CREDENTIALS.X}`,
+  ];
   try {
     const first = await fake.run(["k8s", "run", ...args, `--out=${out}`, url]);
     console.log(first.stderr.split("\n").filter((l) => l.startsWith("hls-swarm k8s")).join("\n"));
@@ -507,6 +524,23 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
       ...[0, 1, 2].map((i) => ["logs", pod(i), "-c", "hls-swarm"]),
     ]);
     assertEquals(await fake.applied(), await Deno.readTextFile(`${out}/manifests.yaml`));
+    assert((await fake.applied()).includes("kind: Secret"), "the applied YAML has the Secret");
+    assert(!first.stderr.includes(CREDENTIALS.X), first.stderr);
+    // Every file it wrote, merge's summary included, is its owner's alone; its folder too.
+    const modes = await fileModes(out);
+    console.log(`modes in --out: ${JSON.stringify(modes)}`);
+    assertEquals(Object.keys(modes), [
+      ".",
+      "job-progress.json",
+      "manifests.yaml",
+      "shard-0.json",
+      "shard-0.log",
+      "shard-1.json",
+      "shard-1.log",
+      "shard-2.log",
+      "summary.json",
+    ]);
+    assertEquals(Object.values(modes), ["700", ...Array(8).fill("600")]);
     assert(first.stderr.includes(`shard 2: failed: pod ${pod(2)} (exit 4 Error)`), first.stderr);
     assert(first.stderr.includes("shard 3: missing: no pod found"), first.stderr);
     assert(first.stderr.includes("shards missing: [2, 3], failed: [] of 4"), first.stderr);
@@ -517,11 +551,20 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
     assertEquals(merged.outcome.code, 5);
     assert(first.stdout.includes(runId), first.stdout);
 
-    // Again, allowing missing shards and cleaning up: merge's exit 0 passes through.
+    // Again, allowing missing shards and cleaning up: merge's exit 0 passes through. Files
+    // left world-readable by an older run are narrowed too.
+    await Deno.mkdir(`${out}-2`, { mode: 0o755 });
+    for (const f of ["manifests.yaml", "summary.json", "shard-0.log"]) {
+      await Deno.writeTextFile(`${out}-2/${f}`, "old\n", { mode: 0o644 });
+      await Deno.chmod(`${out}-2/${f}`, 0o644);
+    }
     const second = await fake.run(
       ["k8s", "run", ...args, `--out=${out}-2`, "--allow-missing-shards", "--cleanup", url],
     );
     assertEquals(second.code, 0, second.stderr);
+    const modes2 = await fileModes(`${out}-2`);
+    console.log(`modes in an existing --out: ${JSON.stringify(modes2)}`);
+    assertEquals(Object.values(modes2), ["755", ...Array(8).fill("600")]);
     assertEquals((await fake.calls()).at(-1), [
       "delete",
       "--ignore-not-found",
