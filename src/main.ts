@@ -2,8 +2,10 @@
  * hls-swarm's entry point.
  * @module
  */
+import { debugWanted, installFatalHandlers } from "./cli/fatal.ts";
 import { runCli } from "./cli/main.ts";
 import { writeTextSync } from "./io.ts";
+import { rawRedactor } from "./secrets/raw.ts";
 import { SHARD_WORKER_NAME } from "./shard/protocol.ts";
 import { runShardWorker } from "./shard/worker_main.ts";
 
@@ -12,13 +14,26 @@ import { runShardWorker } from "./shard/worker_main.ts";
 if (import.meta.main && (self as { name?: string }).name === SHARD_WORKER_NAME) {
   await runShardWorker();
 } else if (import.meta.main) {
-  const code = await runCli(Deno.args, {
-    env: Deno.env.toObject(),
-    stdout: (text) => writeTextSync(Deno.stdout, text),
-    stderr: (text) => writeTextSync(Deno.stderr, text),
-    stdoutIsTerminal: Deno.stdout.isTerminal(),
-    stderrIsTerminal: Deno.stderr.isTerminal(),
-    workerEntry: import.meta.url,
+  const env = Deno.env.toObject();
+  // Anything uncaught is one redacted line and exit 1, never Deno's raw message and stack.
+  const fail: (e: unknown) => never = installFatalHandlers(globalThis, {
+    write: (text) => writeTextSync(Deno.stderr, text),
+    redactor: rawRedactor(Deno.args, env),
+    debug: debugWanted(Deno.args, env),
+    exit: (code) => Deno.exit(code),
   });
+  let code: number;
+  try {
+    code = await runCli(Deno.args, {
+      env,
+      stdout: (text) => writeTextSync(Deno.stdout, text),
+      stderr: (text) => writeTextSync(Deno.stderr, text),
+      stdoutIsTerminal: Deno.stdout.isTerminal(),
+      stderrIsTerminal: Deno.stderr.isTerminal(),
+      workerEntry: import.meta.url,
+    });
+  } catch (e) {
+    fail(e);
+  }
   Deno.exit(code);
 }

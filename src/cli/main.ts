@@ -31,6 +31,7 @@ import { formatSummary } from "../report/summary_text.ts";
 import { evaluateThresholds } from "../report/thresholds.ts";
 import { DashboardSession, dashboardWanted } from "../tui/session.ts";
 import { redactorFor } from "../secrets/redact.ts";
+import { rawRedactor } from "../secrets/raw.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -52,7 +53,11 @@ export type { CliIo };
  * Deno.exit(await runCli(Deno.args, denoIo()));
  * ```
  */
-export async function runCli(args: string[], io: CliIo): Promise<number> {
+export async function runCli(args: string[], cliIo: CliIo): Promise<number> {
+  // Every stderr line is redacted from the first one: config errors quote bad values, and the
+  // config's own redactor exists only once the config has loaded (secrets/raw.ts).
+  const raw = rawRedactor(args, cliIo.env);
+  const io: CliIo = { ...cliIo, stderr: (t) => cliIo.stderr(raw.text(t)) };
   // Subcommands with flags of their own parse them themselves, before the swarm's grammar
   // (Go spelling, EXTRA_ARGS) could claim a flag such as --summary-json.
   if (args[0] === "merge") return await runMerge(args.slice(1), io);
@@ -87,7 +92,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
     io.stderr(`${PROGRAM_NAME}: --tui needs a terminal on stdout; use --tui=false when piping\n`);
     return EXIT.usage;
   }
-  const redactor = redactorFor(config);
+  const redactor = raw.merge(redactorFor(config));
   const log = createLogger({
     format: config.logFormat ?? (io.stderrIsTerminal ? "text" : "json"),
     level: config.logLevel,
@@ -96,7 +101,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
   });
   // What hls-swarm itself prints on stderr (errors naming the URL) loses its secrets too;
   // stdout is redacted where it is written, since --print-cmd must stay exact.
-  return await runSwarm(config, { ...io, stderr: (t) => io.stderr(redactor.text(t)) }, log);
+  return await runSwarm(config, { ...io, stderr: (t) => cliIo.stderr(redactor.text(t)) }, log);
 }
 
 async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<number> {

@@ -33,7 +33,7 @@ export function swarmConfig(
   const warnings = [...fromEnv.warnings];
   const urlVar = readVariable(env, EXTRA_ENV.streamUrl);
   const jobIndex = readVariable(env, EXTRA_ENV.jobIndex)?.value;
-  const load = () => loadConfig(raw, url ?? urlVar?.value, jobIndex);
+  const load = () => loadConfig(raw, url ?? urlVar?.value, jobIndex, fromEnv.sources);
   let loaded = load();
   if (!loaded.ok) {
     let dropped = false;

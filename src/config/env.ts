@@ -5,7 +5,9 @@
  *
  * A bad canonical value is an error (exit 2). A bad alias value is only a warning and is left
  * out: names as generic as `TIMEOUT` or `STATS` are often set by a CI system for something else,
- * and must not stop a run that never meant them.
+ * and must not stop a run that never meant them. Except `HEADERS`: dropping it would drop an
+ * Authorization header with it, and run unauthenticated against an origin that meant to be
+ * asked with credentials (and the warning would have to quote the token).
  * @module
  */
 import { envName, EXTRA_ENV, FLAGS } from "./flags.ts";
@@ -52,6 +54,9 @@ export function readVariable(
   return null;
 }
 
+/** Flags whose alias value is never dropped: a bad one is an error, as with the canonical name. */
+const NEVER_DROPPED: ReadonlySet<string> = new Set(["header"]);
+
 /** What the environment gave, beyond the values in `raw`. */
 export interface EnvironmentResult {
   /** Bad canonical values: the run must not start. */
@@ -60,6 +65,8 @@ export interface EnvironmentResult {
   warnings: string[];
   /** Flags whose value came from an alias, and which: a bad one is dropped, not fatal. */
   fromAlias: Map<string, string>;
+  /** The variable each flag filled from the environment came from, by flag name. */
+  sources: Record<string, string>;
 }
 
 /**
@@ -78,7 +85,12 @@ export function applyEnvironment(
   given: ReadonlySet<string>,
   env: Env,
 ): EnvironmentResult {
-  const result: EnvironmentResult = { errors: [], warnings: [], fromAlias: new Map() };
+  const result: EnvironmentResult = {
+    errors: [],
+    warnings: [],
+    fromAlias: new Map(),
+    sources: {},
+  };
   for (const flag of FLAGS) {
     if (given.has(flag.name)) continue;
     const found = readVariable(env, { name: envName(flag.name), alias: flag.alias });
@@ -95,7 +107,9 @@ export function applyEnvironment(
     } else {
       raw[flag.name] = value;
     }
-    if (alias && flag.name in raw) result.fromAlias.set(flag.name, variable);
+    if (!(flag.name in raw)) continue;
+    result.sources[flag.name] = variable;
+    if (alias && !NEVER_DROPPED.has(flag.name)) result.fromAlias.set(flag.name, variable);
   }
   const port = readVariable(env, EXTRA_ENV.metricsPort);
   if (port && !given.has("metrics") && raw.metrics === undefined) {

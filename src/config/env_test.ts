@@ -27,7 +27,8 @@ Deno.test("variables fill flags the command line did not give; canonical beats a
     header: ["X-A: 1", "X-B: 2"],
     "log-level": "debug",
   });
-  assertEquals([...r.fromAlias.keys()], ["duration", "header", "tui"]);
+  assertEquals([...r.fromAlias.keys()], ["duration", "tui"]);
+  assertEquals(r.sources.header, "HEADERS");
 });
 
 Deno.test("the metrics port variable sets the metrics port unless the address is set", () => {
@@ -64,6 +65,20 @@ Deno.test("a CI's TIMEOUT=30 does not stop a run; HLS_SWARM_TIMEOUT=30 does", ()
   if (!canonical.ok) {
     assertEquals(canonical.errors, ['timeout: needs a unit, e.g. "30s" or "30ms"']);
   }
+});
+
+Deno.test("a bad HEADERS line is an error, like HLS_SWARM_HEADER's, and quotes no token", () => {
+  const token = "Bearer t0k3n-SECRET-1";
+  const env = { HEADERS: `Authorization: ${token}\nX-Api-Key t0k3n-SECRET-2` };
+  const r = swarmConfig({}, new Set(), URL, env);
+  assertEquals(r.ok, false);
+  assertEquals(r.warnings, []);
+  assertEquals(!r.ok && r.errors, [
+    "header: header 2 of 2 in HEADERS has no ':'; " +
+    'expected "Name: value" (not shown: it may be secret)',
+  ]);
+  const canonical = swarmConfig({}, new Set(), URL, { HLS_SWARM_HEADER: env.HEADERS });
+  assertEquals(!canonical.ok && canonical.errors.length, 1);
 });
 
 Deno.test("the shard comes from --shard, or from JOB_COMPLETION_INDEX with --shards", () => {

@@ -16,9 +16,17 @@ import type {
 import { parseDuration } from "./duration.ts";
 import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
+import { parseHttpUrl } from "./http_url.ts";
+import { safeUrl } from "../secrets/redact.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */
 export type RawFlags = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * Where values came from, for messages that must not quote them: the variable (`HEADERS`,
+ * `HLS_SWARM_HEADER`…) keyed by flag name; flags not listed came from the command line.
+ */
+export type ValueSources = Readonly<Record<string, string>>;
 
 /** The result of loading: a config, or every error found (one line each). */
 export type LoadResult = { ok: true; config: SwarmConfig } | { ok: false; errors: string[] };
@@ -36,6 +44,7 @@ export function loadConfig(
   raw: RawFlags,
   url: string | undefined,
   jobIndex?: string,
+  sources: ValueSources = {},
 ): LoadResult {
   const errors: string[] = [];
   const read = new FieldReader(raw, errors);
@@ -110,6 +119,7 @@ export function loadConfig(
 
   validateUrl(config, errors);
   validateCombinations(config, errors);
+  validateHeaders(config.headers, sources.header, errors);
   if (config.check) {
     config.clients = 1;
     config.durationMs = 10_000;
@@ -131,7 +141,9 @@ function originMetrics(read: FieldReader, errors: string[]): OriginMetricsConfig
   const windowMs = read.duration("origin-metrics-window", true);
   if (!nodeUrl && !nginxUrl) return null;
   for (const [name, url] of [["origin-metrics", nodeUrl], ["nginx-metrics", nginxUrl]]) {
-    if (url && !/^https?:\/\/[^/]+/.test(url)) errors.push(`${name}: not an http(s) URL: "${url}"`);
+    // The scraper parses it again with the same function: it cannot fail there.
+    const parsed = url ? parseHttpUrl(url) : null;
+    if (typeof parsed === "string") errors.push(`${name}: ${parsed}`);
   }
   if (windowMs < 10_000 || windowMs > 300_000) {
     errors.push(`origin-metrics-window: must be between 10s and 300s (got ${windowMs / 1000}s)`);
@@ -153,18 +165,8 @@ function validateUrl(config: SwarmConfig, errors: string[]): void {
     }
     return;
   }
-  let url: URL;
-  try {
-    url = new URL(config.streamUrl);
-  } catch {
-    errors.push(`stream URL: not a valid URL: "${config.streamUrl}"`);
-    return;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    errors.push(`stream URL: scheme must be http or https (got "${url.protocol.slice(0, -1)}")`);
-  } else if (!url.hostname) {
-    errors.push(`stream URL: has no host: "${config.streamUrl}"`);
-  }
+  const parsed = parseHttpUrl(config.streamUrl);
+  if (typeof parsed === "string") errors.push(`stream URL: ${parsed}`);
 }
 
 function validateCombinations(config: SwarmConfig, errors: string[]): void {
@@ -176,16 +178,32 @@ function validateCombinations(config: SwarmConfig, errors: string[]): void {
       errors.push("resolve: --resolve requires --dangerous (it disables TLS verification)");
     }
     if (config.resolveIp.includes("://")) {
-      errors.push(`resolve: give an IP address, not a URL (got "${config.resolveIp}")`);
+      errors.push(`resolve: give an IP address, not a URL (got "${safeUrl(config.resolveIp)}")`);
     }
   }
-  for (const header of config.headers) {
-    if (!/^[!#$%&'*+.^_`|~\w-]+:/.test(header)) {
-      errors.push(`header: expected "Name: value" (got "${header}")`);
-    } else if (/[\r\n]/.test(header)) {
-      errors.push(`header: must be one line (got "${JSON.stringify(header)}")`);
+}
+
+/**
+ * Checks each header line without quoting it: a line that does not parse may be a bare token,
+ * and the value of one that does may be secret. The message names the line instead.
+ */
+function validateHeaders(headers: readonly string[], source: string | undefined, errors: string[]) {
+  headers.forEach((header, i) => {
+    const which = source
+      ? `header ${i + 1} of ${headers.length} in ${source}`
+      : `--header #${i + 1} of ${headers.length}`;
+    const colon = header.indexOf(":");
+    let problem = "";
+    if (colon < 0) problem = "has no ':'";
+    else if (!/^[!#$%&'*+.^_`|~\w-]+$/.test(header.slice(0, colon))) {
+      problem = "has a name with characters a header name cannot have";
+    } else if (/[\r\n]/.test(header)) problem = "spans more than one line";
+    if (problem) {
+      errors.push(
+        `header: ${which} ${problem}; expected "Name: value" (not shown: it may be secret)`,
+      );
     }
-  }
+  });
 }
 
 /** Reads typed fields from raw strings, appending one message per bad value. */

@@ -55,10 +55,55 @@ Deno.test("--check runs one client for 10 s with debug logs", () => {
   assertEquals([r.config.clients, r.config.durationMs, r.config.logLevel], [1, 10_000, "debug"]);
 });
 
-Deno.test("headers must be single-line Name: value", () => {
-  const r = loadConfig({ header: ["X-Ok: 1", "bad header"] }, URL_OK);
+Deno.test("headers must be single-line Name: value; a bad one is named, never quoted", () => {
+  const headers = [
+    "X-Ok: 1",
+    "Bearer t0k3n-no-colon",
+    "Bad Name: t0k3n-2",
+    "X-A: 1\r\nX-B: t0k3n-3",
+  ];
+  const r = loadConfig({ header: headers }, URL_OK);
   assert(!r.ok);
-  assertEquals(r.errors, ['header: expected "Name: value" (got "bad header")']);
+  const tail = 'expected "Name: value" (not shown: it may be secret)';
+  assertEquals(r.errors, [
+    `header: --header #2 of 4 has no ':'; ${tail}`,
+    `header: --header #3 of 4 has a name with characters a header name cannot have; ${tail}`,
+    `header: --header #4 of 4 spans more than one line; ${tail}`,
+  ]);
+  const env = loadConfig({ header: ["Authorization t0k3n"] }, URL_OK, undefined, {
+    header: "HEADERS",
+  });
+  assertEquals(!env.ok && env.errors, [`header: header 1 of 1 in HEADERS has no ':'; ${tail}`]);
+});
+
+Deno.test("URLs that fail to parse are config errors quoted without user info or query", () => {
+  const cases: [Record<string, string>, string | undefined, string][] = [
+    [
+      {},
+      "http://u:pw-s3cr3t@h:99999/x.m3u8?t=tok-s3cr3t",
+      `stream URL: not a valid URL: "http://<redacted>@h:99999/x.m3u8?<redacted>"`,
+    ],
+    [{}, "http://u:pw-s3cr3t@/x.m3u8", `stream URL: not a valid URL: "http://<redacted>@/x.m3u8"`],
+    [
+      { "origin-metrics": "http://u:pw-s3cr3t@node:99999/metrics?k=tok-s3cr3t" },
+      URL_OK,
+      `origin-metrics: not a valid URL: "http://<redacted>@node:99999/metrics?<redacted>"`,
+    ],
+    [
+      { "nginx-metrics": "http://[nginx:9113/metrics?k=tok-s3cr3t" },
+      URL_OK,
+      `nginx-metrics: not a valid URL: "http://[nginx:9113/metrics?<redacted>"`,
+    ],
+    [
+      { "origin-metrics": "ftp://node/metrics" },
+      URL_OK,
+      'origin-metrics: scheme must be http or https (got "ftp")',
+    ],
+  ];
+  for (const [raw, url, error] of cases) {
+    const r = loadConfig(raw, url);
+    assertEquals(!r.ok && r.errors, [error]);
+  }
 });
 
 Deno.test("metrics off, port 0 and IPv6 listen addresses", () => {

@@ -18,6 +18,7 @@ import {
 } from "./node.ts";
 import { type Clock, systemClock } from "../clock.ts";
 import { fetchText } from "../net/fetch_text.ts";
+import { parseHttpUrl } from "../config/http_url.ts";
 import { type NginxState, nginxView, type OriginNginx, readNginx } from "./nginx.ts";
 import { parsePromText, type PromParseResult } from "./prom_text.ts";
 
@@ -366,16 +367,10 @@ function newHealth(url: string): SourceHealth {
   };
 }
 
+/** The config loader checked it with the same function, so a loaded config never throws here. */
 function checkUrl(url: string, what: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`invalid ${what} URL ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw new TypeError(`${what} URL must be http or https, got ${JSON.stringify(url)}`);
-  }
+  const parsed = parseHttpUrl(url);
+  if (typeof parsed === "string") throw new TypeError(`invalid ${what} URL: ${parsed}`);
   return parsed.href;
 }
 

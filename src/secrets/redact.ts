@@ -10,6 +10,7 @@
  * echoes request headers at trace level), and every URL or path with a query loses the query.
  * @module
  */
+import { headerSecrets, urlSecrets } from "./extract.ts";
 
 /** What a secret becomes. */
 export const REDACTED = "<redacted>";
@@ -38,6 +39,7 @@ const USERINFO = /(https?:\/\/)[^\s/@"'<>]+@/g;
  */
 export class Redactor {
   readonly #secrets: string[];
+  readonly #names: string[];
   readonly #headerLine: RegExp;
 
   constructor(secrets: readonly string[], headerNames: readonly string[]) {
@@ -45,8 +47,8 @@ export class Redactor {
     this.#secrets = [...new Set(secrets.filter((s) => s.length >= 3))].sort((a, b) =>
       b.length - a.length
     );
-    const names = [...new Set([...CREDENTIAL_HEADERS, ...headerNames.map((h) => h.toLowerCase())])]
-      .map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    this.#names = [...new Set([...CREDENTIAL_HEADERS, ...headerNames.map((h) => h.toLowerCase())])];
+    const names = this.#names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
     this.#headerLine = new RegExp(`\\b(${names.join("|")})(\\s*[:=]\\s*)[^\\r\\n"']+`, "gi");
   }
 
@@ -72,6 +74,20 @@ export class Redactor {
     return value;
   }
 
+  /**
+   * A redactor that hides what this one and `other` hide: the raw inputs' secrets (known
+   * before the config loads) together with the loaded config's.
+   *
+   * @example
+   * ```ts
+   * const both = new Redactor(["abcdef"], []).merge(new Redactor(["ghijkl"], ["x-key"]));
+   * both.text("abcdef ghijkl X-Key: v"); // "<redacted> <redacted> X-Key: <redacted>"
+   * ```
+   */
+  merge(other: Redactor): Redactor {
+    return new Redactor([...this.#secrets, ...other.#secrets], [...this.#names, ...other.#names]);
+  }
+
   /** Whether `text` holds anything this redactor would hide. */
   holdsSecrets(text: string): boolean {
     return this.text(text) !== text;
@@ -80,7 +96,7 @@ export class Redactor {
 
 /**
  * The redactor of a run: the values of its credential headers and `--redact-header`s, and the
- * query and user info of its stream URL.
+ * query and user info of its stream URL and origin-metrics URLs.
  *
  * @example
  * ```ts
@@ -88,27 +104,43 @@ export class Redactor {
  *   streamUrl: "https://cdn/a.m3u8?sig=abc" });
  * ```
  */
-export function redactorFor(
-  config: { headers: readonly string[]; redactHeaders: readonly string[]; streamUrl: string },
-): Redactor {
-  const names = [...CREDENTIAL_HEADERS, ...config.redactHeaders.map((h) => h.toLowerCase())];
-  const secrets: string[] = [];
-  for (const h of config.headers) {
-    const i = h.indexOf(":");
-    if (i > 0 && names.includes(h.slice(0, i).trim().toLowerCase())) {
-      const value = h.slice(i + 1).trim();
-      secrets.push(value, ...value.split(/\s+/).filter((w) => w.length >= 8));
-    }
-  }
-  try {
-    const url = new URL(config.streamUrl);
-    if (url.search.length > 1) {
-      secrets.push(url.search.slice(1));
-      for (const v of url.searchParams.values()) if (v.length >= 6) secrets.push(v);
-    }
-    if (url.password) secrets.push(decodeURIComponent(url.password));
-  } catch {
-    // Not a URL: nothing to learn from it (config loading reports it).
-  }
-  return new Redactor(secrets, names);
+export function redactorFor(config: {
+  headers: readonly string[];
+  redactHeaders: readonly string[];
+  streamUrl: string;
+  originMetrics?: { nodeUrl?: string; nginxUrl?: string } | null;
+}): Redactor {
+  const names = secretHeaderNames(config.redactHeaders);
+  const urls = [config.streamUrl, config.originMetrics?.nodeUrl, config.originMetrics?.nginxUrl];
+  return new Redactor([
+    ...headerSecrets(config.headers, names),
+    ...urls.flatMap((u) => u ? urlSecrets(u) : []),
+  ], names);
+}
+
+/**
+ * `text` (a URL, valid or not) with its user info and query replaced: safe to quote in an
+ * error message.
+ *
+ * @example
+ * ```ts
+ * safeUrl("http://u:p4ss@h:99999/x?sig=abc"); // "http://<redacted>@h:99999/x?<redacted>"
+ * ```
+ */
+export function safeUrl(text: string): string {
+  return new Redactor(urlSecrets(text), []).text(text)
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/i, `$1${REDACTED}@`);
+}
+
+/**
+ * The header names whose values are secret, lower case: the credential headers and `extra`.
+ *
+ * @example
+ * ```ts
+ * secretHeaderNames(["X-Api-Key"]); // ["authorization", "cookie", "proxy-authorization", "x-api-key"]
+ * ```
+ */
+export function secretHeaderNames(extra: readonly string[]): string[] {
+  const names = [...CREDENTIAL_HEADERS, ...extra.map((h) => h.trim().toLowerCase())];
+  return [...new Set(names)].filter(Boolean);
 }

@@ -20,7 +20,7 @@ Deno.test("known secret values go wherever they appear, even in FFmpeg's header 
       "Opening 'https://cdn.example/live/seg1.ts?sig=other' for reading",
       `Opening 'https://cdn.example/live/seg1.ts?${REDACTED}' for reading`,
     ],
-    ["https://user:pa55word@cdn.example/x.m3u8", `https://user:${REDACTED}@cdn.example/x.m3u8`],
+    ["https://user:pa55word@cdn.example/x.m3u8", `https://${REDACTED}@cdn.example/x.m3u8`],
     ["https://bob:hunter22@other.example/x.m3u8", `https://${REDACTED}@other.example/x.m3u8`],
     ["the token was s1gn4tur3", `the token was ${REDACTED}`],
     ["what? no path here", "what? no path here"],
