@@ -1,0 +1,136 @@
+/**
+ * One viewing session: one FFmpeg run of one client, from its first request to its exit, judged
+ * as a streaming engineer judges a viewer (Mux's and Conviva's definitions, CTA-2066's names):
+ *
+ * - **startup time** (Mux "video startup time", CTA-2066 "startup delay"): from the first
+ *   playlist request to the moment the first media segment has fully arrived. FFmpeg does not
+ *   render, so this is the time to the first playable segment, not to the first frame shown.
+ * - **start outcome**, exactly one per session: `started` (media arrived), `vsf` (Conviva's video
+ *   start failure: the session ended with an error or a crash before any media), `ebvs` (exit
+ *   before video start: hls-swarm stopped it before any media, at the end of the run or as a
+ *   viewer leaving).
+ * - **rebuffering** from the {@link ./player.ts virtual player}.
+ * - **live latency** where the playlist carries `EXT-X-PROGRAM-DATE-TIME`: how far the newest
+ *   media a viewer holds is behind the wall clock (`now − (PDT of the first segment + media
+ *   received)`); unknown without program date-time.
+ * - **expired segments**: segments the viewer lost because they left the playlist first.
+ * @module
+ */
+import { VirtualPlayer } from "./player.ts";
+
+/** How a session ended, as the supervisor knows it. */
+export type SessionEnd = "error" | "stopped";
+
+/** A session's start outcome. */
+export type StartOutcome = "started" | "vsf" | "ebvs";
+
+/** What one ended session measured. */
+export interface SessionResult {
+  outcome: StartOutcome;
+  /** First playlist request → first media segment fully arrived; null without media. */
+  startupMs: number | null;
+  rebuffers: number;
+  rebufferMs: number;
+  playMs: number;
+  expiredSegments: number;
+  /** Media bytes and media time received: delivered bitrate = bytes × 8 / media seconds. */
+  mediaBytes: number;
+  mediaMs: number;
+}
+
+/**
+ * Feeds one session's events in; {@linkcode ViewerSession.end} gives its result. All `at` are
+ * monotonic ms; `wall` is the matching wall-clock ms (for program date-time).
+ *
+ * @example
+ * ```ts
+ * import { ViewerSession } from "./session.ts";
+ * const s = new ViewerSession(2000);
+ * s.request("manifest", 0);
+ * s.segmentArrived(850);
+ * s.media(6000, 900);
+ * s.end("stopped", 10_000).outcome; // "started"
+ * ```
+ */
+export class ViewerSession {
+  readonly #player: VirtualPlayer;
+  #firstRequestAt: number | null = null;
+  #firstSegmentAt: number | null = null;
+  #pdtFirstSegment: number | null = null;
+  #expired = 0;
+  #mediaBytes = 0;
+  #mediaMs = 0;
+  #result: SessionResult | null = null;
+
+  /** @param startupBufferMs the player's startup buffer (`--player-buffer`) */
+  constructor(startupBufferMs: number) {
+    this.#player = new VirtualPlayer(startupBufferMs);
+  }
+
+  /** A request was sent; the first one starts the session's clock. */
+  request(_kind: string, at: number): void {
+    this.#firstRequestAt ??= at;
+  }
+
+  /** A media segment's body has fully arrived at `at`. */
+  segmentArrived(at: number): void {
+    if (this.#firstRequestAt === null) return;
+    this.#firstSegmentAt ??= at;
+  }
+
+  /** Bytes of a media segment body received. */
+  mediaBytes(n: number): void {
+    this.#mediaBytes += n;
+  }
+
+  /** Media received so far in this session grew to `mediaMs` (FFmpeg's progress `out_time`). */
+  media(mediaMs: number, at: number): void {
+    if (mediaMs > this.#mediaMs) this.#mediaMs = mediaMs;
+    this.#player.media(mediaMs, at);
+  }
+
+  /** The program date-time (epoch ms) of the first segment this session played. */
+  programDateTime(firstSegmentEpochMs: number): void {
+    this.#pdtFirstSegment ??= firstSegmentEpochMs;
+  }
+
+  /** Segments lost because they expired from the playlist before the viewer fetched them. */
+  expired(n: number): void {
+    this.#expired += n;
+  }
+
+  /**
+   * Live latency at wall-clock `wall`: how far the newest media received is behind live, in
+   * ms; null without program date-time or before media.
+   */
+  liveLatencyMs(wall: number): number | null {
+    if (this.#pdtFirstSegment === null || this.#mediaMs === 0) return null;
+    return wall - (this.#pdtFirstSegment + this.#mediaMs);
+  }
+
+  /** Whether media has arrived (the session has started, in the start outcome's sense). */
+  get hasMedia(): boolean {
+    return this.#firstSegmentAt !== null || this.#mediaMs > 0;
+  }
+
+  /** Ends the session (idempotent: the first end wins). */
+  end(how: SessionEnd, at: number): SessionResult {
+    if (this.#result) return this.#result;
+    this.#player.end(at);
+    const started = this.hasMedia;
+    const first = this.#firstSegmentAt ?? (started ? this.#player.startedAt : null);
+    this.#result = {
+      outcome: started ? "started" : how === "stopped" ? "ebvs" : "vsf",
+      startupMs: first !== null && this.#firstRequestAt !== null
+        ? Math.max(0, first - this.#firstRequestAt)
+        : null,
+      rebuffers: this.#player.rebuffers,
+      rebufferMs: this.#player.rebufferMs,
+      playMs: this.#player.playMs,
+      expiredSegments: this.#expired,
+      mediaBytes: this.#mediaBytes,
+      mediaMs: this.#mediaMs,
+    };
+    return this.#result;
+  }
+}

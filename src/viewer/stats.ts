@@ -1,0 +1,141 @@
+/**
+ * The viewer experience of a set of clients, as a mergeable part of the snapshot: counts add,
+ * sketches merge bin by bin, so a fleet's startup p95 and rebuffering ratio are the fleet's, not
+ * an average of its shards'.
+ *
+ * Rates are derived from the sums, never carried:
+ * - VSF rate (Conviva) = vsf / (started + vsf + ebvs), the share of start attempts that failed;
+ * - EBVS rate = ebvs / attempts;
+ * - rebuffering ratio (Conviva; Mux "rebuffer percentage") = rebuffer time / (play time +
+ *   rebuffer time), over all watch time;
+ * - rebuffered sessions = sessions with at least one rebuffer / started sessions.
+ * @module
+ */
+import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../stats/sketch.ts";
+import type { SessionResult, StartOutcome } from "./session.ts";
+
+/** The wire form, inside the snapshot. */
+export interface ViewerWire {
+  sessions: Record<StartOutcome, number>;
+  /** Started sessions with at least one rebuffer. */
+  rebufferedSessions: number;
+  rebuffers: number;
+  rebufferMs: number;
+  playMs: number;
+  expiredSegments: number;
+  mediaBytes: number;
+  mediaMs: number;
+  /** Startup time of every started session. */
+  startupMs: SketchWire;
+  /** Live latency, one sample per viewer per second (program date-time streams only). */
+  liveLatencyMs: SketchWire;
+}
+
+/** The figures people read, derived from a {@linkcode ViewerWire}. */
+export interface ViewerFigures {
+  attempts: number;
+  vsfRate: number | null;
+  ebvsRate: number | null;
+  rebufferRatio: number | null;
+  rebufferedShare: number | null;
+  /** Delivered bitrate over all media received, bit/s. */
+  bitrate: number | null;
+}
+
+/**
+ * Accumulates ended sessions and live-latency samples.
+ *
+ * @example
+ * ```ts
+ * import { ViewerStats } from "./stats.ts";
+ * const v = new ViewerStats();
+ * v.ended({ outcome: "vsf", startupMs: null, rebuffers: 0, rebufferMs: 0, playMs: 0,
+ *   expiredSegments: 0, mediaBytes: 0, mediaMs: 0 });
+ * ViewerStats.figures(v.toWire()).vsfRate; // 1
+ * ```
+ */
+export class ViewerStats {
+  readonly sessions: Record<StartOutcome, number> = { started: 0, vsf: 0, ebvs: 0 };
+  rebufferedSessions = 0;
+  rebuffers = 0;
+  rebufferMs = 0;
+  playMs = 0;
+  expiredSegments = 0;
+  mediaBytes = 0;
+  mediaMs = 0;
+  readonly startupMs = new Sketch(SKETCH_ACCURACY);
+  readonly liveLatencyMs = new Sketch(SKETCH_ACCURACY);
+
+  /** Adds one ended session. Times are rounded to whole ms, so sums add up exactly in any order. */
+  ended(r: SessionResult): void {
+    this.sessions[r.outcome]++;
+    if (r.startupMs !== null) this.startupMs.add(Math.max(r.startupMs, 1));
+    if (r.rebuffers > 0) this.rebufferedSessions++;
+    this.rebuffers += r.rebuffers;
+    this.rebufferMs += Math.round(r.rebufferMs);
+    this.playMs += Math.round(r.playMs);
+    this.expiredSegments += r.expiredSegments;
+    this.mediaBytes += r.mediaBytes;
+    this.mediaMs += Math.round(r.mediaMs);
+  }
+
+  /** One viewer's live latency at a tick (ms; values at or below 1 ms count as 1 ms). */
+  liveLatency(ms: number): void {
+    this.liveLatencyMs.add(Math.max(ms, 1));
+  }
+
+  /** The wire form. */
+  toWire(): ViewerWire {
+    return {
+      sessions: { ...this.sessions },
+      rebufferedSessions: this.rebufferedSessions,
+      rebuffers: this.rebuffers,
+      rebufferMs: this.rebufferMs,
+      playMs: this.playMs,
+      expiredSegments: this.expiredSegments,
+      mediaBytes: this.mediaBytes,
+      mediaMs: this.mediaMs,
+      startupMs: this.startupMs.toWire(),
+      liveLatencyMs: this.liveLatencyMs.toWire(),
+    };
+  }
+
+  /** The exact merge of two wire forms. */
+  static merge(a: ViewerWire, b: ViewerWire): ViewerWire {
+    const sketch = (x: SketchWire, y: SketchWire): SketchWire => {
+      const s = Sketch.fromWire(x);
+      s.merge(Sketch.fromWire(y));
+      return s.toWire();
+    };
+    return {
+      sessions: {
+        started: a.sessions.started + b.sessions.started,
+        vsf: a.sessions.vsf + b.sessions.vsf,
+        ebvs: a.sessions.ebvs + b.sessions.ebvs,
+      },
+      rebufferedSessions: a.rebufferedSessions + b.rebufferedSessions,
+      rebuffers: a.rebuffers + b.rebuffers,
+      rebufferMs: a.rebufferMs + b.rebufferMs,
+      playMs: a.playMs + b.playMs,
+      expiredSegments: a.expiredSegments + b.expiredSegments,
+      mediaBytes: a.mediaBytes + b.mediaBytes,
+      mediaMs: a.mediaMs + b.mediaMs,
+      startupMs: sketch(a.startupMs, b.startupMs),
+      liveLatencyMs: sketch(a.liveLatencyMs, b.liveLatencyMs),
+    };
+  }
+
+  /** Rates derived from the sums (null where the denominator is 0). */
+  static figures(w: ViewerWire): ViewerFigures {
+    const attempts = w.sessions.started + w.sessions.vsf + w.sessions.ebvs;
+    const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+    return {
+      attempts,
+      vsfRate: ratio(w.sessions.vsf, attempts),
+      ebvsRate: ratio(w.sessions.ebvs, attempts),
+      rebufferRatio: ratio(w.rebufferMs, w.playMs + w.rebufferMs),
+      rebufferedShare: ratio(w.rebufferedSessions, w.sessions.started),
+      bitrate: ratio(w.mediaBytes * 8 * 1000, w.mediaMs),
+    };
+  }
+}

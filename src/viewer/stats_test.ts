@@ -1,0 +1,86 @@
+import { assertEquals } from "../testing/assert.ts";
+import { clientRandom } from "../client/jitter.ts";
+import { Sketch } from "../stats/sketch.ts";
+import { type SessionResult, type StartOutcome, ViewerSession } from "./session.ts";
+import { ViewerStats } from "./stats.ts";
+
+Deno.test("ViewerSession: one outcome per session, startup from the first request", () => {
+  const started = new ViewerSession(2000);
+  started.request("manifest", 100);
+  started.segmentArrived(950);
+  started.segmentArrived(1200);
+  started.media(6000, 960);
+  assertEquals(started.end("stopped", 10_000).outcome, "started");
+  assertEquals(started.end("error", 99_999).startupMs, 850); // the first end wins
+
+  const vsf = new ViewerSession(2000);
+  vsf.request("manifest", 0);
+  assertEquals(vsf.end("error", 500).outcome, "vsf");
+  const ebvs = new ViewerSession(2000);
+  ebvs.request("manifest", 0);
+  assertEquals(ebvs.end("stopped", 500), {
+    outcome: "ebvs",
+    startupMs: null,
+    rebuffers: 0,
+    rebufferMs: 0,
+    playMs: 0,
+    expiredSegments: 0,
+    mediaBytes: 0,
+    mediaMs: 0,
+  });
+});
+
+Deno.test("ViewerSession: live latency needs program date-time and media", () => {
+  const s = new ViewerSession(2000);
+  s.request("manifest", 0);
+  assertEquals(s.liveLatencyMs(1_000_000), null);
+  s.programDateTime(990_000);
+  s.media(6000, 100);
+  assertEquals(s.liveLatencyMs(1_000_000), 4000);
+});
+
+/** A random ended session, as many as a shard might see. */
+function randomSession(rand: () => number): SessionResult {
+  const r = rand();
+  const outcome: StartOutcome = r < 0.05 ? "vsf" : r < 0.1 ? "ebvs" : "started";
+  const started = outcome === "started";
+  const rebuffers = started && rand() < 0.2 ? 1 + Math.floor(rand() * 3) : 0;
+  return {
+    outcome,
+    startupMs: started ? 200 + Math.floor(rand() * 5000) : null,
+    rebuffers,
+    rebufferMs: rebuffers * Math.floor(rand() * 4000),
+    playMs: started ? Math.floor(rand() * 600_000) : 0,
+    expiredSegments: rand() < 0.05 ? 1 : 0,
+    mediaBytes: started ? Math.floor(rand() * 1e8) : 0,
+    mediaMs: started ? Math.floor(rand() * 600_000) : 0,
+  };
+}
+
+Deno.test("ViewerStats: three shards merged equal one process fed the same sessions", () => {
+  for (let seed = 0; seed < 20; seed++) {
+    const rand = clientRandom(seed, 42);
+    const whole = new ViewerStats();
+    const shards = [new ViewerStats(), new ViewerStats(), new ViewerStats()];
+    const n = 50 + Math.floor(rand() * 500);
+    for (let i = 0; i < n; i++) {
+      const s = randomSession(rand);
+      const shard = shards[Math.floor(rand() * 3)];
+      whole.ended(s);
+      shard.ended(s);
+      const latency = 1000 + rand() * 9000;
+      whole.liveLatency(latency);
+      shard.liveLatency(latency);
+    }
+    const merged = shards.map((s) => s.toWire()).reduce(ViewerStats.merge);
+    const one = whole.toWire();
+    assertEquals(merged.sessions, one.sessions);
+    assertEquals(ViewerStats.figures(merged), ViewerStats.figures(one));
+    const p95 = (w: typeof one) => Sketch.fromWire(w.startupMs).quantile(0.95);
+    assertEquals(p95(merged), p95(one));
+    assertEquals(
+      Sketch.fromWire(merged.liveLatencyMs).percentiles(),
+      Sketch.fromWire(one.liveLatencyMs).percentiles(),
+    );
+  }
+});
