@@ -1,0 +1,36 @@
+import { assertEquals } from "../testing/assert.ts";
+import { parseProgramDateTime, ProgramDateTimes } from "./program_date_time.ts";
+
+const tag = (iso: string) => `#EXT-X-PROGRAM-DATE-TIME:${iso}`;
+
+Deno.test("parseProgramDateTime: FFmpeg's +0000, Z, +01:00, and not a date", () => {
+  assertEquals(
+    parseProgramDateTime("2026-12-07T18:07:49.675+0000"),
+    Date.UTC(2026, 11, 7, 18, 7, 49, 675),
+  );
+  assertEquals(parseProgramDateTime("2026-12-07T18:07:49Z"), Date.UTC(2026, 11, 7, 18, 7, 49));
+  assertEquals(
+    parseProgramDateTime("2026-12-07T19:07:49.000+01:00"),
+    Date.UTC(2026, 11, 7, 18, 7, 49),
+  );
+  assertEquals(parseProgramDateTime("yesterday"), null);
+});
+
+Deno.test("ProgramDateTimes: the third from the last tag of the last playlist before the first segment", () => {
+  const p = new ProgramDateTimes();
+  p.playlistOpened(); // a master playlist: no tags
+  p.playlistOpened();
+  for (let s = 0; s < 6; s++) p.skipped(tag(`2026-12-07T18:00:0${s}.000Z`));
+  p.skipped("#EXT-X-VERSION:3");
+  p.playlistOpened(); // reloaded before the first segment: its tags replace the others
+  for (let s = 2; s < 8; s++) p.skipped(tag(`2026-12-07T18:00:0${s}.000Z`));
+  assertEquals(p.firstSegment(), Date.UTC(2026, 11, 7, 18, 0, 5));
+  assertEquals(p.firstSegment(), null); // once per run
+});
+
+Deno.test("ProgramDateTimes: fewer tags than FFmpeg's start offset is unknown", () => {
+  const p = new ProgramDateTimes();
+  p.playlistOpened();
+  p.skipped(tag("2026-12-07T18:00:00.000Z"));
+  assertEquals(p.firstSegment(), null);
+});
