@@ -113,6 +113,27 @@ const RENDERS: Record<string, string[]> = {
   ],
 };
 
+/** The credentials of {@linkcode SECRET_RENDER}: a bearer token, a password, a query token, a key. */
+const CREDENTIALS = {
+  X: "Xbearer7f3a9c",
+  P: "Ppass51e2d4",
+  T: "Ttoken88d0b7",
+  K: "Kapikey3b1c6",
+};
+const SECRET_RENDER = [
+  "render",
+  "--shards=2",
+  "--clients=4",
+  "--duration=1m",
+  "--run-id=secret-run",
+  "--start-at=2030-06-01T12:00:00Z",
+  `--header=Authorization: Bearer ${CREDENTIALS.X}`,
+  `--header=X-Api-Key: ${CREDENTIALS.K}`,
+  "--redact-header=X-Api-Key",
+  "--header=X-Load-Test: hls-swarm",
+  `https://u:${CREDENTIALS.P}@cdn.example/live.m3u8?token=${CREDENTIALS.T}`,
+];
+
 Deno.test("the kustomize base is what src/k8s/base.ts generates, and kubectl kustomize renders it", async () => {
   for (const [path, text] of Object.entries(generatedFiles())) {
     const committed = await Deno.readTextFile(`${ROOT}${path}`).catch(() => "(missing)");
@@ -127,7 +148,7 @@ Deno.test("the kustomize base is what src/k8s/base.ts generates, and kubectl kus
   for (const o of rendered) console.log(validate(o));
 });
 
-Deno.test("the README's kustomize overlay renders: 8 shards, its URL, start time and image", async () => {
+Deno.test("the README's kustomize overlay renders: 8 shards, its URL, start time, image and Secret", async () => {
   const readme = await Deno.readTextFile(`${ROOT}deploy/kubernetes/README.md`);
   const overlay = /```yaml\n(# overlays\/my-run\/kustomization.yaml\n[\s\S]*?)```/.exec(readme)
     ?.[1];
@@ -137,6 +158,11 @@ Deno.test("the README's kustomize overlay renders: 8 shards, its URL, start time
     await Deno.mkdir(`${dir}/overlays/my-run`, { recursive: true });
     await Deno.symlink(`${ROOT}deploy`, `${dir}/deploy`);
     await Deno.writeTextFile(`${dir}/overlays/my-run/kustomization.yaml`, overlay);
+    const header = `Authorization: Bearer ${CREDENTIALS.X}`;
+    await Deno.writeTextFile(
+      `${dir}/overlays/my-run/credentials.env`,
+      `HLS_SWARM_HEADER=${header}\n`,
+    );
     const out = await run("kubectl", ["kustomize", `${dir}/overlays/my-run`]);
     assertEquals(out.code, 0, out.stderr);
     const docs = parseYaml(out.stdout, "1.1") as K8sObject[];
@@ -150,6 +176,20 @@ Deno.test("the README's kustomize overlay renders: 8 shards, its URL, start time
     assertEquals(container.image, `registry.example/hls-swarm:${VERSION}`);
     assert(docs.every((o) => o.metadata?.namespace === "load"));
     for (const o of docs) validate(o);
+    // The credentials are in the generated Secret alone, and the pod reads it by its new name.
+    const secret = docs.find((o) => o.kind === "Secret") as Secret;
+    assertEquals(atob(secret.data!.HLS_SWARM_HEADER), header);
+    assertEquals(
+      docs.filter((o) => JSON.stringify(o).includes(CREDENTIALS.X)).map((o) => o.kind),
+      [],
+      "no object holds the token in clear text",
+    );
+    assert(/^hls-swarm-example-[a-z0-9]+$/.test(secret.metadata!.name!), secret.metadata!.name);
+    assertEquals(container.envFrom, [
+      { configMapRef: { name: "hls-swarm-example" } },
+      { secretRef: { name: secret.metadata!.name } },
+    ]);
+    console.log(`overlay: Secret ${secret.metadata!.name}, read by the Job through secretRef`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -216,27 +256,6 @@ Deno.test("every variable the manifests set is one hls-swarm reads", async () =>
     assertEquals(names.filter((n) => !known.has(n)), []);
   }
 });
-
-/** The credentials of {@linkcode SECRET_RENDER}: a bearer token, a password, a query token, a key. */
-const CREDENTIALS = {
-  X: "Xbearer7f3a9c",
-  P: "Ppass51e2d4",
-  T: "Ttoken88d0b7",
-  K: "Kapikey3b1c6",
-};
-const SECRET_RENDER = [
-  "render",
-  "--shards=2",
-  "--clients=4",
-  "--duration=1m",
-  "--run-id=secret-run",
-  "--start-at=2030-06-01T12:00:00Z",
-  `--header=Authorization: Bearer ${CREDENTIALS.X}`,
-  `--header=X-Api-Key: ${CREDENTIALS.K}`,
-  "--redact-header=X-Api-Key",
-  "--header=X-Load-Test: hls-swarm",
-  `https://u:${CREDENTIALS.P}@cdn.example/live.m3u8?token=${CREDENTIALS.T}`,
-];
 
 Deno.test("k8s render: credentials are in a Secret the pod reads, in no other object, and it warns", async () => {
   const out = await k8s(SECRET_RENDER);

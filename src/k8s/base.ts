@@ -6,6 +6,12 @@
  *
  * The base has no --start-at: applied as it is, each shard starts its clients as soon as its
  * own preflight passes. An overlay adds HLS_SWARM_START_AT (deploy/kubernetes/README.md).
+ *
+ * Nor has it credentials, so it has no Secret: a committed Secret, even an empty one, would
+ * invite a token into version control, and a Job reading an optional one would run without
+ * credentials when it is missing. An overlay adds both the Secret (secretGenerator, from a
+ * file kept out of version control) and the pod's secretRef; the README shows how, and
+ * tests/k8s_test.ts renders that overlay.
  * @module
  */
 import { envName } from "../config/flags.ts";
@@ -35,6 +41,7 @@ export function baseSpec(): RunSpec {
     podMonitor: true,
   }, new Date(0));
   if (!result.ok) throw new Error(`the base's own flags are bad: ${result.errors.join("; ")}`);
+  if (Object.keys(result.spec.secrets).length) throw new Error("the base must hold no credential");
   const settings = { ...result.spec.settings };
   delete settings[envName("start-at")];
   return { ...result.spec, settings };
