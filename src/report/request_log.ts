@@ -1,14 +1,23 @@
 /**
  * `--request-log FILE`: one NDJSON line per HTTP request a client made, assembled from the
  * parser's events (they carry the request's number in its FFmpeg run): when it was sent, which
- * client, kind, URL (query redacted), status, TTFB, inferred download time, bytes, and what went
- * wrong. A request is written once it is settled: an error status, its body counted, or the end
+ * client, kind, URL (through the run's redactor: its query, user info and every known secret
+ * value, such as a token the origin moved from the query into the segment paths), status,
+ * TTFB, inferred download time, bytes, and what went wrong. A request is written once it is settled: an error status, its body counted, or the end
  * of its FFmpeg run. So the file has exactly one line per request the summary counts.
  * @module
  */
 import type { HttpEvent } from "../parser/http_event.ts";
 import type { RequestKind } from "../parser/url_kind.ts";
-import { REDACTED } from "../secrets/redact.ts";
+import { REDACTED, Redactor } from "../secrets/redact.ts";
+
+/** Hides the secrets of a URL or path (a {@linkcode Redactor}). */
+export interface UrlRedactor {
+  text(text: string): string;
+}
+
+/** Without the run's redactor, the query and user info still go (they need no known values). */
+const ANONYMOUS = new Redactor([], []);
 
 /** One line of the request log. */
 export interface RequestRecord {
@@ -16,7 +25,7 @@ export interface RequestRecord {
   time: string;
   client: number;
   kind: RequestKind;
-  /** The request path; a query string is replaced by `<redacted>`. */
+  /** The request path, redacted: a query becomes `?<redacted>`, a known secret `<redacted>`. */
   url: string;
   /** null: no status line (see `event`). */
   status: number | null;
@@ -44,7 +53,7 @@ export interface RecordSink {
  *
  * @example
  * ```ts
- * const log = new RequestLog(sink, () => Date.now() - performance.now());
+ * const log = new RequestLog(sink, () => Date.now() - performance.now(), redactorFor(config));
  * for (const e of parser.push(line, at)) log.event(clientId, e);
  * log.endRun(clientId); // the FFmpeg run ended: settle what is open
  * ```
@@ -53,8 +62,15 @@ export class RequestLog {
   #open = new Map<number, Map<number, RequestRecord>>();
   #lines: string[] = [];
 
-  /** @param wallOffset wall-clock ms minus monotonic ms, to date events stamped monotonically */
-  constructor(private sink: RecordSink, private wallOffset: () => number) {}
+  /**
+   * @param wallOffset wall-clock ms minus monotonic ms, to date events stamped monotonically
+   * @param redactor the run's redactor (see secrets/redact.ts `redactorFor`)
+   */
+  constructor(
+    private sink: RecordSink,
+    private wallOffset: () => number,
+    private redactor: UrlRedactor = ANONYMOUS,
+  ) {}
 
   /** Takes one parser event of client `id`. */
   event(id: number, e: HttpEvent): void {
@@ -65,7 +81,8 @@ export class RequestLog {
         time: new Date(e.at + this.wallOffset()).toISOString(),
         client: id,
         kind: e.kind,
-        url: e.path.replace(/\?.*$/, `?${REDACTED}`),
+        // The redactor first (known values anywhere in the path), then any query left.
+        url: this.redactor.text(e.path).replace(/\?.*$/, `?${REDACTED}`),
         status: null,
         ttfb_ms: null,
         download_ms_inferred: null,

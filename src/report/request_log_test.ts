@@ -1,5 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { replayStderr } from "../parser/capture_replay.ts";
+import { redactorFor } from "../secrets/redact.ts";
 import { RequestLog } from "./request_log.ts";
 
 function logOf(events: Parameters<RequestLog["event"]>[1][]): Record<string, unknown>[] {
@@ -50,4 +51,36 @@ Deno.test("FFmpeg 5.1 stopped at a slow origin: each body the stop cut is logged
   assertEquals(lines.filter((r) => r.event === "in_flight_at_stop").length, cut);
   // Every counted request has its line.
   assertEquals(lines.length, events.filter((e) => e.type === "request").length);
+});
+
+Deno.test("a token in the path is redacted like one in the query, by the run's redactor", () => {
+  const token = "t0k3n-S3CR3T-9f8e";
+  const redactor = redactorFor({
+    headers: ["Authorization: Bearer b34r3r-S3CR3T-77"],
+    redactHeaders: [],
+    streamUrl: `http://cdn/live.m3u8?token=${token}`,
+  });
+  let out = "";
+  const log = new RequestLog({ write: (l) => out += l }, () => 0, redactor);
+  const paths = [
+    `/live.m3u8?token=${token}`,
+    `/tok/${token}/seg1.ts`,
+    "/auth/b34r3r-S3CR3T-77/seg2.ts",
+    "http://user:pw@cdn/seg3.ts",
+    "/plain/seg4.ts",
+  ];
+  paths.forEach((path, req) =>
+    log.event(1, { type: "request", req, kind: "segment", path, at: 0 })
+  );
+  log.endRun(1);
+  log.flush();
+  const urls = out.trim().split("\n").map((l) => JSON.parse(l).url);
+  console.log(urls.join("\n"));
+  assertEquals(urls, [
+    "/live.m3u8?<redacted>",
+    "/tok/<redacted>/seg1.ts",
+    "/auth/<redacted>/seg2.ts",
+    "http://<redacted>@cdn/seg3.ts",
+    "/plain/seg4.ts",
+  ]);
 });

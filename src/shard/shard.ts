@@ -9,7 +9,7 @@ import type { Clock } from "../clock.ts";
 import { type ClientDeps, type ClientHandle, startClient } from "../client/runner.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import { ParsePump } from "../lines/pump.ts";
-import { appendSink, RequestLog } from "../report/request_log.ts";
+import { appendSink, RequestLog, type UrlRedactor } from "../report/request_log.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
 import type { ShardHandle } from "./protocol.ts";
@@ -23,6 +23,8 @@ export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestL
   onTick?(): void;
   /** --request-log: the file the shard appends its requests to (created empty by the swarm). */
   requestLogPath?: string | null;
+  /** Hides the run's secrets in the request log's URLs (`redactorFor(config)`). */
+  requestLogRedactor?: UrlRedactor;
 }
 
 /**
@@ -53,7 +55,7 @@ export class Shard implements ShardHandle {
     const { clock } = deps;
     const sink = deps.requestLogPath ? appendSink(deps.requestLogPath) : null;
     this.#requestLog = sink && {
-      log: new RequestLog(sink, () => clock.wallNow() - clock.now()),
+      log: new RequestLog(sink, () => clock.wallNow() - clock.now(), deps.requestLogRedactor),
       sink,
     };
     this.#ticking = this.#tickEverySecond(deps.clock);

@@ -8,6 +8,7 @@ import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import { clientSpawner } from "../fanin/choose.ts";
 import { clientCommand } from "../swarm/mapping.ts";
+import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 import { Shard } from "./shard.ts";
@@ -85,6 +86,7 @@ export function runShardWorker(): Promise<void> {
           },
           restartOnStall: config.restartOnStall,
           requestLogPath: config.requestLog,
+          requestLogRedactor: redactorFor(config),
           onTick: () => report(false),
         });
       } else if (m.type === "start") shard?.start(m.id);

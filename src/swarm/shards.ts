@@ -10,6 +10,7 @@ import type { ShardHandle } from "../shard/protocol.ts";
 import { Shard } from "../shard/shard.ts";
 import { ShardSet } from "../shard/shard_set.ts";
 import { WorkerShard } from "../shard/worker_shard.ts";
+import { redactorFor } from "../secrets/redact.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
 import { clientCommand } from "./mapping.ts";
 import type { ShardPlan } from "./shard_plan.ts";
@@ -84,6 +85,7 @@ export function createShards(
         stats: stats(plan.clients),
         restartOnStall: config.restartOnStall,
         requestLogPath: config.requestLog,
+        requestLogRedactor: redactorFor(config),
       }),
     ];
   } else {
