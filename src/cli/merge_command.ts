@@ -13,7 +13,7 @@ import {
 } from "../report/merge.ts";
 import { writeTextFileAtomic } from "../atomic_write.ts";
 import { runOutcome } from "../report/outcome.ts";
-import { decodeSummaryLine } from "../report/summary_line.ts";
+import { decodeSummaryLine, MAX_SUMMARY_JSON_BYTES } from "../report/summary_line.ts";
 import { formatSummary } from "../report/summary_text.ts";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../report/thresholds.ts";
 import { PROGRAM_NAME } from "../version.ts";
@@ -64,6 +64,18 @@ export async function runMerge(args: string[], io: CliIo): Promise<number> {
     if (!(e instanceof CommanderError)) throw e;
     return e.code === "commander.helpDisplayed" ? EXIT.ok : EXIT.usage;
   }
+  // Whatever an input holds, merge ends with an exit code and one line, never a stack trace:
+  // an exception that slipped past the checks is still bad input.
+  try {
+    return await mergeFiles(files, opts, io);
+  } catch (e) {
+    const message = (e instanceof Error ? `${e.name}: ${e.message}` : String(e)).split("\n")[0];
+    io.stderr(`${PROGRAM_NAME} merge: cannot merge these inputs (${message.slice(0, 500)})\n`);
+    return EXIT.usage;
+  }
+}
+
+async function mergeFiles(files: string[], opts: MergeOptions, io: CliIo): Promise<number> {
   const thresholds: Threshold[] = [];
   for (const text of opts.threshold ?? []) {
     const t = parseThreshold(text);
@@ -109,20 +121,26 @@ export async function runMerge(args: string[], io: CliIo): Promise<number> {
   return outcome.code;
 }
 
+/** The most an input (a file, or stdin) may hold: a JSON summary is at most
+ * {@linkcode MAX_SUMMARY_JSON_BYTES}, and a pod's log around its summary line is allowed four
+ * times that. Read as a stream and abandoned past it. */
+export const MAX_INPUT_BYTES = 256 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
 /** One input: a JSON summary, or text whose last summary line is one. */
 async function readInput(name: string): Promise<ShardSummary> {
   let text: string;
   try {
-    text = name === "-"
-      ? await new Response(Deno.stdin.readable).text()
-      : await Deno.readTextFile(name);
+    text = await readCapped(name);
   } catch (e) {
+    if (e instanceof MergeInputError) throw e;
     throw new MergeInputError(`${name}: cannot read (${(e as Error).message})`);
   }
   // A JSON summary file parses whole; a log (whose first lines may be JSON log records) does
-  // not, and its last summary line is the summary.
+  // not, and its last summary line is the summary. A text beyond a summary's size is not one.
   let value: unknown = undefined;
   try {
+    if (text.length > MAX_SUMMARY_JSON_BYTES) throw new SyntaxError("too long for a summary");
     value = JSON.parse(text);
   } catch {
     let json: string | null;
@@ -145,4 +163,31 @@ async function readInput(name: string): Promise<ShardSummary> {
     }
   }
   return readShardSummary(value, name);
+}
+
+/** The text of a file (`-`: stdin), refused past {@linkcode MAX_INPUT_BYTES}. */
+async function readCapped(name: string): Promise<string> {
+  const file = name === "-" ? null : await Deno.open(name);
+  const stream = file ? file.readable : Deno.stdin.readable;
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > MAX_INPUT_BYTES) {
+        throw new MergeInputError(
+          `${name}: larger than ${MAX_INPUT_BYTES / MIB} MiB, the most merge reads of an input`,
+        );
+      }
+      parts.push(decoder.decode(value, { stream: true }));
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
 }

@@ -9,15 +9,9 @@
 import { EVENT_KEYS } from "../events/catalog.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
-import { WallSeries } from "../stats/series.ts";
+import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
-import {
-  type ExitCount,
-  type LineCounts,
-  PLAYBACK_SUMS,
-  type Snapshot,
-  SnapshotError,
-} from "./snapshot.ts";
+import { type ExitCount, PLAYBACK_SUMS, type Snapshot, SnapshotError } from "./snapshot.ts";
 
 /**
  * Merges snapshots into one. Throws a {@linkcode SnapshotError} when their sketch accuracies
@@ -40,57 +34,96 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
         "every shard must run the same hls-swarm version",
     );
   }
-  const sum = <T extends string>(keys: readonly T[], pick: (p: Snapshot) => Record<T, number>) =>
-    Object.fromEntries(keys.map((k) => [k, parts.reduce((n, p) => n + pick(p)[k], 0)])) as Record<
-      T,
-      number
-    >;
+  // Every sum is checked: counts must stay exact (below 2^53), float sums finite. Two shards
+  // claiming 1.7e308 requests each once added up to Infinity, which JSON wrote as null and a
+  // threshold then passed.
+  const sum = <T extends string>(
+    keys: readonly T[],
+    pick: (p: Snapshot) => Partial<Record<T, number>>,
+    path: string,
+  ): Record<T, number> => {
+    const out = {} as Record<T, number>;
+    for (const k of keys) {
+      const total = parts.reduce((n, p) => n + (pick(p)[k] ?? 0), 0);
+      out[k] = FLOAT_SUMS.has(k) ? finite(total, `${path}.${k}`) : exact(total, `${path}.${k}`);
+    }
+    return out;
+  };
   const series = new WallSeries();
   try {
     for (const p of parts) series.add(p.series);
   } catch (e) {
     throw new SnapshotError((e as Error).message);
   }
+  const seriesWire = series.toWire();
+  for (const f of SERIES_FIELDS) {
+    for (const v of seriesWire.fields[f]) exact(v, `series.fields.${f}`);
+  }
   return {
     version: parts[0].version,
     accuracy,
-    takenAt: Math.max(...parts.map((p) => p.takenAt)),
-    clients: sum(["target", "started", "running", "withMedia"], (p) => p.clients),
+    takenAt: parts.reduce((m, p) => Math.max(m, p.takenAt), -Infinity),
+    clients: sum(["target", "started", "running", "withMedia"], (p) => p.clients, "clients"),
     lifecycle: {
-      ...sum(["starts", "restarts", "spawnErrors"], (p) => p.lifecycle),
+      ...sum(["starts", "restarts", "spawnErrors"], (p) => p.lifecycle, "lifecycle"),
       exits: mergeExits(parts.flatMap((p) => p.lifecycle.exits)),
-      uptimeMs: mergeSketches(parts.map((p) => p.lifecycle.uptimeMs), accuracy),
+      uptimeMs: mergeSketches(
+        parts.map((p) => p.lifecycle.uptimeMs),
+        accuracy,
+        "lifecycle.uptimeMs",
+      ),
     },
-    requests: sum(REQUEST_KINDS, (p) => p.requests),
-    bytes: sum(REQUEST_KINDS, (p) => p.bytes),
+    requests: sum(REQUEST_KINDS, (p) => p.requests, "requests"),
+    bytes: sum(REQUEST_KINDS, (p) => p.bytes, "bytes"),
     responses: Object.fromEntries(
       REQUEST_KINDS.map((kind) => {
         const codes = [...new Set(parts.flatMap((p) => Object.keys(p.responses[kind])))]
           .sort((a, b) => Number(a) - Number(b));
-        return [kind, sum(codes, (p) => fillMissing(p.responses[kind], codes))];
+        return [kind, sum(codes, (p) => p.responses[kind], `responses.${kind}`)];
       }),
     ) as Snapshot["responses"],
-    events: sum(EVENT_KEYS, (p) => p.events),
+    events: sum(EVENT_KEYS, (p) => p.events, "events"),
     latency: Object.fromEntries(
-      LATENCIES.map((n) => [n, mergeSketches(parts.map((p) => p.latency[n]), accuracy)]),
+      LATENCIES.map((n) => [
+        n,
+        mergeSketches(parts.map((p) => p.latency[n]), accuracy, `latency.${n}`),
+      ]),
     ) as Snapshot["latency"],
     lines: {
-      progress: sumLines(parts.map((p) => p.lines.progress)),
-      stderr: sumLines(parts.map((p) => p.lines.stderr)),
-      ...sum(["truncated", "degradedClients"], (p) => p.lines),
+      progress: sum(["read", "dropped", "parsed"], (p) => p.lines.progress, "lines.progress"),
+      stderr: sum(["read", "dropped", "parsed"], (p) => p.lines.stderr, "lines.stderr"),
+      ...sum(["truncated", "degradedClients"], (p) => p.lines, "lines"),
     },
     playback: {
-      ...sum(PLAYBACK_SUMS, (p) => p.playback),
-      maxDriftMs: Math.max(...parts.map((p) => p.playback.maxDriftMs)),
+      ...sum(PLAYBACK_SUMS, (p) => p.playback, "playback"),
+      maxDriftMs: parts.reduce((m, p) => Math.max(m, p.playback.maxDriftMs), 0),
     },
-    series: series.toWire(),
+    series: seriesWire,
   };
 }
 
-function mergeSketches(wires: readonly SketchWire[], accuracy: number): SketchWire {
+function mergeSketches(wires: readonly SketchWire[], accuracy: number, path: string): SketchWire {
   const merged = new Sketch(accuracy);
   for (const w of wires) merged.merge(Sketch.fromWire(w));
-  return merged.toWire();
+  const wire = merged.toWire();
+  exact(wire.count, `${path}.count`);
+  finite(wire.sum, `${path}.sum`);
+  return wire;
+}
+
+/** Fields that are sums of measurements, not counts. */
+const FLOAT_SUMS: ReadonlySet<string> = new Set(["speedSum", "driftSumMs"]);
+
+/** `n`, when a sum of counts is still exact; else a SnapshotError naming `path`. */
+function exact(n: number, path: string): number {
+  if (Number.isSafeInteger(n)) return n;
+  throw new SnapshotError(`${path}: the parts add up to ${n}, beyond 2^53 where counts stay exact`);
+}
+
+/** `n`, when a sum of measurements is finite; else a SnapshotError naming `path`. */
+function finite(n: number, path: string): number {
+  if (Number.isFinite(n)) return n;
+  throw new SnapshotError(`${path}: the parts add up to ${n}`);
 }
 
 function mergeExits(exits: readonly ExitCount[]): ExitCount[] {
@@ -98,29 +131,11 @@ function mergeExits(exits: readonly ExitCount[]): ExitCount[] {
   for (const e of exits) {
     const key = `${e.code}:${e.requested}:${e.reason}`;
     const seen = byKey.get(key);
-    if (seen) seen.count += e.count;
+    if (seen) seen.count = exact(seen.count + e.count, "lifecycle.exits.count");
     else byKey.set(key, { ...e });
   }
   return [...byKey.values()].sort((a, b) =>
     a.code - b.code || Number(b.requested) - Number(a.requested) ||
     String(a.reason).localeCompare(String(b.reason))
   );
-}
-
-function sumLines(parts: readonly LineCounts[]): LineCounts {
-  return parts.reduce(
-    (n, p) => ({
-      read: n.read + p.read,
-      dropped: n.dropped + p.dropped,
-      parsed: n.parsed + p.parsed,
-    }),
-    { read: 0, dropped: 0, parsed: 0 },
-  );
-}
-
-function fillMissing(
-  statuses: Record<string, number>,
-  keys: readonly string[],
-): Record<string, number> {
-  return Object.fromEntries(keys.map((k) => [k, statuses[k] ?? 0]));
 }

@@ -5,12 +5,27 @@
  * merge bin by bin, series align on wall-clock seconds, and averages travel as sums and counts.
  * @module
  */
-import { EVENT_KEYS, type EventCounts } from "../events/catalog.ts";
+import type { EventCounts } from "../events/catalog.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import { type ByKind, LATENCIES, type LatencyName } from "../stats/http_stats.ts";
 import type { SeriesWire } from "../stats/series.ts";
-import { SERIES_FIELDS } from "../stats/series.ts";
-import type { SketchWire } from "../stats/sketch.ts";
+import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "../stats/series.ts";
+import { sketchKeyRange, type SketchWire } from "../stats/sketch.ts";
+import {
+  bool,
+  count,
+  type CrossCheck,
+  int,
+  list,
+  map,
+  nullable,
+  num,
+  obj,
+  type Rule,
+  str,
+  validate,
+  ValidationError,
+} from "./validate.ts";
 
 /** Bumped whenever a field changes meaning; snapshots of other versions are refused. */
 export const SNAPSHOT_VERSION = 1;
@@ -103,90 +118,143 @@ export class SnapshotError extends Error {
   override name = "SnapshotError";
 }
 
+/** Wall-clock seconds a snapshot may name: 2000 to 2200. Anything else is not a clock. */
+const FIRST_SECOND = Date.UTC(2000, 0, 1) / 1000;
+const LAST_SECOND = Date.UTC(2200, 0, 1) / 1000;
+/** Event keys (the catalog's, and any a newer catalog adds: they are a key → count map). */
+const EVENT_KEY = /^[A-Za-z][A-Za-z0-9]{0,63}$/;
+/** The largest float sum a snapshot may carry (speed, drift, sketch sums): far beyond any run,
+ * far below where two of them add up to Infinity. */
+const MAX_FLOAT_SUM = 1e15;
+
+/** Sketch bins that lie within the keys a real latency maps to, and add up to the count. */
+const checkSketch: CrossCheck = (w) => {
+  const [lo, hi] = sketchKeyRange(w.accuracy as number);
+  const offset = w.offset as number, bins = w.bins as number[];
+  if (bins.length && (offset < lo || offset > hi)) {
+    return ["offset", `${offset} is outside ${lo} .. ${hi} (the keys of 1 µs .. 1 year)`];
+  }
+  if (offset + bins.length - 1 > hi) {
+    return ["bins", `${bins.length} bins from key ${offset} reach beyond key ${hi} (1 year)`];
+  }
+  let n = w.zeros as number;
+  for (const b of bins) n += b;
+  if (n !== w.count) return ["count", `${w.count} is not zeros + the bins (${n})`];
+  const { min, max } = w;
+  if (n > 0 && (typeof min !== "number" || typeof max !== "number" || min > max)) {
+    return ["min", "min and max must be numbers, min ≤ max, when there are samples"];
+  }
+  return null;
+};
+
+const SKETCH: Rule = obj({
+  accuracy: num(0.001, 0.5),
+  count,
+  sum: num(0, MAX_FLOAT_SUM),
+  min: nullable(num(0, Number.MAX_VALUE)),
+  max: nullable(num(0, Number.MAX_VALUE)),
+  zeros: count,
+  offset: int(-1e6, 1e6),
+  bins: list(count, 100_000),
+}, checkSketch);
+
+const counts = (keys: readonly string[]): Rule =>
+  obj(Object.fromEntries(keys.map((k) => [k, count])));
+const LINE_COUNTS = counts(["read", "dropped", "parsed"]);
+
+/** Series columns of one length: a second per index. */
+const checkSeries: CrossCheck = (s) => {
+  const cols = s.fields as Record<string, unknown[]>;
+  const n = cols[SERIES_FIELDS[0]].length;
+  const odd = SERIES_FIELDS.find((f) => cols[f].length !== n);
+  return odd
+    ? [`fields.${odd}`, `${cols[odd].length} seconds, but ${SERIES_FIELDS[0]} has ${n}`]
+    : null;
+};
+
+/** Every field of a snapshot, with the bounds real measurements stay within. */
+const SNAPSHOT: Rule = obj({
+  version: int(SNAPSHOT_VERSION, SNAPSHOT_VERSION),
+  accuracy: num(0.001, 0.5),
+  takenAt: int(FIRST_SECOND * 1000, LAST_SECOND * 1000, "epoch ms"),
+  clients: counts(["target", "started", "running", "withMedia"]),
+  lifecycle: obj({
+    starts: count,
+    restarts: count,
+    spawnErrors: count,
+    exits: list(
+      obj({
+        code: int(-(2 ** 31), 2 ** 32, "an exit code"),
+        requested: bool,
+        reason: nullable(str(64)),
+        count,
+      }),
+      10_000,
+    ),
+    uptimeMs: SKETCH,
+  }),
+  requests: counts(REQUEST_KINDS),
+  bytes: counts(REQUEST_KINDS),
+  responses: obj(Object.fromEntries(
+    REQUEST_KINDS.map((k) => [k, map(/^[1-9]\d\d$/, "an HTTP status code", count, 1000)]),
+  )),
+  events: map(EVENT_KEY, "an event name", count, 256),
+  latency: obj(Object.fromEntries(LATENCIES.map((n) => [n, SKETCH]))),
+  lines: obj({
+    progress: LINE_COUNTS,
+    stderr: LINE_COUNTS,
+    truncated: count,
+    degradedClients: count,
+  }),
+  playback: obj({
+    keepingUp: count,
+    behind: count,
+    stalled: count,
+    highDrift: count,
+    stallEpisodes: count,
+    speedSum: num(0, MAX_FLOAT_SUM),
+    speedCount: count,
+    driftSumMs: num(0, MAX_FLOAT_SUM),
+    driftCount: count,
+    maxDriftMs: num(0, MAX_FLOAT_SUM),
+  }),
+  series: obj({
+    start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),
+    fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => [f, list(count, MAX_SERIES_SECONDS)]))),
+  }, checkSeries),
+});
+
 /**
- * Checks that `value` is a snapshot this build can merge, and returns it typed. Every problem
- * found is listed in one error, prefixed with `where` (a file name, a worker).
+ * Checks that `value` is a snapshot this build can merge, every field of it, and returns it
+ * typed. Throws a {@linkcode SnapshotError} naming `where` (a file name, a worker), the first
+ * problem's path and what is wrong. Event keys missing from an older snapshot count as 0.
  *
  * @example
  * ```ts
  * const snap = readSnapshot(JSON.parse(text), "shard-3.json");
  * ```
  */
-export function readSnapshot(value: unknown, where: string): Snapshot {
-  const problems: string[] = [];
-  const obj = (v: unknown, path: string): Record<string, unknown> => {
-    if (typeof v === "object" && v !== null && !Array.isArray(v)) {
-      return v as Record<string, unknown>;
-    }
-    problems.push(`${path}: expected an object`);
-    return {};
-  };
-  const num = (o: Record<string, unknown>, key: string, path: string) => {
-    const v = o[key];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      problems.push(`${path}.${key}: expected a non-negative number (got ${JSON.stringify(v)})`);
-    }
-  };
-  const nums = (o: Record<string, unknown>, keys: readonly string[], path: string) =>
-    keys.forEach((k) => num(o, k, path));
-
-  const s = obj(value, "snapshot");
-  if (s.version !== SNAPSHOT_VERSION) {
+export function readSnapshot(value: unknown, where: string, path = "snapshot"): Snapshot {
+  const version = typeof value === "object" && value !== null
+    ? (value as { version?: unknown }).version
+    : undefined;
+  if (version !== SNAPSHOT_VERSION) {
     throw new SnapshotError(
-      `${where}: snapshot version ${JSON.stringify(s.version)} cannot be read by this ` +
-        `hls-swarm (it reads version ${SNAPSHOT_VERSION}); merge with the version that wrote it`,
+      `${where}: snapshot version ${
+        typeof version === "number" ? version : typeOfVersion(version)
+      } cannot be read by this hls-swarm (it reads version ${SNAPSHOT_VERSION}); merge with ` +
+        "the version that wrote it",
     );
   }
-  num(s, "accuracy", "snapshot");
-  num(s, "takenAt", "snapshot");
-  nums(obj(s.clients, "clients"), ["target", "started", "running", "withMedia"], "clients");
-  const life = obj(s.lifecycle, "lifecycle");
-  nums(life, ["starts", "restarts", "spawnErrors"], "lifecycle");
-  if (!Array.isArray(life.exits)) problems.push("lifecycle.exits: expected a list");
-  else {
-    life.exits.forEach((e, i) => {
-      const x = obj(e, `lifecycle.exits[${i}]`);
-      if (!Number.isInteger(x.code)) problems.push(`lifecycle.exits[${i}].code: not an integer`);
-      num(x, "count", `lifecycle.exits[${i}]`);
-    });
-  }
-  sketch(life.uptimeMs, "lifecycle.uptimeMs");
-  nums(obj(s.requests, "requests"), REQUEST_KINDS, "requests");
-  nums(obj(s.bytes, "bytes"), REQUEST_KINDS, "bytes");
-  const responses = obj(s.responses, "responses");
-  for (const kind of REQUEST_KINDS) {
-    const byStatus = obj(responses[kind], `responses.${kind}`);
-    for (const code of Object.keys(byStatus)) {
-      if (!/^\d{3}$/.test(code)) problems.push(`responses.${kind}: "${code}" is not a status code`);
-    }
-    nums(byStatus, Object.keys(byStatus), `responses.${kind}`);
-  }
-  nums(obj(s.events, "events"), EVENT_KEYS, "events");
-  const latency = obj(s.latency, "latency");
-  for (const name of LATENCIES) sketch(latency[name], `latency.${name}`);
-  const lines = obj(s.lines, "lines");
-  nums(obj(lines.progress, "lines.progress"), ["read", "dropped", "parsed"], "lines.progress");
-  nums(obj(lines.stderr, "lines.stderr"), ["read", "dropped", "parsed"], "lines.stderr");
-  nums(lines, ["truncated", "degradedClients"], "lines");
-  nums(obj(s.playback, "playback"), [...PLAYBACK_SUMS, "maxDriftMs"], "playback");
-  const series = obj(s.series, "series");
-  if (!Number.isInteger(series.start)) problems.push("series.start: expected an epoch second");
-  const fields = obj(series.fields, "series.fields");
-  for (const f of SERIES_FIELDS) {
-    const col = fields[f];
-    if (!Array.isArray(col) || col.some((v) => typeof v !== "number" || !Number.isFinite(v))) {
-      problems.push(`series.fields.${f}: expected a list of numbers`);
-    }
-  }
-  if (problems.length) {
-    throw new SnapshotError(`${where}: not a valid snapshot: ${problems.join("; ")}`);
+  try {
+    validate(value, SNAPSHOT, path);
+  } catch (e) {
+    if (e instanceof ValidationError) throw new SnapshotError(`${where}: ${e.message}`);
+    throw e;
   }
   return value as Snapshot;
+}
 
-  function sketch(v: unknown, path: string): void {
-    const w = obj(v, path);
-    nums(w, ["accuracy", "count", "sum", "zeros"], path);
-    if (!Number.isInteger(w.offset)) problems.push(`${path}.offset: not an integer`);
-    if (!Array.isArray(w.bins)) problems.push(`${path}.bins: expected a list`);
-  }
+function typeOfVersion(v: unknown): string {
+  return v === undefined ? "undefined" : v === null ? "null" : `(${typeof v})`;
 }

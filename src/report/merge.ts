@@ -7,6 +7,8 @@
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { mergeLoadbox } from "../loadbox/monitor.ts";
 import { readSnapshot, SnapshotError } from "../fleet/snapshot.ts";
+import { validate, ValidationError } from "../fleet/validate.ts";
+import { SHARD_SUMMARY } from "./summary_schema.ts";
 import {
   buildSummary,
   type FleetInfo,
@@ -25,7 +27,10 @@ export class MergeInputError extends Error {
 }
 
 /**
- * Checks that `value` (parsed JSON from `where`) is a summary this build can merge.
+ * Checks that `value` (parsed JSON from `where`) is a summary this build can merge: the format
+ * and version first, then every field merge reads, snapshot included, against the bounds of
+ * {@linkcode SHARD_SUMMARY}. Throws a {@linkcode MergeInputError} of one line: `where`, the JSON
+ * path and what is wrong.
  *
  * @example
  * ```ts
@@ -33,7 +38,11 @@ export class MergeInputError extends Error {
  * ```
  */
 export function readShardSummary(value: unknown, where: string): ShardSummary {
-  const doc = (typeof value === "object" && value !== null ? value : {}) as Partial<ShardSummary>;
+  const doc =
+    (typeof value === "object" && value !== null && !Array.isArray(value) ? value : {}) as Record<
+      string,
+      unknown
+    >;
   if (doc.schema !== SUMMARY_SCHEMA) {
     throw new MergeInputError(
       `${where}: not an hls-swarm summary (no "schema": "${SUMMARY_SCHEMA}")`,
@@ -41,16 +50,20 @@ export function readShardSummary(value: unknown, where: string): ShardSummary {
   }
   if (doc.version !== SUMMARY_VERSION) {
     throw new MergeInputError(
-      `${where}: summary version ${JSON.stringify(doc.version)}; this hls-swarm merges version ` +
-        `${SUMMARY_VERSION} (merge with the version that wrote it)`,
+      `${where}: summary version ${
+        typeof doc.version === "number" ? doc.version : `(${typeof doc.version})`
+      }; this hls-swarm merges version ${SUMMARY_VERSION} (merge with the version that wrote it)`,
     );
   }
   try {
+    validate(doc, SHARD_SUMMARY);
     readSnapshot(doc.snapshot, where);
   } catch (e) {
-    throw new MergeInputError(e instanceof SnapshotError ? e.message : String(e));
+    if (e instanceof ValidationError) throw new MergeInputError(`${where}: ${e.message}`);
+    if (e instanceof SnapshotError) throw new MergeInputError(e.message);
+    throw e;
   }
-  return doc as ShardSummary;
+  return doc as unknown as ShardSummary;
 }
 
 /**
@@ -80,25 +93,36 @@ export function mergeSummaries(
   differ("run ids", (s) => s.runId);
   differ("hls-swarm versions", (s) => s.run.hlsSwarmVersion);
   differ("shard counts", (s) => s.shard?.count ?? null);
+  // One summary per shard: the same shard twice (or the same file twice, or two summaries of
+  // an unsharded run) would count its requests twice.
   const seen = new Map<number, string>();
   for (const { name, summary } of inputs) {
-    if (!summary.shard) continue;
-    const twin = seen.get(summary.shard.index);
-    if (twin) {
+    const index = summary.shard?.index ?? 0;
+    const twin = seen.get(index);
+    if (twin !== undefined) {
       throw new MergeInputError(
-        `two summaries of shard ${summary.shard.index}: ${twin} and ${name}`,
+        summary.shard
+          ? `two summaries of shard ${index}: ${twin} and ${name}`
+          : `two summaries of the unsharded run ${summary.runId}: ${twin} and ${name}`,
       );
     }
-    seen.set(summary.shard.index, name);
+    seen.set(index, name);
   }
   let snapshot;
   try {
     snapshot = mergeSnapshots(inputs.map((i) => i.summary.snapshot));
   } catch (e) {
-    throw new MergeInputError(e instanceof SnapshotError ? e.message : String(e));
+    if (!(e instanceof SnapshotError)) throw e;
+    const names = inputs.slice(0, 3).map((i) => i.name).join(", ");
+    throw new MergeInputError(
+      `merging ${names}${inputs.length > 3 ? ` and ${inputs.length - 3} more` : ""}: ${e.message}`,
+    );
   }
   const all = inputs.map((i) => i.summary);
-  const ms = (iso: string) => Date.parse(iso);
+  // Loops, not Math.min(...list): a spread's size would scale with the inputs.
+  const times = (pick: (s: ShardSummary) => string) => all.map((s) => Date.parse(pick(s)));
+  const least = (v: number[]) => v.reduce((a, b) => Math.min(a, b));
+  const most = (v: number[]) => v.reduce((a, b) => Math.max(a, b));
   const reasons = [...new Set(all.map((s) => s.stopReason))];
   return buildSummary({
     run: fleetRun(all),
@@ -107,10 +131,10 @@ export function mergeSummaries(
     fleet: fleetInfo(all),
     snapshot,
     target: first.summary.target,
-    startedAt: Math.min(...all.map((s) => ms(s.startedAt))),
-    endedAt: Math.max(...all.map((s) => ms(s.endedAt))),
-    stoppedAt: Math.min(...all.map((s) => ms(s.stoppedAt))),
-    rampStartedAt: Math.min(...all.map((s) => ms(s.rampStartedAt))),
+    startedAt: least(times((s) => s.startedAt)),
+    endedAt: most(times((s) => s.endedAt)),
+    stoppedAt: least(times((s) => s.stoppedAt)),
+    rampStartedAt: least(times((s) => s.rampStartedAt)),
     stopReason: reasons.join(", "),
     metricsUrl: null,
     statsEnabled: all.every((s) => s.clients.receivedMedia !== null),
@@ -127,15 +151,22 @@ function fleetRun(all: readonly ShardSummary[]): RunRecord {
   const hosts = all.map((s) => s.run.host);
   const min = (v: (number | null)[]) => {
     const known = v.filter((x): x is number => x !== null);
-    return known.length ? Math.min(...known) : null;
+    return known.length ? known.reduce((a, b) => Math.min(a, b)) : null;
+  };
+  const total = (v: number[], what: string) => {
+    const n = v.reduce((a, b) => a + b, 0);
+    if (!Number.isSafeInteger(n)) {
+      throw new MergeInputError(`run.host.${what}: the shards add up to ${n}, beyond 2^53`);
+    }
+    return n;
   };
   return {
     ...all[0].run,
     host: {
       hostname: [...new Set(hosts.map((h) => h.hostname))].join(","),
-      cpus: hosts.reduce((n, h) => n + h.cpus, 0),
+      cpus: total(hosts.map((h) => h.cpus), "cpus"),
       memoryBytes: hosts.every((h) => h.memoryBytes !== null)
-        ? hosts.reduce((n, h) => n + h.memoryBytes!, 0)
+        ? total(hosts.map((h) => h.memoryBytes!), "memoryBytes")
         : null,
       openFilesLimit: min(hosts.map((h) => h.openFilesLimit)),
       processLimit: min(hosts.map((h) => h.processLimit)),
@@ -148,10 +179,11 @@ function fleetInfo(all: readonly ShardSummary[]): FleetInfo {
   const count = all[0].shard?.count ?? all.length;
   const index = (s: ShardSummary, i: number) => s.shard?.index ?? i;
   const present = all.map(index).sort((a, b) => a - b);
+  const have = new Set(present);
   return {
     shards: count,
     present,
-    missing: Array.from({ length: count }, (_, i) => i).filter((i) => !present.includes(i)),
+    missing: Array.from({ length: count }, (_, i) => i).filter((i) => !have.has(i)),
     failed: all.flatMap((s, i) => {
       const code = s.outcome?.code ?? 0;
       // A shard that measured its part and only breached a threshold did not fail: the

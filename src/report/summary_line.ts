@@ -27,9 +27,16 @@ export async function encodeSummaryLine(summary: unknown): Promise<string> {
   return `${SUMMARY_LINE_PREFIX}gz:${toBase64(new Uint8Array(gz))}`;
 }
 
+/** The most JSON a summary may hold, once decompressed: a week's per-second series is about
+ * 30 MiB. The gzip payload is inflated as a stream and abandoned past this, so a small log
+ * cannot inflate into gigabytes (a 1.4 MB one took merge to 2.1 GB). */
+export const MAX_SUMMARY_JSON_BYTES = 64 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
 /**
  * The JSON text of the last summary line in `text`, or null when there is none. Throws with a
- * clear reason when the line is damaged (cut off, bad base64 or gzip).
+ * clear reason when the line is damaged (cut off, bad base64 or gzip), or when its JSON would be
+ * larger than {@linkcode MAX_SUMMARY_JSON_BYTES}.
  *
  * @example
  * ```ts
@@ -41,15 +48,59 @@ export async function decodeSummaryLine(text: string): Promise<string | null> {
   if (start < 0 || (start > 0 && text[start - 1] !== "\n")) return null;
   const end = text.indexOf("\n", start);
   const payload = text.slice(start + SUMMARY_LINE_PREFIX.length, end < 0 ? undefined : end).trim();
-  if (!payload.startsWith("gz:")) return payload;
-  try {
-    const bytes = fromBase64(payload.slice(3));
-    return await new Response(
-      new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")),
-    ).text();
-  } catch (e) {
-    throw new Error(`the summary line's gzip+base64 payload is damaged (${(e as Error).message})`);
+  if (!payload.startsWith("gz:")) {
+    if (payload.length > MAX_SUMMARY_JSON_BYTES) throw tooLarge();
+    return payload;
   }
+  return await inflate(payload.slice(3));
+}
+
+function tooLarge(): Error {
+  return new Error(
+    `the summary line's JSON is larger than ${MAX_SUMMARY_JSON_BYTES / MIB} MiB, the most a ` +
+      "summary may hold",
+  );
+}
+
+/** Base64 of gzip → text, in chunks both ways, stopping at the cap. */
+async function inflate(base64: string): Promise<string> {
+  const damaged = (why: string) =>
+    new Error(`the summary line's gzip+base64 payload is damaged (${why})`);
+  if (base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) {
+    throw damaged("not base64");
+  }
+  const gunzip = new DecompressionStream("gzip");
+  const writer = gunzip.writable.getWriter();
+  // Fed in slices (a multiple of 4 characters each), so the compressed bytes are never all in
+  // memory at once either; write errors surface through the reader.
+  const feeding = (async () => {
+    for (let i = 0; i < base64.length; i += 1 << 20) {
+      await writer.write(fromBase64(base64.slice(i, i + (1 << 20))));
+    }
+    await writer.close();
+  })().catch(() => {});
+  const reader = gunzip.readable.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let bytes = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.byteLength;
+      if (bytes > MAX_SUMMARY_JSON_BYTES) throw tooLarge();
+      parts.push(decoder.decode(value, { stream: true }));
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => {});
+    await writer.abort().catch(() => {});
+    if (e instanceof Error && e.message.startsWith("the summary line's JSON")) throw e;
+    throw damaged(e instanceof Error ? e.message : String(e));
+  } finally {
+    await feeding;
+  }
+  parts.push(decoder.decode());
+  return parts.join("");
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -209,11 +209,13 @@ function fmtRate(r: number | null): string {
 }
 
 function formatOrigin(o: ExporterSnapshot | null): string[] {
-  if (!o) return [];
+  // A summary read back from a file may hold anything here (merge checks it; this still must not
+  // throw on a string or a list).
+  if (!o || typeof o !== "object" || Array.isArray(o)) return [];
   const row = (label: string, value: string) => `  ${label.padEnd(24)}${value}`;
   const n = (v: number | null | undefined, f: (x: number) => string) =>
     v === null || v === undefined ? "n/a" : f(v);
-  const health = Object.entries(o.sources).map(([name, h]) =>
+  const health = Object.entries(o.sources ?? {}).map(([name, h]) =>
     `${name} ${h.healthy ? "ok" : `failing (${h.lastError ?? "no answer yet"})`}, ` +
     `${h.scrapes - h.failures}/${h.scrapes} scrapes ok`
   );

@@ -152,8 +152,13 @@ export class WallSeries {
       );
     }
     if (second < this.#start) {
+      // concat, not unshift(...spread): a spread passes every element as an argument, and six
+      // days of padding overflowed the stack (merging the same shards the other way round did
+      // not).
       const pad = this.#start - second;
-      for (const f of SERIES_FIELDS) this.#cols[f].unshift(...new Array<number>(pad).fill(0));
+      for (const f of SERIES_FIELDS) {
+        this.#cols[f] = new Array<number>(pad).fill(0).concat(this.#cols[f]);
+      }
       this.#start = second;
     }
     const i = second - this.#start;

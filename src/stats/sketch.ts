@@ -14,6 +14,30 @@
 /** Relative accuracy of every latency sketch hls-swarm keeps (1 %). */
 export const SKETCH_ACCURACY = 0.01;
 
+/** The smallest positive value the bins tell apart: 1 µs (values are ms); smaller ones share
+ * its bin. With the largest, this bounds how many bins a sketch can ever have (about 1,560 at
+ * 1 %), so a sketch read from a file cannot ask for a billion of them. */
+export const SKETCH_MIN_MS = 0.001;
+/** The largest value the bins tell apart: a year (an FFmpeg run's uptime can last days). */
+export const SKETCH_MAX_MS = 365 * 24 * 3600 * 1000;
+
+/**
+ * The lowest and highest bin key a sketch of `accuracy` can hold: the keys of
+ * {@linkcode SKETCH_MIN_MS} and {@linkcode SKETCH_MAX_MS}.
+ *
+ * @example
+ * ```ts
+ * sketchKeyRange(0.01); // [-345, 1209]
+ * ```
+ */
+export function sketchKeyRange(accuracy: number): [number, number] {
+  const lnGamma = Math.log1p((2 * accuracy) / (1 - accuracy));
+  return [
+    Math.ceil(Math.log(SKETCH_MIN_MS) / lnGamma),
+    Math.ceil(Math.log(SKETCH_MAX_MS) / lnGamma),
+  ];
+}
+
 /** Percentiles reported everywhere; null without samples. */
 export interface Percentiles {
   count: number;
@@ -55,6 +79,8 @@ export class Sketch {
   readonly accuracy: number;
   readonly #gamma: number;
   readonly #lnGamma: number;
+  readonly #minKey: number;
+  readonly #maxKey: number;
   #bins: number[] = [];
   #offset = 0;
   #zeros = 0;
@@ -68,6 +94,7 @@ export class Sketch {
     this.accuracy = accuracy;
     this.#gamma = 1 + (2 * accuracy) / (1 - accuracy);
     this.#lnGamma = Math.log1p((2 * accuracy) / (1 - accuracy));
+    [this.#minKey, this.#maxKey] = sketchKeyRange(accuracy);
   }
 
   /** Samples so far. */
@@ -79,7 +106,10 @@ export class Sketch {
   add(value: number, weight = 1): void {
     if (!(value >= 0) || value === Infinity) return;
     if (value === 0) this.#zeros += weight;
-    else this.#addToBin(Math.ceil(Math.log(value) / this.#lnGamma), weight);
+    else {
+      const key = Math.ceil(Math.log(value) / this.#lnGamma);
+      this.#addToBin(Math.min(this.#maxKey, Math.max(this.#minKey, key)), weight);
+    }
     this.#count += weight;
     this.#sum += value * weight;
     if (value < this.#min) this.#min = value;
@@ -176,6 +206,11 @@ export class Sketch {
     const s = new Sketch(w.accuracy);
     const bad = (what: string) => new RangeError(`bad sketch: ${what}`);
     if (!Number.isInteger(w.offset) || !Array.isArray(w.bins)) throw bad("offset or bins");
+    if (w.bins.length && (w.offset < s.#minKey || w.offset + w.bins.length - 1 > s.#maxKey)) {
+      throw bad(
+        `keys ${w.offset}..${w.offset + w.bins.length - 1} beyond ${s.#minKey}..${s.#maxKey}`,
+      );
+    }
     let inBins = 0;
     for (const n of w.bins) {
       if (!(Number.isFinite(n) && n >= 0)) throw bad("a bin count is not a count");
@@ -224,14 +259,16 @@ export class Sketch {
   }
 
   #addToBin(key: number, n: number): void {
+    // Grown with concat and a loop, never a spread: a spread passes every element as an
+    // argument, and a gap of a million keys overflowed the stack.
     if (this.#bins.length === 0) {
       this.#offset = key;
       this.#bins.push(0);
     } else if (key < this.#offset) {
-      this.#bins.unshift(...new Array<number>(this.#offset - key).fill(0));
+      this.#bins = new Array<number>(this.#offset - key).fill(0).concat(this.#bins);
       this.#offset = key;
-    } else if (key >= this.#offset + this.#bins.length) {
-      this.#bins.push(...new Array<number>(key - this.#offset - this.#bins.length + 1).fill(0));
+    } else {
+      while (key >= this.#offset + this.#bins.length) this.#bins.push(0);
     }
     this.#bins[key - this.#offset] += n;
   }
