@@ -29,6 +29,9 @@ const BATCH_MS = 1;
 /** How far hls-swarm may fall behind a fan-in before its lines are dropped (and counted). */
 const BUFFER_MIB = 64;
 
+/** How long the helper's stderr may stay open after it exited (see the helper's end). */
+const LAST_WORDS_MS = 1000;
+
 /** How the fan-in runs. */
 export interface FaninOptions {
   /** The `hls-swarm-fanin` executable. */
@@ -141,7 +144,7 @@ class Helper implements RecordHandler {
     const helperLog = new Response(proc.stderr).text().catch(() => "").then((text) => {
       for (const line of text.split("\n").filter(Boolean)) opts.log.error("fanin", { line });
     });
-    this.#ended = Promise.all([reading, proc.status, helperLog]).then(([, status]) => {
+    this.#ended = Promise.all([reading, proc.status]).then(async ([, status]) => {
       this.gone = `hls-swarm-fanin exited (code ${status.code})`;
       this.#hello.resolve();
       // Its clients died with it (parent-death signal): end every run still open.
@@ -150,6 +153,11 @@ class Helper implements RecordHandler {
         if (!run.exited) this.#exit(token, run, { code: 137, signal: "SIGKILL" });
         this.#endLines(token, run);
       }
+      // Its last words say why it ended, but a pipe that something else still holds (a client
+      // that outlived it) must not hold up close() for ever.
+      const waiting = new AbortController();
+      await Promise.race([helperLog, opts.clock.sleep(LAST_WORDS_MS, waiting.signal)]);
+      waiting.abort();
     });
   }
 

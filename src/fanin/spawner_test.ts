@@ -84,3 +84,53 @@ Deno.test("kill signals the process group; a missing program is a spawn error", 
   assertStringIncludes(failure, "/nonexistent/ffmpeg: No such file or directory");
   await clients.close?.();
 });
+
+Deno.test("a corrupt record stream ends its helper: its clients get their exits at once", async () => {
+  // A stand-in helper: hello, the start of client 1 (a real `sleep`), then a byte that is no
+  // record type, and then it hangs, as a helper whose stream went wrong might.
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-fanin-corrupt-" });
+  const helper = `${dir}/fake-fanin`;
+  await Deno.writeTextFile(
+    helper,
+    `#!/bin/sh
+le32() { v=$1; for k in 0 1 2 3; do printf "\\\\$(printf %03o $((v & 255)))"; v=$((v >> 8)); done; }
+sleep 30 & echo $! > ${dir}/client.pid
+printf 'H\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0'
+sleep 0.3
+printf 'P'; le32 1; le32 $(cat ${dir}/client.pid)
+printf 'Z\\0\\0\\0\\0'
+exec sleep 30
+`,
+    { mode: 0o755 },
+  );
+  const logs: string[] = [];
+  const clients = startFanin({
+    path: helper,
+    clock: systemClock,
+    log: createLogger({ format: "json", level: "error", sink: (l) => logs.push(l) }),
+  });
+  try {
+    const child = await clients.spawn("ffmpeg", [], { stderr: sink(), progress: null });
+    assertEquals(child.pid, Number(await Deno.readTextFile(`${dir}/client.pid`)));
+    const t0 = performance.now();
+    assertEquals(await child.status, { code: 137, signal: "SIGKILL" });
+    await child.linesDone;
+    const ms = performance.now() - t0;
+    assert(ms < 1000, `${ms} ms`);
+    const error = "RecordStreamError: hls-swarm-fanin: unknown record type 90";
+    assertStringIncludes(logs.join(""), error);
+    // The orphaned \`sleep\` still holds the helper's stderr: close() waits for it 1 s, not 30.
+    const t1 = performance.now();
+    await clients.close?.();
+    const closeMs = performance.now() - t1;
+    console.log(
+      `exit ${ms.toFixed(0)} ms after the start, close ${closeMs.toFixed(0)} ms; ${logs}`,
+    );
+    assert(closeMs < 1500, `close took ${closeMs} ms`);
+  } finally {
+    try {
+      Deno.kill(Number(await Deno.readTextFile(`${dir}/client.pid`)), "SIGKILL");
+    } catch { /* already gone */ }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
