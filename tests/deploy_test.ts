@@ -183,10 +183,11 @@ Deno.test("nix/deploy.json, as Nix reads it, agrees with the binary", async () =
   );
   assertEquals(nix, { ...deploy, version: VERSION });
 
-  // The advertised metrics port is the one the image sets and the binary's default.
+  // The advertised metrics port is the one the image sets (HLS_SWARM_METRICS_PORT: 0.0.0.0, so
+  // the port is reachable from outside) and the binary's default (127.0.0.1: loopback unless asked).
   const metricsPort = deploy.client.ports.metrics;
   assertEquals(deploy.client.env[EXTRA_ENV.metricsPort.name], String(metricsPort));
-  assertEquals(findFlag("metrics")?.default, `0.0.0.0:${metricsPort}`);
+  assertEquals(findFlag("metrics")?.default, `127.0.0.1:${metricsPort}`);
   // Every variable the definition sets is one the binary reads.
   const known = new Set([
     ...FLAGS.flatMap((f) => [envName(f.name), ...(f.alias ? [f.alias] : [])]),

@@ -34,6 +34,7 @@ Deno.test("variables fill flags the command line did not give; canonical beats a
 Deno.test("the metrics port variable sets the metrics port unless the address is set", () => {
   const raw: RawFlags = {};
   applyEnvironment(raw, new Set(), { METRICS_PORT: "9090" });
+  // The Go tool's variable, which the image sets: all interfaces, unlike the loopback default.
   assertEquals(raw.metrics, "0.0.0.0:9090");
   const withAddr: RawFlags = {};
   applyEnvironment(withAddr, new Set(), {

@@ -63,10 +63,13 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     name: "metrics",
     kind: "value",
     arg: "<addr>",
-    default: "0.0.0.0:17091",
+    // Loopback unless asked: /metrics shows the run to anyone who can reach it. The image and the
+    // manifests ask for 0.0.0.0 (HLS_SWARM_METRICS_PORT, HLS_SWARM_METRICS).
+    default: "127.0.0.1:17091",
     alias: "METRICS_ADDR",
     group: "Observability",
-    help: "Prometheus listen address host:port (METRICS_PORT sets the port alone); off disables",
+    help:
+      "Prometheus listen address host:port (:PORT is 127.0.0.1; METRICS_PORT means 0.0.0.0:PORT); off disables",
   },
   {
     name: "metrics-linger",

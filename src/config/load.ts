@@ -282,10 +282,11 @@ class FieldReader {
     const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(s);
     const port = m ? Number(m[3]) : NaN;
     if (!m || port > 65535) {
-      this.#fail(name, `expected host:port, e.g. 0.0.0.0:17091 (got "${s}")`);
+      this.#fail(name, `expected host:port, e.g. 127.0.0.1:17091 (got "${s}")`);
       return null;
     }
-    return { hostname: m[1] ?? (m[2] || "0.0.0.0"), port };
+    // ":PORT" is loopback, like the default: all interfaces is something to ask for by name.
+    return { hostname: m[1] ?? (m[2] || "127.0.0.1"), port };
   }
 }
 

@@ -11,7 +11,7 @@ Deno.test("defaults match the Go tool's, with our fixes", () => {
   assertEquals([c.variant, c.probeFailurePolicy, c.timeoutMs], ["all", "fallback", 15_000]);
   assertEquals([c.reconnect, c.reconnectDelayMaxSeconds, c.segMaxRetry], [true, 5, 3]);
   assertEquals([c.stats, c.statsBufferLines, c.statsDropThreshold], [true, 1000, 0.01]);
-  assertEquals(c.metricsAddr, { hostname: "0.0.0.0", port: 17091 });
+  assertEquals(c.metricsAddr, { hostname: "127.0.0.1", port: 17091 });
   assertEquals([c.tui, c.logFormat, c.logLevel], [null, null, "info"]);
   assertEquals(c.userAgent.startsWith("hls-swarm/"), true);
 });
@@ -33,7 +33,7 @@ Deno.test("every problem is reported at once, one line each", () => {
     'ramp-jitter: needs a unit, e.g. "100s" or "100ms"',
     'variant: must be one of all, highest, lowest, first (got "best")',
     "stats-drop-threshold: must be between 0 and 1 (got 2)",
-    'metrics: expected host:port, e.g. 0.0.0.0:17091 (got "nope")',
+    'metrics: expected host:port, e.g. 127.0.0.1:17091 (got "nope")',
     'stream URL: scheme must be http or https (got "ftp")',
     "resolve: --resolve requires --dangerous (it disables TLS verification)",
   ]);
@@ -113,6 +113,13 @@ Deno.test("metrics off, port 0 and IPv6 listen addresses", () => {
   const v6 = loadConfig({ metrics: "[::1]:0" }, URL_OK);
   assert(v6.ok);
   assertEquals(v6.config.metricsAddr, { hostname: "::1", port: 0 });
+  // A bare port stays on loopback, like the default; all interfaces is asked for by name.
+  const port = loadConfig({ metrics: ":9000" }, URL_OK);
+  assert(port.ok);
+  assertEquals(port.config.metricsAddr, { hostname: "127.0.0.1", port: 9000 });
+  const all = loadConfig({ metrics: "0.0.0.0:9000" }, URL_OK);
+  assert(all.ok);
+  assertEquals(all.config.metricsAddr, { hostname: "0.0.0.0", port: 9000 });
 });
 
 Deno.test("-v means debug logging; --tui=false is remembered as false", () => {
