@@ -200,6 +200,7 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
     progressLogMs: tui ? 0 : 5000,
     tls,
     workerEntry: io.workerEntry,
+    notice: tui ? undefined : io.stderr,
   });
   runLog.info("run_started", {
     run_id: config.runId,

@@ -11,6 +11,8 @@ export interface CheckResult {
   status: "ok" | "warn" | "fail";
   detail: string;
   fix?: string;
+  /** A line for stderr besides the log, for what a person must see even in JSON logs. */
+  notice?: string;
 }
 
 /** What the checks read. The filesystem is passed in so tests can supply any /proc. */

@@ -1,8 +1,13 @@
 /**
  * Picks the highest or lowest variant of a master playlist with ffprobe, once before the ramp,
  * with a timeout and the same User-Agent and headers the clients send.
+ *
+ * FFmpeg sends every header to a redirect target, so the redirects are followed first (as
+ * preflight follows them, credential headers to the first origin only) and ffprobe gets the URL
+ * they end at, without the credential headers when that URL is on another origin.
  * @module
  */
+import { resolveRedirects, withoutHeaders } from "../preflight/redirects.ts";
 import type { CommandRunner } from "./command_runner.ts";
 
 /** One HLS program (variant) as ffprobe reports it. */
@@ -64,11 +69,29 @@ export async function probeVariant(run: CommandRunner, opts: {
   /** TLS arguments for the URL (see tls.ts). */
   tlsArgs: string[];
   timeoutMs: number;
+  /**
+   * Follow the redirects first, with this fetch, keeping the headers named in
+   * `credentialHeaders` (lower case) to the URL's own origin. Without it ffprobe gets the URL
+   * as given (with --resolve: Deno's fetch cannot send the Host header that needs).
+   */
+  redirects?: { fetch: typeof fetch; credentialHeaders: readonly string[] };
 }): Promise<number> {
+  let { url, headers } = opts;
+  if (opts.redirects) {
+    const chain = await resolveRedirects(opts.redirects.fetch, url, {
+      headers: [...headers, `User-Agent: ${opts.userAgent}`],
+      credentialHeaders: opts.redirects.credentialHeaders,
+      timeoutMs: opts.timeoutMs,
+    }).catch(() => null); // Unreachable here too: ffprobe says why in its own words.
+    if (chain) {
+      url = chain.finalUrl;
+      if (chain.crossOrigin) headers = withoutHeaders(headers, opts.redirects.credentialHeaders);
+    }
+  }
   const args = ["-v", "error", "-print_format", "json", "-show_programs"];
   args.push("-user_agent", opts.userAgent, "-rw_timeout", String(opts.timeoutMs * 1000));
-  if (opts.headers.length) args.push("-headers", opts.headers.map((h) => `${h}\r\n`).join(""));
-  args.push(...opts.tlsArgs, opts.url);
+  if (headers.length) args.push("-headers", headers.map((h) => `${h}\r\n`).join(""));
+  args.push(...opts.tlsArgs, url);
   const out = await run(opts.ffprobe, args, opts.timeoutMs);
   if (out.timedOut) throw new Error(`ffprobe timed out after ${opts.timeoutMs} ms`);
   if (out.code !== 0) {

@@ -29,6 +29,8 @@ export interface SwarmDeps {
   progressLogMs: number;
   /** How certificates are verified (clients, probe, preflight). */
   tls: TlsSetup;
+  /** Writes a line a person must see on stderr, besides the log (preflight's warnings). */
+  notice?(line: string): void;
   /**
    * The program's entry module, which runs a shard when started as a worker; without it the
    * clients run on this thread.

@@ -14,6 +14,7 @@ import {
 } from "../process/ffmpeg_args.ts";
 import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
 import { tlsArgs, type TlsSetup } from "../process/tls.ts";
+import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 
 /**
@@ -61,6 +62,10 @@ export async function chooseMapping(
       userAgent: `${config.userAgent}/probe`,
       headers: requestHeaders(config),
       timeoutMs: config.probeTimeoutMs,
+      // Credential headers reach only the stream's own origin (see preflight/redirects.ts).
+      ...(config.resolveIp ? {} : {
+        redirects: { fetch, credentialHeaders: secretHeaderNames(config.redactHeaders) },
+      }),
     });
     log.info("variant_selected", { variant: config.variant, program_id: programId });
     return { kind: "program", programId };

@@ -10,6 +10,7 @@ import { checkStream } from "../preflight/stream.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import { requestHeaders } from "../process/ffmpeg_args.ts";
 import type { TlsSetup } from "../process/tls.ts";
+import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 
 /** What the checks read from the outside world. */
@@ -22,6 +23,8 @@ export interface PreflightDeps {
   /** The native fan-in, which gives each FFmpeg a parent-death signal itself. */
   faninPath: string | null;
   tls: TlsSetup;
+  /** Writes a line a person must see on stderr (none while the dashboard owns the terminal). */
+  notice?(line: string): void;
 }
 
 /**
@@ -70,10 +73,12 @@ export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promi
           ...Object.fromEntries(requestHeaders(config).map(splitHeader)),
           "user-agent": `${config.userAgent}/preflight`,
         },
+        credentialHeaders: secretHeaderNames(config.redactHeaders),
       }),
   });
   client?.close();
   for (const r of results) logCheck(deps.log, r);
+  for (const r of results) if (r.notice) deps.notice?.(`hls-swarm: ${r.notice}\n`);
   const failed = results.filter((r) => r.status === "fail");
   if (failed.length) {
     throw new SwarmStartError(
