@@ -167,7 +167,16 @@ async function readInput(name: string): Promise<ShardSummary> {
 
 /** The text of a file (`-`: stdin), refused past {@linkcode MAX_INPUT_BYTES}. */
 async function readCapped(name: string): Promise<string> {
+  const tooLarge = () =>
+    new MergeInputError(
+      `${name}: larger than ${MAX_INPUT_BYTES / MIB} MiB, the most merge reads of an input`,
+    );
   const file = name === "-" ? null : await Deno.open(name);
+  // A regular file says its size up front; a pipe is counted as it streams.
+  if (file && (await file.stat()).size > MAX_INPUT_BYTES) {
+    file.close();
+    throw tooLarge();
+  }
   const stream = file ? file.readable : Deno.stdin.readable;
   const reader = stream.getReader();
   const decoder = new TextDecoder();
@@ -178,11 +187,7 @@ async function readCapped(name: string): Promise<string> {
       const { done, value } = await reader.read();
       if (done) break;
       bytes += value.byteLength;
-      if (bytes > MAX_INPUT_BYTES) {
-        throw new MergeInputError(
-          `${name}: larger than ${MAX_INPUT_BYTES / MIB} MiB, the most merge reads of an input`,
-        );
-      }
+      if (bytes > MAX_INPUT_BYTES) throw tooLarge();
       parts.push(decoder.decode(value, { stream: true }));
     }
   } finally {

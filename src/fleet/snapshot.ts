@@ -154,7 +154,8 @@ const SKETCH: Rule = obj({
   min: nullable(num(0, Number.MAX_VALUE)),
   max: nullable(num(0, Number.MAX_VALUE)),
   zeros: count,
-  offset: int(-1e6, 1e6),
+  // Any integer here: checkSketch bounds it by the accuracy's key range, and says so.
+  offset: int(-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
   bins: list(count, 100_000),
 }, checkSketch);
 
