@@ -124,7 +124,7 @@ function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandle
   const p = at + HEAD;
   switch (bytes[at]) {
     case 0x48:
-      return h.hello(view.getFloat64(p, true));
+      return h.hello(stamp(view, p));
     case 0x50:
       return h.started(token, view.getInt32(p, true));
     case 0x45: {
@@ -139,7 +139,7 @@ function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandle
       // One decode for the whole group; its lines are split off the text.
       const n = view.getUint32(p + 9, true);
       const text = utf8.decode(bytes.subarray(p + 13, p + 13 + n));
-      const stream = bytes[p], atMs = view.getFloat64(p + 1, true);
+      const stream = bytes[p], atMs = stamp(view, p + 1);
       let from = 0;
       for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
         h.line(token, stream, text.slice(from, nl), atMs);
@@ -154,6 +154,16 @@ function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandle
     case 0x58:
       return h.exited(token, view.getInt32(p, true), view.getInt32(p + 4, true));
   }
+}
+
+/**
+ * A stamp (ms). The fan-in reads CLOCK_MONOTONIC: a NaN or an infinity is a corrupt stream, and
+ * let through it would make every later stamp, and so every time measured from them, NaN.
+ */
+function stamp(view: DataView, at: number): number {
+  const ms = view.getFloat64(at, true);
+  if (!Number.isFinite(ms)) throw new RecordStreamError(`hls-swarm-fanin: a stamp of ${ms} ms`);
+  return ms;
 }
 
 const encoder = new TextEncoder();
