@@ -26,7 +26,7 @@ PERMS := --allow-all
 V8_FLAGS := $(shell grep -o -- '--v8-flags=[^"]*' nix/deploy.json)
 
 .PHONY: help deps deps-apt deps-deno native demo test test-unit check fmt lint bundle compile clean \
-	bench bench-overhead bench-scale soak
+	bench bench-overhead bench-scale soak fuzz-fanin
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | awk -F '\t' '{ printf "%-16s %s\n", $$1, $$2 }'
@@ -49,6 +49,17 @@ FANIN_SRC := $(addprefix src/fanin/,fanin.c out.c request.c spawn.c out.h reques
 build/hls-swarm-fanin: $(FANIN_SRC)
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
+
+# The fan-in under AddressSanitizer and UBSan (build/hls-swarm-fanin-asan), fed random, refused and
+# broken requests and clients with hostile output for FUZZ_SECONDS; exits 1 on any report or wrong
+# answer, with the seed that replays it (ARGS="--seed N --verbose"). Not part of `make test`.
+FUZZ_SECONDS ?= 60
+fuzz-fanin: ## fuzz the fan-in under ASan/UBSan for FUZZ_SECONDS (60)
+	@mkdir -p build
+	$(CC) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all \
+	  -Wall -Wextra -Werror -o build/hls-swarm-fanin-asan $(filter %.c,$(FANIN_SRC))
+	"$(DENO)" run $(PERMS) bench/fanin-fuzz/fuzz.ts --binary build/hls-swarm-fanin-asan \
+	  --seconds $(FUZZ_SECONDS) $(ARGS)
 
 deps-deno:
 	@# npm ci installs exactly the lockfile and never rewrites it, so `make deps` leaves git status clean.
