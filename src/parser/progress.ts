@@ -48,7 +48,8 @@ const EMPTY: ProgressBlock = {
 
 /**
  * A number from a progress value: trims padding, drops a unit suffix (`x`, `kbits/s`), and
- * returns null for `N/A` or anything unparsable.
+ * returns null for `N/A` or anything unparsable, an overflow (`1e999`) included: an infinite
+ * speed or frame count would poison every average it joins.
  *
  * @example
  * ```ts
@@ -58,7 +59,8 @@ const EMPTY: ProgressBlock = {
  */
 export function progressNumber(value: string): number | null {
   const m = /^\s*(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i.exec(value);
-  return m ? Number(m[1]) : null;
+  const n = m ? Number(m[1]) : NaN;
+  return Number.isFinite(n) ? n : null;
 }
 
 /**

@@ -34,6 +34,7 @@ Deno.test("padding, N/A, units and garbage", () => {
   assertEquals(progressNumber("512.0kbits/s"), 512);
   assertEquals(progressNumber("N/A"), null);
   assertEquals(progressNumber("garbage"), null);
+  assertEquals(progressNumber("1e999x"), null); // found by the fuzz test: was Infinity
   const p = new ProgressParser();
   for (const l of ["no equals sign", "weird_key=1", "speed=  1.01x"]) {
     assertEquals(p.push(l), undefined);

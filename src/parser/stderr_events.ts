@@ -188,7 +188,7 @@ export class StderrParser {
       const p = this.#pending.get(addr);
       const bytes = Number.parseInt(msg.slice(24), 10);
       // 7.1+ log error responses' headers too: only a 2xx body is a body the client wanted.
-      if (!p || p.status === null || p.status < 200 || p.status > 299 || !(bytes >= 0)) {
+      if (!p || p.status === null || p.status < 200 || p.status > 299 || !wholeCount(bytes)) {
         return NONE;
       }
       this.#bodies.announce({ req: p.req, kind: p.kind, prefix: p.prefix, bytes, at });
@@ -262,7 +262,11 @@ export class StderrParser {
 
   #status(addr: string, status: number, raw: string, at: number): HttpEvent[] {
     const p = this.#pending.get(addr);
-    if (!p || p.status !== null || !Number.isInteger(status)) return NONE;
+    // A status is three digits (RFC 9110): anything else is not an answer, and would be a
+    // label of its own in /metrics.
+    if (!p || p.status !== null || !Number.isInteger(status) || status < 100 || status > 999) {
+      return NONE;
+    }
     const events: HttpEvent[] = [];
     if (p.resends) this.#retried(p, events);
     p.status = status;
@@ -313,7 +317,7 @@ export class StderrParser {
   #avio(msg: string): HttpEvent[] {
     if (msg.startsWith("Statistics: ") && msg.includes(" bytes read")) {
       const n = Number.parseInt(msg.slice(12), 10);
-      if (n >= 0) this.#bodies.bytesRead(n);
+      if (wholeCount(n)) this.#bodies.bytesRead(n);
     }
     return NONE;
   }
@@ -334,7 +338,8 @@ export class StderrParser {
         // b − a > 1 is not: the playlist window slid between two reloads, and the demuxer still
         // fetches every segment it had not played (testdata/*/stderr_trace_window_slide.txt).
         const m = /^skipping (\d+) segments? ahead, expired/.exec(msg);
-        return m ? [count("sequenceSkips"), count("segmentsExpired", Number(m[1]))] : NONE;
+        if (!m || !wholeCount(Number(m[1]))) return NONE;
+        return [count("sequenceSkips"), count("segmentsExpired", Number(m[1]))];
       }
       case 107: // k
         if (!msg.startsWith("keepalive request failed")) return NONE;
@@ -351,6 +356,14 @@ export class StderrParser {
 const NONE: HttpEvent[] = [];
 /** How many recent segment downloads judge the origin's pace at a stop. */
 const RECENT_DOWNLOADS = 5;
+
+/**
+ * A count or a size FFmpeg printed, believed only as a whole number JavaScript holds exactly:
+ * past 2^53 a hostile or garbled line would add an absurd figure to the totals.
+ */
+function wholeCount(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
 
 function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;

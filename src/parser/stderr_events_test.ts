@@ -139,3 +139,23 @@ Deno.test("garbage lines produce nothing and never throw", () => {
     ]
   ) assertEquals(p.push(l, 0), []);
 });
+
+Deno.test("hostile numbers are not believed: statuses outside 100–999, counts past 2^53", () => {
+  // Found by the fuzz test (parsers_fuzz_test.ts): each went into the stats as printed.
+  const p = new StderrParser();
+  const lines = [
+    "[http @ 0x1] [debug] request: GET /a/s1.ts HTTP/1.1",
+    "[http @ 0x1] [trace] http_code=6",
+    "[http @ 0x1] [trace] http_code=99999999999",
+    "[http @ 0x1] [trace] http_code=200",
+    "[http @ 0x1] [trace] header='Content-Length: 99999999999999999999'",
+    "[hls @ 0x2] [warning] skipping 99999999999999999999 segments ahead, expired from playlists",
+    "[AVIOContext @ 0x3] [verbose] Statistics: 99999999999999999999 bytes read, 0 seeks",
+  ];
+  const events = lines.flatMap((l, i) => p.push(l, i));
+  events.push(...p.finish(false));
+  assertEquals(events.map((e) => e.type === "response" ? `response ${e.status}` : e.type), [
+    "request",
+    "response 200",
+  ]);
+});
