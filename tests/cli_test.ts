@@ -225,6 +225,25 @@ Deno.test("bad inputs get a clear message and a documented exit code", async (t)
       says: 'variant: must be one of all, highest, lowest, first (got "best")',
     },
     {
+      name: "header with no ':'",
+      args: ["--header", "Bearer t0k3n", origin.url],
+      code: 2,
+      says: "header: --header #1 of 1 has no ':'; expected \"Name: value\" (not shown",
+    },
+    {
+      name: "a bad HEADERS line (Go alias) is an error too",
+      args: [origin.url],
+      env: { HEADERS: "Authorization: Bearer t0k3n\nX-Key t0k3n" },
+      code: 2,
+      says: "header: header 2 of 2 in HEADERS has no ':'",
+    },
+    {
+      name: "origin-metrics URL that does not parse",
+      args: ["--origin-metrics", "http://node:99999/metrics", origin.url],
+      code: 2,
+      says: 'origin-metrics: not a valid URL: "http://node:99999/metrics"',
+    },
+    {
       name: "bad boolean variable",
       args: [origin.url],
       env: { HLS_SWARM_DANGEROUS: "maybe" },
