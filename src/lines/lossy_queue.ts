@@ -29,7 +29,9 @@ export interface LineCounts {
  * The ring is three parallel arrays (text, stamp, gap flag), so a queued line costs its string
  * and nothing else, and it starts small and doubles up to `capacity`: a client that keeps up
  * (almost all of them) never holds more than a few slots, however large --stats-buffer is.
- * The line handed to `parse` is one reused object; read it, do not keep it.
+ * The line handed to `parse` is one reused object; read it, do not keep it. `parse` must not
+ * throw: the pump calls it from a timer, where an exception would end hls-swarm (the client's
+ * parse entry in src/client/runner.ts contains what its parsers throw).
  *
  * @example
  * ```ts

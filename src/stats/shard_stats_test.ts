@@ -1,5 +1,8 @@
 import { assertEquals } from "../testing/assert.ts";
+import { EVENTS } from "../events/catalog.ts";
+import { mergeSnapshots } from "../fleet/merge.ts";
 import { fleetView } from "../fleet/view.ts";
+import { parseThreshold } from "../report/thresholds.ts";
 import { ShardStats } from "./shard_stats.ts";
 
 const options = { targetClients: 10, targetDurationMs: 2000, dropThreshold: 0.01 };
@@ -63,4 +66,22 @@ Deno.test("each tick puts what happened since the last one into the second that 
   assertEquals(w.start, epoch / 1000);
   assertEquals(w.fields.segments, [1, 2, 0]);
   assertEquals(w.fields.manifests, [0, 0, 1]);
+});
+
+Deno.test("parser errors: every one counted, each kind first once; a catalog event end to end", () => {
+  const a = new ShardStats(options), b = new ShardStats(options);
+  const first = [
+    a.parserError(0, "TypeError at x.ts:1:1"),
+    a.parserError(1, "TypeError at x.ts:1:1"),
+    a.parserError(1, "RangeError at y.ts:2:2"),
+  ];
+  assertEquals(first, [true, false, true]);
+  // A flood of distinct kinds is counted in full, but only the first 20 kinds are new to the log.
+  const news = Array.from({ length: 50 }, (_, i) => b.parserError(0, `kind ${i}`));
+  assertEquals(news.filter(Boolean).length, 20);
+  const merged = mergeSnapshots([a.snapshot(0), b.snapshot(0)]);
+  assertEquals([a.snapshot(0).events.parserErrors, merged.events.parserErrors], [3, 53]);
+  const row = EVENTS.find((e) => e.key === "parserErrors");
+  assertEquals([row?.metric, row?.summary], ["parser_errors", "Parser errors:"]);
+  assertEquals((parseThreshold("parser_errors<1") as { figure: string }).figure, "parser_errors");
 });
