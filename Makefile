@@ -45,7 +45,7 @@ deps-apt:
 
 # The native fan-in (src/fanin/*.c): hls-swarm finds it at build/hls-swarm-fanin (or HLS_SWARM_FANIN).
 native: build/hls-swarm-fanin ## build the native fan-in that reads the clients' output
-FANIN_SRC := $(addprefix src/fanin/,fanin.c out.c request.c spawn.c out.h request.h spawn.h)
+FANIN_SRC := $(addprefix src/fanin/,fanin.c lines.c out.c request.c spawn.c lines.h out.h request.h spawn.h)
 build/hls-swarm-fanin: $(FANIN_SRC)
 	@mkdir -p build
 	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)

@@ -2,8 +2,8 @@
  * What the fan-in fuzz feeds `hls-swarm-fanin`: clients whose output is hostile (random bytes,
  * lines of 8,191 to 20,000 bytes, CR/LF mixes cut across writes, UTF-8 cut mid-character), spawn
  * requests that must fail one spawn (bad streams, empty or unterminated argv, too many or too long
- * arguments, missing programs), and broken frames that must stop it with exit 2. Seeded: a seed
- * replays a run.
+ * arguments, requests over 16 MiB, missing programs), and broken frames that must stop it with
+ * exit 2. Seeded: a seed replays a run's inputs.
  * @module
  */
 import { LineDecoder } from "../../src/lines/decoder.ts";
@@ -274,6 +274,17 @@ export function refusedRequest(
       reason: /./,
     }),
   ];
+  if (r.next() < 0.03) { // 16 MiB and more through the pipe: now and then
+    const length = (1 << 24) + r.int(1, 100_000);
+    const bytes = new Uint8Array(4 + length);
+    new DataView(bytes.buffer).setUint32(0, length, true);
+    bytes.set([0x53, token & 0xff, (token >> 8) & 0xff, 0, 0, 2, 0x74, 0x72, 0x75, 0x65], 4);
+    return {
+      kind: "over 16 MiB",
+      bytes,
+      reason: new RegExp(`^request of ${length} bytes is over the limit of 16777216$`),
+    };
+  }
   return r.pick(cases)();
 }
 
@@ -289,9 +300,9 @@ export function brokenFrame(r: Rng): { bytes: Uint8Array; kind: string } {
   const cases: Array<() => { bytes: Uint8Array; kind: string }> = [
     () => ({ kind: "random bytes", bytes: r.bytes(r.int(1, 200)) }),
     () => ({ kind: "length under 6", bytes: frame(r.int(0, 5), r.bytes(r.int(0, 10))) }),
-    () => ({
-      kind: "length over 16 MiB",
-      bytes: frame(r.int((1 << 24) + 1, 0xffffffff), r.bytes(10)),
+    () => ({ // refused at its head (for an unknown token), then cut short by the end of stdin
+      kind: "over 16 MiB, cut short",
+      bytes: frame(r.int((1 << 24) + 1, 0xffffffff), concat([Uint8Array.of(0x53), r.bytes(10)])),
     }),
     () => ({
       kind: "type not S",

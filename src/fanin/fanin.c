@@ -19,9 +19,10 @@
  * Protocol (all integers little-endian; src/fanin/records.ts decodes it):
  *   stdin, one request:  u32 length, u8 'S', u32 token, u8 streams (1 stderr, 2 stdout),
  *                        then argv as NUL-terminated strings (length counts from the 'S').
- *                        A length outside 6 bytes..16 MiB or another type stops the fan-in
- *                        (exit 2, the reason on stderr); a bad argv (empty, unterminated, over
- *                        1,024 arguments) or stream bits fail that one spawn (request.h).
+ *                        A length under 6 or another type stops the fan-in (exit 2, the
+ *                        reason on stderr); a request over 16 MiB (skipped as it comes), a bad
+ *                        argv (empty, unterminated, over 1,024 arguments) or stream bits fail
+ *                        that one spawn (request.h).
  *   stdout, records:     u8 type, u32 token, then
  *     'H' hello          f64 monotonic ms now (token 0)
  *     'P' started        i32 pid
@@ -48,12 +49,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lines.h"
 #include "out.h"
 #include "request.h"
 #include "spawn.h"
 
 #define VERSION "1"
-#define MAX_LINE 8192
 #define READ_SIZE 65536
 
 struct client;
@@ -61,11 +62,7 @@ struct client;
 struct stream {
   struct client *owner;
   int fd;
-  uint8_t index; /* 0 stderr, 1 stdout */
-  uint8_t skip_lf, overlong;
-  uint32_t truncated, dropped;
-  uint32_t len;
-  uint8_t line[MAX_LINE];
+  struct lines lines; /* its token and index, and the line it is in */
 };
 
 struct client {
@@ -84,79 +81,11 @@ static const double flush_ms = 5; /* the longest a record waits before it is wri
  * it, reading each write at once is cheap and every stamp is as early as it can be. Lines a
  * second measure load whether or not the loop batches, so batching does not switch itself off. */
 static const double batch_above = 5000;
-static uint64_t lines_now, lines_then;
-
-static void put_drops(struct client *c, struct stream *s) {
-  if (!s->dropped) return;
-  out_head('D', c->token);
-  out_u8(s->index);
-  out_u32(s->dropped);
-  s->dropped = 0;
-}
-
-static void emit_line(struct client *c, struct stream *s, const uint8_t *p, size_t n, double at) {
-  if (n == 0) return;
-  lines_now++;
-  if (!out_room(n)) { /* hls-swarm is this far behind: drop, count, report before the next */
-    s->dropped++;
-    return;
-  }
-  if (s->dropped) {
-    out_group_end();
-    put_drops(c, s);
-  }
-  out_line(s, c->token, s->index, at, p, n);
-}
-
-/* Ends the line made of the pending bytes and p[0, n). */
-static void end_line(struct client *c, struct stream *s, const uint8_t *p, size_t n, double at) {
-  if (s->len == 0 && !s->overlong) {
-    if (n > MAX_LINE) { s->truncated++; n = MAX_LINE; }
-    emit_line(c, s, p, n, at);
-    return;
-  }
-  if (!s->overlong && n > 0) {
-    size_t room = MAX_LINE - s->len, k = n < room ? n : room;
-    if (n > room) s->overlong = 1;
-    memcpy(s->line + s->len, p, k);
-    s->len += k;
-  }
-  if (s->overlong) s->truncated++;
-  emit_line(c, s, s->line, s->len, at);
-  s->len = 0;
-  s->overlong = 0;
-}
-
-/* Splits a chunk: LF, CRLF and a lone CR end a line; empty lines are skipped. */
-static void split(struct client *c, struct stream *s, const uint8_t *p, size_t n, double at) {
-  size_t start = 0;
-  if (s->skip_lf && n > 0 && p[0] == '\n') start = 1;
-  if (n > 0) s->skip_lf = 0;
-  for (size_t i = start; i < n; i++) {
-    if (p[i] != '\n' && p[i] != '\r') continue;
-    end_line(c, s, p + start, i - start, at);
-    if (p[i] == '\r') {
-      if (i + 1 == n) s->skip_lf = 1;
-      else if (p[i + 1] == '\n') i++;
-    }
-    start = i + 1;
-  }
-  if (start < n && !s->overlong) {
-    size_t room = MAX_LINE - s->len, k = n - start < room ? n - start : room;
-    if (n - start > room) s->overlong = 1;
-    memcpy(s->line + s->len, p + start, k);
-    s->len += k;
-  }
-}
+static uint64_t lines_then;
 
 static void close_stream(struct client *c, int i) {
   struct stream *s = c->out[i];
-  end_line(c, s, NULL, 0, mono_ms()); /* a last line without a newline */
-  out_group_end();
-  put_drops(c, s);
-  out_head('C', c->token);
-  out_u8(s->index);
-  out_u32(s->truncated);
+  lines_close(&s->lines, mono_ms());
   epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
   close(s->fd);
   free(s);
@@ -176,7 +105,7 @@ static void read_stream(struct client *c, int i) {
   for (;;) {
     ssize_t n = read(s->fd, buf, sizeof buf);
     if (n > 0) {
-      split(c, s, buf, (size_t)n, mono_ms());
+      lines_split(&s->lines, buf, (size_t)n, mono_ms());
       out_group_end(); /* the next read has its own stamp */
       if (n < (ssize_t)sizeof buf) return;
       continue;
@@ -234,7 +163,8 @@ static void start_client(struct request *req) {
     if (!s) die("out of memory");
     s->owner = c;
     s->fd = sp.fd[i];
-    s->index = (uint8_t)i;
+    s->lines.token = c->token;
+    s->lines.index = (uint8_t)i;
     c->out[i] = s;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) err = errno;
@@ -260,18 +190,36 @@ static void start_client(struct request *req) {
 static uint8_t *ibuf;
 static size_t ilen, icap;
 
+/* Bytes of a refused, too long request still to be discarded as they come. */
+static uint64_t skipping;
+
 static void handle_requests(void) {
   static struct request req;
   char why[256];
   size_t at = 0;
-  while (ilen - at >= 4) {
+  while (at < ilen) {
+    if (skipping) {
+      size_t k = ilen - at < skipping ? ilen - at : (size_t)skipping;
+      at += k;
+      skipping -= k;
+      continue;
+    }
+    if (ilen - at < 4) break;
     uint32_t n;
     memcpy(&n, ibuf + at, 4);
-    /* A broken frame leaves no way to find the next request: stop, saying why. The type is
-     * checked as soon as its byte is in, the length before waiting for that many bytes. */
-    if (request_frame_error(n, ilen - at > 4 ? ibuf[at + 4] : 'S', why, sizeof why)) {
+    /* The frame is checked before waiting for its bytes; the type as soon as its byte is in. */
+    enum frame frame = request_frame(n, ilen - at > 4 ? ibuf[at + 4] : 'S', why, sizeof why);
+    if (frame == FRAME_BROKEN) { /* no way to find the next request: stop, saying why */
       errno = EPROTO;
       die(why);
+    }
+    if (frame == FRAME_TOO_LONG) {
+      if (ilen - at < 9) break; /* its type and token */
+      uint32_t token;
+      memcpy(&token, ibuf + at + 5, 4);
+      spawn_failed(token, E2BIG, why);
+      skipping = 4 + (uint64_t)n;
+      continue;
     }
     if (ilen - at - 4 < n) break;
     int err = request_decode(ibuf + at + 4, n, &req, why, sizeof why);
@@ -358,7 +306,7 @@ int main(int argc, char **argv) {
         reap();
       } else {
         struct stream *s = tag;
-        read_stream(s->owner, s->index);
+        read_stream(s->owner, s->lines.index);
       }
     }
     out_flush(!open_stdin, flush_ms);
@@ -367,8 +315,8 @@ int main(int argc, char **argv) {
      * at most this late. */
     double now = mono_ms();
     if (now - window_start >= 1000) { /* the line rate over the last second */
-      if ((double)(lines_now - lines_then) * 1000 / (now - window_start) > batch_above) last_busy = now;
-      lines_then = lines_now;
+      if ((double)(lines_read - lines_then) * 1000 / (now - window_start) > batch_above) last_busy = now;
+      lines_then = lines_read;
       window_start = now;
     }
     /* HLS clients read in bursts (a new segment every target duration, all clients at about

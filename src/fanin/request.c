@@ -5,17 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *request_frame_error(uint32_t length, uint8_t type, char *why, size_t why_size) {
-  if (length < REQUEST_MIN_BYTES || length > REQUEST_MAX_BYTES) {
-    snprintf(why, why_size, "request length %u is outside %u..%u bytes", length, REQUEST_MIN_BYTES,
-             REQUEST_MAX_BYTES);
-    return why;
+enum frame request_frame(uint32_t length, uint8_t type, char *why, size_t why_size) {
+  if (length < REQUEST_MIN_BYTES) {
+    snprintf(why, why_size, "request length %u is under %u bytes", length, REQUEST_MIN_BYTES);
+    return FRAME_BROKEN;
   }
   if (type != 'S') {
     snprintf(why, why_size, "request type 0x%02x is not 'S'", type);
-    return why;
+    return FRAME_BROKEN;
   }
-  return NULL;
+  if (length > REQUEST_MAX_BYTES) {
+    snprintf(why, why_size, "request of %u bytes is over the limit of %u", length, REQUEST_MAX_BYTES);
+    return FRAME_TOO_LONG;
+  }
+  return FRAME_SOUND;
 }
 
 int request_decode(uint8_t *r, uint32_t n, struct request *req, char *why, size_t why_size) {

@@ -1,8 +1,8 @@
 /*
  * The spawn request hls-swarm writes to the fan-in's stdin (see fanin.c for the layout), checked
  * and decoded in place. A request that is framed right but asks for something wrong (no argv, too
- * many arguments, unknown stream bits) fails that one spawn; only a broken frame, which leaves no
- * way to find the next request, stops the fan-in.
+ * many arguments or bytes, unknown stream bits) fails that one spawn; only a broken frame, which
+ * leaves no way to find the next request, stops the fan-in.
  */
 #ifndef HLS_SWARM_FANIN_REQUEST_H
 #define HLS_SWARM_FANIN_REQUEST_H
@@ -22,9 +22,14 @@ struct request {
   char *argv[REQUEST_MAX_ARGS + 1]; /* pointers into the request's bytes, NULL-terminated */
 };
 
-/* Checks the frame of a request whose length field is `length` and whose first byte is `type`.
- * Returns NULL when it is sound, else why not (for the fan-in's last words). */
-const char *request_frame_error(uint32_t length, uint8_t type, char *why, size_t why_size);
+/* What a request's frame allows: to decode it; to refuse it (that spawn fails) and skip its bytes
+ * as they come, for a spawn request longer than the bound; or nothing, for a length under the
+ * least or another type, since the next request cannot be found then. */
+enum frame { FRAME_SOUND, FRAME_TOO_LONG, FRAME_BROKEN };
+
+/* Checks the frame of a request whose length field is `length` and whose first byte is `type`,
+ * saying why in `why` unless it is sound. */
+enum frame request_frame(uint32_t length, uint8_t type, char *why, size_t why_size);
 
 /* Decodes the request body r[0, n), n within the bounds, r[0] == 'S'. Returns 0, or the errno of
  * why the spawn is refused (EINVAL, E2BIG) with one line in why; the token is decoded either way

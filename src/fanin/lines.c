@@ -1,0 +1,79 @@
+/* One stream's lines: see lines.h. */
+#include "lines.h"
+
+#include <string.h>
+
+#include "out.h"
+
+uint64_t lines_read;
+
+static void put_drops(struct lines *s) {
+  if (!s->dropped) return;
+  out_head('D', s->token);
+  out_u8(s->index);
+  out_u32(s->dropped);
+  s->dropped = 0;
+}
+
+static void emit_line(struct lines *s, const uint8_t *p, size_t n, double at) {
+  if (n == 0) return;
+  lines_read++;
+  if (!out_room(n)) { /* hls-swarm is this far behind: drop, count, report before the next */
+    s->dropped++;
+    return;
+  }
+  if (s->dropped) {
+    out_group_end();
+    put_drops(s);
+  }
+  out_line(s, s->token, s->index, at, p, n);
+}
+
+/* Ends the line made of the pending bytes and p[0, n). */
+static void end_line(struct lines *s, const uint8_t *p, size_t n, double at) {
+  if (s->len == 0 && !s->overlong) {
+    if (n > MAX_LINE) { s->truncated++; n = MAX_LINE; }
+    emit_line(s, p, n, at);
+    return;
+  }
+  if (!s->overlong && n > 0) {
+    size_t room = MAX_LINE - s->len, k = n < room ? n : room;
+    if (n > room) s->overlong = 1;
+    memcpy(s->line + s->len, p, k);
+    s->len += k;
+  }
+  if (s->overlong) s->truncated++;
+  emit_line(s, s->line, s->len, at);
+  s->len = 0;
+  s->overlong = 0;
+}
+
+void lines_split(struct lines *s, const uint8_t *p, size_t n, double at) {
+  size_t start = 0;
+  if (s->skip_lf && n > 0 && p[0] == '\n') start = 1;
+  if (n > 0) s->skip_lf = 0;
+  for (size_t i = start; i < n; i++) {
+    if (p[i] != '\n' && p[i] != '\r') continue;
+    end_line(s, p + start, i - start, at);
+    if (p[i] == '\r') {
+      if (i + 1 == n) s->skip_lf = 1;
+      else if (p[i + 1] == '\n') i++;
+    }
+    start = i + 1;
+  }
+  if (start < n && !s->overlong) {
+    size_t room = MAX_LINE - s->len, k = n - start < room ? n - start : room;
+    if (n - start > room) s->overlong = 1;
+    memcpy(s->line + s->len, p + start, k);
+    s->len += k;
+  }
+}
+
+void lines_close(struct lines *s, double at) {
+  end_line(s, NULL, 0, at); /* a last line without a newline */
+  out_group_end();
+  put_drops(s);
+  out_head('C', s->token);
+  out_u8(s->index);
+  out_u32(s->truncated);
+}
