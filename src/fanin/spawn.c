@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,9 +27,12 @@ struct failure {
   int32_t step, err;
 };
 
-/* Marks every descriptor from 3 up close-on-exec: close_range (Linux 5.11), else one by one. */
+/* Marks every descriptor from 3 up close-on-exec: close_range (Linux 5.11; called through
+ * syscall(), which glibc before 2.34 also has), else one by one. */
 static int cloexec_above_stderr(void) {
-  if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return 0;
+#endif
   DIR *dir = opendir("/proc/self/fd");
   if (!dir) return errno;
   for (struct dirent *e; (e = readdir(dir));) {
