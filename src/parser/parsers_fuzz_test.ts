@@ -10,6 +10,7 @@ import { BodyLedger, pathPrefix } from "./body_ledger.ts";
 import { CAPTURED_VERSIONS, captureLines } from "./capture_replay.ts";
 import type { HttpEvent } from "./http_event.ts";
 import { datetimePrefixMs, elapsedMs } from "./line_time.ts";
+import { parseProgramDateTime, ProgramDateTimes } from "./program_date_time.ts";
 import { type ProgressBlock, ProgressParser } from "./progress.ts";
 import { isHlsContext, StderrParser } from "./stderr_events.ts";
 import { classifyUrl, REQUEST_KINDS } from "./url_kind.ts";
@@ -110,7 +111,7 @@ Deno.test("fuzz: the progress parser's blocks hold finite numbers or null, whate
   fuzzReport("progress parser", { runs: 200, lines, blocks }, t0);
 });
 
-Deno.test("fuzz: line times, URL kinds, contexts and the body ledger take anything", () => {
+Deno.test("fuzz: line times, URL kinds, contexts, program date-times and the body ledger take anything", () => {
   const t0 = performance.now();
   const r = new FuzzRandom(FUZZ_SEED + 5);
   const INPUTS = 20_000;
@@ -126,6 +127,17 @@ Deno.test("fuzz: line times, URL kinds, contexts and the body ledger take anythi
     assert(REQUEST_KINDS.includes(classifyUrl(line)));
     assert(line.startsWith(pathPrefix(line)));
     isHlsContext(line);
+    const pdt = parseProgramDateTime(r.mutate("2026-12-07T18:07:49.675+0000"));
+    assert(pdt === null || Number.isFinite(pdt), `${pdt}`);
+  }
+  for (let run = 0; run < 500; run++) {
+    const p = new ProgramDateTimes();
+    for (let op = r.int(20); op > 0; op--) {
+      if (r.chance(0.2)) p.playlistOpened();
+      else p.skipped(r.mutate("#EXT-X-PROGRAM-DATE-TIME:2026-12-07T18:07:49.675+0000"));
+    }
+    const first = p.firstSegment();
+    assert(first === null || Number.isFinite(first), `${first}`);
   }
   // The ledger straight, with hostile sizes and orders.
   let bodies = 0;
@@ -167,5 +179,10 @@ Deno.test("fuzz: line times, URL kinds, contexts and the body ledger take anythi
     }
     bodies += end.counted.length + end.inFlight.length;
   }
-  fuzzReport("line times, URLs, body ledger", { inputs: INPUTS, ledgerRuns: 2000, bodies }, t0);
+  fuzzReport("line times, URLs, PDTs, body ledger", {
+    inputs: INPUTS,
+    pdtRuns: 500,
+    ledgerRuns: 2000,
+    bodies,
+  }, t0);
 });
