@@ -32,7 +32,11 @@ function randomRun(clients: number, seconds: number, seed: number) {
           });
         }
         if (rnd() < 0.3) {
-          events.push({ second, id, e: { type: "segment_download_inferred", req: 1, ms: ms * 3 } });
+          events.push({
+            second,
+            id,
+            e: { type: "segment_download_inferred", req: 1, ms: ms * 3, at: second * 1000 },
+          });
         }
         if (rnd() < 0.1) events.push({ second, id, e: { type: "tcp_connect", ms: ms / 7 } });
         if (rnd() < 0.1) {

@@ -24,9 +24,15 @@ export type HttpEvent =
    * Inferred segment download time: from a segment's response headers to the last packet the
    * demuxer logged (`[mpegts @…] [trace]`) before the client's next request. FFmpeg demuxes a
    * live segment as fast as it arrives and logs no end-of-body line, so the last packet's
-   * arrival stands in for the end of the body. Needs trace level.
+   * arrival stands in for the end of the body (`at`, the monotonic time of that packet line).
+   * Needs trace level.
    */
-  | { type: "segment_download_inferred"; req: number; ms: number }
+  | { type: "segment_download_inferred"; req: number; ms: number; at: number }
+  /**
+   * The program date-time (epoch ms) of the first segment this FFmpeg run plays, at its request
+   * ({@link ./program_date_time.ts}: inferred from the playlist's tags and FFmpeg's start index).
+   */
+  | { type: "program_date_time"; epochMs: number }
   /** TCP connect time: connection attempt → success on the same context. */
   | { type: "tcp_connect"; ms: number }
   /**

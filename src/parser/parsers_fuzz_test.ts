@@ -46,8 +46,11 @@ function sane(e: HttpEvent): boolean {
     case "body_bytes":
       return REQUEST_KINDS.includes(e.kind) && count(e.bytes);
     case "segment_download_inferred":
+      return duration(e.ms) && Number.isFinite(e.at);
     case "tcp_connect":
       return duration(e.ms);
+    case "program_date_time":
+      return Number.isFinite(e.epochMs);
     case "count":
       return EVENT_KEYS.includes(e.key) && count(e.n);
   }

@@ -1,4 +1,5 @@
-import { assertEquals } from "../testing/assert.ts";
+import { assert, assertEquals } from "../testing/assert.ts";
+import { captureUrl, replayStderr } from "./capture_replay.ts";
 import { parseProgramDateTime, ProgramDateTimes } from "./program_date_time.ts";
 
 const tag = (iso: string) => `#EXT-X-PROGRAM-DATE-TIME:${iso}`;
@@ -33,4 +34,20 @@ Deno.test("ProgramDateTimes: fewer tags than FFmpeg's start offset is unknown", 
   p.playlistOpened();
   p.skipped(tag("2026-12-07T18:00:00.000Z"));
   assertEquals(p.firstSegment(), null);
+});
+
+Deno.test("FFmpeg 5.1 capture: the first segment's PDT is the one its playlist gives it", async () => {
+  const events = await replayStderr("5.1", "stderr_trace_program_date_time.txt");
+  const first = events.find((e) => e.type === "request" && e.kind === "segment");
+  assert(first?.type === "request");
+  const playlist = await Deno.readTextFile(
+    captureUrl("5.1", "playlist_program_date_time.m3u8"),
+  );
+  // The truth: the tag just before the requested segment's URI in the origin's playlist.
+  const lines = playlist.split("\n");
+  const uri = lines.indexOf(first.path.slice(1));
+  const truth = parseProgramDateTime(lines[uri - 1].slice("#EXT-X-PROGRAM-DATE-TIME:".length));
+  const pdt = events.filter((e) => e.type === "program_date_time");
+  assertEquals(pdt, [{ type: "program_date_time", epochMs: truth! }]);
+  console.log(`first segment ${first.path}: PDT ${new Date(truth!).toISOString()}`);
 });

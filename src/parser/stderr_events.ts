@@ -24,6 +24,7 @@ import {
 } from "./line_time.ts";
 import type { LineTime } from "./line_time.ts";
 import { OpenRequests, type PendingRequest } from "./open_requests.ts";
+import { ProgramDateTimes } from "./program_date_time.ts";
 import { classifyUrl, type RequestKind } from "./url_kind.ts";
 import type { EventKey } from "../events/catalog.ts";
 
@@ -66,6 +67,7 @@ export class StderrParser {
   #pending = new OpenRequests();
   #tcpStarts = new Map<string, LineTime>();
   #bodies = new BodyLedger();
+  #pdt = new ProgramDateTimes();
   #segmentHeaders: (LineTime & { req: number }) | null = null;
   #nextReq = 1;
   /** The last demuxer packet line since the segment headers: its raw text (for the stamp). */
@@ -216,7 +218,7 @@ export class StderrParser {
     if (headers !== null && this.#lastPacketAt !== null && this.#lastPacketAt >= headers.at) {
       const last = { at: this.#lastPacketAt, stamp: datetimePrefixMs(this.#lastPacketLine) };
       const ms = elapsedMs(headers, last);
-      events.push({ type: "segment_download_inferred", req: headers.req, ms });
+      events.push({ type: "segment_download_inferred", req: headers.req, ms, at: last.at });
       if (this.#recentDownloads.push(ms) > RECENT_DOWNLOADS) this.#recentDownloads.shift();
     }
     this.#segmentHeaders = null;
@@ -236,6 +238,10 @@ export class StderrParser {
       failed: false,
     });
     if (!resends) events.push({ type: "request", req, kind, path, at });
+    if (kind === "segment") {
+      const pdt = this.#pdt.firstSegment();
+      if (pdt !== null) events.push({ type: "program_date_time", epochMs: pdt });
+    }
     return events;
   }
 
@@ -328,9 +334,16 @@ export class StderrParser {
         if (msg.startsWith("Failed to open segment ")) return [count("segmentsFailed")];
         if (msg.startsWith("Failed to reload playlist ")) return [count("playlistsFailed")];
         return NONE;
+      case 79: // O: `Opening '….m3u8' for reading`, a playlist (re)load
+        if (msg.startsWith("Opening '") && msg.includes(".m3u8")) this.#pdt.playlistOpened();
+        return NONE;
       case 83: // S
         if (msg.startsWith("Segment ") && msg.includes("failed too many times")) {
           return [count("segmentsSkipped")];
+        }
+        // `Skip ('#EXT-X-PROGRAM-DATE-TIME:…')`: a tag FFmpeg ≤ 7.1 does not use.
+        if (msg.startsWith("Skip ('#EXT-X-PROGRAM-DATE-TIME:")) {
+          this.#pdt.skipped(msg.slice(7, msg.lastIndexOf("'")));
         }
         return NONE;
       case 115: { // s

@@ -91,7 +91,7 @@ export class RequestLog {
       });
       return;
     }
-    if (e.type === "tcp_connect") return;
+    if (e.type === "tcp_connect" || e.type === "program_date_time") return;
     const r = e.req === undefined ? undefined : open.get(e.req);
     if (!r) return;
     switch (e.type) {

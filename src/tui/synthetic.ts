@@ -117,7 +117,12 @@ export function syntheticSwarm(opts: SyntheticOptions): SyntheticSwarm {
         if (fails) stats.record(id, { type: "count", key: "segmentsFailed", n: 1 });
         else {
           stats.record(id, { type: "body_bytes", req: 1, kind: "segment", bytes: 230_000 });
-          stats.record(id, { type: "segment_download_inferred", req: 1, ms: 20 + jitter * 10 });
+          stats.record(id, {
+            type: "segment_download_inferred",
+            req: 1,
+            ms: 20 + jitter * 10,
+            at,
+          });
         }
         if (t === 2) {
           stats.record(id, { type: "count", key: "tcpConnected", n: 1 });
