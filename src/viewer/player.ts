@@ -61,6 +61,25 @@ export class VirtualPlayer {
     return this.#media - this.#played;
   }
 
+  /**
+   * The totals as they would stand at `at`, without moving the player: a live session's share
+   * of the counters while it runs (a stall in progress counts as one, up to `at`).
+   */
+  totalsAt(at: number): { rebuffers: number; rebufferMs: number; playMs: number } {
+    let { rebuffers, rebufferMs, playMs } = this;
+    if (this.#state === "playing") {
+      const dt = Math.max(0, at - this.#last);
+      const buffered = this.#media - this.#played;
+      if (dt < buffered) playMs += dt;
+      else {
+        playMs += buffered;
+        rebuffers++;
+        rebufferMs += dt - buffered;
+      }
+    } else if (this.#state === "rebuffering") rebufferMs += Math.max(0, at - this.#rebufferSince);
+    return { rebuffers, rebufferMs, playMs };
+  }
+
   /** Media received so far grew to `receivedMs` at `at`. A smaller value is ignored. */
   media(receivedMs: number, at: number): void {
     if (this.#state === "ended") return;

@@ -41,3 +41,18 @@ Deno.test("VirtualPlayer: a stall in progress at the end counts up to the end; n
   never.end(9000);
   assertEquals([never.startedAt, never.rebuffers, never.playMs], [null, 0, 0]);
 });
+
+Deno.test("VirtualPlayer: totalsAt is what end would give, without ending", () => {
+  for (const at of [1500, 2000, 3000, 5000]) {
+    const a = new VirtualPlayer(2000);
+    const b = new VirtualPlayer(2000);
+    for (const p of [a, b]) {
+      p.media(2000, 0);
+      p.media(3000, 1000);
+    }
+    const peek = a.totalsAt(at);
+    b.end(at);
+    assertEquals(peek, { rebuffers: b.rebuffers, rebufferMs: b.rebufferMs, playMs: b.playMs });
+    assertEquals(a.state, "playing");
+  }
+});

@@ -24,11 +24,8 @@ export type SessionEnd = "error" | "stopped";
 /** A session's start outcome. */
 export type StartOutcome = "started" | "vsf" | "ebvs";
 
-/** What one ended session measured. */
-export interface SessionResult {
-  outcome: StartOutcome;
-  /** First playlist request → first media segment fully arrived; null without media. */
-  startupMs: number | null;
+/** A session's running totals. */
+export interface SessionTotals {
   rebuffers: number;
   rebufferMs: number;
   playMs: number;
@@ -36,6 +33,13 @@ export interface SessionResult {
   /** Media bytes and media time received: delivered bitrate = bytes × 8 / media seconds. */
   mediaBytes: number;
   mediaMs: number;
+}
+
+/** What one ended session measured. */
+export interface SessionResult extends SessionTotals {
+  outcome: StartOutcome;
+  /** First playlist request → first media segment fully arrived; null without media. */
+  startupMs: number | null;
 }
 
 /**
@@ -113,17 +117,34 @@ export class ViewerSession {
     return this.#firstSegmentAt !== null || this.#mediaMs > 0;
   }
 
+  /**
+   * First request → first media segment fully arrived; without a segment arrival time (lines
+   * lost, or no trace packet lines), the player's start stands in. Null before media.
+   */
+  get startupMs(): number | null {
+    const first = this.#firstSegmentAt ?? (this.hasMedia ? this.#player.startedAt : null);
+    return first !== null && this.#firstRequestAt !== null
+      ? Math.max(0, first - this.#firstRequestAt)
+      : null;
+  }
+
+  /** The session's figures so far, as they would stand if it ended at `at` (no outcome). */
+  totalsAt(at: number): SessionTotals {
+    return this.#result ?? {
+      ...this.#player.totalsAt(at),
+      expiredSegments: this.#expired,
+      mediaBytes: this.#mediaBytes,
+      mediaMs: this.#mediaMs,
+    };
+  }
+
   /** Ends the session (idempotent: the first end wins). */
   end(how: SessionEnd, at: number): SessionResult {
     if (this.#result) return this.#result;
     this.#player.end(at);
-    const started = this.hasMedia;
-    const first = this.#firstSegmentAt ?? (started ? this.#player.startedAt : null);
     this.#result = {
-      outcome: started ? "started" : how === "stopped" ? "ebvs" : "vsf",
-      startupMs: first !== null && this.#firstRequestAt !== null
-        ? Math.max(0, first - this.#firstRequestAt)
-        : null,
+      outcome: this.hasMedia ? "started" : how === "stopped" ? "ebvs" : "vsf",
+      startupMs: this.startupMs,
       rebuffers: this.#player.rebuffers,
       rebufferMs: this.#player.rebufferMs,
       playMs: this.#player.playMs,

@@ -12,7 +12,7 @@
  * @module
  */
 import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../stats/sketch.ts";
-import type { SessionResult, StartOutcome } from "./session.ts";
+import type { SessionResult, SessionTotals, StartOutcome } from "./session.ts";
 
 /** The wire form, inside the snapshot. */
 export interface ViewerWire {
@@ -43,15 +43,17 @@ export interface ViewerFigures {
 }
 
 /**
- * Accumulates ended sessions and live-latency samples.
+ * Accumulates sessions (counted as they start, or as they fail to) and live-latency samples.
  *
  * @example
  * ```ts
  * import { ViewerStats } from "./stats.ts";
  * const v = new ViewerStats();
+ * v.started();
+ * v.startup(850);
  * v.ended({ outcome: "vsf", startupMs: null, rebuffers: 0, rebufferMs: 0, playMs: 0,
  *   expiredSegments: 0, mediaBytes: 0, mediaMs: 0 });
- * ViewerStats.figures(v.toWire()).vsfRate; // 1
+ * ViewerStats.figures(v.toWire()).vsfRate; // 0.5
  * ```
  */
 export class ViewerStats {
@@ -66,17 +68,34 @@ export class ViewerStats {
   readonly startupMs = new Sketch(SKETCH_ACCURACY);
   readonly liveLatencyMs = new Sketch(SKETCH_ACCURACY);
 
-  /** Adds one ended session. Times are rounded to whole ms, so sums add up exactly in any order. */
+  /** A session started (media arrived): counted once, at once. */
+  started(): void {
+    this.sessions.started++;
+  }
+
+  /** A started session's startup time, once known. */
+  startup(ms: number): void {
+    this.startupMs.add(Math.max(ms, 1));
+  }
+
+  /**
+   * Adds one ended session's figures; a session that never started is counted by its outcome
+   * here (a started one was counted by {@linkcode ViewerStats.started}). Times are rounded to
+   * whole ms, so sums add up exactly in any order.
+   */
   ended(r: SessionResult): void {
-    this.sessions[r.outcome]++;
-    if (r.startupMs !== null) this.startupMs.add(Math.max(r.startupMs, 1));
-    if (r.rebuffers > 0) this.rebufferedSessions++;
-    this.rebuffers += r.rebuffers;
-    this.rebufferMs += Math.round(r.rebufferMs);
-    this.playMs += Math.round(r.playMs);
-    this.expiredSegments += r.expiredSegments;
-    this.mediaBytes += r.mediaBytes;
-    this.mediaMs += Math.round(r.mediaMs);
+    if (r.outcome !== "started") this.sessions[r.outcome]++;
+    this.#add(this, r);
+  }
+
+  #add(to: Omit<ViewerWire, "sessions" | "startupMs" | "liveLatencyMs">, r: SessionTotals): void {
+    if (r.rebuffers > 0) to.rebufferedSessions++;
+    to.rebuffers += r.rebuffers;
+    to.rebufferMs += Math.round(r.rebufferMs);
+    to.playMs += Math.round(r.playMs);
+    to.expiredSegments += r.expiredSegments;
+    to.mediaBytes += r.mediaBytes;
+    to.mediaMs += Math.round(r.mediaMs);
   }
 
   /** One viewer's live latency at a tick (ms; values at or below 1 ms count as 1 ms). */
@@ -84,10 +103,12 @@ export class ViewerStats {
     this.liveLatencyMs.add(Math.max(ms, 1));
   }
 
-  /** The wire form. */
-  toWire(): ViewerWire {
-    return {
-      sessions: { ...this.sessions },
+  /**
+   * The wire form, with the running totals of sessions still live added (`live`): counters keep
+   * rising while a long session plays or stalls, instead of jumping when it ends.
+   */
+  toWire(live: Iterable<SessionTotals> = []): ViewerWire {
+    const sums = {
       rebufferedSessions: this.rebufferedSessions,
       rebuffers: this.rebuffers,
       rebufferMs: this.rebufferMs,
@@ -95,6 +116,11 @@ export class ViewerStats {
       expiredSegments: this.expiredSegments,
       mediaBytes: this.mediaBytes,
       mediaMs: this.mediaMs,
+    };
+    for (const t of live) this.#add(sums, t);
+    return {
+      sessions: { ...this.sessions },
+      ...sums,
       startupMs: this.startupMs.toWire(),
       liveLatencyMs: this.liveLatencyMs.toWire(),
     };

@@ -66,8 +66,11 @@ Deno.test("ViewerStats: three shards merged equal one process fed the same sessi
     for (let i = 0; i < n; i++) {
       const s = randomSession(rand);
       const shard = shards[Math.floor(rand() * 3)];
-      whole.ended(s);
-      shard.ended(s);
+      for (const v of [whole, shard]) {
+        if (s.outcome === "started") v.started();
+        if (s.startupMs !== null) v.startup(s.startupMs);
+        v.ended(s);
+      }
       const latency = 1000 + rand() * 9000;
       whole.liveLatency(latency);
       shard.liveLatency(latency);

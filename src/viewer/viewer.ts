@@ -1,0 +1,114 @@
+/**
+ * One client as a viewer: its current viewing session (one per FFmpeg run), fed by the client's
+ * parsed events and progress, and reported into the shard's {@link ./stats.ts ViewerStats} as
+ * sessions start and end.
+ * @module
+ */
+import type { HttpEvent } from "../parser/http_event.ts";
+import type { ProgressBlock } from "../parser/progress.ts";
+import { type SessionEnd, type SessionTotals, ViewerSession } from "./session.ts";
+import type { ViewerStats } from "./stats.ts";
+
+/**
+ * A client's viewer.
+ *
+ * @example
+ * ```ts
+ * import { Viewer } from "./viewer.ts";
+ * import { ViewerStats } from "./stats.ts";
+ * const stats = new ViewerStats();
+ * const v = new Viewer(stats, 2000);
+ * v.runStart();
+ * v.event({ type: "request", req: 1, kind: "manifest", path: "/a.m3u8", at: 0 });
+ * v.runEnd("error", 500);
+ * stats.sessions.vsf; // 1
+ * ```
+ */
+export class Viewer {
+  #session: ViewerSession | null = null;
+  #counted = false;
+  #startupRecorded = false;
+
+  /** @param playerBufferMs the virtual player's startup buffer (`--player-buffer`) */
+  constructor(readonly stats: ViewerStats, readonly playerBufferMs: number) {}
+
+  /** An FFmpeg run starts: a new session. */
+  runStart(): void {
+    this.#session = new ViewerSession(this.playerBufferMs);
+    this.#counted = false;
+    this.#startupRecorded = false;
+  }
+
+  /** One parsed stderr event of the current run. */
+  event(e: HttpEvent): void {
+    const s = this.#session;
+    if (!s) return;
+    switch (e.type) {
+      case "request":
+        s.request(e.kind, e.at);
+        return;
+      case "segment_download_inferred":
+        s.segmentArrived(e.at);
+        this.#countStart();
+        this.#recordStartup();
+        return;
+      case "body_bytes":
+        if (e.kind === "segment") s.mediaBytes(e.bytes);
+        return;
+      case "program_date_time":
+        s.programDateTime(e.epochMs);
+        return;
+      case "count":
+        if (e.key === "segmentsExpired") s.expired(e.n);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** One progress block of the current run, arrived at `at`. */
+  progress(block: ProgressBlock, at: number): void {
+    const s = this.#session;
+    // The closing block is written as FFmpeg exits, at no regular time (see stats/playback.ts).
+    if (!s || block.end || !block.frame || block.outTimeUs === null) return;
+    s.media(block.outTimeUs / 1000, at);
+    this.#countStart();
+  }
+
+  /** The run ended: `stopped` when hls-swarm stopped it, `error` otherwise. */
+  runEnd(how: SessionEnd, at: number): void {
+    const s = this.#session;
+    if (!s) return;
+    this.#countStart();
+    // No segment arrival was seen (lines lost, no trace packet lines): the player's start
+    // stands in for it (ViewerSession.startupMs).
+    this.#recordStartup();
+    this.#session = null;
+    this.stats.ended(s.end(how, at));
+  }
+
+  /** The current session's live latency at wall-clock `wall`, or null. */
+  liveLatencyMs(wall: number): number | null {
+    return this.#session?.liveLatencyMs(wall) ?? null;
+  }
+
+  /** The current session's running totals at `at`, or null between runs. */
+  totalsAt(at: number): SessionTotals | null {
+    return this.#session?.totalsAt(at) ?? null;
+  }
+
+  /** Counts the session as started the moment media has arrived, once. */
+  #countStart(): void {
+    if (this.#counted || !this.#session?.hasMedia) return;
+    this.#counted = true;
+    this.stats.started();
+  }
+
+  /** Records the startup time once it is known. */
+  #recordStartup(): void {
+    const ms = this.#session?.startupMs ?? null;
+    if (this.#startupRecorded || ms === null) return;
+    this.#startupRecorded = true;
+    this.stats.startup(ms);
+  }
+}
