@@ -74,7 +74,11 @@ demo: deps ## run the built-in test origin and 5 clients against it for 30 s
 	url=$$(cat .demo-origin.url); echo "origin: $$url"; \
 	"$(DENO)" run $(PERMS) $(V8_FLAGS) src/main.ts --clients 5 --ramp-rate 5 --duration 30s "$$url"
 
+# The FFmpeg chroots' wrappers (tests/ffmpeg_matrix_test.ts) remount proc, /dev and /tmp; the test
+# unmounts them, and so does this trap if the run dies first (INT/TERM exit through it too).
 test: deps-deno native ## run every test (unit and integration, real FFmpeg and nginx)
+	@trap '$(MAKE) -s ffmpeg-chroots-umount || echo "warning: could not unmount the FFmpeg chroots" >&2' EXIT; \
+	trap 'exit 130' INT TERM; \
 	"$(DENO)" test $(PERMS) --parallel src/ tests/
 
 test-unit: ## run the unit tests only

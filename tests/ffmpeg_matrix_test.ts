@@ -2,7 +2,9 @@
  * hls-swarm with the newer FFmpeg builds of the Debian chroots that
  * tools/ffmpeg-matrix/chroot.sh makes (`make ffmpeg-chroots`): 7.1 (trixie) and 9.0 (sid). For
  * each one that is built: a short agreement run against nginx, and the shutdown guarantees. A
- * missing chroot makes its test ignored, and says so.
+ * missing chroot makes its test ignored, and says so. The wrappers remount proc, /dev and /tmp
+ * into the chroot when they find them gone; the test unmounts them when it is done, so no bind
+ * mount of the host's /dev or /tmp outlives it.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
@@ -10,6 +12,7 @@ import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 import {
   ffmpegPids,
   finishSwarm,
+  ROOT,
   runSwarm,
   spawnSwarm,
   startNginx,
@@ -31,6 +34,24 @@ function wrapperOf(suite: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** Mount points at or under `dir` (from /proc/self/mountinfo, octal escapes decoded). */
+async function mountsUnder(dir: string): Promise<string[]> {
+  const info = await Deno.readTextFile("/proc/self/mountinfo");
+  return info.split("\n").map((l) => l.split(" ")[4] ?? "")
+    .map((m) => m.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))))
+    .filter((m) => m === dir || m.startsWith(`${dir}/`));
+}
+
+/** `chroot.sh umount`: what the wrappers mounted goes (they remount on their next run). */
+async function unmount(suite: string): Promise<string> {
+  const out = await new Deno.Command("bash", {
+    args: [`${ROOT}tools/ffmpeg-matrix/chroot.sh`, "umount", suite, `${CHROOTS}/${suite}`],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  return out.success ? "" : new TextDecoder().decode(out.stderr);
 }
 
 /** Manifest and segment requests and 2xx bytes of one test's clients in nginx's access log. */
@@ -120,7 +141,18 @@ for (const { suite, version } of BUILDS) {
         await new Promise((r) => setTimeout(r, 2000));
         assertEquals(await ffmpegPids(agent), []);
       });
+
+      await t.step(
+        "chroot.sh umount leaves no mount of proc, /dev or /tmp in the chroot",
+        async () => {
+          assertEquals(await unmount(suite), "");
+          assertEquals(await mountsUnder(`${CHROOTS}/${suite}/root`), []);
+        },
+      );
     } finally {
+      // Also when a step failed: the bind mounts must not outlive the test.
+      const error = await unmount(suite);
+      if (error) console.error(`chroot.sh umount ${suite}: ${error}`);
       await Deno.remove(json).catch(() => {});
       await nginx.stop();
       await origin.close();

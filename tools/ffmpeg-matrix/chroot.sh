@@ -11,6 +11,8 @@
 # DIR defaults to ${HLS_SWARM_CHROOT_DIR:-/var/cache/hls-swarm/ffmpeg}/<suite>, outside every clone of
 # the repository (see below: a clone with a mounted chroot inside must never be rm -rf'd), and holds:
 #   DIR/root/         the chroot (debootstrap --variant=minbase --include=ffmpeg,ca-certificates)
+#   DIR/.hls-swarm-chroot  the marker: written when chroot.sh takes DIR (new or empty); chroot.sh
+#                     deletes, rebuilds and mounts into a DIR only if it is there
 #   DIR/stamp         written last; a DIR/root without it is a half-built chroot and is rebuilt
 #   DIR/bin/ffmpeg    #!/bin/sh wrapper: exec chroot DIR/root /usr/bin/ffmpeg "$@"
 #   DIR/bin/ffprobe   the same for ffprobe
@@ -21,6 +23,12 @@
 # paths do not work either. If the mounts are gone (after a reboot), the wrapper remounts them.
 # To delete DIR, run `chroot.sh umount SUITE` first: while /tmp is bind-mounted, `rm -rf DIR` would
 # also delete the host's /tmp (it is the same filesystem, so --one-file-system does not stop it).
+#
+# DIR is checked before anything else is done (no mkdir, no lock, no root check): `/`, anything
+# that resolves to a system folder (/usr, /var, /home, …; symlinks and `..` resolved), and a
+# non-empty folder without the marker are refused with exit 2. A chroot built before the marker
+# existed (DIR holds only root/, bin/, stamp, chroot.sh and .lock, and stamp says suite=SUITE) is
+# adopted: the marker is added. umount needs no marker, only a DIR that is not a system folder.
 #
 # The Debian mirror is read from the machine's apt sources (override: HLS_SWARM_DEBIAN_MIRROR).
 # Must run as root (debootstrap, mount and chroot need it). Needs about 0.5-0.6 GB per suite.
@@ -38,6 +46,12 @@ die() {
   exit 1
 }
 
+# Bad input: exit 2, as hls-swarm does.
+refuse() {
+  echo "chroot.sh: refusing $DIR: $*" >&2
+  exit 2
+}
+
 log() { echo "chroot.sh: $*" >&2; }
 
 [[ $# -ge 2 && $# -le 3 ]] || usage
@@ -46,18 +60,72 @@ SUITE=$2
 case "$SUITE" in trixie | sid) ;; *) usage ;; esac
 case "$CMD" in build | wrapper | mount | umount) ;; *) usage ;; esac
 
-[[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, mount and chroot need it)"
-
+# An empty DIR argument (an unset variable, say) is an error, not a request for the default.
+if [[ $# -eq 3 && -z $3 ]]; then
+  echo 'chroot.sh: refusing "": DIR is empty; leave it out for the default' >&2
+  exit 2
+fi
 DIR=${3:-${HLS_SWARM_CHROOT_DIR:-/var/cache/hls-swarm/ffmpeg}/$SUITE}
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd -P)
+MARKER_NAME=.hls-swarm-chroot
+
+# Folders that are never a chroot's DIR, however they are spelled (checked after resolving).
+SYSTEM_DIRS=(/ /bin /boot /dev /etc /home /lib /lib32 /lib64 /libx32 /media /mnt /opt /proc /root
+  /run /sbin /srv /sys /tmp /usr /usr/bin /usr/include /usr/lib /usr/lib64 /usr/libexec /usr/local
+  /usr/sbin /usr/share /usr/src /var /var/backups /var/cache /var/lib /var/local /var/log /var/mail
+  /var/opt /var/spool /var/tmp /nix /nix/store /snap)
+
+# The entries a chroot.sh DIR may hold; a marker-less DIR with only these and a matching stamp is
+# one an older chroot.sh built.
+OWN_ENTRIES=" root bin stamp chroot.sh .lock $MARKER_NAME "
+
+# Sets DIR to its resolved absolute path and checks that chroot.sh may use it, before anything
+# touches the file system. `need_marker`: the command deletes, builds or mounts there.
+check_dir() {
+  local need_marker=$1 resolved sys entry foreign=
+  [[ -n $DIR ]] || { DIR='""'; refuse "an empty path (HLS_SWARM_CHROOT_DIR?)"; }
+  resolved=$(realpath -m -- "$DIR") || refuse "cannot resolve it"
+  DIR=$resolved
+  for sys in "${SYSTEM_DIRS[@]}"; do
+    [[ $DIR != "$sys" ]] || refuse "it is a system folder; give a folder of its own, e.g. /var/cache/hls-swarm/ffmpeg/$SUITE"
+  done
+  [[ -z ${HOME:-} || $DIR != "$(realpath -m -- "$HOME")" ]] || refuse "it is \$HOME"
+  if [[ -e $DIR && ! -d $DIR ]]; then refuse "not a folder"; fi
+  [[ ! -L $DIR/root && ! -L $DIR/bin ]] || refuse "DIR/root or DIR/bin is a symlink"
+  [[ -d $DIR && ! -e $DIR/$MARKER_NAME ]] || return 0
+  [[ $need_marker == yes ]] || return 0
+  # An existing folder without the marker: empty is fine (taken by take_dir), and so is a whole
+  # chroot an older chroot.sh built (its entries only, and its stamp); anything else is not ours.
+  shopt -s nullglob dotglob
+  local entries=("$DIR"/*)
+  shopt -u nullglob dotglob
+  [[ ${#entries[@]} -gt 0 ]] || return 0
+  for entry in "${entries[@]}"; do
+    [[ $OWN_ENTRIES == *" ${entry##*/} "* ]] || foreign+=" ${entry##*/}"
+  done
+  if [[ -n $foreign || ! -f $DIR/stamp ]] || ! grep -qx "suite=$SUITE" "$DIR/stamp"; then
+    refuse "it is not empty and has no $MARKER_NAME marker, so chroot.sh did not make it" \
+      "(it holds:$(printf ' %s' "${entries[@]##*/}" | cut -c1-200)); give a new or empty folder"
+  fi
+}
+
+case "$CMD" in umount) check_dir no ;; *) check_dir yes ;; esac
 ROOT=$DIR/root
 STAMP=$DIR/stamp
 BIN=$DIR/bin
 
-# Serialise everything that touches DIR: two builds at once, or many wrappers remounting after a reboot.
-exec 9>"$DIR/.lock"
-flock 9
+# Root, DIR (created and marked if new or empty: check_dir allowed nothing else), and DIR's lock,
+# which serialises everything that touches DIR: two builds at once, or many wrappers remounting
+# after a reboot.
+take_dir() {
+  [[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, mount and chroot need it)"
+  if [[ $CMD != umount ]]; then
+    [[ -d $DIR ]] || mkdir -p -- "$DIR"
+    [[ -e $DIR/$MARKER_NAME ]] ||
+      echo "made by tools/ffmpeg-matrix/chroot.sh for Debian $SUITE" >"$DIR/$MARKER_NAME"
+  fi
+  exec 9>"$DIR/.lock"
+  flock 9
+}
 
 # The Debian archive URI from the machine's apt sources: deb822 *.sources first, then one-line *.list.
 # Security and backports archives are skipped.
@@ -209,6 +277,20 @@ do_build() {
 }
 
 case "$CMD" in
+  umount)
+    # Nothing mounted (or no DIR): nothing to do, and no need for root.
+    [[ -d $DIR && -n $(mounts_under_root) ]] || exit 0
+    take_dir
+    do_umount
+    exit 0
+    ;;
+  mount)
+    [[ -d $ROOT ]] || die "no chroot at $DIR; run: $SELF build $SUITE"
+    ;;
+esac
+take_dir
+
+case "$CMD" in
   build)
     do_build
     cat "$STAMP"
@@ -220,8 +302,5 @@ case "$CMD" in
     ;;
   mount)
     do_mount
-    ;;
-  umount)
-    do_umount
     ;;
 esac
