@@ -159,7 +159,14 @@ function round(ms: number): number {
  * ```
  */
 export function appendSink(path: string): RecordSink & { close(): void } {
-  const file = Deno.openSync(path, { append: true, create: true });
+  // Deno has no O_NOFOLLOW. The swarm made `path` a new regular file (writeTextFileAtomic); what
+  // is opened here must still be that file, not whatever a symlink put there since points to.
+  const file = Deno.openSync(path, { append: true });
+  const opened = file.statSync(), there = Deno.lstatSync(path);
+  if (there.isSymlink || opened.ino !== there.ino || opened.dev !== there.dev) {
+    file.close();
+    throw new Error(`request log ${path}: no longer the file hls-swarm created (a symlink?)`);
+  }
   const encoder = new TextEncoder();
   return {
     write(lines) {

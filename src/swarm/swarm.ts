@@ -4,6 +4,7 @@
  * record) is the shard's and its clients'; the swarm keeps fleet concerns only.
  * @module
  */
+import { writeTextFileAtomic } from "../atomic_write.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import { ExporterScraper } from "../exporters/scraper.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
@@ -66,6 +67,7 @@ export class Swarm {
     this.#empty = new ShardStats({
       targetClients: this.#plan.clients,
       targetDurationMs: config.targetDurationMs,
+      playerBufferMs: config.playerBufferMs,
       dropThreshold: config.statsDropThreshold,
     });
   }
@@ -132,8 +134,9 @@ export class Swarm {
     await preflight(config, deps);
     this.#mapping = await chooseMapping(config, deps.runCommand, log, deps.tls);
     const run = await runRecord(config, deps.caps, this.#mapping, deps.tls, deps.readTextFile);
-    // Every shard appends to the request log: it starts empty.
-    if (config.requestLog) await Deno.writeTextFile(config.requestLog, "");
+    // Every shard appends to the request log: it starts empty, a new regular file (a symlink at
+    // the path is replaced, not written through).
+    if (config.requestLog) await writeTextFileAtomic(config.requestLog, "");
     const shards = createShards(config, deps, this.#mapping, this.#plan);
     this.#shards = shards;
     if (this.#stop.signal.aborted) shards.stop();
