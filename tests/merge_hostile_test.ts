@@ -59,7 +59,7 @@ Deno.test("finding 2: a gzip bomb in the summary line is refused at 64 MiB of JS
     let message = "";
     const t0 = performance.now();
     try {
-      await decodeSummaryLine(`${line(payload)}\n`);
+      decodeSummaryLine(`${line(payload)}\n`);
     } catch (e) {
       message = (e as Error).message;
     }
