@@ -164,7 +164,7 @@ Deno.test("finding 3: the same unsharded summary given twice is refused, not cou
   );
   refused(
     await mergeInProcess([FIXTURES.shard0, FIXTURES.shard0Log]),
-    /two summaries of shard 0: .*shard-0\.json and .*shard-0\.log$/,
+    /two summaries of shard 0: .*shard-0\.json and .*shard-0\.logs\.txt$/,
   );
 });
 

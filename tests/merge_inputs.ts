@@ -10,12 +10,12 @@ import { SWARM_ARGV } from "./helpers.ts";
 
 const DATA = new URL("../testdata/merge/", import.meta.url).pathname;
 
-/** The recorded fixtures: two shards of one run (as JSON and as pod logs), one unsharded run. */
+/** The recorded fixtures: two shards of one run (as JSON and as their pods' logs, .logs.txt: git ignores .log), one unsharded run. */
 export const FIXTURES = {
   shard0: `${DATA}shard-0.json`,
   shard1: `${DATA}shard-1.json`,
-  shard0Log: `${DATA}shard-0.log`,
-  shard1Log: `${DATA}shard-1.log`,
+  shard0Log: `${DATA}shard-0.logs.txt`,
+  shard1Log: `${DATA}shard-1.logs.txt`,
   whole: `${DATA}whole.json`,
 } as const;
 
