@@ -167,3 +167,27 @@ Deno.test("another version, another accuracy or a malformed snapshot is refused 
   );
   refused(() => readSnapshot("garbage", "stdin"), /stdin: snapshot version undefined/);
 });
+
+Deno.test("events are a key → count map: a key a newer catalog adds is read, one an older snapshot lacks counts 0", () => {
+  const [a, b] = shards(4, 3, randomRun(4, 3, 2), (id) => id % 2, 2);
+  const { segmentsExpired: _, ...older } = a.events;
+  const oldA = readSnapshot({ ...a, events: { ...older } }, "older.json");
+  const newB = readSnapshot({ ...b, events: { ...b.events, parserErrors: 3 } }, "newer.json");
+  assertEquals(mergeSnapshots([oldA, newB]).events.segmentsExpired, b.events.segmentsExpired);
+  const refused = (events: unknown) => {
+    try {
+      readSnapshot({ ...a, events }, "x.json");
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return "accepted";
+  };
+  assertEquals(
+    refused({ ...a.events, "no such key!": 1 }),
+    "x.json: snapshot.events: a key that is not an event name",
+  );
+  assertEquals(
+    refused({ ...a.events, timeouts: -2 }),
+    "x.json: snapshot.events.timeouts: -2 is outside 0 .. 9007199254740991 (a count)",
+  );
+});

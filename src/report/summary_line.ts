@@ -25,7 +25,7 @@ export async function encodeSummaryLine(summary: unknown): Promise<string> {
   const gz = await new Response(
     new Blob([json]).stream().pipeThrough(new CompressionStream("gzip")),
   ).arrayBuffer();
-  return `${SUMMARY_LINE_PREFIX}gz:${toBase64(new Uint8Array(gz))}`;
+  return `${SUMMARY_LINE_PREFIX}gz:${new Uint8Array(gz).toBase64()}`;
 }
 
 /** The most JSON a summary may hold, once decompressed: a week's per-second series is about
@@ -94,12 +94,4 @@ function inflate(base64: string): string {
     throw damaged((e as Error).message);
   }
   return new TextDecoder().decode(json);
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(s);
 }
