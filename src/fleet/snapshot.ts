@@ -134,7 +134,7 @@ const checkSketch: CrossCheck = (w) => {
   if (bins.length && (offset < lo || offset > hi)) {
     return ["offset", `${offset} is outside ${lo} .. ${hi} (the keys of 1 µs .. 1 year)`];
   }
-  if (offset + bins.length - 1 > hi) {
+  if (bins.length && offset + bins.length - 1 > hi) {
     return ["bins", `${bins.length} bins from key ${offset} reach beyond key ${hi} (1 year)`];
   }
   let n = w.zeros as number;

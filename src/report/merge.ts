@@ -1,7 +1,9 @@
 /**
- * The fleet's summary from its shards' summaries: every input is checked (format, version, run
- * id, sketch accuracy, shard index), the snapshots are merged exactly, and the same summary is
- * rebuilt from the merged snapshot, with which shards are present, missing and failed.
+ * The fleet's summary from its shards' summaries: every field of every input is checked before
+ * any is used (summary_schema.ts, fleet/snapshot.ts), then that they belong together (run id,
+ * version, shard count, one summary per shard); the snapshots are merged exactly, sums checked,
+ * and the same summary is rebuilt from the merged snapshot, with which shards are present,
+ * missing and failed.
  * @module
  */
 import { mergeSnapshots } from "../fleet/merge.ts";
@@ -21,7 +23,7 @@ import {
 /** A summary as read from a shard: the record plus its outcome. */
 export type ShardSummary = RunSummary & { outcome?: { code: number; reason: string | null } };
 
-/** An input that cannot be merged, with every reason found. */
+/** An input that cannot be merged: one line, naming the input and what is wrong. */
 export class MergeInputError extends Error {
   override name = "MergeInputError";
 }
