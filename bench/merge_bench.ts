@@ -32,6 +32,7 @@ const run: RunRecord = {
     durationMs: 600_000,
     variant: "all",
     statsLogLevel: "trace",
+    playerBufferMs: 2000,
   },
 };
 const shard = shardFromCaptures(CLIENTS);

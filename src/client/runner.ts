@@ -193,7 +193,9 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
       onRunStart: () => {
         progress = parsers.progress();
         stderr = parsers.stderr();
-        stats.client(id).playback.onRunStart();
+        const c = stats.client(id);
+        c.playback.onRunStart();
+        c.viewer.runStart();
       },
       onExit: (exit) => {
         // Parse what the run left queued before the next run resets per-run parser state.
@@ -207,6 +209,13 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
           failed("stderr", "(the end of the run)", e);
         }
         deps.requestLog?.endRun(id);
+        // A session hls-swarm ended at the run's end is the viewer leaving (an exit before video
+        // start, if no media came); any other end (an error, a crash, a restart hls-swarm
+        // asked for because the client stalled) is a failure to start, if no media came.
+        stats.client(id).viewer.runEnd(
+          exit.requested && exit.reason === "shutdown" ? "stopped" : "error",
+          clock.now(),
+        );
         life.onExit(exit);
         logExit(log, exit);
       },

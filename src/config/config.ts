@@ -69,6 +69,8 @@ export interface SwarmConfig {
   /** Expected segment duration: progress arrives once per segment, so it sets how long a
    * silence must last before a client counts as stalled. */
   targetDurationMs: number;
+  /** The virtual player's startup buffer (src/viewer/player.ts). */
+  playerBufferMs: number;
   /** Restart a client's FFmpeg when it stalls. */
   restartOnStall: boolean;
   statsBufferLines: number;

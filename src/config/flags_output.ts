@@ -35,6 +35,15 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     help: "expected segment duration; a client silent for 1.5× this (at least 5 s) is stalled",
   },
   {
+    name: "player-buffer",
+    kind: "value",
+    arg: "<duration>",
+    default: "2s",
+    group: "Stats collection",
+    help: "the virtual player's startup buffer: playback starts, and resumes after a rebuffer, " +
+      "once this much media has arrived (default: one 2 s segment)",
+  },
+  {
     name: "restart-on-stall",
     kind: "bool",
     alias: "RESTART_ON_STALL",

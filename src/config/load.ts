@@ -79,6 +79,7 @@ export function loadConfig(
     stats: read.bool("stats"),
     statsLogLevel: read.choice<StatsLogLevel>("stats-loglevel"),
     targetDurationMs: read.duration("target-duration", true),
+    playerBufferMs: read.duration("player-buffer", true),
     restartOnStall: read.bool("restart-on-stall"),
     statsBufferLines: read.int("stats-buffer", 1),
     statsDropThreshold: read.number(

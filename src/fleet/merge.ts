@@ -11,7 +11,14 @@ import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
-import { type ExitCount, PLAYBACK_SUMS, type Snapshot, SnapshotError } from "./snapshot.ts";
+import {
+  type ExitCount,
+  PLAYBACK_SUMS,
+  type Snapshot,
+  SnapshotError,
+  START_OUTCOMES,
+  VIEWER_SUMS,
+} from "./snapshot.ts";
 
 /**
  * Merges snapshots into one. Throws a {@linkcode SnapshotError} when their sketch accuracies
@@ -97,6 +104,20 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
     playback: {
       ...sum(PLAYBACK_SUMS, (p) => p.playback, "playback"),
       maxDriftMs: parts.reduce((m, p) => Math.max(m, p.playback.maxDriftMs), 0),
+    },
+    viewers: {
+      sessions: sum(START_OUTCOMES, (p) => p.viewers.sessions, "viewers.sessions"),
+      ...sum(VIEWER_SUMS, (p) => p.viewers, "viewers"),
+      startupMs: mergeSketches(
+        parts.map((p) => p.viewers.startupMs),
+        accuracy,
+        "viewers.startupMs",
+      ),
+      liveLatencyMs: mergeSketches(
+        parts.map((p) => p.viewers.liveLatencyMs),
+        accuracy,
+        "viewers.liveLatencyMs",
+      ),
     },
     series: seriesWire,
   };

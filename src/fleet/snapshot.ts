@@ -11,6 +11,7 @@ import { type ByKind, LATENCIES, type LatencyName } from "../stats/http_stats.ts
 import type { SeriesWire } from "../stats/series.ts";
 import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "../stats/series.ts";
 import { sketchKeyRange, type SketchWire } from "../stats/sketch.ts";
+import type { ViewerWire } from "../viewer/stats.ts";
 import {
   bool,
   count,
@@ -28,7 +29,7 @@ import {
 } from "./validate.ts";
 
 /** Bumped whenever a field changes meaning; snapshots of other versions are refused. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 /** Line counts of one output stream. */
 export interface LineCounts {
@@ -97,8 +98,23 @@ export interface Snapshot {
     driftCount: number;
     maxDriftMs: number;
   };
+  /** The viewer experience: sessions, startup, rebuffering, live latency (src/viewer/). */
+  viewers: ViewerWire;
   series: SeriesWire;
 }
+
+/** The viewer fields that add up across shards (besides sessions and the sketches). */
+export const VIEWER_SUMS = [
+  "rebufferedSessions",
+  "rebuffers",
+  "rebufferMs",
+  "playMs",
+  "expiredSegments",
+  "mediaBytes",
+  "mediaMs",
+] as const;
+/** The start outcomes of viewer sessions. */
+export const START_OUTCOMES = ["started", "vsf", "ebvs"] as const;
 
 /** The playback fields that add up across shards (maxDriftMs is a max). */
 export const PLAYBACK_SUMS = [
@@ -218,6 +234,12 @@ const SNAPSHOT: Rule = obj({
     driftSumMs: num(0, MAX_FLOAT_SUM),
     driftCount: count,
     maxDriftMs: num(0, MAX_FLOAT_SUM),
+  }),
+  viewers: obj({
+    sessions: counts(START_OUTCOMES),
+    ...Object.fromEntries(VIEWER_SUMS.map((k) => [k, count])),
+    startupMs: SKETCH,
+    liveLatencyMs: SKETCH,
   }),
   series: obj({
     start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),

@@ -16,6 +16,7 @@ import type { ClientRow } from "../stats/client_rows.ts";
 import type { SketchWire } from "../stats/sketch.ts";
 import { type Family, type Labels, logBuckets } from "./exposition.ts";
 import { loadboxFamilies, originFamilies } from "./machines.ts";
+import { viewerFamilies } from "./viewers.ts";
 
 const P = "hlsswarm_";
 /** 20 buckets per decade (each 12 % wider than the last), 0.1 ms to 60 s. */
@@ -255,6 +256,7 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
       one(x.lines.degradedClients),
     ),
   ];
+  families.push(...viewerFamilies(s.viewers));
   if (x.loadbox) families.push(...loadboxFamilies(x.loadbox.latest, x.loadbox.saturatedSeconds));
   if (x.clients) families.push(...perClient(x.clients));
   if (x.origin) families.push(...originFamilies(x.origin));

@@ -19,11 +19,12 @@ import {
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import { WallSeries } from "../stats/series.ts";
 import { Sketch } from "../stats/sketch.ts";
+import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import { exitLabel } from "./format.ts";
 
 /** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
 export const SUMMARY_SCHEMA = "hls-swarm-summary";
-export const SUMMARY_VERSION = 2;
+export const SUMMARY_VERSION = 3;
 
 /** What ran, where: enough to reproduce or compare a run. */
 export interface RunRecord {
@@ -46,6 +47,8 @@ export interface RunRecord {
     durationMs: number;
     variant: string;
     statsLogLevel: string;
+    /** The virtual player's startup buffer (ms). */
+    playerBufferMs: number;
   };
 }
 
@@ -92,6 +95,8 @@ export interface RunSummary {
     unexpectedExits: number;
   };
   uptimeMs: { p50: number | null; p95: number | null; p99: number | null };
+  /** What the viewers experienced: startup, start failures, rebuffering, live latency. */
+  viewers: ViewerReport;
   /** FFmpeg output lines read, dropped and parsed (measured by the pipeline). */
   lines: LineHealth;
   /** What the clients fetched and how playback went, from FFmpeg's own output. */
@@ -213,6 +218,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
       unexpectedExits: exits.filter((e) => !e.requested).reduce((n, e) => n + e.count, 0),
     },
     uptimeMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
+    viewers: viewerReport(snap.viewers),
     lines: lineHealth(snap, input.dropThreshold),
     traffic: fleetView(snap, { series }),
     trafficMs: Math.max(0, input.endedAt - input.rampStartedAt),

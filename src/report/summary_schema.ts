@@ -78,6 +78,7 @@ export const SHARD_SUMMARY: Rule = obj({
       durationMs: num(0, Number.MAX_SAFE_INTEGER),
       variant: str(256),
       statsLogLevel: str(64),
+      playerBufferMs: num(0, 86_400_000),
     }),
   }),
   target: str(65_536),

@@ -9,6 +9,7 @@ import type { Percentiles } from "../stats/sketch.ts";
 import { formatBitrate, formatBytes, formatClock, formatDuration, formatMs } from "./format.ts";
 import type { RunSummary } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
+import { formatViewerExperience } from "./viewer_text.ts";
 
 const RULE = "═".repeat(79);
 /** Events shown in the Requests section rather than among the errors. */
@@ -59,6 +60,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
       "Clients with media:",
       s.clients.receivedMedia ?? "not measured (--stats=false)",
     ),
+    ...formatViewerExperience(s.viewers, s.run.config.playerBufferMs),
     ...formatTraffic(s),
     ...formatOrigin(s.origin),
     ...formatLoadbox(s.loadbox),

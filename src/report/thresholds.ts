@@ -34,6 +34,42 @@ export const FIGURES: Readonly<Record<string, Figure>> = {
     "segment download time, p95 (inferred)",
     (s) => s.traffic.segmentDownloadInferredMs.p95,
   ),
+  startup_p50: ms(
+    "viewer startup time, p50 (to the first full segment)",
+    (s) => s.viewers.startupMs.p50,
+  ),
+  startup_p95: ms(
+    "viewer startup time, p95 (to the first full segment)",
+    (s) => s.viewers.startupMs.p95,
+  ),
+  startup_p99: ms(
+    "viewer startup time, p99 (to the first full segment)",
+    (s) => s.viewers.startupMs.p99,
+  ),
+  vsf_rate: {
+    unit: "ratio",
+    help: "video start failures / start attempts (Conviva VSF)",
+    read: (s) => s.viewers.vsfRate,
+  },
+  ebvs_rate: {
+    unit: "ratio",
+    help: "exits before video start / start attempts (Conviva EBVS)",
+    read: (s) => s.viewers.ebvsRate,
+  },
+  rebuffer_ratio: {
+    unit: "ratio",
+    help: "rebuffer time / watch time, virtual player (Conviva rebuffering ratio)",
+    read: (s) => s.viewers.rebufferRatio,
+  },
+  rebuffered_sessions: {
+    unit: "ratio",
+    help: "started sessions with at least one rebuffer / started sessions",
+    read: (s) => s.viewers.rebufferedShare,
+  },
+  live_latency_p95: ms(
+    "live latency, p95 (needs EXT-X-PROGRAM-DATE-TIME)",
+    (s) => s.viewers.liveLatencyMs.p95,
+  ),
   max_drift: ms("largest playback drift behind real time", (s) => s.traffic.playback.maxDriftMs),
   error_rate: {
     unit: "ratio",

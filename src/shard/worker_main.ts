@@ -82,6 +82,7 @@ export function runShardWorker(): Promise<void> {
           stats: {
             targetClients: m.init.targetClients,
             targetDurationMs: config.targetDurationMs,
+            playerBufferMs: config.playerBufferMs,
             dropThreshold: config.statsDropThreshold,
           },
           restartOnStall: config.restartOnStall,

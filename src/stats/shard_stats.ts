@@ -18,6 +18,9 @@ import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { type SeriesValues, WallSeries } from "./series.ts";
 import { SKETCH_ACCURACY } from "./sketch.ts";
+import type { SessionTotals } from "../viewer/session.ts";
+import { ViewerStats } from "../viewer/stats.ts";
+import { Viewer } from "../viewer/viewer.ts";
 
 /** Line counts of a client's two output streams. */
 export interface ClientLineCounts {
@@ -34,6 +37,8 @@ export interface ClientRecord {
   failed: number;
   playback: PlaybackTracker;
   state: PlaybackState;
+  /** The client as a viewer: its current viewing session (src/viewer/). */
+  viewer: Viewer;
   /** The client's pipeline counts, read from its queues. */
   lines(): ClientLineCounts;
 }
@@ -46,6 +51,8 @@ export interface ShardStatsOptions {
   targetDurationMs: number;
   /** A client whose dropped-line share exceeds this is degraded. */
   dropThreshold: number;
+  /** The virtual player's startup buffer (`--player-buffer`); default: one target duration. */
+  playerBufferMs?: number;
 }
 
 /** Kinds of parser error a shard logs; more kinds are counted but not logged (a flood of bugs). */
@@ -71,6 +78,7 @@ export class ShardStats {
   readonly http = new HttpStats();
   readonly lifecycle = new LifecycleStats();
   readonly series = new WallSeries();
+  readonly viewers = new ViewerStats();
   readonly clients = new Map<number, ClientRecord>();
   readonly #parserErrorKinds = new Set<string>();
   /** Totals at the previous tick, so each second gets what happened in it. */
@@ -82,6 +90,9 @@ export class ShardStats {
     bytes: 0,
     errors: 0,
   };
+
+  /** Monotonic time of the last tick: live sessions' running totals are taken at it. */
+  #lastTickAt = 0;
 
   constructor(readonly options: ShardStatsOptions) {}
 
@@ -96,6 +107,10 @@ export class ShardStats {
         failed: 0,
         playback: new PlaybackTracker(this.options.targetDurationMs),
         state: { hasMedia: false, speed: null, recentSpeed: null, stalled: false, driftMs: null },
+        viewer: new Viewer(
+          this.viewers,
+          this.options.playerBufferMs ?? this.options.targetDurationMs,
+        ),
         lines,
       };
       this.clients.set(id, c);
@@ -107,6 +122,7 @@ export class ShardStats {
   record(id: number, e: HttpEvent): void {
     this.http.apply(e);
     const c = this.client(id);
+    c.viewer.event(e);
     if (e.type === "request") c.requests[e.kind]++;
     else if (e.type === "body_bytes") c.bytes += e.bytes;
     else if (
@@ -130,7 +146,9 @@ export class ShardStats {
   /** Records one progress block of client `id`, arrived at monotonic `at`. */
   recordProgress(id: number, block: ProgressBlock, at: number): void {
     if (block.frame) this.lifecycle.onMedia(id);
-    this.client(id).playback.onProgress(block, at);
+    const c = this.client(id);
+    c.playback.onProgress(block, at);
+    c.viewer.progress(block, at);
   }
 
   /**
@@ -140,9 +158,13 @@ export class ShardStats {
    */
   tick(now: number, wallNow: number, final = false): void {
     let stalled = 0;
+    this.#lastTickAt = now;
     for (const c of this.clients.values()) {
       c.state = c.playback.state(now);
       if (c.state.stalled) stalled++;
+      // One live-latency sample per viewer-second (program date-time streams only).
+      const latency = c.viewer.liveLatencyMs(wallNow);
+      if (latency !== null) this.viewers.liveLatency(latency);
     }
     const h = this.http;
     const totals = {
@@ -184,6 +206,7 @@ export class ShardStats {
       driftCount: 0,
       maxDriftMs: 0,
     };
+    const live: SessionTotals[] = [];
     let degraded = 0;
     for (const c of this.clients.values()) {
       const counts = c.lines();
@@ -197,6 +220,8 @@ export class ShardStats {
         dropped += l.dropped;
       }
       if (read > 0 && dropped / read > this.options.dropThreshold) degraded++;
+      const totals = c.viewer.totalsAt(this.#lastTickAt);
+      if (totals) live.push(totals);
       play.stallEpisodes += c.playback.stalls;
       play.maxDriftMs = Math.max(play.maxDriftMs, c.playback.maxDriftMs);
       const s = c.state;
@@ -245,6 +270,7 @@ export class ShardStats {
       ) as Snapshot["latency"],
       lines: { ...lines, truncated: life.truncatedLines, degradedClients: degraded },
       playback: play,
+      viewers: this.viewers.toWire(live),
       series: this.series.toWire(),
     };
   }

@@ -46,6 +46,7 @@ export async function runRecord(
       durationMs: config.durationMs,
       variant: config.variant,
       statsLogLevel: config.statsLogLevel,
+      playerBufferMs: config.playerBufferMs,
     },
   };
 }

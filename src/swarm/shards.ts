@@ -57,6 +57,7 @@ export function createShards(
   const stats = (targetClients: number) => ({
     targetClients,
     targetDurationMs: config.targetDurationMs,
+    playerBufferMs: config.playerBufferMs,
     dropThreshold: config.statsDropThreshold,
   });
   const n = workerCount(

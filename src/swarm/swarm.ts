@@ -67,6 +67,7 @@ export class Swarm {
     this.#empty = new ShardStats({
       targetClients: this.#plan.clients,
       targetDurationMs: config.targetDurationMs,
+      playerBufferMs: config.playerBufferMs,
       dropThreshold: config.statsDropThreshold,
     });
   }

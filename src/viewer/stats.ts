@@ -126,31 +126,6 @@ export class ViewerStats {
     };
   }
 
-  /** The exact merge of two wire forms. */
-  static merge(a: ViewerWire, b: ViewerWire): ViewerWire {
-    const sketch = (x: SketchWire, y: SketchWire): SketchWire => {
-      const s = Sketch.fromWire(x);
-      s.merge(Sketch.fromWire(y));
-      return s.toWire();
-    };
-    return {
-      sessions: {
-        started: a.sessions.started + b.sessions.started,
-        vsf: a.sessions.vsf + b.sessions.vsf,
-        ebvs: a.sessions.ebvs + b.sessions.ebvs,
-      },
-      rebufferedSessions: a.rebufferedSessions + b.rebufferedSessions,
-      rebuffers: a.rebuffers + b.rebuffers,
-      rebufferMs: a.rebufferMs + b.rebufferMs,
-      playMs: a.playMs + b.playMs,
-      expiredSegments: a.expiredSegments + b.expiredSegments,
-      mediaBytes: a.mediaBytes + b.mediaBytes,
-      mediaMs: a.mediaMs + b.mediaMs,
-      startupMs: sketch(a.startupMs, b.startupMs),
-      liveLatencyMs: sketch(a.liveLatencyMs, b.liveLatencyMs),
-    };
-  }
-
   /** Rates derived from the sums (null where the denominator is 0). */
   static figures(w: ViewerWire): ViewerFigures {
     const attempts = w.sessions.started + w.sessions.vsf + w.sessions.ebvs;

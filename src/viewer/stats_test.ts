@@ -1,8 +1,9 @@
 import { assertEquals } from "../testing/assert.ts";
 import { clientRandom } from "../client/jitter.ts";
-import { Sketch } from "../stats/sketch.ts";
+import { mergeSnapshots } from "../fleet/merge.ts";
+import { ShardStats } from "../stats/shard_stats.ts";
+import { viewerReport } from "./report.ts";
 import { type SessionResult, type StartOutcome, ViewerSession } from "./session.ts";
-import { ViewerStats } from "./stats.ts";
 
 Deno.test("ViewerSession: one outcome per session, startup from the first request", () => {
   const started = new ViewerSession(2000);
@@ -57,33 +58,27 @@ function randomSession(rand: () => number): SessionResult {
   };
 }
 
-Deno.test("ViewerStats: three shards merged equal one process fed the same sessions", () => {
+Deno.test("viewers: three shards' snapshots merged equal one shard fed the same sessions", () => {
+  const options = { targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 };
   for (let seed = 0; seed < 20; seed++) {
     const rand = clientRandom(seed, 42);
-    const whole = new ViewerStats();
-    const shards = [new ViewerStats(), new ViewerStats(), new ViewerStats()];
+    const whole = new ShardStats(options);
+    const shards = [new ShardStats(options), new ShardStats(options), new ShardStats(options)];
     const n = 50 + Math.floor(rand() * 500);
     for (let i = 0; i < n; i++) {
       const s = randomSession(rand);
-      const shard = shards[Math.floor(rand() * 3)];
-      for (const v of [whole, shard]) {
+      const latency = 1000 + rand() * 9000;
+      for (const v of [whole.viewers, shards[Math.floor(rand() * 3)].viewers]) {
         if (s.outcome === "started") v.started();
         if (s.startupMs !== null) v.startup(s.startupMs);
         v.ended(s);
+        v.liveLatency(latency);
       }
-      const latency = 1000 + rand() * 9000;
-      whole.liveLatency(latency);
-      shard.liveLatency(latency);
     }
-    const merged = shards.map((s) => s.toWire()).reduce(ViewerStats.merge);
-    const one = whole.toWire();
-    assertEquals(merged.sessions, one.sessions);
-    assertEquals(ViewerStats.figures(merged), ViewerStats.figures(one));
-    const p95 = (w: typeof one) => Sketch.fromWire(w.startupMs).quantile(0.95);
-    assertEquals(p95(merged), p95(one));
-    assertEquals(
-      Sketch.fromWire(merged.liveLatencyMs).percentiles(),
-      Sketch.fromWire(one.liveLatencyMs).percentiles(),
-    );
+    const wall = Date.UTC(2026, 11, 7);
+    const merged = mergeSnapshots(shards.map((s) => s.snapshot(wall))).viewers;
+    const one = whole.snapshot(wall).viewers;
+    assertEquals(viewerReport(merged), viewerReport(one));
+    assertEquals(merged, one);
   }
 });
