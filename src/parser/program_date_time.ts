@@ -7,9 +7,11 @@
  * `Opening '…m3u8' for reading`, and FFmpeg starts `live_start_index` (default −3) segments from
  * the end: the first segment it plays is the third from the last. So the PDT of the first
  * segment is the third from the last tag of the last playlist parsed before the first segment
- * request. That is an inference from FFmpeg's start position (hls.c: `n_segments +
- * live_start_index`), labelled so; when a playlist tags fewer segments than that offset, or a
- * version logs no `Skip` lines, the result is null (unknown), never a guess.
+ * request (or the first, in a playlist of fewer than three). That is an inference from FFmpeg's
+ * start position (hls.c: `max(0, n_segments + live_start_index)`) and it assumes the playlist
+ * tags every segment, as FFmpeg's own muxer and the packagers we know do (the spec also allows
+ * tagging only some, which would misplace it); labelled so. A version that logs no `Skip` lines
+ * (one that uses the tag) gives null: unknown, never a guess.
  * @module
  */
 
@@ -53,10 +55,10 @@ export class ProgramDateTimes {
   firstSegment(): number | null {
     if (this.#done) return null;
     this.#done = true;
-    // Fewer tags than FFmpeg's start offset: a playlist that tags only some segments (the spec
-    // allows tagging the first alone), so the tags cannot be matched to segments.
+    // FFmpeg starts at max(0, n + live_start_index) of n segments; with every segment tagged,
+    // that is the tag at the same index.
     const n = this.#tags.length;
-    return n < -LIVE_START_INDEX ? null : this.#tags[n + LIVE_START_INDEX];
+    return n === 0 ? null : this.#tags[Math.max(0, n + LIVE_START_INDEX)];
   }
 }
 

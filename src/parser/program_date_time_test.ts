@@ -29,11 +29,16 @@ Deno.test("ProgramDateTimes: the third from the last tag of the last playlist be
   assertEquals(p.firstSegment(), null); // once per run
 });
 
-Deno.test("ProgramDateTimes: fewer tags than FFmpeg's start offset is unknown", () => {
+Deno.test("ProgramDateTimes: a playlist of fewer than three starts at its first; none is unknown", () => {
   const p = new ProgramDateTimes();
   p.playlistOpened();
   p.skipped(tag("2026-12-07T18:00:00.000Z"));
-  assertEquals(p.firstSegment(), null);
+  p.skipped(tag("2026-12-07T18:00:02.000Z"));
+  assertEquals(p.firstSegment(), Date.UTC(2026, 11, 7, 18, 0, 0));
+  const none = new ProgramDateTimes();
+  none.playlistOpened();
+  none.skipped("#EXT-X-VERSION:3");
+  assertEquals(none.firstSegment(), null);
 });
 
 Deno.test("FFmpeg 5.1 capture: the first segment's PDT is the one its playlist gives it", async () => {

@@ -1,0 +1,69 @@
+/**
+ * The viewer experience against the built-in origin's per-viewer faults, with real FFmpeg: a
+ * viewer whose playlist always fails has only start failures, a viewer whose first segment is
+ * held starts that much later (checked against the origin's own access log), the others start
+ * at once, and a stream with program date-time gives every viewer a live latency.
+ */
+import { parseAccessLogLine } from "../src/test_origin/access_log.ts";
+import { DEFAULT_ORIGIN_OPTIONS, parseFault, startOrigin } from "../src/test_origin/mod.ts";
+import type { RunSummary } from "../src/report/summary.ts";
+import { assert, assertEquals } from "../src/testing/assert.ts";
+import { runSwarm, uniqueAgent } from "./helpers.ts";
+
+const HOLD_MS = 1500;
+
+Deno.test("viewer experience: VSF, a held startup and live latency, against the origin's clock", async () => {
+  const origin = await startOrigin({
+    ...DEFAULT_ORIGIN_OPTIONS,
+    port: 0,
+    faults: [
+      parseFault("playlist-fail:status=404:clients=1"),
+      parseFault(`startup:hold=${HOLD_MS}ms:clients=2`),
+    ],
+  });
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-viewer-" });
+  try {
+    const json = `${dir}/summary.json`;
+    const agent = uniqueAgent("viewer");
+    const run = await runSwarm([
+      "--clients=4",
+      "--ramp-rate=10",
+      "--duration=14s",
+      "--metrics=off",
+      `--user-agent=${agent}`,
+      `--summary-json=${json}`,
+      "--threshold=vsf_rate<1%",
+      origin.url,
+    ]);
+    const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
+    const v = s.viewers;
+    console.log(JSON.stringify({ sessions: v.sessions, startupMs: v.startupMs }));
+    // The VSF threshold fails: client 1 never starts.
+    assertEquals(run.code, 99, run.stderr.slice(-1500));
+    assertEquals(v.sessions.started, 3, "clients 0, 2 and 3 start once each");
+    assert(v.sessions.vsf >= 1, "client 1's runs fail before media");
+    // Every run of client 1 is a failed start, or one the stop cut before media.
+    assertEquals(v.sessions.vsf + v.sessions.ebvs + 3, s.lifecycle.starts);
+
+    // The truth of client 2's startup, from the origin's own clock: its first playlist request
+    // arrived at t0; its first segment was answered at t1 + the time the origin took (the hold).
+    const entries = (await Deno.readTextFile(origin.accessLogPath)).split("\n")
+      .map(parseAccessLogLine).filter((e) => e?.userAgent === `${agent}/client-2`);
+    const first = entries[0]!, segment = entries.find((e) => e!.path.endsWith(".ts"))!;
+    const truth = segment.time.getTime() + segment.durationMs - first.time.getTime();
+    assert(truth >= HOLD_MS, `the hold is in the truth (${truth} ms)`);
+    const measured = v.startupMs.max!;
+    console.log(`client 2 startup: measured ${measured} ms, origin ${truth.toFixed(1)} ms`);
+    assert(
+      Math.abs(measured - truth) <= Math.max(0.05 * truth, 50),
+      `startup ${measured} ms vs the origin's ${truth} ms`,
+    );
+    assert(v.startupMs.p50! < HOLD_MS, "the other viewers start without the hold");
+    // The built-in stream carries program date-time: every started viewer has a live latency.
+    assert(v.liveLatencyMs.count > 0, "live latency measured");
+    assertEquals(v.rebuffers, 0, "no phantom rebuffers on a healthy stream");
+  } finally {
+    await origin.close();
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
