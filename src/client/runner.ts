@@ -24,6 +24,7 @@ import type { ClientSpawner } from "../process/spawner.ts";
 import { exitLabel } from "../report/format.ts";
 import type { RequestLog } from "../report/request_log.ts";
 import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
+import type { SessionResult } from "../viewer/session.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { clientRandom } from "./jitter.ts";
 import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
@@ -212,10 +213,11 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         // A session hls-swarm ended at the run's end is the viewer leaving (an exit before video
         // start, if no media came); any other end (an error, a crash, a restart hls-swarm
         // asked for because the client stalled) is a failure to start, if no media came.
-        stats.client(id).viewer.runEnd(
+        const session = stats.client(id).viewer.runEnd(
           exit.requested && exit.reason === "shutdown" ? "stopped" : "error",
           clock.now(),
         );
+        if (session && options.stats) logSession(log, id, session);
         life.onExit(exit);
         logExit(log, exit);
       },
@@ -240,6 +242,19 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
     kill: () => supervisor.kill(),
     done: supervisor.run(signal),
   };
+}
+
+/** One line per viewing session: what this viewer experienced in this FFmpeg run. */
+function logSession(log: Logger, id: number, r: SessionResult): void {
+  log.info("session_ended", {
+    client_id: id,
+    outcome: r.outcome,
+    startup_ms: r.startupMs === null ? null : Math.round(r.startupMs),
+    rebuffers: r.rebuffers,
+    rebuffer_ms: Math.round(r.rebufferMs),
+    play_ms: Math.round(r.playMs),
+    expired_segments: r.expiredSegments,
+  });
 }
 
 function logExit(log: Logger, exit: ClientExit): void {

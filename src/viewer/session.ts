@@ -18,6 +18,15 @@
  */
 import { VirtualPlayer } from "./player.ts";
 
+/** Progress advances remembered for a segment's length. */
+const ADVANCES = 9;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** How a session ended, as the supervisor knows it. */
 export type SessionEnd = "error" | "stopped";
 
@@ -64,6 +73,11 @@ export class ViewerSession {
   #expired = 0;
   #mediaBytes = 0;
   #mediaMs = 0;
+  /** Media segments fully arrived, and the media per segment learned from progress. */
+  #segments = 0;
+  /** Recent advances of progress' media; their median is a segment's length. */
+  #advances: number[] = [];
+  #segmentMs: number | null = null;
   #result: SessionResult | null = null;
 
   /** @param startupBufferMs the player's startup buffer (`--player-buffer`) */
@@ -76,10 +90,12 @@ export class ViewerSession {
     this.#firstRequestAt ??= at;
   }
 
-  /** A media segment's body has fully arrived at `at`. */
+  /** A media segment's body has fully arrived at `at`: its media is playable from then on. */
   segmentArrived(at: number): void {
     if (this.#firstRequestAt === null) return;
     this.#firstSegmentAt ??= at;
+    this.#segments++;
+    this.#player.media(this.#held(), at);
   }
 
   /** Bytes of a media segment body received. */
@@ -87,10 +103,38 @@ export class ViewerSession {
     this.#mediaBytes += n;
   }
 
-  /** Media received so far in this session grew to `mediaMs` (FFmpeg's progress `out_time`). */
+  /**
+   * Media received so far in this session grew to `mediaMs` (FFmpeg's progress `out_time`).
+   * FFmpeg writes progress only while packets flow and at most once a period, so it reports a
+   * segment's media up to a segment late; the segments' arrivals place media in time, and
+   * progress tells how much media a segment holds (and stands in when arrivals were not seen).
+   */
   media(mediaMs: number, at: number): void {
-    if (mediaMs > this.#mediaMs) this.#mediaMs = mediaMs;
-    this.#player.media(mediaMs, at);
+    if (mediaMs <= this.#mediaMs) return;
+    // FFmpeg's out_time steps by whole segments (7.1+ repeat it in between, 5.1 writes a block
+    // per segment), so most advances are one segment: their median is a segment's length, and
+    // the few that span several (the start-up burst) do not move it.
+    if (this.#mediaMs > 0 && this.#advances.push(mediaMs - this.#mediaMs) > ADVANCES) {
+      this.#advances.shift();
+    }
+    if (this.#advances.length) this.#segmentMs = median(this.#advances);
+    this.#mediaMs = mediaMs;
+    // An arrival not seen (FFmpeg demuxes the first segment only after it has asked for the
+    // next, or lines were lost) is one that progress already holds.
+    if (this.#segmentMs) {
+      this.#segments = Math.max(this.#segments, Math.round(mediaMs / this.#segmentMs));
+    }
+    this.#player.media(this.#held(), at);
+  }
+
+  /**
+   * Media the viewer holds: the segments arrived, each as long as a segment (before progress
+   * has told, as long as the startup buffer: playback starts with the first segment), and never
+   * less than what progress reported.
+   */
+  #held(): number {
+    const perSegment = this.#segmentMs ?? this.#player.startupBufferMs;
+    return Math.max(this.#mediaMs, this.#segments * perSegment);
   }
 
   /** The program date-time (epoch ms) of the first segment this session played. */
@@ -108,8 +152,8 @@ export class ViewerSession {
    * ms; null without program date-time or before media.
    */
   liveLatencyMs(wall: number): number | null {
-    if (this.#pdtFirstSegment === null || this.#mediaMs === 0) return null;
-    return wall - (this.#pdtFirstSegment + this.#mediaMs);
+    if (this.#pdtFirstSegment === null || !this.hasMedia) return null;
+    return wall - (this.#pdtFirstSegment + this.#held());
   }
 
   /** Whether media has arrived (the session has started, in the start outcome's sense). */

@@ -6,7 +6,12 @@
  */
 import type { HttpEvent } from "../parser/http_event.ts";
 import type { ProgressBlock } from "../parser/progress.ts";
-import { type SessionEnd, type SessionTotals, ViewerSession } from "./session.ts";
+import {
+  type SessionEnd,
+  type SessionResult,
+  type SessionTotals,
+  ViewerSession,
+} from "./session.ts";
 import type { ViewerStats } from "./stats.ts";
 
 /**
@@ -76,15 +81,17 @@ export class Viewer {
   }
 
   /** The run ended: `stopped` when hls-swarm stopped it, `error` otherwise. */
-  runEnd(how: SessionEnd, at: number): void {
+  runEnd(how: SessionEnd, at: number): SessionResult | null {
     const s = this.#session;
-    if (!s) return;
+    if (!s) return null;
     this.#countStart();
     // No segment arrival was seen (lines lost, no trace packet lines): the player's start
     // stands in for it (ViewerSession.startupMs).
     this.#recordStartup();
     this.#session = null;
-    this.stats.ended(s.end(how, at));
+    const result = s.end(how, at);
+    this.stats.ended(result);
+    return result;
   }
 
   /** The current session's live latency at wall-clock `wall`, or null. */
