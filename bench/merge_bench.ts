@@ -24,6 +24,8 @@ const run: RunRecord = {
     inputProtocols: ["http"],
   },
   ffmpegArgv: ["ffmpeg"],
+  lineReader: "native",
+  workers: 0,
   tls: "n/a",
   host: { hostname: "bench", cpus: 2, memoryBytes: null, openFilesLimit: null, processLimit: null },
   config: {

@@ -16,6 +16,7 @@ const FACTS: RunFacts = {
   denoVersion: Deno.version.deno,
   streamUrl: "http://127.0.0.1:17080/stream.m3u8",
   variant: "all",
+  lineReader: "native",
   targetDurationMs: 6000,
   startedAt: 0,
 };

@@ -43,6 +43,8 @@ export interface RunFacts {
   /** The stream URL as it may be shown (query redacted). */
   streamUrl: string;
   variant: string;
+  /** What reads FFmpeg's output: "native" (the fan-in) or "deno" (Deno's pipes). */
+  lineReader: string;
   targetDurationMs: number;
   /** Wall-clock ms at which the run started. */
   startedAt: number;
@@ -89,6 +91,7 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
         deno_version: facts.denoVersion,
         stream_url: facts.streamUrl,
         variant: facts.variant,
+        line_reader: facts.lineReader,
       },
       1,
     ]]),

@@ -164,6 +164,8 @@ function fleetRun(all: readonly ShardSummary[]): RunRecord {
   };
   return {
     ...all[0].run,
+    lineReader: fleetReaders(all),
+    workers: total(all.map((s) => s.run.workers ?? 0), "workers"),
     host: {
       hostname: [...new Set(hosts.map((h) => h.hostname))].join(","),
       cpus: total(hosts.map((h) => h.cpus), "cpus"),
@@ -174,6 +176,25 @@ function fleetRun(all: readonly ShardSummary[]): RunRecord {
       processLimit: min(hosts.map((h) => h.processLimit)),
     },
   };
+}
+
+/**
+ * The line reader of a fleet: the one all shards used, or, when they differ, each reader with its
+ * shards, so a fleet that partly ran on Deno's pipes (twice the CPU per line) does not pass for
+ * a native one.
+ */
+function fleetReaders(all: readonly ShardSummary[]): string {
+  const shardsOf = new Map<string, number[]>();
+  all.forEach((s, i) => {
+    // Summaries written before the field existed have none.
+    const reader = s.run.lineReader ?? "unknown";
+    shardsOf.set(reader, [...(shardsOf.get(reader) ?? []), s.shard?.index ?? i]);
+  });
+  if (shardsOf.size === 1) return [...shardsOf.keys()][0];
+  return "mixed: " +
+    [...shardsOf].sort(([a], [b]) => a.localeCompare(b)).map(([reader, shards]) =>
+      `${reader} (shard${shards.length > 1 ? "s" : ""} ${shards.sort((a, b) => a - b).join(", ")})`
+    ).join("; ");
 }
 
 /** Which shards are present, missing and failed. */

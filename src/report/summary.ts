@@ -32,6 +32,14 @@ export interface RunRecord {
   ffmpeg: FfmpegCapabilities;
   /** Client 0's FFmpeg argv (credential headers and URL queries redacted). */
   ffmpegArgv: string[];
+  /**
+   * What read FFmpeg's output: "native" (the fan-in) or "deno" (Deno's pipes). A merged fleet
+   * whose shards differ lists each reader with its shards ("mixed: native (shard 0); deno
+   * (shard 1)"); a summary written before this field existed reads as "unknown".
+   */
+  lineReader: string;
+  /** Worker threads that ran the clients (0: the main thread); a fleet's is the shards' sum. */
+  workers: number;
   /** How certificates were verified, or that they were not (--dangerous). */
   tls: string;
   host: {

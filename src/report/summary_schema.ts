@@ -64,6 +64,9 @@ export const SHARD_SUMMARY: Rule = obj({
       inputProtocols: list(str(64), 1000),
     }),
     ffmpegArgv: list(str(65_536), 10_000),
+    // Absent in summaries written before hls-swarm said how it measured; merge shows "unknown".
+    lineReader: optional(str(16, /^(native|deno)$/, "native or deno")),
+    workers: optional(int(0, 1_000_000, "a worker count")),
     tls: str(4096),
     host: obj({
       hostname: str(253),

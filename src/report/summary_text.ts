@@ -20,6 +20,45 @@ const NOT_ERRORS: ReadonlySet<string> = new Set([
 ]);
 const THIN = "─".repeat(79);
 
+/** The line readers' names in the header; a fleet's mixed list is shown as merge wrote it. */
+const READERS: Readonly<Record<string, string>> = {
+  native: "native fan-in",
+  deno: "Deno pipes (no fan-in)",
+};
+
+/**
+ * How the run was measured, in the header: the figures depend on it (Deno's pipes cost twice the
+ * CPU per line and lose lines at high client counts; FFmpeg's capabilities decide what is timed).
+ */
+function formatMeasuredWith(
+  run: RunSummary["run"],
+  row: (label: string, value: string) => string,
+): string[] {
+  const f = run.ffmpeg;
+  const caps = ([
+    [f.datetimeLogFlag, "datetime log"],
+    [f.segMaxRetry, "seg_max_retry"],
+    [f.reconnectOnNetworkError, "reconnect_on_network_error"],
+  ] as const).filter(([has]) => has).map(([, name]) => name);
+  // Summaries written before these fields existed (merge inputs) have neither.
+  const reader = run.lineReader ?? "unknown";
+  const workers = run.workers === undefined
+    ? "workers unknown"
+    : run.workers === 0
+    ? "main thread"
+    : `${run.workers} worker thread${run.workers === 1 ? "" : "s"}`;
+  return [
+    row(
+      "Measured with:",
+      `hls-swarm ${run.hlsSwarmVersion}, ${READERS[reader] ?? reader}, ${workers}`,
+    ),
+    row(
+      "FFmpeg:",
+      `${f.version} (${caps.length ? caps.join(", ") : "none of the optional flags"})`,
+    ),
+  ];
+}
+
 /**
  * Renders the summary, and the threshold results beside it, as text for stdout.
  *
@@ -50,6 +89,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     ...saturationWarning(s.loadbox),
     row("Target:", s.target),
     row("Run id:", s.runId),
+    ...formatMeasuredWith(s.run, row),
     ...(s.target.startsWith("https:") ? [row("TLS:", s.run.tls)] : []),
     ...formatShards(s),
     row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),

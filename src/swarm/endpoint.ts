@@ -23,13 +23,15 @@ export interface Endpoint {
  *
  * @example
  * ```ts
- * const endpoint = serveEndpoint(config, { ffmpegVersion, startedAt, readTextFile, input, ready });
+ * const endpoint = serveEndpoint(config, { ffmpegVersion, lineReader, startedAt, readTextFile, input, ready });
  * ```
  */
 export function serveEndpoint(
   config: SwarmConfig,
   deps: {
     ffmpegVersion: string;
+    /** "native" or "deno": the run record's line reader, for hlsswarm_info. */
+    lineReader: string;
     /** Wall-clock ms of the run's start. */
     startedAt: number;
     readTextFile(path: string): Promise<string>;
@@ -45,6 +47,7 @@ export function serveEndpoint(
       denoVersion: Deno.version.deno,
       streamUrl: redactorFor(config).text(config.streamUrl),
       variant: config.variant,
+      lineReader: deps.lineReader,
       targetDurationMs: config.targetDurationMs,
       startedAt: deps.startedAt,
     },

@@ -10,13 +10,43 @@ import type { TlsSetup } from "../process/tls.ts";
 import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "./mapping.ts";
+import { workerCount } from "./shards.ts";
+
+/** How this process reads its clients' output, and over how many worker threads (0: main thread). */
+export interface MeasuredWith {
+  lineReader: "native" | "deno";
+  workers: number;
+}
+
+/**
+ * The worker threads `createShards` starts for this process's share of clients, for the
+ * run record (the record is written before the shards start).
+ *
+ * @example
+ * ```ts
+ * shardWorkers({ workers: null }, { workerEntry: "file:///w.ts" }, { clients: 400 }); // 2 on 2+ cores
+ * ```
+ */
+export function shardWorkers(
+  config: Pick<SwarmConfig, "workers">,
+  deps: { workerEntry?: string },
+  plan: { clients: number },
+): number {
+  return workerCount(
+    config.workers,
+    plan.clients,
+    navigator.hardwareConcurrency,
+    deps.workerEntry !== undefined,
+  );
+}
 
 /**
  * The run record of this run on this host.
  *
  * @example
  * ```ts
- * const record = await runRecord(config, caps, mapping, tls, Deno.readTextFile);
+ * const how = { lineReader: "native", workers: 2 } as const;
+ * const record = await runRecord(config, caps, mapping, tls, Deno.readTextFile, how);
  * ```
  */
 export async function runRecord(
@@ -25,6 +55,7 @@ export async function runRecord(
   mapping: StreamMapping,
   tls: TlsSetup,
   readTextFile: (path: string) => Promise<string>,
+  how: MeasuredWith,
 ): Promise<RunRecord> {
   const { command, args } = clientCommand(config, caps, mapping, tls, 0);
   const limits = await readTextFile("/proc/self/limits").catch(() => "");
@@ -32,6 +63,9 @@ export async function runRecord(
     hlsSwarmVersion: VERSION,
     ffmpeg: { ...caps },
     ffmpegArgv: [command, ...args],
+    // Said in every summary: the fan-in and Deno's pipes differ in CPU per line and lost lines.
+    lineReader: how.lineReader,
+    workers: how.workers,
     tls: tls.describe,
     host: {
       hostname: Deno.hostname(),

@@ -24,7 +24,7 @@ import { createShards } from "./shards.ts";
 import { type Endpoint, serveEndpoint } from "./endpoint.ts";
 import { preflight } from "./preflight.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
-import { runRecord } from "./run_record.ts";
+import { runRecord, shardWorkers } from "./run_record.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
 import { RunWatch } from "./watch.ts";
 
@@ -133,7 +133,10 @@ export class Swarm {
     this.loadbox.start();
     await preflight(config, deps);
     this.#mapping = await chooseMapping(config, deps.runCommand, log, deps.tls);
-    const run = await runRecord(config, deps.caps, this.#mapping, deps.tls, deps.readTextFile);
+    const run = await runRecord(config, deps.caps, this.#mapping, deps.tls, deps.readTextFile, {
+      lineReader: deps.faninPath ? "native" : "deno",
+      workers: shardWorkers(config, deps, this.#plan),
+    });
     // Every shard appends to the request log: it starts empty, a new regular file (a symlink at
     // the path is replaced, not written through).
     if (config.requestLog) await writeTextFileAtomic(config.requestLog, "");
@@ -143,6 +146,7 @@ export class Swarm {
     const scraper = this.#startExporterScraper();
     this.#endpoint = serveEndpoint(config, {
       ffmpegVersion: deps.caps.version,
+      lineReader: run.lineReader,
       startedAt,
       readTextFile: deps.readTextFile,
       input: () => this.#scrapeInput(),
