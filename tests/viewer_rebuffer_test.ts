@@ -44,7 +44,12 @@ Deno.test("rebuffering: two 8 s holds for 3 of 10 viewers are 2 rebuffers each, 
     for (let id = 0; id < 10; id++) {
       const mine = sessions.filter((s) => s.client_id === id);
       assertEquals(mine.length, 1, `client ${id}: one session`);
-      const measured = mine[0] as { rebuffers: number; rebuffer_ms: number };
+      const measured = mine[0] as {
+        rebuffers: number;
+        rebuffer_ms: number;
+        play_ms: number;
+        startup_ms: number;
+      };
       // The truth: each segment answered (status 2xx) is 2 s of media from the moment the origin
       // answered it; the session ends with the client's last request.
       const entries = log.filter((e) => e?.userAgent === `${agent}/client-${id}`);
@@ -58,14 +63,20 @@ Deno.test("rebuffering: two 8 s holds for 3 of 10 viewers are 2 rebuffers each, 
       player.end(entries.at(-1)!.time.getTime());
       rows.push(
         `client ${id}: rebuffers ${measured.rebuffers} (origin ${player.rebuffers}), ` +
-          `${measured.rebuffer_ms} ms (origin ${Math.round(player.rebufferMs)} ms)`,
+          `${measured.rebuffer_ms} ms (origin ${Math.round(player.rebufferMs)} ms); play ` +
+          `${measured.play_ms} ms (origin ${Math.round(player.playMs)}), started after ` +
+          `${measured.startup_ms} ms (origin ${
+            Math.round(player.startedAt! - entries[0]!.time.getTime())
+          })`,
       );
       const held = HELD.includes(id), row = rows.at(-1);
       checks.push(() => {
         assertEquals(player.rebuffers, held ? 2 : 0, `origin truth for client ${id}`);
         assertEquals(measured.rebuffers, player.rebuffers, row);
-        // The issue asks for 5 % or 200 ms; measured −258 to −328 ms over two stalls (6–8 %):
-        // the virtual player places media a little later than the origin answered it.
+        // The issue asks for 5 % or 200 ms; measured −248 to −328 ms over two stalls (6–8 %):
+        // hls-swarm sees the first segment when FFmpeg has demuxed it, 50–320 ms after the
+        // origin answered when ten FFmpegs start at once on two cores, so its player starts
+        // later and the first stall comes later.
         assert(
           Math.abs(measured.rebuffer_ms - player.rebufferMs) <=
             Math.max(TOLERANCE * player.rebufferMs, TOLERANCE_MS),
