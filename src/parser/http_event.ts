@@ -4,6 +4,7 @@
  * @module
  */
 import type { EventKey } from "../events/catalog.ts";
+import type { CacheStatus } from "./cache_headers.ts";
 import type { RequestKind } from "./url_kind.ts";
 
 /**
@@ -18,6 +19,21 @@ export type HttpEvent =
    * or null when output lines were dropped in between (no pair is built across a gap).
    */
   | { type: "response"; req: number; kind: RequestKind; status: number; ttfbMs: number | null }
+  /**
+   * What the CDN said of a response ({@link ./cache_headers.ts}), once its headers ended; only
+   * for responses that carried a cache or edge header. `status` and `ttfbMs` repeat the
+   * response's, so hits and misses can be timed apart.
+   */
+  | {
+    type: "cache";
+    req: number;
+    kind: RequestKind;
+    status: number;
+    ttfbMs: number | null;
+    cache: CacheStatus;
+    ageS: number | null;
+    edge: string | null;
+  }
   /** Content-Length of a 2xx response whose body is known to have arrived. */
   | { type: "body_bytes"; req: number; kind: RequestKind; bytes: number }
   /**

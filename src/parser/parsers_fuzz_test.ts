@@ -6,6 +6,7 @@
 import { EVENT_KEYS } from "../events/catalog.ts";
 import { assert } from "../testing/assert.ts";
 import { FUZZ_SEED, FuzzRandom, fuzzReport } from "../testing/fuzz.ts";
+import { CACHE_STATUSES } from "./cache_headers.ts";
 import { BodyLedger, pathPrefix } from "./body_ledger.ts";
 import { CAPTURED_VERSIONS, captureLines } from "./capture_replay.ts";
 import type { HttpEvent } from "./http_event.ts";
@@ -53,6 +54,11 @@ function sane(e: HttpEvent): boolean {
       return Number.isFinite(e.epochMs);
     case "count":
       return EVENT_KEYS.includes(e.key) && count(e.n);
+    case "cache":
+      return REQUEST_KINDS.includes(e.kind) && Number.isInteger(e.status) && e.status >= 100 &&
+        e.status <= 999 && duration(e.ttfbMs) && CACHE_STATUSES.includes(e.cache) &&
+        (e.ageS === null || count(e.ageS)) &&
+        (e.edge === null || /^[A-Za-z0-9._:-]{1,64}$/.test(e.edge));
   }
 }
 

@@ -7,7 +7,8 @@
  * context then logs `http_code=NNN` and its headers (7.1+ also for error responses): real status
  * codes and real bytes, with no help from the origin. Responses are paired with requests by
  * context address. A 2xx body's `Content-Length` counts once the body is known to have arrived
- * ({@link ./body_ledger.ts}).
+ * ({@link ./body_ledger.ts}). CDN headers (cache status, Age, edge) give a `cache` event when a
+ * response's headers end ({@link ./cache_headers.ts}).
  *
  * The HLS demuxer logs as `[hls @]` up to 7.1, and as `[in#0/hls @]` (`[in#0 @]` while the input
  * is opened and probed) from 9.0 on: both are read. Times: see {@link ./line_time.ts}; FFmpeg logs
@@ -15,6 +16,7 @@
  * @module
  */
 import { type Body, BodyLedger, pathPrefix } from "./body_ledger.ts";
+import { CacheHeaders, type CacheHeadersOptions } from "./cache_headers.ts";
 import type { HttpEvent } from "./http_event.ts";
 import {
   DATETIME_PREFIX_LENGTH,
@@ -67,6 +69,7 @@ export class StderrParser {
   #pending = new OpenRequests();
   #tcpStarts = new Map<string, LineTime>();
   #bodies = new BodyLedger();
+  readonly #cdn: CacheHeaders;
   #pdt = new ProgramDateTimes();
   #segmentHeaders: (LineTime & { req: number }) | null = null;
   #nextReq = 1;
@@ -79,6 +82,11 @@ export class StderrParser {
   #recentDownloads: number[] = [];
   /** Lines that carried a timestamp prefix (`datetime` log flag). */
   timestampedLines = 0;
+
+  /** @param cdn `--cache-header` and `--edge-header`: one more header name each to read. */
+  constructor(cdn: CacheHeadersOptions = {}) {
+    this.#cdn = new CacheHeaders(cdn);
+  }
 
   push(raw: string, at: number): HttpEvent[] {
     this.#lastLineAt = at;
@@ -127,6 +135,7 @@ export class StderrParser {
   gap(): void {
     this.#pending.gap();
     this.#tcpStarts.clear();
+    this.#cdn.clear();
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
   }
@@ -167,6 +176,7 @@ export class StderrParser {
     }
     this.#pending.clear();
     this.#tcpStarts.clear();
+    this.#cdn.clear();
     this.#bodies = new BodyLedger();
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
@@ -186,6 +196,14 @@ export class StderrParser {
     if (msg.startsWith("http_code=")) {
       return this.#status(addr, Number(msg.slice(10)), raw, at);
     }
+    if (!msg.startsWith("header='")) {
+      if (msg.startsWith("HTTP error ")) {
+        return this.#status(addr, Number(msg.slice(11, 14)), raw, at);
+      }
+      return msg.startsWith("Will reconnect at ") ? [count("reconnects")] : NONE;
+    }
+    if (msg.length === 9) return this.#headersEnd(addr); // `header=''`: the last one
+    this.#cdn.header(addr, msg);
     if (msg.startsWith("header='Content-Length: ") || msg.startsWith("header='content-length: ")) {
       const p = this.#pending.get(addr);
       const bytes = Number.parseInt(msg.slice(24), 10);
@@ -194,13 +212,16 @@ export class StderrParser {
         return NONE;
       }
       this.#bodies.announce({ req: p.req, kind: p.kind, prefix: p.prefix, bytes, at });
-      return NONE;
     }
-    if (msg.startsWith("HTTP error ")) {
-      return this.#status(addr, Number(msg.slice(11, 14)), raw, at);
-    }
-    if (msg.startsWith("Will reconnect at ")) return [count("reconnects")];
     return NONE;
+  }
+
+  /** A response's headers ended: what its CDN headers said, if any came. */
+  #headersEnd(addr: string): HttpEvent[] {
+    const c = this.#cdn.take(addr), p = this.#pending.get(addr);
+    if (!c || !p || p.status === null) return NONE;
+    const { req, kind, status } = p, { ttfbMs, ageS, edge } = c;
+    return [{ type: "cache", req, kind, status, ttfbMs, cache: c.status ?? "unknown", ageS, edge }];
   }
 
   #request(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
@@ -280,13 +301,9 @@ export class StderrParser {
     if (p.kind === "segment" && status >= 200 && status < 300 && !p.gap) {
       this.#segmentHeaders = { ...answered, req: p.req };
     }
-    const response: HttpEvent = {
-      type: "response",
-      req: p.req,
-      kind: p.kind,
-      status,
-      ttfbMs: p.gap ? null : elapsedMs(p.sent, answered),
-    };
+    const ttfbMs = p.gap ? null : elapsedMs(p.sent, answered);
+    this.#cdn.begin(addr, ttfbMs);
+    const response: HttpEvent = { type: "response", req: p.req, kind: p.kind, status, ttfbMs };
     events.push(response);
     if (p.gap) events.push(count("untimedRequests", 1, p.kind, p.req));
     return events;
