@@ -7,7 +7,7 @@ import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import { PROGRAM_NAME } from "../version.ts";
 
 /** The subcommands completion offers first. */
-const SUBCOMMANDS = ["origin", "merge", "k8s", "completion"] as const;
+const SUBCOMMANDS = ["origin", "merge", "reconcile", "k8s", "completion"] as const;
 /** The shells a script is made for. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
 export type Shell = typeof SHELLS[number];

@@ -39,6 +39,7 @@ import { type OriginFlagValues, originOptionsFrom } from "./origin_flags.ts";
 import { completionScript, type Shell, SHELLS } from "./completion.ts";
 import type { CliIo } from "./io.ts";
 import { runMerge } from "./merge_command.ts";
+import { runReconcile } from "../reconcile/command.ts";
 import { runK8s } from "../k8s/cli.ts";
 import { parseCommandLine } from "./program.ts";
 import { swarmConfig } from "./swarm_config.ts";
@@ -61,6 +62,7 @@ export async function runCli(args: string[], cliIo: CliIo): Promise<number> {
   // Subcommands with flags of their own parse them themselves, before the swarm's grammar
   // (Go spelling, EXTRA_ARGS) could claim a flag such as --summary-json.
   if (args[0] === "merge") return await runMerge(args.slice(1), io);
+  if (args[0] === "reconcile") return await runReconcile(args.slice(1), io);
   if (args[0] === "completion") return runCompletion(args.slice(1), io);
   if (args[0] === "k8s") {
     return await runK8s(args.slice(1), io, { merge: (a) => runMerge(a, io) });

@@ -141,6 +141,9 @@ export function parseCommandLine(
   program.command("merge").description(
     "merge shard summaries into one fleet summary (see: hls-swarm merge --help)",
   );
+  program.command("reconcile").description(
+    "match a run's --request-log with the CDN's access logs (see: hls-swarm reconcile --help)",
+  );
   program.command("completion").description("print a completion script: completion bash|zsh|fish");
   // Likewise `k8s …` (src/k8s/cli.ts).
   program.command("k8s").description(
