@@ -330,6 +330,67 @@ export const ROWS: Row[] = [
     }],
   },
   {
+    title: "Viewer experience: what did the audience see?",
+    lines: [{
+      h: 8,
+      panels: [
+        [
+          6,
+          timeseries(
+            "Sessions started and failed, per minute",
+            "Measured: a session is one FFmpeg run. started: media arrived. VSF (video start " +
+              "failure): ended by an error before media. EBVS (exit before video start): " +
+              "stopped by hls-swarm before media.",
+            { unit: "short", min: 0 },
+            [q(`60 * ${rate("hlsswarm_viewer_sessions_total", "outcome")}`, "{{outcome}}")],
+          ),
+        ],
+        [
+          6,
+          timeseries(
+            "Startup time",
+            "Measured: first playlist request to the first media segment fully arrived " +
+              "(FFmpeg does not render: time to a playable segment), of the sessions that " +
+              "started in the interval.",
+            { unit: "s", min: 0 },
+            [
+              q(quantile(0.5, "hlsswarm_viewer_startup_seconds"), "p50"),
+              q(quantile(0.95, "hlsswarm_viewer_startup_seconds"), "p95"),
+            ],
+          ),
+        ],
+        [
+          6,
+          timeseries(
+            "Rebuffering ratio",
+            "Inferred by a virtual player per viewer: rebuffer time / (play + rebuffer time) " +
+              "in the interval (Conviva's rebuffering ratio).",
+            { unit: "percentunit", min: 0, warnAt: 0.005 },
+            [q(
+              `${rate("hlsswarm_viewer_rebuffer_seconds_total")} / ` +
+                `${rate("hlsswarm_viewer_watch_seconds_total")}`,
+              "rebuffering ratio",
+            )],
+          ),
+        ],
+        [
+          6,
+          timeseries(
+            "Live latency",
+            "Inferred from EXT-X-PROGRAM-DATE-TIME: wall clock minus the program date-time of " +
+              "the newest media a viewer holds, one sample per viewer per second. No data " +
+              "when the playlists carry no program date-time.",
+            { unit: "s", min: 0 },
+            [
+              q(quantile(0.5, "hlsswarm_viewer_live_latency_seconds"), "p50"),
+              q(quantile(0.95, "hlsswarm_viewer_live_latency_seconds"), "p95"),
+            ],
+          ),
+        ],
+      ],
+    }],
+  },
+  {
     title: "Traffic: what did the clients fetch?",
     lines: [{
       h: 8,
