@@ -79,6 +79,7 @@ http {
   log_format cloudfront escape=none '${cf}';
   access_log ${dir}/access.log hls_swarm;
   access_log ${dir}/cloudfront.log cloudfront;
+  access_log ${dir}/combined.log combined;
   server {
     listen ${listen};
     set $block $blocked_agent;

@@ -105,7 +105,8 @@ export function cacheStatus(word: string | undefined | null): CacheStatus | null
  */
 export function cmcdSid(text: string | null | undefined): string | null {
   if (!text || text === "-") return null;
-  const m = /(?:^|[,&\s])sid="([^"]*)"/.exec(safeDecode(text));
+  // nginx logs a header's quotes as \x22 (escape=default).
+  const m = /(?:^|[,&\s])sid="([^"]*)"/.exec(safeDecode(text).replaceAll("\\x22", '"'));
   return m ? m[1] : null;
 }
 
