@@ -142,6 +142,22 @@ compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch6
 	    exit 1; }; \
 	done
 
+# The container image (Containerfile) with Debian's podman, for people without Nix. No registry is
+# needed: tools/image/base.sh makes the FROM image (debian:trixie-slim) from a debootstrap root
+# with FFmpeg, tini and CA certificates, and tools/image/podman-conf.sh writes the
+# /etc/containers/containers.conf podman needs on machines without CAP_SYS_RESOURCE (both only
+# when missing). tests/image_test.ts runs the image, and a pod of `k8s render`, when it exists.
+IMAGE ?= localhost/hls-swarm:$(VERSION)
+IMAGE_APT_PACKAGES := podman buildah runc catatonit debootstrap
+.PHONY: image
+image: deps-deno native bundle ## the container image hls-swarm:<version> (podman; root, about 0.6 GB)
+	@$(MAKE) -s deps-apt APT_PACKAGES="$(IMAGE_APT_PACKAGES)"
+	$(SUDO) tools/image/podman-conf.sh
+	$(SUDO) tools/image/base.sh
+	$(SUDO) podman build --isolation chroot --build-arg DENO_BIN=$(patsubst $(CURDIR)/%,%,$(DENO)) \
+	  --label org.opencontainers.image.version=$(VERSION) -t $(IMAGE) -f Containerfile .
+	@$(SUDO) podman image inspect $(IMAGE) --format '$(IMAGE): {{.Size}} bytes, {{len .RootFS.Layers}} layers, user {{.Config.User}}, entrypoint {{.Config.Entrypoint}}'
+
 bench: ## micro-benchmarks (parser, fleet, metrics, dashboard)
 	"$(DENO)" bench $(PERMS) bench/
 
