@@ -71,6 +71,9 @@ export interface SwarmConfig {
   targetDurationMs: number;
   /** The virtual player's startup buffer (src/viewer/player.ts). */
   playerBufferMs: number;
+  /** `--cache-header`, `--edge-header`: one more CDN header each (src/parser/cache_headers.ts). */
+  cacheHeader: string | null;
+  edgeHeader: string | null;
   /** Restart a client's FFmpeg when it stalls. */
   restartOnStall: boolean;
   statsBufferLines: number;

@@ -44,6 +44,22 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
       "once this much media has arrived (default: one 2 s segment)",
   },
   {
+    name: "cache-header",
+    kind: "value",
+    arg: "<name>",
+    group: "Stats collection",
+    help: "one more response header to read the CDN's cache status from (besides X-Cache, " +
+      "X-Cache-Status, CF-Cache-Status, X-Proxy-Cache); read first when present",
+  },
+  {
+    name: "edge-header",
+    kind: "value",
+    arg: "<name>",
+    group: "Stats collection",
+    help: "one more response header to read the serving edge from (besides X-Served-By, " +
+      "X-Amz-Cf-Pop, CF-RAY, Via); read first when present",
+  },
+  {
     name: "restart-on-stall",
     kind: "bool",
     alias: "RESTART_ON_STALL",

@@ -80,6 +80,8 @@ export function loadConfig(
     statsLogLevel: read.choice<StatsLogLevel>("stats-loglevel"),
     targetDurationMs: read.duration("target-duration", true),
     playerBufferMs: read.duration("player-buffer", true),
+    cacheHeader: headerNameOf("cache-header", read.string("cache-header"), errors),
+    edgeHeader: headerNameOf("edge-header", read.string("edge-header"), errors),
     restartOnStall: read.bool("restart-on-stall"),
     statsBufferLines: read.int("stats-buffer", 1),
     statsDropThreshold: read.number(
@@ -289,6 +291,20 @@ class FieldReader {
     // ":PORT" is loopback, like the default: all interfaces is something to ask for by name.
     return { hostname: m[1] ?? (m[2] || "127.0.0.1"), port };
   }
+}
+
+/**
+ * A header name flag's value (an RFC 9110 token of at most 64 characters), or null when not
+ * given. A bad value is not quoted back: it may be a header with its (secret) value.
+ */
+function headerNameOf(flag: string, value: string, errors: string[]): string | null {
+  if (!value) return null;
+  if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/.test(value)) return value;
+  errors.push(
+    `${flag}: expected one header name such as X-My-Cache (letters, digits, - ; at most ` +
+      "64 characters), without a value",
+  );
+  return null;
 }
 
 /**

@@ -11,6 +11,15 @@ import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
+import { CACHE_STATUSES } from "../parser/cache_headers.ts";
+import {
+  addEdge,
+  type CdnWire,
+  type EdgeCell,
+  edgeCell,
+  MAX_WIRE_EDGES,
+  topEdges,
+} from "../stats/cdn.ts";
 import {
   type ExitCount,
   PLAYBACK_SUMS,
@@ -119,7 +128,47 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
         "viewers.liveLatencyMs",
       ),
     },
+    cdn: mergeCdn(parts.map((p) => p.cdn), accuracy),
     series: seriesWire,
+  };
+}
+
+/**
+ * CDN figures: cells add, sketches merge; edge maps merge as their union, exactly while it holds
+ * at most {@linkcode MAX_WIRE_EDGES} edges, beyond which the smallest fold into `other`.
+ */
+function mergeCdn(parts: readonly CdnWire[], accuracy: number): CdnWire {
+  const byKind = Object.fromEntries(REQUEST_KINDS.map((k) => [
+    k,
+    Object.fromEntries(CACHE_STATUSES.map((c) => {
+      const path = `cdn.byKind.${k}.${c}`;
+      const cells = parts.map((p) => p.byKind[k][c]);
+      const add = (f: "requests" | "bytes" | "errors") =>
+        exact(cells.reduce((n, x) => n + x[f], 0), `${path}.${f}`);
+      return [c, {
+        requests: add("requests"),
+        bytes: add("bytes"),
+        errors: add("errors"),
+        ttfbMs: mergeSketches(cells.map((x) => x.ttfbMs), accuracy, `${path}.ttfbMs`),
+      }];
+    })),
+  ])) as CdnWire["byKind"];
+  const union: Record<string, EdgeCell> = {};
+  for (const p of parts) {
+    for (const [name, e] of Object.entries(p.edges)) addEdge(union[name] ??= edgeCell(), e);
+  }
+  for (const [name, e] of Object.entries(union)) {
+    for (const c of CACHE_STATUSES) exact(e.requests[c], `cdn.edges.${name}.requests.${c}`);
+    exact(e.bytes, `cdn.edges.${name}.bytes`);
+    exact(e.errors, `cdn.edges.${name}.errors`);
+  }
+  const edges = Object.keys(union).length > MAX_WIRE_EDGES
+    ? Object.fromEntries(topEdges(union, MAX_WIRE_EDGES - 1))
+    : Object.fromEntries(Object.entries(union).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return {
+    byKind,
+    edges,
+    segmentAgeS: mergeSketches(parts.map((p) => p.segmentAgeS), accuracy, "cdn.segmentAgeS"),
   };
 }
 

@@ -12,6 +12,8 @@ import type { SeriesWire } from "../stats/series.ts";
 import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "../stats/series.ts";
 import { sketchKeyRange, type SketchWire } from "../stats/sketch.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
+import { CACHE_STATUSES } from "../parser/cache_headers.ts";
+import { type CdnWire, MAX_WIRE_EDGES } from "../stats/cdn.ts";
 import {
   bool,
   count,
@@ -100,6 +102,8 @@ export interface Snapshot {
   };
   /** The viewer experience: sessions, startup, rebuffering, live latency (src/viewer/). */
   viewers: ViewerWire;
+  /** What the CDN said in its response headers (src/stats/cdn.ts). */
+  cdn: CdnWire;
   series: SeriesWire;
 }
 
@@ -179,6 +183,17 @@ const counts = (keys: readonly string[]): Rule =>
   obj(Object.fromEntries(keys.map((k) => [k, count])));
 const LINE_COUNTS = counts(["read", "dropped", "parsed"]);
 
+/** A cache cell's errors and timed responses are some of its requests. */
+const checkCdnCell: CrossCheck = (c) => {
+  const requests = c.requests as number, timed = (c.ttfbMs as { count: number }).count;
+  if ((c.errors as number) > requests) {
+    return ["errors", `${c.errors} is more than the requests (${requests})`];
+  }
+  return timed > requests
+    ? ["ttfbMs.count", `${timed} is more than the requests (${requests})`]
+    : null;
+};
+
 /** Series columns of one length: a second per index. */
 const checkSeries: CrossCheck = (s) => {
   const cols = s.fields as Record<string, unknown[]>;
@@ -240,6 +255,23 @@ const SNAPSHOT: Rule = obj({
     ...Object.fromEntries(VIEWER_SUMS.map((k) => [k, count])),
     startupMs: SKETCH,
     liveLatencyMs: SKETCH,
+  }),
+  cdn: obj({
+    byKind: obj(Object.fromEntries(REQUEST_KINDS.map((k) => [
+      k,
+      obj(Object.fromEntries(CACHE_STATUSES.map((c) => [
+        c,
+        obj({ requests: count, bytes: count, errors: count, ttfbMs: SKETCH }, checkCdnCell),
+      ]))),
+    ]))),
+    // Edge names as src/parser/cache_headers.ts edgeName makes them.
+    edges: map(
+      /^[A-Za-z0-9._:-]{1,64}$/,
+      "an edge name",
+      obj({ requests: counts(CACHE_STATUSES), bytes: count, errors: count }),
+      MAX_WIRE_EDGES,
+    ),
+    segmentAgeS: SKETCH,
   }),
   series: obj({
     start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),

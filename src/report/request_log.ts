@@ -3,10 +3,13 @@
  * parser's events (they carry the request's number in its FFmpeg run): when it was sent, which
  * client, kind, URL (through the run's redactor: its query, user info and every known secret
  * value, such as a token the origin moved from the query into the segment paths), status,
- * TTFB, inferred download time, bytes, and what went wrong. A request is written once it is settled: an error status, its body counted, or the end
- * of its FFmpeg run. So the file has exactly one line per request the summary counts.
+ * TTFB, inferred download time, bytes, what the CDN said (cache status, Age, edge), and what went
+ * wrong. A request is written once it is settled: an error status (once its headers ended, or
+ * the client's next request), its body counted, or the end of its FFmpeg run. So the file has
+ * exactly one line per request the summary counts.
  * @module
  */
+import type { CacheStatus } from "../parser/cache_headers.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import type { RequestKind } from "../parser/url_kind.ts";
 import { REDACTED, Redactor } from "../secrets/redact.ts";
@@ -34,6 +37,12 @@ export interface RequestRecord {
   download_ms_inferred: number | null;
   /** Body bytes counted for it (null: none). */
   bytes: number | null;
+  /** The CDN's cache status, normalised (src/parser/cache_headers.ts); null: no CDN header. */
+  cache: CacheStatus | null;
+  /** The response's `Age` header, seconds (null: none). */
+  age_s: number | null;
+  /** The edge that served it, from X-Served-By and kin (null: none). */
+  edge: string | null;
   /**
    * What else happened: `unanswered` (no status), `stopped` (hls-swarm stopped FFmpeg first),
    * `in_flight_at_stop` (its body was cut by the stop), `untimed` (output lines were lost
@@ -60,6 +69,8 @@ export interface RecordSink {
  */
 export class RequestLog {
   #open = new Map<number, Map<number, RequestRecord>>();
+  /** Per client, an error response waiting for the end of its headers (its cache status). */
+  #held = new Map<number, number>();
   #lines: string[] = [];
 
   /**
@@ -77,6 +88,7 @@ export class RequestLog {
     const open = this.#open.get(id) ?? new Map<number, RequestRecord>();
     this.#open.set(id, open);
     if (e.type === "request") {
+      this.#release(id, open);
       open.set(e.req, {
         time: new Date(e.at + this.wallOffset()).toISOString(),
         client: id,
@@ -87,6 +99,9 @@ export class RequestLog {
         ttfb_ms: null,
         download_ms_inferred: null,
         bytes: null,
+        cache: null,
+        age_s: null,
+        edge: null,
         event: null,
       });
       return;
@@ -98,7 +113,14 @@ export class RequestLog {
       case "response":
         r.status = e.status;
         r.ttfb_ms = e.ttfbMs === null ? null : round(e.ttfbMs);
-        if (e.status < 200 || e.status > 299) this.#settle(open, e.req);
+        // Settled once its headers end (a CDN's cache status may follow), or at the next request.
+        if (e.status < 200 || e.status > 299) this.#held.set(id, e.req);
+        break;
+      case "cache":
+        r.cache = e.cache;
+        r.age_s = e.ageS;
+        r.edge = e.edge;
+        if (this.#held.get(id) === e.req) this.#release(id, open);
         break;
       case "body_bytes":
         r.bytes = (r.bytes ?? 0) + e.bytes;
@@ -122,6 +144,7 @@ export class RequestLog {
   /** Client `id`'s FFmpeg run ended: every request still open is settled as it stands. */
   endRun(id: number): void {
     const open = this.#open.get(id);
+    this.#held.delete(id);
     if (!open) return;
     for (const [req, r] of open) {
       if (r.status === null && r.event === null) r.event = "stopped";
@@ -135,6 +158,14 @@ export class RequestLog {
     if (!this.#lines.length) return;
     this.sink.write(this.#lines.join(""));
     this.#lines = [];
+  }
+
+  /** Settles client `id`'s held error response, if any. */
+  #release(id: number, open: Map<number, RequestRecord>): void {
+    const held = this.#held.get(id);
+    if (held === undefined) return;
+    this.#held.delete(id);
+    this.#settle(open, held);
   }
 
   #settle(open: Map<number, RequestRecord>, req: number): void {

@@ -84,3 +84,44 @@ Deno.test("a token in the path is redacted like one in the query, by the run's r
     "/plain/seg4.ts",
   ]);
 });
+
+Deno.test("the CDN's cache status, Age and edge are on the request's line, errors included", () => {
+  const lines = logOf([
+    { type: "request", req: 1, kind: "segment", path: "/seg1.ts", at: 0 },
+    { type: "response", req: 1, kind: "segment", status: 206, ttfbMs: 3 },
+    {
+      type: "cache",
+      req: 1,
+      kind: "segment",
+      status: 206,
+      ttfbMs: 3,
+      cache: "hit",
+      ageS: 4,
+      edge: "edge-a",
+    },
+    { type: "body_bytes", req: 1, kind: "segment", bytes: 1000 },
+    // 7.1+: an error's headers are logged, so its cache status comes before it is written.
+    { type: "request", req: 2, kind: "segment", path: "/seg2.ts", at: 1 },
+    { type: "response", req: 2, kind: "segment", status: 404, ttfbMs: 2 },
+    {
+      type: "cache",
+      req: 2,
+      kind: "segment",
+      status: 404,
+      ttfbMs: 2,
+      cache: "miss",
+      ageS: null,
+      edge: "edge-a",
+    },
+    // 5.1: no headers for an error; it is written at the next request.
+    { type: "request", req: 3, kind: "segment", path: "/seg3.ts", at: 2 },
+    { type: "response", req: 3, kind: "segment", status: 503, ttfbMs: 2 },
+    { type: "request", req: 4, kind: "manifest", path: "/live.m3u8", at: 3 },
+  ]);
+  assertEquals(lines.map((r) => [r.url, r.status, r.cache, r.age_s, r.edge]), [
+    ["/seg1.ts", 206, "hit", 4, "edge-a"],
+    ["/seg2.ts", 404, "miss", null, "edge-a"],
+    ["/seg3.ts", 503, null, null, null],
+    ["/live.m3u8", null, null, null, null],
+  ]);
+});

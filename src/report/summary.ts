@@ -20,6 +20,7 @@ import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import { WallSeries } from "../stats/series.ts";
 import { Sketch } from "../stats/sketch.ts";
 import { type ViewerReport, viewerReport } from "../viewer/report.ts";
+import { type CdnReport, cdnReport } from "../stats/cdn_report.ts";
 import { exitLabel } from "./format.ts";
 
 /** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
@@ -105,6 +106,8 @@ export interface RunSummary {
   uptimeMs: { p50: number | null; p95: number | null; p99: number | null };
   /** What the viewers experienced: startup, start failures, rebuffering, live latency. */
   viewers: ViewerReport;
+  /** What the CDN said in its response headers: cache status, edge, Age (src/stats/cdn.ts). */
+  cdn: CdnReport;
   /** FFmpeg output lines read, dropped and parsed (measured by the pipeline). */
   lines: LineHealth;
   /** What the clients fetched and how playback went, from FFmpeg's own output. */
@@ -227,6 +230,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     },
     uptimeMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
     viewers: viewerReport(snap.viewers),
+    cdn: cdnReport(snap.cdn),
     lines: lineHealth(snap, input.dropThreshold),
     traffic: fleetView(snap, { series }),
     trafficMs: Math.max(0, input.endedAt - input.rampStartedAt),

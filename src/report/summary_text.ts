@@ -10,6 +10,7 @@ import { formatBitrate, formatBytes, formatClock, formatDuration, formatMs } fro
 import type { RunSummary } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 import { formatViewerExperience } from "./viewer_text.ts";
+import { formatCdn } from "./cdn_text.ts";
 
 const RULE = "═".repeat(79);
 /** Events shown in the Requests section rather than among the errors. */
@@ -101,6 +102,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
       s.clients.receivedMedia ?? "not measured (--stats=false)",
     ),
     ...formatViewerExperience(s.viewers, s.run.config.playerBufferMs),
+    ...formatCdn(s.cdn),
     ...formatTraffic(s),
     ...formatOrigin(s.origin),
     ...formatLoadbox(s.loadbox),

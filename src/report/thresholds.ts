@@ -70,6 +70,24 @@ export const FIGURES: Readonly<Record<string, Figure>> = {
     "live latency, p95 (needs EXT-X-PROGRAM-DATE-TIME)",
     (s) => s.viewers.liveLatencyMs.p95,
   ),
+  segment_hit_ratio: {
+    unit: "ratio",
+    help: "segment cache hits / segments with a cache status header (X-Cache and kin)",
+    read: (s) => s.cdn.byKind.segment.hitRatio,
+  },
+  manifest_hit_ratio: {
+    unit: "ratio",
+    help: "playlist cache hits / playlists with a cache status header (X-Cache and kin)",
+    read: (s) => s.cdn.byKind.manifest.hitRatio,
+  },
+  segment_hit_ttfb_p95: ms(
+    "segment time to first byte of cache hits, p95",
+    (s) => s.cdn.byKind.segment.byStatus.hit.ttfbMs.p95,
+  ),
+  segment_miss_ttfb_p95: ms(
+    "segment time to first byte of cache misses, p95",
+    (s) => s.cdn.byKind.segment.byStatus.miss.ttfbMs.p95,
+  ),
   max_drift: ms("largest playback drift behind real time", (s) => s.traffic.playback.maxDriftMs),
   error_rate: {
     unit: "ratio",

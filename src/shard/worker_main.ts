@@ -12,6 +12,7 @@ import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 import { Shard } from "./shard.ts";
+import { parsersFor } from "../parser/parsers_for.ts";
 
 /** Seconds of series sent again with every report (a late tick may still add to them). */
 const SERIES_OVERLAP_S = 3;
@@ -86,6 +87,7 @@ export function runShardWorker(): Promise<void> {
             dropThreshold: config.statsDropThreshold,
           },
           restartOnStall: config.restartOnStall,
+          parsers: parsersFor(config),
           requestLogPath: config.requestLog,
           requestLogRedactor: redactorFor(config),
           onTick: () => report(false),

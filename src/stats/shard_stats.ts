@@ -14,6 +14,7 @@ import type { ProgressBlock } from "../parser/progress.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type ByKind, byKind, HttpStats, LATENCIES } from "./http_stats.ts";
+import { CdnStats } from "./cdn.ts";
 import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { type SeriesValues, WallSeries } from "./series.ts";
@@ -79,6 +80,7 @@ export class ShardStats {
   readonly lifecycle = new LifecycleStats();
   readonly series = new WallSeries();
   readonly viewers = new ViewerStats();
+  readonly cdn = new CdnStats();
   readonly clients = new Map<number, ClientRecord>();
   readonly #parserErrorKinds = new Set<string>();
   /** Totals at the previous tick, so each second gets what happened in it. */
@@ -123,6 +125,7 @@ export class ShardStats {
     this.http.apply(e);
     const c = this.client(id);
     c.viewer.event(e);
+    if (e.type === "cache" || e.type === "body_bytes") this.cdn.record(id, e);
     if (e.type === "request") c.requests[e.kind]++;
     else if (e.type === "body_bytes") c.bytes += e.bytes;
     else if (
@@ -271,6 +274,7 @@ export class ShardStats {
       lines: { ...lines, truncated: life.truncatedLines, degradedClients: degraded },
       playback: play,
       viewers: this.viewers.toWire(live),
+      cdn: this.cdn.toWire(),
       series: this.series.toWire(),
     };
   }

@@ -15,6 +15,7 @@ import { ShardStats } from "../stats/shard_stats.ts";
 import { clientCommand } from "./mapping.ts";
 import type { ShardPlan } from "./shard_plan.ts";
 import type { SwarmDeps } from "./deps.ts";
+import { parsersFor } from "../parser/parsers_for.ts";
 
 /** Rows of worst clients a worker reports each second (the dashboard shows at most this). */
 const REPORTED_ROWS = 50;
@@ -85,6 +86,7 @@ export function createShards(
         },
         stats: stats(plan.clients),
         restartOnStall: config.restartOnStall,
+        parsers: parsersFor(config),
         requestLogPath: config.requestLog,
         requestLogRedactor: redactorFor(config),
       }),
