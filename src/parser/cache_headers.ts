@@ -14,8 +14,8 @@
  * `X-Served-By` at the shield, then at the edge), so the last one is the edge the viewer talked
  * to. The configured headers come first: naming a header is asking for it.
  *
- * Cost: this runs on every header line of every client. A line is rejected by its first
- * character unless some known header starts with it; only then is the name lower-cased and
+ * Cost: this runs on every header line of every client. A line is rejected by its first two
+ * characters unless some known header starts with them; only then is the name lower-cased and
  * looked up. No regular expression runs.
  * @module
  */
@@ -145,8 +145,10 @@ export function edgeName(value: string, cfRay: boolean, via: boolean): string | 
  */
 export class CacheHeaders {
   readonly #fields: Map<string, Field>;
-  /** First characters (lower-cased char codes) of every name read: the cheap rejection. */
-  readonly #firsts = new Set<number>();
+  /** The first two characters of every name read, lower-cased ({@link prefixKey}): the cheap
+   * rejection. `Content-Length`, `Cache-Control`, `Connection` share a first letter with
+   * `CF-RAY`, not the first two. */
+  readonly #prefixes = new Set<number>();
   #open = new Map<string, Open>();
 
   constructor(options: CacheHeadersOptions = {}) {
@@ -157,13 +159,13 @@ export class CacheHeaders {
     if (options.edgeHeader) {
       this.#fields.set(options.edgeHeader.toLowerCase(), { what: "edge", rank: 0 });
     }
-    for (const name of this.#fields.keys()) this.#firsts.add(name.charCodeAt(0));
+    for (const name of this.#fields.keys()) this.#prefixes.add(prefixKey(name, 0));
   }
 
   /** One `header='Name: value'` message of the response open on context `addr`. */
   header(addr: string, msg: string): void {
-    // msg is `header='…'`: the name starts at 8. Upper and lower case share a first-char test.
-    if (!this.#firsts.has(msg.charCodeAt(8) | 0x20)) return;
+    // msg is `header='…'`: the name starts at 8.
+    if (!this.#prefixes.has(prefixKey(msg, 8))) return;
     const colon = msg.indexOf(":", 8);
     if (colon < 0) return;
     const field = this.#fields.get(msg.slice(8, colon).toLowerCase());
@@ -217,6 +219,11 @@ export class CacheHeaders {
   clear(): void {
     this.#open.clear();
   }
+}
+
+/** Two characters from `at`, case folded (`| 0x20` lower-cases letters, keeps `-` and digits). */
+function prefixKey(text: string, at: number): number {
+  return ((text.charCodeAt(at) | 0x20) << 8) | (text.charCodeAt(at + 1) | 0x20);
 }
 
 interface Open extends CacheReading {
