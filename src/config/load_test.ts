@@ -127,3 +127,17 @@ Deno.test("-v means debug logging; --tui=false is remembered as false", () => {
   assert(r.ok);
   assertEquals([r.config.logLevel, r.config.tui], ["debug", false]);
 });
+
+Deno.test("--cache-header and --edge-header take one header name; a name with a value is not echoed", () => {
+  const ok = loadConfig({ "cache-header": "X-My-Cache", "edge-header": "X-Pop" }, URL_OK);
+  assert(ok.ok);
+  assertEquals([ok.config.cacheHeader, ok.config.edgeHeader], ["X-My-Cache", "X-Pop"]);
+  const none = loadConfig({}, URL_OK);
+  assert(none.ok);
+  assertEquals([none.config.cacheHeader, none.config.edgeHeader], [null, null]);
+  const bad = loadConfig({ "cache-header": "Authorization: Bearer s3cr3t" }, URL_OK);
+  assert(!bad.ok);
+  assertEquals(bad.errors.length, 1);
+  assert(bad.errors[0].startsWith("cache-header: expected one header name"), bad.errors[0]);
+  assert(!bad.errors[0].includes("s3cr3t"), bad.errors[0]);
+});
