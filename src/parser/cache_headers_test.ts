@@ -1,5 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { CacheHeaders, edgeName, normaliseCacheStatus } from "./cache_headers.ts";
+import { parsersFor } from "./parsers_for.ts";
 import { StderrParser } from "./stderr_events.ts";
 
 Deno.test("cache statuses of nginx, Varnish/Fastly, Cloudflare, CloudFront and Squid normalise", () => {
@@ -111,4 +112,19 @@ Deno.test("the parser gives one cache event per response, when its headers end (
       edge: null,
     },
   ]);
+});
+
+Deno.test("parsersFor gives each client's stderr parser the run's --cache-header and --edge-header", () => {
+  const p = parsersFor({ cacheHeader: "X-My-Cache", edgeHeader: "X-Pop" }).stderr();
+  const events = [
+    "[http @ 0x1] [debug] request: GET /seg1.ts HTTP/1.1",
+    "[http @ 0x1] [trace] http_code=200",
+    "[http @ 0x1] [trace] header='X-My-Cache: BYPASS'",
+    "[http @ 0x1] [trace] header='X-Pop: pop-9'",
+    "[http @ 0x1] [trace] header=''",
+  ].flatMap((l, i) => p.push(l, i));
+  assertEquals(
+    events.filter((e) => e.type === "cache").map((e) => e.type === "cache" && [e.cache, e.edge]),
+    [["pass", "pop-9"]],
+  );
 });
