@@ -2,8 +2,10 @@
  * Cache status and edge from the response headers, against a real CDN-shaped setup: two nginx
  * edges (caching reverse proxies on 127.0.0.2 and 127.0.0.3, tests/cdn_edges.ts) in front of the
  * built-in origin, edge B warmed first, three viewers on each (one hls-swarm run per edge, at the
- * same time). Hits, misses, per edge and per kind, read from FFmpeg's trace of the headers, agree
- * with the edges' own `$upstream_cache_status` logs; the TTFB of hits and of misses is shown apart.
+ * same time, as the two shards of one run; edge B's on two worker threads). Hits, misses, per edge
+ * and per kind, read from FFmpeg's trace of the headers, agree with the edges' own
+ * `$upstream_cache_status` logs; the TTFB of hits and of misses is shown apart; `hls-swarm merge`
+ * of the two shards' summaries adds their CDN figures up exactly.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
@@ -12,6 +14,7 @@ import { CACHE_STATUSES, normaliseCacheStatus } from "../src/parser/cache_header
 import { classifyUrl, REQUEST_KINDS } from "../src/parser/url_kind.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { freePort, runSwarm, uniqueAgent } from "./helpers.ts";
+import { mergeInProcess } from "./merge_inputs.ts";
 import { type Edge, startEdge } from "./cdn_edges.ts";
 
 const CLIENTS = 3;
@@ -56,10 +59,14 @@ Deno.test("CDN headers: two nginx edges, hits and misses per edge and kind agree
       await (await fetch(edges[1].url(`/${uri}`))).arrayBuffer();
     }
     const agent = uniqueAgent("cdn-headers");
+    const runId = `cdn-${Date.now()}`;
     const runs = await Promise.all(edges.map(async (edge, i) => {
       const json = `${dir}/summary-${i}.json`, log = `${dir}/requests-${i}.ndjson`;
       const run = await runSwarm([
-        `--clients=${CLIENTS}`,
+        `--clients=${CLIENTS * edges.length}`,
+        `--shard=${i}/${edges.length}`,
+        `--run-id=${runId}`,
+        `--workers=${i * 2}`,
         `--ramp-rate=${CLIENTS}`,
         "--duration=12s",
         "--metrics=off",
@@ -121,6 +128,30 @@ Deno.test("CDN headers: two nginx edges, hits and misses per edge and kind agree
       assert(text.includes("CDN (from response headers"), text.slice(-3000));
       assert(/TTFB of hits:\s+p50/.test(text) && /TTFB of misses:\s+p50/.test(text));
     }
+    // The two shards' summaries merge: every CDN count is the sum, both edges are listed.
+    const fleetJson = `${dir}/fleet.json`;
+    const merged = await mergeInProcess([
+      `${dir}/summary-0.json`,
+      `${dir}/summary-1.json`,
+      "--summary-json",
+      fleetJson,
+    ]);
+    assertEquals(merged.code, 0, merged.stderr);
+    const fleet: RunSummary = JSON.parse(await Deno.readTextFile(fleetJson));
+    const sum = (a: Record<string, number>, b: Record<string, number>) => {
+      const out = { ...a };
+      for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+      return out;
+    };
+    const want = sum(summaryTally(runs[0].summary), summaryTally(runs[1].summary));
+    console.log(
+      `merged: ${JSON.stringify(summaryTally(fleet))}; edges ${
+        fleet.cdn.edges.map((e) => `${e.edge} ${e.requests}`).join(", ")
+      }`,
+    );
+    assertEquals(summaryTally(fleet), want);
+    assertEquals(fleet.cdn.edges.map((e) => e.edge).sort(), ["edge-a", "edge-b"]);
+    assert(merged.stdout.includes("CDN (from response headers"), merged.stdout.slice(0, 3000));
     // The warm edge served more of its segments from cache than the cold one.
     const ratio = (i: number) => runs[i].summary.cdn.byKind.segment.hitRatio ?? 0;
     assert(ratio(1) >= ratio(0), `warm ${ratio(1)} vs cold ${ratio(0)}`);
