@@ -83,7 +83,19 @@ Deno.test("reconcile: two nginx edges, nginx and CloudFront layouts, clean then 
     assertEquals(r.mismatches, 0);
     assert(r.total.matched > 50, `${r.total.matched} matched`);
     assertEquals(Object.keys(r.byViewer).length, CLIENTS);
-    assert(r.edges["access.log"] === undefined || true);
+    // Per edge: each edge's log is one edge, with every line of the run's viewers in it.
+    for (const e of edges) {
+      // Viewers only: hls-swarm's own preflight request has no /client-<id>.
+      const lines = (await Deno.readTextFile(e.nginxLog)).split("\n").filter((l) =>
+        l.includes(`${agent}/client-`)
+      );
+      assertEquals(
+        r.edges[e.nginxLog].lines,
+        lines.length,
+        e.name,
+      );
+      assertEquals(r.edges[e.nginxLog].hit, lines.filter((l) => / HIT "/.test(l)).length, e.name);
+    }
     const cfA = `${dir}/edge-a-cloudfront.log.gz`, cfB = `${dir}/edge-b-cloudfront.log`;
     await gzip(await Deno.readTextFile(edges[0].cloudfrontLog), cfA);
     await Deno.copyFile(edges[1].cloudfrontLog, cfB);
@@ -114,7 +126,9 @@ Deno.test("reconcile: two nginx edges, nginx and CloudFront layouts, clean then 
     console.log(`refused at edge A: ${refused.length}\n${refused.join("\n")}`);
     assert(refused.length >= 5, `${refused.length} requests refused`);
     // 20 of edge B's viewer lines from the middle of the run (not near its start or stop).
-    const viewerLines = logB.map((l, i) => [l, i] as const).filter(([l]) => l.includes(agent));
+    const viewerLines = logB.map((l, i) => [l, i] as const).filter(([l]) =>
+      l.includes(`${agent}/client-`)
+    );
     const middle = viewerLines.slice(Math.floor(viewerLines.length / 2) - 10);
     const dropped = new Set(middle.slice(0, 20).map(([, i]) => i));
     assertEquals(dropped.size, 20);

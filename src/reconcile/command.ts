@@ -104,8 +104,11 @@ export async function runReconcile(
     }
     const matcher = new Matcher(requests, window.ms);
     const edges: string[] = [];
+    const base = (p: string) => p.split("/").pop()!;
+    // A log is an edge, named by its file; two edges' access.log go by their paths.
+    const clash = new Set(logs.map(base)).size < logs.length;
     for (const path of logs) {
-      const edge = path.split("/").pop()!;
+      const edge = clash ? path : base(path);
       // A log whose lines name their edge (CloudFront's x-edge-location) is not one edge.
       const named = await withInput(
         path,

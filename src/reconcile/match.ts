@@ -46,6 +46,8 @@ export interface Skew {
   samples: number;
 }
 
+/** Client ids below this (a key is `pathId * CLIENT_IDS + client`, exact up to 2^53). */
+const CLIENT_IDS = 2 ** 24;
 const CLIENT_UA = /\/client-(\d+)$/;
 const CLIENT_SID = /-(\d+)$/;
 
@@ -73,7 +75,10 @@ export function viewerOf(r: Pick<CdnRecord, "sid" | "userAgent">): number | null
  * ```
  */
 export class Matcher {
-  #groups = new Map<string, Group>();
+  #pathIds = new Map<string, number>();
+  /** Each path once: requests and lines point to these, not to a string each. */
+  #paths: string[] = [];
+  #byKey = new Map<number, Group>();
   #clients = new Set<number>();
   readonly ignored: Ignored = { notViewer: 0, otherViewers: 0 };
   /** The run's first and last request, hls-swarm's clock. */
@@ -83,6 +88,7 @@ export class Matcher {
     let start = Infinity, end = -Infinity;
     for (const r of swarm) {
       this.#group(r.client, r.path).swarm.push(r);
+      r.path = this.#paths[this.#pathIds.get(r.path)!];
       this.#clients.add(r.client);
       if (r.time < start) start = r.time;
       if (r.time > end) end = r.time;
@@ -97,13 +103,13 @@ export class Matcher {
       this.ignored.notViewer++;
       return false;
     }
-    if (!this.#clients.has(client)) {
+    if (!this.#clients.has(client) || client >= CLIENT_IDS) {
       this.ignored.otherViewers++;
       return false;
     }
     this.#group(client, r.path).cdn.push({
       time: r.time,
-      path: r.path,
+      path: this.#paths[this.#pathIds.get(r.path)!],
       client,
       status: r.status,
       cache: r.cache,
@@ -112,55 +118,60 @@ export class Matcher {
     return true;
   }
 
-  /** Matches everything collected; each request and each line gets one outcome. */
-  finish(): { outcomes: Outcome[]; skew: Skew } {
+  /**
+   * Matches everything collected; each request and each line gets one outcome. The outcomes
+   * are produced as they are iterated (once): a million of them need not be held at once.
+   */
+  finish(): { outcomes: Iterable<Outcome>; skew: Skew } {
     const skew = this.#skew();
-    const outcomes: Outcome[] = [];
-    const w = this.windowMs;
-    const nearEnds = (t: number) =>
-      Math.abs(t - this.run.start) <= w || Math.abs(t - this.run.end) <= w;
-    for (const g of this.#groups.values()) {
-      const s = [...g.swarm].sort((a, b) => a.time - b.time);
-      const c = [...g.cdn].sort((a, b) => a.time - b.time);
-      let i = 0, j = 0;
-      const onlySwarm = (r: SwarmRequest) =>
-        outcomes.push({
-          type: "only_swarm",
-          swarm: r,
-          explained: r.event === "stopped" || r.event === "in_flight_at_stop" || nearEnds(r.time),
-        });
-      const onlyCdn = (e: CdnEntry) => {
-        const t = e.time - skew.ms;
-        outcomes.push({
-          type: "only_cdn",
-          cdn: e,
-          explained: nearEnds(t),
-          outsideRun: t < this.run.start - w || t > this.run.end + w,
-        });
+    return { outcomes: this.#outcomes(skew), skew };
+  }
+
+  *#outcomes(skew: Skew): Iterable<Outcome> {
+    const w = this.windowMs, run = this.run;
+    const nearEnds = (t: number) => Math.abs(t - run.start) <= w || Math.abs(t - run.end) <= w;
+    const onlySwarm = (r: SwarmRequest): Outcome => ({
+      type: "only_swarm",
+      swarm: r,
+      explained: r.event === "stopped" || r.event === "in_flight_at_stop" || nearEnds(r.time),
+    });
+    const onlyCdn = (e: CdnEntry): Outcome => {
+      const t = e.time - skew.ms;
+      return {
+        type: "only_cdn",
+        cdn: e,
+        explained: nearEnds(t),
+        outsideRun: t < run.start - w || t > run.end + w,
       };
+    };
+    for (const g of this.#groups()) {
+      // Sorted in place: the groups are this matcher's own, and most hold one of each.
+      const s = g.swarm, c = g.cdn;
+      if (s.length > 1) s.sort((a, b) => a.time - b.time);
+      if (c.length > 1) c.sort((a, b) => a.time - b.time);
+      let i = 0, j = 0;
       // Both sides in time order: the earliest unpaired of each pair up when they are close.
       while (i < s.length && j < c.length) {
         const d = c[j].time - skew.ms - s[i].time;
         if (Math.abs(d) <= w) {
-          outcomes.push({
+          yield {
             type: "matched",
             swarm: s[i],
             cdn: c[j],
-            statusDiffers: statusDiffers(s[i], c[j], Math.abs(s[i].time - this.run.end) <= w),
-          });
+            statusDiffers: statusDiffers(s[i], c[j], Math.abs(s[i].time - run.end) <= w),
+          };
           i++, j++;
-        } else if (d < 0) onlyCdn(c[j++]);
-        else onlySwarm(s[i++]);
+        } else if (d < 0) yield onlyCdn(c[j++]);
+        else yield onlySwarm(s[i++]);
       }
-      while (i < s.length) onlySwarm(s[i++]);
-      while (j < c.length) onlyCdn(c[j++]);
+      while (i < s.length) yield onlySwarm(s[i++]);
+      while (j < c.length) yield onlyCdn(c[j++]);
     }
-    return { outcomes, skew };
   }
 
   #skew(): Skew {
     const offsets: number[] = [];
-    for (const g of this.#groups.values()) {
+    for (const g of this.#groups()) {
       if (g.swarm.length === 1 && g.cdn.length === 1) offsets.push(g.cdn[0].time - g.swarm[0].time);
     }
     if (!offsets.length) return { ms: 0, samples: 0 };
@@ -170,11 +181,23 @@ export class Matcher {
     return { ms: Math.round(ms), samples: offsets.length };
   }
 
+  // Keyed by a number: a path's id (a live stream has few paths, shared by every viewer) and
+  // the client. Maps of a million string keys ("client path") cost a quarter of the time in
+  // bench/reconcile.ts, building and hashing the keys.
   #group(client: number, path: string): Group {
-    const key = `${client} ${path}`;
-    let g = this.#groups.get(key);
-    if (!g) this.#groups.set(key, g = { swarm: [], cdn: [] });
+    let id = this.#pathIds.get(path);
+    if (id === undefined) {
+      this.#pathIds.set(path, id = this.#paths.length);
+      this.#paths.push(path);
+    }
+    const key = id * CLIENT_IDS + client;
+    let g = this.#byKey.get(key);
+    if (!g) this.#byKey.set(key, g = { swarm: [], cdn: [] });
     return g;
+  }
+
+  #groups(): Iterable<Group> {
+    return this.#byKey.values();
   }
 }
 

@@ -51,7 +51,8 @@ function parseNginx(line: string, extended: boolean) {
   if (line === "") return null;
   const m = COMBINED.exec(line);
   if (!m) throw new LogLineError("not an nginx combined line");
-  const end = timeLocal(m[3]);
+  // The extended format dates the line by $msec: $time_local is parsed only without it.
+  const end = extended ? 0 : timeLocal(m[3]);
   if (Number.isNaN(end)) throw new LogLineError(`bad $time_local "${m[3]}"`);
   const target = m[4].split(" ")[1] ?? "";
   const record = {

@@ -115,7 +115,7 @@ function kindOfPath(path: string): string {
  * ```
  */
 export function buildReport(input: {
-  outcomes: readonly Outcome[];
+  outcomes: Iterable<Outcome>;
   skew: Skew;
   ignored: Ignored;
   run: { start: number; end: number };

@@ -49,15 +49,19 @@ export async function readRequestLog(
   }
 }
 
+const KINDS = ["manifest", "segment", "init", "other"] as const;
+
 function requestOf(r: Partial<RequestRecord> & { cache?: unknown }): SwarmRequest {
   const time = Date.parse(r.time ?? "");
-  if (Number.isNaN(time) || typeof r.client !== "number" || typeof r.url !== "string") {
-    throw new LogLineError("no time, client or url");
+  if (Number.isNaN(time) || typeof r.url !== "string") throw new LogLineError("no time or url");
+  if (!Number.isInteger(r.client) || r.client! < 0 || r.client! >= 2 ** 24) {
+    throw new LogLineError("no client id (a whole number below 2^24)");
   }
   return {
     time,
-    client: r.client,
-    kind: r.kind ?? "other",
+    client: r.client!,
+    // One string per kind, not one per request.
+    kind: KINDS.find((k) => k === r.kind) ?? "other",
     // The log redacts queries: paths are what both sides share.
     path: pathOf(r.url),
     status: typeof r.status === "number" ? r.status : null,
