@@ -32,7 +32,7 @@ export interface CacheCounts {
   pass: number;
   error: number;
   unknown: number;
-  /** hit / (hit + miss + expired); null without cache fields. */
+  /** hit / (hit + miss + expired + pass); null without cache fields. */
   hitRatio: number | null;
 }
 
@@ -225,8 +225,9 @@ function countCache(c: CacheCounts, status: CacheStatus | null): void {
   if (status) c[status]++;
 }
 
+/** As the summary's CDN section counts it: a stale answer or a pass is not a hit. */
 function ratio(c: CacheCounts): number | null {
-  const cached = c.hit + c.miss + c.expired;
+  const cached = c.hit + c.miss + c.expired + c.pass;
   return cached ? c.hit / cached : null;
 }
 
