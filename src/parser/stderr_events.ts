@@ -15,7 +15,7 @@
  * nothing when a body ends, so segment download time is inferred (see {@linkcode HttpEvent}).
  * @module
  */
-import { type Body, BodyLedger, pathPrefix } from "./body_ledger.ts";
+import { BodyLedger, pathPrefix } from "./body_ledger.ts";
 import { CacheHeaders, type CacheHeadersOptions } from "./cache_headers.ts";
 import type { HttpEvent } from "./http_event.ts";
 import {
@@ -27,8 +27,8 @@ import {
 import type { LineTime } from "./line_time.ts";
 import { OpenRequests, type PendingRequest } from "./open_requests.ts";
 import { ProgramDateTimes } from "./program_date_time.ts";
-import { classifyUrl, type RequestKind } from "./url_kind.ts";
-import type { EventKey } from "../events/catalog.ts";
+import { bodyBytes, count, lineTime, median, wholeCount } from "./event_helpers.ts";
+import { classifyUrl } from "./url_kind.ts";
 
 const HTTP_CONTEXTS = new Set(["http", "https"]);
 
@@ -386,32 +386,3 @@ export class StderrParser {
 const NONE: HttpEvent[] = [];
 /** How many recent segment downloads judge the origin's pace at a stop. */
 const RECENT_DOWNLOADS = 5;
-
-/**
- * A count or a size FFmpeg printed, believed only as a whole number JavaScript holds exactly:
- * past 2^53 a hostile or garbled line would add an absurd figure to the totals.
- */
-function wholeCount(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** A line's time: arrival, and FFmpeg's stamp when the line has one. */
-function lineTime(raw: string, at: number): LineTime {
-  return { at, stamp: raw.charCodeAt(0) === 91 ? null : datetimePrefixMs(raw) };
-}
-
-function bodyBytes(b: Body): HttpEvent {
-  return { type: "body_bytes", req: b.req, kind: b.kind, bytes: b.bytes };
-}
-
-function count(key: EventKey, n = 1, kind?: RequestKind, req?: number): HttpEvent {
-  if (!kind) return { type: "count", key, n };
-  return req === undefined ? { type: "count", key, n, kind } : { type: "count", key, n, kind, req };
-}

@@ -16,16 +16,11 @@
  * - **expired segments**: segments the viewer lost because they left the playlist first.
  * @module
  */
+import { median } from "../parser/event_helpers.ts";
 import { VirtualPlayer } from "./player.ts";
 
 /** Progress advances remembered for a segment's length. */
 const ADVANCES = 9;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** How a session ended, as the supervisor knows it. */
 export type SessionEnd = "error" | "stopped";
