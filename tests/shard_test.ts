@@ -5,6 +5,7 @@
  */
 import { DEFAULT_ORIGIN_OPTIONS, parseAccessLogLine, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
+import { decodeSummaryLine } from "../src/report/summary_line.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { finishSwarm, runSwarm, spawnSwarm, uniqueAgent } from "./helpers.ts";
 
@@ -52,7 +53,7 @@ Deno.test("two shards start together, cover every client id once, and merge exac
       const parts = await Promise.all(
         logs.map(async (f) => {
           const text = await Deno.readTextFile(f);
-          return JSON.parse(text.slice(text.lastIndexOf("HLS_SWARM_SUMMARY ") + 18)) as RunSummary;
+          return JSON.parse(decodeSummaryLine(text)!) as RunSummary;
         }),
       );
       assertEquals(fleet.runId, runId);

@@ -70,6 +70,8 @@ export class ViewerSession {
   #mediaMs = 0;
   /** Media segments fully arrived, and the media per segment learned from progress. */
   #segments = 0;
+  /** Request numbers of the segments answered 2xx, in order, not yet known to have arrived. */
+  #answered: number[] = [];
   /** Recent advances of progress' media; their median is a segment's length. */
   #advances: number[] = [];
   #segmentMs: number | null = null;
@@ -85,11 +87,24 @@ export class ViewerSession {
     this.#firstRequestAt ??= at;
   }
 
-  /** A media segment's body has fully arrived at `at`: its media is playable from then on. */
-  segmentArrived(at: number): void {
+  /** Media segment request `req` was answered 2xx: its body is on the way. */
+  segmentAnswered(req: number): void {
+    this.#answered.push(req);
+  }
+
+  /**
+   * The body of media segment request `req` has fully arrived at `at`: its media, and that of
+   * every segment answered before it, is playable from then on. FFmpeg opens the next segment
+   * before it demuxes the first one, so the first segment's arrival is seen only as the
+   * second's; counting what was answered up to `req` keeps it.
+   */
+  segmentArrived(at: number, req = Infinity): void {
     if (this.#firstRequestAt === null) return;
     this.#firstSegmentAt ??= at;
-    this.#segments++;
+    let n = 0;
+    while (n < this.#answered.length && this.#answered[n] <= req) n++;
+    this.#answered.splice(0, n);
+    this.#segments += Math.max(n, 1);
     this.#player.media(this.#held(), at);
   }
 

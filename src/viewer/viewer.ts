@@ -53,9 +53,12 @@ export class Viewer {
         s.request(e.kind, e.at);
         return;
       case "segment_download_inferred":
-        s.segmentArrived(e.at);
+        s.segmentArrived(e.at, e.req);
         this.#countStart();
         this.#recordStartup();
+        return;
+      case "response":
+        if (e.kind === "segment" && e.status >= 200 && e.status < 300) s.segmentAnswered(e.req);
         return;
       case "body_bytes":
         if (e.kind === "segment") s.mediaBytes(e.bytes);
