@@ -35,6 +35,8 @@ const { values: opts } = parseArgs({
 });
 const window = Number(opts.window);
 const rampRate = Number(opts["ramp-rate"]);
+/** How much longer than clients / ramp rate a ramp may take on a saturated box. */
+const RAMP_SLACK_MS = 60_000;
 /** `deno run …` up to the entry module, with the V8 flags asked for. */
 const v8 = opts["v8-flags"];
 const swarmArgv = v8 === undefined
@@ -59,7 +61,9 @@ async function measure(
   child: Deno.ChildProcess,
   clients: number,
 ): Promise<Omit<Row, "tool" | "dropped" | "counts">> {
-  const deadline = Date.now() + 120_000;
+  // All of them, or as many as run once the ramp should be over: on a saturated box a client or
+  // two is always restarting, and waiting for every last one outlived the Go tool's --duration.
+  const deadline = Date.now() + (clients / rampRate) * 1000 + RAMP_SLACK_MS;
   while ((await treeCpu(child.pid)).clients.size < clients && Date.now() < deadline) {
     await sleep(500);
   }
@@ -136,7 +140,7 @@ try {
     });
     console.log(rows.at(-1));
     if (opts.go) {
-      const duration = Math.ceil(clients / rampRate) + 5 + window + 25;
+      const duration = Math.ceil(clients / rampRate) + RAMP_SLACK_MS / 1000 + 5 + window + 25;
       const go = new Deno.Command(opts.go, {
         args: [
           "-clients",
