@@ -1,6 +1,7 @@
 /**
  * Shared pieces of the merge tests: real shard summaries (testdata/merge, recorded from a short
- * sharded run against the built-in origin), a way to change one field by its JSON path, and
+ * sharded run against the built-in origin by tools/merge-fixtures/record.sh: run it again when
+ * the summary or the snapshot changes), a way to change one field by its JSON path, and
  * `merge` run in-process through the very function the CLI calls, or as the real CLI.
  * @module
  */
