@@ -4,7 +4,8 @@
  * `kubectl logs`); `-` reads standard input. Thresholds are judged on the merged fleet only.
  * @module
  */
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { parseSubcommand } from "./parse_subcommand.ts";
 import {
   MergeInputError,
   mergeSummaries,
@@ -58,12 +59,8 @@ export async function runMerge(args: string[], io: CliIo): Promise<number> {
       files = f;
       opts = o;
     });
-  try {
-    cmd.parse(args, { from: "user" });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    return e.code === "commander.helpDisplayed" ? EXIT.ok : EXIT.usage;
-  }
+  const ended = parseSubcommand(cmd, args);
+  if (ended !== null) return ended;
   // Whatever an input holds, merge ends with an exit code and one line, never a stack trace:
   // an exception that slipped past the checks is still bad input.
   try {

@@ -4,7 +4,8 @@
  * cannot be read (one line saying which and where).
  * @module
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, Option } from "commander";
+import { parseSubcommand } from "../cli/parse_subcommand.ts";
 import { parseDuration } from "../config/duration.ts";
 import { EXIT } from "../cli/exit_codes.ts";
 import type { CliIo } from "../cli/io.ts";
@@ -76,12 +77,8 @@ export async function runReconcile(
       logs = l;
       opts = o;
     });
-  try {
-    cmd.parse(args, { from: "user" });
-  } catch (e) {
-    if (!(e instanceof CommanderError)) throw e;
-    return e.code === "commander.helpDisplayed" ? EXIT.ok : EXIT.usage;
-  }
+  const ended = parseSubcommand(cmd, args);
+  if (ended !== null) return ended;
   const o = opts!;
   const window = parseDuration(o.window);
   const examples = Number(o.examples);
