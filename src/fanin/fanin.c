@@ -24,7 +24,7 @@
  *                        argv (empty, unterminated, over 1,024 arguments) or stream bits fail
  *                        that one spawn (request.h).
  *   stdout, records:     u8 type, u32 token, then
- *     'H' hello          f64 monotonic ms now (token 0)
+ *     'H' hello          f64 monotonic ms now; its token is FANIN_PROTOCOL (out.h)
  *     'P' started        i32 pid
  *     'E' spawn failed   i32 errno, u16 n, n bytes of message ("pipe: Too many open files",
  *                        "ffmpeg: No such file or directory", "argv has 2000 arguments, ...")
@@ -255,7 +255,7 @@ static void kill_all(void) {
 int main(int argc, char **argv) {
   double buffer_mib = 64;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--version")) { puts("hls-swarm-fanin " VERSION); return 0; }
+    if (!strcmp(argv[i], "--version")) { printf("hls-swarm-fanin %s protocol %d\n", VERSION, FANIN_PROTOCOL); return 0; }
     if (i + 1 < argc && !strcmp(argv[i], "--batch-ms")) batch_ms = atof(argv[++i]);
     else if (i + 1 < argc && !strcmp(argv[i], "--buffer-mib")) buffer_mib = atof(argv[++i]);
     else { fprintf(stderr, "usage: hls-swarm-fanin [--batch-ms MS] [--buffer-mib MIB]\n"); return 2; }
@@ -282,7 +282,7 @@ int main(int argc, char **argv) {
   static int sig_tag;
   ev.data.ptr = &sig_tag;
   if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) die("epoll_ctl signalfd");
-  out_head('H', 0);
+  out_head('H', FANIN_PROTOCOL);
   out_f64(mono_ms());
   out_flush(1, flush_ms);
   struct epoll_event events[256];

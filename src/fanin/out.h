@@ -8,6 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The record protocol's version, sent as the hello record's token: hls-swarm refuses a fan-in
+ * whose version is not its own (FANIN_PROTOCOL in src/fanin/records.ts, which must change with
+ * this one). Change it whenever a record or the request changes. A fan-in from before versions
+ * sent token 0. Tests build one with -DFANIN_PROTOCOL=N to check the refusal. */
+#ifndef FANIN_PROTOCOL
+#define FANIN_PROTOCOL 1
+#endif
+
 /* Monotonic milliseconds (CLOCK_MONOTONIC), the stamps' clock. */
 double mono_ms(void);
 /* Prints what failed, with errno, and exits 2. */

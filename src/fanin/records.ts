@@ -4,13 +4,22 @@
  * @module
  */
 
+/**
+ * The record protocol's version: the fan-in sends it as its hello record's token, and a fan-in
+ * that sends another is refused ({@link ./spawner.ts}). The C side is FANIN_PROTOCOL in
+ * src/fanin/out.h: change both together, whenever a record or the request changes. A fan-in from
+ * before versions sends 0.
+ */
+export const FANIN_PROTOCOL = 1;
+
 /** The two output streams of a client, numbered as the fan-in numbers them. */
 export const STDERR = 0;
 export const STDOUT = 1;
 
 /** What the record stream says, one method per record type. */
 export interface RecordHandler {
-  hello(monotonicMs: number): void;
+  /** The fan-in's first record: its clock now, and the protocol version it speaks. */
+  hello(monotonicMs: number, protocol: number): void;
   started(token: number, pid: number): void;
   spawnFailed(token: number, errno: number, message: string): void;
   /** One line of a stream and when it was read. */
@@ -124,7 +133,7 @@ function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandle
   const p = at + HEAD;
   switch (bytes[at]) {
     case 0x48:
-      return h.hello(stamp(view, p));
+      return h.hello(stamp(view, p), token);
     case 0x50:
       return h.started(token, view.getInt32(p, true));
     case 0x45: {

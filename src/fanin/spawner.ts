@@ -15,7 +15,14 @@ import {
   type LineSink,
 } from "../process/spawner.ts";
 import { containSink, errorKind, errorText } from "../lines/contained.ts";
-import { RecordDecoder, type RecordHandler, spawnRequest, STDERR, STDOUT } from "./records.ts";
+import {
+  FANIN_PROTOCOL,
+  RecordDecoder,
+  type RecordHandler,
+  spawnRequest,
+  STDERR,
+  STDOUT,
+} from "./records.ts";
 
 /**
  * How long the fan-in lets FFmpeg's writes gather before it reads a pipe again, once it reads
@@ -93,6 +100,8 @@ export function startFanin(opts: FaninOptions): ClientSpawner {
   return {
     kind: "native",
     spawn(command, args, out) {
+      // A helper of another protocol is refused for good: another start would be refused too.
+      if (helper?.refused) return Promise.reject(new Error(helper.refused));
       if (!helper || helper.gone) {
         if (helper) opts.log.warn("fanin_restarted", { reason: helper.gone });
         helper = new Helper(opts);
@@ -109,6 +118,10 @@ export function startFanin(opts: FaninOptions): ClientSpawner {
 class Helper implements RecordHandler {
   /** Why the helper is gone, once it is. */
   gone: string | null = null;
+  /** Why the helper was refused (another protocol), once it was. */
+  refused: string | null = null;
+  readonly #path: string;
+  readonly #proc: Deno.ChildProcess;
   readonly #runs = new Map<number, Run>();
   readonly #clock: Clock;
   readonly #hello = Promise.withResolvers<void>();
@@ -123,7 +136,8 @@ class Helper implements RecordHandler {
   constructor(opts: FaninOptions) {
     this.#clock = opts.clock;
     this.#log = opts.log;
-    const proc = new Deno.Command(opts.path, {
+    this.#path = opts.path;
+    const proc = this.#proc = new Deno.Command(opts.path, {
       args: ["--batch-ms", String(BATCH_MS), "--buffer-mib", String(BUFFER_MIB)],
       detached: true,
       stdin: "piped",
@@ -145,7 +159,7 @@ class Helper implements RecordHandler {
       for (const line of text.split("\n").filter(Boolean)) opts.log.error("fanin", { line });
     });
     this.#ended = Promise.all([reading, proc.status]).then(async ([, status]) => {
-      this.gone = `hls-swarm-fanin exited (code ${status.code})`;
+      this.gone = this.refused ?? `hls-swarm-fanin exited (code ${status.code})`;
       this.#hello.resolve();
       // Its clients died with it (parent-death signal): end every run still open.
       for (const [token, run] of this.#runs) {
@@ -191,7 +205,22 @@ class Helper implements RecordHandler {
     await this.#ended;
   }
 
-  hello(mono: number): void {
+  hello(mono: number, protocol: number): void {
+    if (protocol !== FANIN_PROTOCOL) {
+      // Records of another version would be misread, silently: refuse the helper before any.
+      this.refused = `${this.#path} speaks fan-in protocol ${protocol}, this hls-swarm speaks ` +
+        `${FANIN_PROTOCOL}: rebuild it with \`make native\` (or name the one built with this ` +
+        "hls-swarm with HLS_SWARM_FANIN)";
+      this.gone = this.refused;
+      this.#log.error("fanin_refused", { reason: this.refused });
+      try {
+        this.#proc.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+      this.#hello.resolve();
+      return;
+    }
     // Stamps are the helper's CLOCK_MONOTONIC; the offset maps them onto the Clock's timeline.
     // It is first measured late by however long the hello took to be read, and narrowed by
     // every later read: a line cannot have been read after it arrived here.

@@ -7,6 +7,7 @@ import type { LineSink } from "../process/spawner.ts";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { chooseReader, findFanin } from "./choose.ts";
 import { runCommand } from "../process/command_runner.ts";
+import { FANIN_PROTOCOL } from "./records.ts";
 import { startFanin } from "./spawner.ts";
 
 const PATH = new URL("../../build/hls-swarm-fanin", import.meta.url).pathname;
@@ -95,7 +96,7 @@ Deno.test("a corrupt record stream ends its helper: its clients get their exits 
     `#!/bin/sh
 le32() { v=$1; for k in 0 1 2 3; do printf "\\\\$(printf %03o $((v & 255)))"; v=$((v >> 8)); done; }
 sleep 30 & echo $! > ${dir}/client.pid
-printf 'H\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0'
+printf 'H'; le32 ${FANIN_PROTOCOL}; printf '\\0\\0\\0\\0\\0\\0\\0\\0'
 sleep 0.3
 printf 'P'; le32 1; le32 $(cat ${dir}/client.pid)
 printf 'Z\\0\\0\\0\\0'
