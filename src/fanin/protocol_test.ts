@@ -1,0 +1,61 @@
+/**
+ * A fan-in of another protocol version is refused, clearly: real helpers built from src/fanin/*.c
+ * with another FANIN_PROTOCOL (0 is what a helper from before versions sends; the next version
+ * is what a helper newer than this hls-swarm sends).
+ */
+import { systemClock } from "../clock.ts";
+import { createLogger } from "../log/logger.ts";
+import { runCommand } from "../process/command_runner.ts";
+import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
+import { chooseReader, findFanin } from "./choose.ts";
+import { FANIN_PROTOCOL } from "./records.ts";
+import { startFanin } from "./spawner.ts";
+
+const SOURCES = ["fanin.c", "lines.c", "out.c", "request.c", "spawn.c"]
+  .map((f) => new URL(f, import.meta.url).pathname);
+
+async function build(protocol: number, dir: string): Promise<string> {
+  const path = `${dir}/hls-swarm-fanin-${protocol}`;
+  const cc = await new Deno.Command(Deno.env.get("CC") ?? "cc", {
+    args: ["-O1", `-DFANIN_PROTOCOL=${protocol}`, "-o", path, ...SOURCES],
+    stderr: "piped",
+  }).output();
+  assertEquals(cc.code, 0, new TextDecoder().decode(cc.stderr));
+  return path;
+}
+
+Deno.test("a fan-in of another protocol is refused at the choice and at its hello", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-fanin-protocol-" });
+  try {
+    for (const protocol of [0, FANIN_PROTOCOL + 1]) {
+      const path = await build(protocol, dir);
+      const why = `${path} speaks fan-in protocol ${protocol}, this hls-swarm speaks ` +
+        `${FANIN_PROTOCOL}`;
+      // At the choice: --version names the protocol.
+      const found = await findFanin(runCommand, { HLS_SWARM_FANIN: path }, "");
+      assertEquals(found.path, null);
+      assertStringIncludes(found.why ?? "", why);
+      const native = chooseReader("native", found);
+      assert("error" in native && native.error.startsWith(`--line-reader native: ${why}`));
+      const auto = chooseReader("auto", found);
+      assert("warning" in auto && auto.warning?.startsWith(why), JSON.stringify(auto));
+
+      // At the hello, for a helper named past the choice: no client starts, none ever will.
+      const logs: string[] = [];
+      const log = createLogger({ format: "json", level: "error", sink: (l) => logs.push(l) });
+      const clients = startFanin({ path, clock: systemClock, log });
+      const stderr = { line: () => {}, dropped: () => {} };
+      for (let i = 0; i < 2; i++) {
+        const failed = await clients.spawn("sh", ["-c", "echo never"], { stderr, progress: null })
+          .then(() => "started", (e: Error) => e.message);
+        assertStringIncludes(failed, why);
+      }
+      await clients.close?.();
+      assertEquals(logs.length, 1, "refused once, not restarted for the second spawn");
+      assertStringIncludes(logs[0], '"msg":"fanin_refused"');
+      console.log(`protocol ${protocol}: ${(JSON.parse(logs[0]) as { reason: string }).reason}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
