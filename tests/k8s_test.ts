@@ -9,14 +9,11 @@
  * tiny real shards), reports a failed index and a missing shard, and merges, into files of mode
  * 0600.
  */
-import { ConfigMap, Secret, Service } from "kubernetes-models/v1";
-import { Job } from "kubernetes-models/batch/v1";
-import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { parseAllDocuments } from "yaml";
+import type { ConfigMap, Secret } from "kubernetes-models/v1";
+import type { Job } from "kubernetes-models/batch/v1";
+import type { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { baseSpec, generatedFiles } from "../src/k8s/base.ts";
-import { runMerge } from "../src/cli/merge_command.ts";
 import { envName, EXTRA_ENV, FLAGS } from "../src/config/flags.ts";
-import { runK8s } from "../src/k8s/cli.ts";
 import { secretWarning } from "../src/k8s/credentials.ts";
 import { type K8sObject, runObjects } from "../src/k8s/manifests.ts";
 import { DEFAULT_IMAGE } from "../src/k8s/options.ts";
@@ -26,57 +23,7 @@ import { assert, assertEquals } from "../src/testing/assert.ts";
 import { VERSION } from "../src/version.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { finishSwarm, ROOT, spawnSwarm, SWARM_ARGV, uniqueAgent } from "./helpers.ts";
-
-const decoder = new TextDecoder();
-const GOLDEN = `${ROOT}testdata/k8s/`;
-
-/** Runs a command to completion. */
-async function run(cmd: string, args: string[], opts: Deno.CommandOptions = {}) {
-  const out = await new Deno.Command(cmd, { args, stdin: "null", ...opts }).output();
-  return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
-}
-
-/** `hls-swarm k8s …` in process, with its output captured. */
-async function k8s(args: string[]) {
-  let stdout = "", stderr = "";
-  const io = {
-    env: {},
-    stdout: (t: string) => (stdout += t),
-    stderr: (t: string) => (stderr += t),
-    stdoutIsTerminal: false,
-    stderrIsTerminal: false,
-  };
-  const code = await runK8s(args, io, { merge: (a) => runMerge(a, io) });
-  return { code, stdout, stderr };
-}
-
-/** Every document of a YAML stream, parsed under `version`; fails on any parse error. */
-function parseYaml(text: string, version: "1.1" | "1.2"): unknown[] {
-  return parseAllDocuments(text, { version }).map((d) => {
-    assertEquals(d.errors.map(String), []);
-    return d.toJS();
-  });
-}
-
-const MODELS: Record<string, { new (data: never): { validate(): void } }> = {
-  "v1/ConfigMap": ConfigMap,
-  "v1/Secret": Secret,
-  "v1/Service": Service,
-  "batch/v1/Job": Job,
-  "monitoring.coreos.com/v1/PodMonitor": PodMonitor,
-};
-
-/** Validates one object against its schema; returns a line for the log, or throws. */
-function validate(o: unknown): string {
-  const { apiVersion, kind, metadata } = o as K8sObject;
-  const Model = MODELS[`${apiVersion}/${kind}`];
-  assert(Model !== undefined, `no schema for ${apiVersion} ${kind}`);
-  new Model(o as never).validate();
-  const schema = kind === "PodMonitor"
-    ? "prometheus-operator CRD schema (@kubernetes-models/prometheus-operator 6.0.0)"
-    : "Kubernetes OpenAPI schema (kubernetes-models 5.1.0)";
-  return `valid: ${apiVersion} ${kind} ${metadata?.name} against the ${schema}`;
-}
+import { GOLDEN, k8s, parseYaml, run, validate } from "./k8s_helpers.ts";
 
 /** The renders under test, each with its golden file. */
 const RENDERS: Record<string, string[]> = {

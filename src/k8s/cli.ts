@@ -82,6 +82,20 @@ function addSwarmFlag(cmd: Command, flag: FlagSpec): void {
   cmd.addOption(option);
 }
 
+/** A repeatable flag's values, in order. */
+const collect = (v: string, prev: unknown) => [...(Array.isArray(prev) ? prev : []), v];
+
+/** The scheduling flags: src/k8s/scheduling.ts checks them and says what each form means. */
+const SCHEDULING_FLAGS: readonly [string, string][] = [
+  ["--node-selector <key=value>", "run only on nodes with this label"],
+  [
+    "--toleration <key[=value][:effect]>",
+    "tolerate a taint, as kubectl taint writes it (pool=load:NoSchedule; spot:Exists: any value)",
+  ],
+  ["--label <key=value>", "an extra label on every object and pod (cost centres, policies)"],
+  ["--image-pull-secret <name>", "a Secret that pulls --image from a private registry"],
+];
+
 function subcommand(
   parent: Command,
   kind: "render" | "run",
@@ -110,6 +124,10 @@ function subcommand(
       k8s,
     ),
   );
+  const s = "Scheduling (each repeatable):";
+  for (const [flags, help] of SCHEDULING_FLAGS) {
+    cmd.addOption(new Option(flags, help).argParser(collect).helpGroup(s));
+  }
   if (kind === "run") {
     const r = "Following, collecting and merging:";
     cmd.addOption(

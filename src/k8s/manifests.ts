@@ -24,6 +24,7 @@ import {
   RUN_ID_LABEL,
   SCRAPE_INTERVAL,
 } from "./labels.ts";
+import type { Scheduling } from "./scheduling.ts";
 import { largestShard, podResources, sizing } from "./sizing.ts";
 
 /** Everything the objects of one run are built from. */
@@ -42,6 +43,8 @@ export interface RunSpec {
   secrets: Readonly<Record<string, string>>;
   /** Whether to include the PodMonitor (needs the prometheus-operator CRDs). */
   podMonitor: boolean;
+  /** Node selector, tolerations, extra labels and image pull secrets of the pods. */
+  scheduling: Scheduling;
   /** hls-swarm's --shutdown-grace, which the pod's termination grace must exceed. */
   shutdownGraceMs: number;
 }
@@ -62,7 +65,7 @@ function meta(spec: RunSpec): { name: string; namespace?: string; labels: Record
   return {
     name: spec.runId,
     ...(spec.namespace ? { namespace: spec.namespace } : {}),
-    labels: podLabels(spec),
+    labels: { ...spec.scheduling.labels, ...podLabels(spec) },
   };
 }
 
@@ -157,6 +160,7 @@ export function service(spec: RunSpec): IService {
  */
 export function job(spec: RunSpec): IJob {
   const labels = podLabels(spec);
+  const { nodeSelector, tolerations, imagePullSecrets } = spec.scheduling;
   const perShard = largestShard(spec.clients, spec.shards);
   const probe = (path: string, periodSeconds: number, failureThreshold: number): IProbe => ({
     httpGet: { path, port: METRICS_PORT.name },
@@ -193,9 +197,15 @@ export function job(spec: RunSpec): IJob {
       // Finished runs clean up after a day; `hls-swarm k8s run` collects the logs before that.
       ttlSecondsAfterFinished: 86400,
       template: {
-        metadata: { labels },
+        metadata: { labels: { ...spec.scheduling.labels, ...labels } },
         spec: {
           restartPolicy: "Never",
+          // Only when given, so a render without them is the same as before.
+          ...(Object.keys(nodeSelector).length ? { nodeSelector } : {}),
+          ...(tolerations.length ? { tolerations } : {}),
+          ...(imagePullSecrets.length
+            ? { imagePullSecrets: imagePullSecrets.map((name) => ({ name })) }
+            : {}),
           subdomain: spec.runId,
           terminationGracePeriodSeconds: terminationGraceSeconds(spec.shutdownGraceMs),
           // Service links would add variables named after Services, some starting HLS_SWARM_.

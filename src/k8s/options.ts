@@ -11,6 +11,7 @@ import { loadConfig, type RawFlags, runIdOf } from "../config/load.ts";
 import { VERSION } from "../version.ts";
 import { splitSecrets } from "./credentials.ts";
 import type { RunSpec } from "./manifests.ts";
+import { type SchedulingFlags, schedulingOf } from "./scheduling.ts";
 
 /**
  * The image container.nix builds: `hls-swarm`, tagged with the version (`nix build
@@ -35,7 +36,7 @@ export const OWNED_FLAGS: Readonly<Record<string, string>> = {
 export const MERGE_FLAGS = ["threshold", "summary-json"] as const;
 
 /** The k8s flags beside the swarm's, as parsed. */
-export interface K8sFlags {
+export interface K8sFlags extends SchedulingFlags {
   shards: string;
   image: string;
   namespace?: string;
@@ -105,6 +106,8 @@ export function runSpecOf(
     );
   }
 
+  const scheduling = schedulingOf(k8s, errors);
+
   const runId = runIdOf(String(raw["run-id"] ?? ""), errors, now);
   // Pods are named <job>-<index>-<suffix>, and their hostname <job>-<index> is a DNS label.
   const longestHost = `${runId}-${Math.max(0, (shards || 1) - 1)}`;
@@ -171,6 +174,7 @@ export function runSpecOf(
       settings: split.settings,
       secrets: split.secrets,
       podMonitor: k8s.podMonitor,
+      scheduling,
       shutdownGraceMs: config.shutdownGraceMs,
     },
     startAt,
