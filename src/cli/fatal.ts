@@ -1,12 +1,13 @@
 /**
  * The last resort for an error nothing else caught (a bug, or a rejection no one awaited): one
- * redacted line on stderr, the redacted stack only at debug level, and exit 1. Deno's own
+ * redacted line on stderr, the redacted stack only at debug level, and exit 1 (`exitCodeOf`: an
+ * ExitError that escaped would keep its own code). Deno's own
  * report of an uncaught error prints the message and stack as they are, and either can hold a
  * URL with its token or a header value.
  * @module
  */
 import { PROGRAM_NAME } from "../version.ts";
-import { EXIT } from "./exit_codes.ts";
+import { exitCodeOf } from "../exit/codes.ts";
 
 /** What the handler needs: where to write, how to redact, whether to add the stack. */
 export interface FatalDeps {
@@ -36,7 +37,7 @@ export function fatalText(
   const stack = error instanceof Error && error.stack ? redactor.text(error.stack) : "";
   return debug && stack
     ? `${PROGRAM_NAME}: internal error: ${line}\n${stack}\n`
-    : `${PROGRAM_NAME}: internal error: ${line} (exit ${EXIT.failure}; ` +
+    : `${PROGRAM_NAME}: internal error: ${line} (exit ${exitCodeOf(error)}; ` +
       "--log-level=debug shows the stack)\n";
 }
 
@@ -55,7 +56,7 @@ export function installFatalHandlers(target: EventTarget, deps: FatalDeps): (e: 
     try {
       deps.write(fatalText(error, deps.redactor, deps.debug));
     } finally {
-      deps.exit(EXIT.failure);
+      deps.exit(exitCodeOf(error));
     }
     throw error; // unreachable: exit does not return
   };

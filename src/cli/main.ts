@@ -1,6 +1,8 @@
 /**
  * The program: parse the command line and environment, then run the swarm, the test origin or
- * a one-shot mode (`--print-cmd`), and map every outcome to a documented exit code.
+ * a one-shot mode (`--print-cmd`), and map every outcome to a documented exit code
+ * (src/exit/codes.ts): a finished run's by its outcome, an error the user can act on by the code
+ * it carries (`ExitError`), anything else by the fatal handler (cli/fatal.ts).
  * @module
  */
 import { writeTextFileAtomic } from "../atomic_write.ts";
@@ -10,17 +12,11 @@ import { readVariable } from "../config/env.ts";
 import { EXTRA_ENV, FLAGS } from "../config/flags.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
-import { MetricsListenError } from "../metrics/server.ts";
-import { LateStartError, SwarmStartError } from "../swarm/errors.ts";
 import { chooseMapping, clientCommand } from "../swarm/mapping.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
-import {
-  detectCapabilities,
-  type FfmpegCapabilities,
-  FfmpegUnavailableError,
-} from "../process/capabilities.ts";
-import { CaFileError, denoTlsDeps, prepareTls, type TlsSetup } from "../process/tls.ts";
+import { detectCapabilities, type FfmpegCapabilities } from "../process/capabilities.ts";
+import { denoTlsDeps, prepareTls, type TlsSetup } from "../process/tls.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { detectDeathSignalWrapper } from "../process/spawner.ts";
 import { chooseReader, clientSpawner, findFanin } from "../fanin/choose.ts";
@@ -34,7 +30,7 @@ import { redactorFor } from "../secrets/redact.ts";
 import { rawRedactor } from "../secrets/raw.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
-import { EXIT } from "./exit_codes.ts";
+import { EXIT, type ExitCode, exitCodeOf, ExitError } from "../exit/codes.ts";
 import { type OriginFlagValues, originOptionsFrom } from "./origin_flags.ts";
 import { completionScript, type Shell, SHELLS } from "./completion.ts";
 import type { CliIo } from "./io.ts";
@@ -106,31 +102,39 @@ export async function runCli(args: string[], cliIo: CliIo): Promise<number> {
   return await runSwarm(config, { ...io, stderr: (t) => cliIo.stderr(redactor.text(t)) }, log);
 }
 
+/**
+ * Runs the swarm (or prints its command). The one place where an error becomes an exit code:
+ * FFmpeg unusable, a bad --ca-file, a run that cannot start or starts late are `ExitError`s
+ * that carry theirs; any other error is a bug and goes on to the fatal handler.
+ */
 async function runSwarm(config: SwarmConfig, io: CliIo, log: Logger): Promise<number> {
-  let caps;
   try {
-    caps = await detectCapabilities(config.ffmpegPath, runCommand);
+    const caps = await detectCapabilities(config.ffmpegPath, runCommand);
+    const tls = await prepareTls(config, denoTlsDeps(io.env));
+    const ready: Ready = { config, caps, tls, io, log };
+    if (config.printCmd) return await printCommand(ready);
+    try {
+      return await runWithTls(ready);
+    } finally {
+      await tls.cleanup();
+    }
   } catch (e) {
-    if (!(e instanceof FfmpegUnavailableError)) throw e;
-    log.error("ffmpeg_unavailable", { error: e.message });
-    io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
-    return EXIT.failure;
+    if (!(e instanceof ExitError)) throw e;
+    return refused(e, io, log);
   }
-  let tls: TlsSetup;
-  try {
-    tls = await prepareTls(config, denoTlsDeps(io.env));
-  } catch (e) {
-    if (!(e instanceof CaFileError)) throw e;
-    io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
-    return EXIT.usage;
+}
+
+/**
+ * Reports an error the user can act on, as one line on stderr, and returns its exit code. A
+ * usage error is about the input the user just gave; anything else stopped a run from starting
+ * and is logged as `run_not_started` too, for whoever reads only the logs (a pod's).
+ */
+function refused(e: ExitError, io: CliIo, log: Logger): ExitCode {
+  if (e.exitCode !== EXIT.usage) {
+    log.error("run_not_started", { error: e.message, exit_code: e.exitCode });
   }
-  const ready: Ready = { config, caps, tls, io, log };
-  if (config.printCmd) return await printCommand(ready);
-  try {
-    return await runWithTls(ready);
-  } finally {
-    await tls.cleanup();
-  }
+  io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
+  return e.exitCode;
 }
 
 /** A configuration with its FFmpeg's capabilities and TLS options: ready to run. */
@@ -262,15 +266,6 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
       io.stderr(`${PROGRAM_NAME}: run failed: ${outcome.reason}\n`);
     } else if (outcome.code !== EXIT.ok) log.warn("run_outcome", { ...outcome });
     return outcome.code;
-  } catch (e) {
-    if (
-      e instanceof SwarmStartError || e instanceof MetricsListenError || e instanceof LateStartError
-    ) {
-      log.error("run_not_started", { error: e.message });
-      io.stderr(`${PROGRAM_NAME}: ${e.message}\n`);
-      return e instanceof LateStartError ? EXIT.lateStart : EXIT.failure;
-    }
-    throw e;
   } finally {
     tui?.close(io.stderr);
     for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
@@ -306,7 +301,8 @@ async function runOrigin(values: OriginFlagValues, io: CliIo): Promise<number> {
     });
     return EXIT.ok;
   } catch (e) {
+    // The origin is a test tool: whatever stops it is reported in one line.
     io.stderr(`${PROGRAM_NAME} origin: ${(e as Error).message}\n`);
-    return EXIT.failure;
+    return exitCodeOf(e);
   }
 }

@@ -18,7 +18,7 @@ import { decodeSummaryLine, MAX_SUMMARY_JSON_BYTES } from "../report/summary_lin
 import { formatSummary } from "../report/summary_text.ts";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../report/thresholds.ts";
 import { PROGRAM_NAME } from "../version.ts";
-import { EXIT } from "./exit_codes.ts";
+import { EXIT } from "../exit/codes.ts";
 import type { CliIo } from "./io.ts";
 
 interface MergeOptions {

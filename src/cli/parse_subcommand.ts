@@ -3,7 +3,7 @@
  * @module
  */
 import { type Command, CommanderError } from "commander";
-import { EXIT } from "./exit_codes.ts";
+import { EXIT } from "../exit/codes.ts";
 
 /**
  * Parses `args` with `cmd`. Null when parsing went on to the command's action; otherwise the

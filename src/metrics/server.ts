@@ -14,6 +14,7 @@
  *   scrapes costs one build a second.
  * @module
  */
+import { EXIT, ExitError } from "../exit/codes.ts";
 import { CONTENT_TYPE } from "./exposition.ts";
 import {
   encodeReply,
@@ -58,7 +59,8 @@ export const METRICS_SERVER_LIMITS: MetricsServerLimits = {
 };
 
 /** The listen address is taken or otherwise unusable: a fatal start-up error. */
-export class MetricsListenError extends Error {
+export class MetricsListenError extends ExitError {
+  readonly exitCode = EXIT.failure;
   constructor(addr: string, cause: unknown) {
     const reason = cause instanceof Deno.errors.AddrInUse
       ? "address already in use"

@@ -4,6 +4,7 @@
  * only (it rejects `datetime` too); 9.0 has both.
  * @module
  */
+import { EXIT, ExitError } from "../exit/codes.ts";
 import type { CommandRunner } from "./command_runner.ts";
 
 /** What this FFmpeg build supports, as far as hls-swarm cares. */
@@ -23,7 +24,8 @@ export interface FfmpegCapabilities {
 }
 
 /** Why FFmpeg could not be used at all. */
-export class FfmpegUnavailableError extends Error {
+export class FfmpegUnavailableError extends ExitError {
+  readonly exitCode = EXIT.failure;
   constructor(path: string, reason: string) {
     super(
       `FFmpeg not usable at "${path}": ${reason}. ` +

@@ -11,6 +11,7 @@
  * first playlist connection of every client, preflight and the probe do verify.
  * @module
  */
+import { EXIT, ExitError } from "../exit/codes.ts";
 
 /** Where distributions keep the system CA bundle, most common first. */
 const SYSTEM_BUNDLES = [
@@ -34,8 +35,9 @@ export interface TlsSetup {
 }
 
 /** A --ca-file that cannot be used. */
-export class CaFileError extends Error {
+export class CaFileError extends ExitError {
   override name = "CaFileError";
+  readonly exitCode = EXIT.usage;
 }
 
 /** What preparing TLS reads and writes. */

@@ -6,6 +6,7 @@
  * missing and failed.
  * @module
  */
+import { EXIT, ExitError } from "../exit/codes.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { mergeLoadbox } from "../loadbox/monitor.ts";
 import { readSnapshot, SnapshotError } from "../fleet/snapshot.ts";
@@ -24,8 +25,9 @@ import {
 export type ShardSummary = RunSummary & { outcome?: { code: number; reason: string | null } };
 
 /** An input that cannot be merged: one line, naming the input and what is wrong. */
-export class MergeInputError extends Error {
+export class MergeInputError extends ExitError {
   override name = "MergeInputError";
+  readonly exitCode = EXIT.usage;
 }
 
 /**
@@ -211,7 +213,7 @@ function fleetInfo(all: readonly ShardSummary[]): FleetInfo {
       const code = s.outcome?.code ?? 0;
       // A shard that measured its part and only breached a threshold did not fail: the
       // thresholds are judged again on the merged fleet.
-      return code === 0 || code === 99
+      return code === EXIT.ok || code === EXIT.thresholds
         ? []
         : [{ index: index(s, i), code, reason: s.outcome?.reason ?? null }];
     }).sort((a, b) => a.index - b.index),

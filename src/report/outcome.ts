@@ -3,15 +3,13 @@
  * The JSON summary carries the outcome, so `merge` knows which shards failed.
  * @module
  */
+import { EXIT, type ExitCode } from "../exit/codes.ts";
 import type { RunSummary } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 
-/** Exit codes of a finished run (see cli/exit_codes.ts for all of them). */
-export const RUN_EXIT = { ok: 0, failure: 1, interrupted: 3, thresholds: 99 } as const;
-
 /** A finished run's exit code and, when it is not 0, why. */
 export interface RunOutcome {
-  code: number;
+  code: ExitCode;
   reason: string | null;
 }
 
@@ -30,29 +28,29 @@ export function runOutcome(
   durationMs: number,
 ): RunOutcome {
   const failure = runFailure(summary);
-  if (failure) return { code: RUN_EXIT.failure, reason: failure };
+  if (failure) return { code: EXIT.failure, reason: failure };
   // A run without --duration ends by a signal or quit as planned; the threshold abort is its own.
   if (durationMs > 0 && summary.stopReason !== "duration" && summary.stopReason !== "thresholds") {
     return {
-      code: RUN_EXIT.interrupted,
+      code: EXIT.interrupted,
       reason: `stopped by ${summary.stopReason} before --duration was up`,
     };
   }
   const breached = thresholds.filter((t) => !t.passed);
   if (summary.stopReason === "thresholds") {
     return {
-      code: RUN_EXIT.thresholds,
+      code: EXIT.thresholds,
       reason: "--abort-on-fail stopped the run: a threshold failed during it" +
         (breached.length ? ` (at the end: ${breached.map((t) => t.threshold).join(", ")})` : ""),
     };
   }
   if (breached.length) {
     return {
-      code: RUN_EXIT.thresholds,
+      code: EXIT.thresholds,
       reason: `thresholds failed: ${breached.map((t) => t.threshold).join(", ")}`,
     };
   }
-  return { code: RUN_EXIT.ok, reason: null };
+  return { code: EXIT.ok, reason: null };
 }
 
 /**
