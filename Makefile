@@ -138,13 +138,38 @@ bundle: ## dist/hls-swarm.js: one file for `deno run -A dist/hls-swarm.js`
 DENO_VERSION = $(shell "$(DENO)" --version | sed -nE '1s/^deno ([^ ]+).*/\1/p')
 NATIVE_TARGET := $(shell uname -m)-unknown-linux-gnu
 COMPILE_TARGETS := x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu
+BUILD_TARGETS = $(if $(DENORT_BIN),$(NATIVE_TARGET),$(COMPILE_TARGETS))
 
-compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch64
+# Each binary carries the fan-in built for its target (`--include`): at start it writes it to a
+# private folder and runs it from there (src/fanin/extract.ts), since a file inside the binary
+# cannot be executed. Static, so that it runs wherever the binary's runtime runs, whatever the
+# glibc; its SHA-256 beside it is checked before every use. The machine's own target is built
+# with $(CC), the other with the Debian cross compiler named here, which `make compile` installs.
+FANIN_CC_$(NATIVE_TARGET) ?= $(CC)
+FANIN_CC_x86_64-unknown-linux-gnu ?= x86_64-linux-gnu-gcc
+FANIN_CC_aarch64-unknown-linux-gnu ?= aarch64-linux-gnu-gcc
+CROSS_APT_x86_64-unknown-linux-gnu := gcc-x86-64-linux-gnu libc6-dev-amd64-cross
+CROSS_APT_aarch64-unknown-linux-gnu := gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+COMPILE_APT_PACKAGES = gcc libc6-dev \
+  $(foreach t,$(filter-out $(NATIVE_TARGET),$(BUILD_TARGETS)),$(CROSS_APT_$(t)))
+build/compile/%/hls-swarm-fanin: $(FANIN_SRC)
+	@mkdir -p $(@D)
+	@command -v $(FANIN_CC_$*) >/dev/null || { echo "$(FANIN_CC_$*) missing: the fan-in for $* \
+	  needs it (Debian: $(CROSS_APT_$*)), or build fewer targets: \
+	  make compile COMPILE_TARGETS=$(NATIVE_TARGET)"; exit 1; }
+	$(FANIN_CC_$*) -O2 -static -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
+	cd $(@D) && sha256sum hls-swarm-fanin > hls-swarm-fanin.sha256
+
+compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch64, each with its fan-in
+	@$(MAKE) -s deps-apt APT_PACKAGES="$(COMPILE_APT_PACKAGES)"
+	$(MAKE) $(foreach t,$(BUILD_TARGETS),build/compile/$(t)/hls-swarm-fanin)
 	mkdir -p dist
-	for target in $(if $(DENORT_BIN),$(NATIVE_TARGET),$(COMPILE_TARGETS)); do \
+	for target in $(BUILD_TARGETS); do \
 	  runtime="$${DENORT_BIN:-$(DENO_DIR)/dl/release/v$(DENO_VERSION)/denort-$$target.zip}"; \
 	  [ -e "$$runtime" ] || echo "$$runtime missing: deno compile downloads it from dl.deno.land"; \
-	  "$(DENO)" compile $(PERMS) --target $$target -o dist/hls-swarm-$$target src/main.ts || { \
+	  fanin=build/compile/$$target/hls-swarm-fanin; \
+	  "$(DENO)" compile $(PERMS) --target $$target --include $$fanin --include $$fanin.sha256 \
+	    -o dist/hls-swarm-$$target src/main.ts || { \
 	    rm -f dist/hls-swarm-$$target.tmp-*; \
 	    echo "deno compile failed for $$target; without dl.deno.land, see README, \"Deploy\""; \
 	    exit 1; }; \

@@ -179,7 +179,7 @@ Deno.test("a folder someone else owns, others may write or that is a link is ref
   }
 });
 
-Deno.test("on a read-only root a writable /tmp is used; with nothing writable, Deno's pipes and why", async () => {
+Deno.test("on a read-only root a writable /tmp is used; with nothing writable or noexec, Deno's pipes and why", async () => {
   const { dir } = await setup();
   try {
     const tmp = `${dir}/tmp`;
@@ -199,6 +199,16 @@ Deno.test("on a read-only root a writable /tmp is used; with nothing writable, D
         `${none}/hls-swarm-${UID}: Read-only file system`,
     );
     console.log(`fallback: ${ro.warning}`);
+
+    // Writable but mounted noexec: written, then found not to run, and the log says so.
+    const noexec = await Deno.makeTempDir({ dir, prefix: "tmp-" });
+    const nx = await start(
+      dir,
+      { TMPDIR: noexec },
+      `mount --bind ${noexec} ${noexec} && mount -o remount,bind,noexec ${noexec}`,
+    );
+    assertEquals([nx.found.path, nx.reader, nx.lines], [null, "deno", ["hello from a client"]]);
+    assertStringIncludes(nx.warning ?? "", "cannot run (a noexec mount?)");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
