@@ -56,6 +56,8 @@ export interface SwarmConfig {
   /** Headers whose values are secret besides the credential headers (--redact-header). */
   redactHeaders: string[];
   userAgent: string;
+  /** Send `CMCD-Session: sid="<run id>-<client id>"` per client (src/config/cmcd.ts). */
+  cmcd: boolean;
   timeoutMs: number;
 
   ffmpegPath: string;

@@ -170,6 +170,14 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: "extra HTTP header 'Name: value' (repeatable; HEADERS takes one per line)",
   },
   {
+    name: "cmcd",
+    kind: "bool",
+    group: "Network",
+    help: 'every client sends CMCD-Session: sid="<run id>-<client id>" (CTA-5004), so a CDN ' +
+      "that parses CMCD logs the viewer; off by default: one more header on every request, " +
+      "which some origins reject or vary their cache on",
+  },
+  {
     name: "user-agent",
     kind: "value",
     arg: "<ua>",

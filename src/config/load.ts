@@ -13,6 +13,7 @@ import type {
   SwarmConfig,
   Variant,
 } from "./config.ts";
+import { cmcdProblems } from "./cmcd.ts";
 import { parseDuration } from "./duration.ts";
 import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
@@ -70,6 +71,7 @@ export function loadConfig(
     headers: read.list("header"),
     redactHeaders: read.list("redact-header"),
     userAgent: read.string("user-agent"),
+    cmcd: read.bool("cmcd"),
     timeoutMs: read.duration("timeout", true),
     ffmpegPath: read.string("ffmpeg"),
     reconnect: read.bool("reconnect"),
@@ -123,6 +125,7 @@ export function loadConfig(
   validateUrl(config, errors);
   validateCombinations(config, errors);
   validateHeaders(config.headers, sources.header, errors);
+  errors.push(...cmcdProblems(config));
   if (config.check) {
     config.clients = 1;
     config.durationMs = 10_000;

@@ -3,6 +3,7 @@
  * `--print-cmd` shows exactly what client 0 runs.
  * @module
  */
+import { withCmcdSession } from "../config/cmcd.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import type { FfmpegCapabilities } from "./capabilities.ts";
 import { tlsArgs, type TlsSetup } from "./tls.ts";
@@ -22,6 +23,8 @@ export type ClientCommandConfig = Pick<
   | "headers"
   | "segMaxRetry"
   | "variant"
+  | "cmcd"
+  | "runId"
 >;
 
 /** How each client maps streams: every stream, the first video/audio, or one HLS program. */
@@ -115,6 +118,28 @@ export function requestHeaders(
 }
 
 /**
+ * Client `id`'s request headers: {@linkcode requestHeaders}, and with `--cmcd` its own
+ * `CMCD-Session` (the user's CMCD-Session keys merged in, src/config/cmcd.ts). The probe and
+ * preflight are not viewers and send no sid.
+ *
+ * @example
+ * ```ts
+ * clientHeaders({ ...cfg, cmcd: true, runId: "run1", headers: [] }, 3);
+ * // ['CMCD-Session: sid="run1-3"']
+ * ```
+ */
+export function clientHeaders(
+  cfg: Pick<
+    ClientCommandConfig,
+    "streamUrl" | "resolveIp" | "noCache" | "headers" | "cmcd" | "runId"
+  >,
+  id: number,
+): string[] {
+  const headers = requestHeaders(cfg);
+  return cfg.cmcd ? withCmcdSession(headers, cfg.runId, id) : headers;
+}
+
+/**
  * Builds client `id`'s FFmpeg arguments (without the binary itself).
  *
  * Progress goes to stdout (`-progress pipe:1`): the null muxer writes nothing there, and a pipe
@@ -145,7 +170,7 @@ export function buildFfmpegArgs(
   }
   args.push("-rw_timeout", String(Math.round(cfg.timeoutMs * 1000)));
   args.push("-user_agent", clientUserAgent(cfg.userAgent, id));
-  const headers = requestHeaders(cfg);
+  const headers = clientHeaders(cfg, id);
   if (headers.length) args.push("-headers", headers.map((h) => `${h}\r\n`).join(""));
   if (caps.segMaxRetry) args.push("-seg_max_retry", String(cfg.segMaxRetry));
   args.push("-i", effectiveUrl(cfg.streamUrl, cfg.resolveIp));

@@ -144,3 +144,28 @@ Deno.test("an FFmpeg without -reconnect_on_network_error gets the rest of the re
   assertEquals(args.includes("-reconnect_on_network_error"), false);
   assertEquals(valueOf(args, "-reconnect_delay_max"), "5");
 });
+
+Deno.test("--cmcd: each client its own CMCD-Session sid, merged with the user's CMCD keys", () => {
+  const plain = buildFfmpegArgs(2, config(), FFMPEG_51, { kind: "all" }, TLS);
+  assertEquals(valueOf(plain, "-headers"), undefined, "off by default: no header at all");
+  const cfg = config({
+    cmcd: true,
+    "run-id": "run-x",
+    "no-cache": true,
+    header: ["X-Token: abc", "cmcd-session: st=l,sf=h"],
+  });
+  const headers = (id: number) =>
+    valueOf(buildFfmpegArgs(id, cfg, FFMPEG_51, { kind: "all" }, TLS), "-headers");
+  assertEquals(
+    headers(0),
+    "Cache-Control: no-cache, no-store, must-revalidate\r\nPragma: no-cache\r\n" +
+      'X-Token: abc\r\nCMCD-Session: sf=h,sid="run-x-0",st=l\r\n',
+  );
+  assert(headers(17)!.includes('CMCD-Session: sf=h,sid="run-x-17",st=l\r\n'));
+  // Only one CMCD-Session line: the user's is replaced by the merged one.
+  assertEquals(headers(17)!.toLowerCase().split("cmcd-session").length, 2);
+  // Without a user CMCD header the sid is the whole value, and the run id is the run's.
+  const bare = config({ cmcd: true });
+  const only = valueOf(buildFfmpegArgs(5, bare, FFMPEG_51, { kind: "all" }, TLS), "-headers");
+  assertEquals(only, `CMCD-Session: sid="${bare.runId}-5"\r\n`);
+});
