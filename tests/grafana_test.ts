@@ -2,11 +2,12 @@
  * deploy/grafana/ as Grafana and Prometheus see it: the dashboard type-checks against Grafana's
  * schema (@grafana/schema) and is its generator's output; its layout, variables and panels are
  * sound; and every query of every panel returns data from a real Prometheus that scraped a real
- * run (4 FFmpeg clients of the built-in origin behind nginx, which answers every tenth segment
- * 404 and proxies the rest to an upstream that answers after 100 to 200 ms; one client killed
- * mid-run; the origin's node and nginx exporters re-exported), both without a shard label (one
- * process) and with one added by relabelling (a fleet). The dashboard's segment TTFB quantiles
- * over the run agree with the exit summary's.
+ * run (4 FFmpeg clients through a caching nginx edge (tests/cdn_edges.ts: X-Cache, X-Served-By)
+ * in front of nginx, which answers every tenth segment 404 and proxies the rest to an upstream
+ * that answers after 100 to 200 ms; one client killed mid-run; the origin's node and nginx
+ * exporters re-exported), both without a shard label (one process) and with one added by
+ * relabelling (a fleet). The dashboard's segment TTFB quantiles over the run agree with the exit
+ * summary's, and its CDN hit ratios with the summary's CDN section.
  */
 import { parsePromText } from "../src/exporters/prom_text.ts";
 import { LATENCY_BUCKETS } from "../src/metrics/families.ts";
@@ -14,6 +15,7 @@ import { Sketch } from "../src/stats/sketch.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
+import { startEdge } from "./cdn_edges.ts";
 import { startPrometheus } from "./prometheus.ts";
 import {
   ffmpegPids,
@@ -173,6 +175,12 @@ Deno.test("the dashboard's layout, variables and panels are sound", async () => 
  * The origin's files, each segment answered after 100 to 200 ms (uniform): a TTFB that is the
  * origin's rather than the pipe's, spread over six histogram buckets, so a few hundred samples
  * fill each bucket evenly and bucket interpolation is fair to the summary's percentiles.
+ * Segments are `no-store`, so the edge in front passes every one through (all misses) and the
+ * segment TTFB stays the upstream's, up to 4 of them in a row: the edge's proxy_cache_lock holds
+ * the clients' requests for one segment until the one before them is answered, and a no-store
+ * answer serves none of them. Playlists are cached for 1 s, giving hits and misses. nginx
+ * sends no `Age` of its own, so segments carry the upstream's (seconds since the file was
+ * written), as a CDN's edge would report how long it has held them.
  */
 function startSlowUpstream(root: string) {
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
@@ -181,8 +189,14 @@ function startSlowUpstream(root: string) {
     if (segment) await new Promise((r) => setTimeout(r, 100 + 100 * Math.random()));
     try {
       const body = await Deno.readFile(`${root}${path}`);
-      const type = segment ? "video/mp2t" : "application/vnd.apple.mpegurl";
-      return new Response(body, { headers: { "content-type": type } });
+      if (!segment) {
+        return new Response(body, { headers: { "content-type": "application/vnd.apple.mpegurl" } });
+      }
+      const written = (await Deno.stat(`${root}${path}`)).mtime?.getTime() ?? Date.now();
+      const age = String(Math.max(0, Math.floor((Date.now() - written) / 1000)));
+      return new Response(body, {
+        headers: { "content-type": "video/mp2t", "cache-control": "no-store", age },
+      });
     } catch {
       return new Response("not found", { status: 404 });
     }
@@ -228,6 +242,14 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     server: `location ~ 7\\.ts$ { return 404; }
     location / { proxy_pass http://127.0.0.1:${upstream.port}; }`,
   });
+  // The clients go through a caching edge in front of nginx: the CDN panels' headers.
+  const edge = await startEdge(
+    "edge-a",
+    "127.0.0.2",
+    freePort(),
+    new URL(nginx.url("/")).origin,
+    "/no-such-viewer",
+  );
   const node = await startNodeExporter();
   const nginxExporter = await startNginxExporter(nginx);
   const metricsPort = freePort();
@@ -260,7 +282,7 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
       "--origin-metrics-interval=1s",
       `--user-agent=${agent}`,
       `--summary-json=${json}`,
-      nginx.url("/stream.m3u8"),
+      edge.url("/stream.m3u8"),
     ]);
     const scrape = () =>
       fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => "");
@@ -385,6 +407,29 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     );
     assert(s.lifecycle.restarts >= 1, JSON.stringify(s.lifecycle));
 
+    // The CDN row against the summary's CDN section (from the same headers). Prometheus' last
+    // scrape misses what came after it, so the ratios agree within a few requests.
+    const byKind = new Map(
+      (await panelValues("Hit ratio over the time range", "A")).map((
+        r,
+      ) => [r.labels.kind, r.value]),
+    );
+    const edges = await panelValues("Requests by edge", "A");
+    console.log(
+      `CDN: hit ratio over the run ${JSON.stringify(Object.fromEntries(byKind))}; summary ` +
+        `manifest ${s.cdn.byKind.manifest.hitRatio}, segment ${s.cdn.byKind.segment.hitRatio}; ` +
+        `edges ${edges.map((r) => `${r.labels.edge} ${r.value.toFixed(2)}/s`).join(", ")}`,
+    );
+    assertEquals(edges.map((r) => r.labels.edge), ["edge-a"]);
+    // no-store segments are never hits; playlists cached for 1 s are, now and then.
+    assertEquals([byKind.get("segment"), s.cdn.byKind.segment.hitRatio], [0, 0]);
+    const manifest = byKind.get("manifest")!, summaryManifest = s.cdn.byKind.manifest.hitRatio!;
+    assert(manifest > 0 && manifest < 1, `manifest hit ratio ${manifest}`);
+    assert(Math.abs(manifest - summaryManifest) < 0.05, `${manifest} vs ${summaryManifest}`);
+    const [edgeRatio] = await panelValues("Hit ratio by edge over the time range", "A");
+    assertEquals(edgeRatio.labels.edge, "edge-a");
+    assert(Math.abs(edgeRatio.value - s.cdn.edges[0].hitRatio!) < 0.05, JSON.stringify(edgeRatio));
+
     // Segment TTFB over the run. The ramp waited (--start-at) until Prometheus had scraped the
     // empty counters, so increase() over the run holds every sample Prometheus saw.
     const sel = `run_id="${runId}",kind="segment"`;
@@ -451,6 +496,7 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     await plain.stop();
     await nginxExporter.stop();
     await node.stop();
+    await edge.stop();
     await nginx.stop();
     await upstream.close();
     await origin.close();
