@@ -3,7 +3,13 @@
  * @module
  */
 import { parseDuration } from "../config/duration.ts";
-import { type Fault, type OriginOptions, parseFault } from "../test_origin/mod.ts";
+import {
+  type Fault,
+  type OriginOptions,
+  parseFault,
+  SEGMENT_TYPES,
+  type SegmentType,
+} from "../test_origin/mod.ts";
 
 /** Raw values as commander hands them over. */
 export interface OriginFlagValues {
@@ -13,6 +19,7 @@ export interface OriginFlagValues {
   fps: string;
   bitrate: string;
   segmentDuration: string;
+  segmentType: string;
   listSize: string;
   abr?: boolean;
   failRate: string;
@@ -32,6 +39,11 @@ export const ORIGIN_FLAGS: readonly { flags: string; help: string; default?: str
   { flags: "--fps <n>", help: "frames per second", default: "30" },
   { flags: "--bitrate <kbps>", help: "video bitrate of the top variant", default: "800" },
   { flags: "--segment-duration <duration>", help: "HLS segment length", default: "2s" },
+  {
+    flags: "--segment-type <type>",
+    help: "media segments: ts (MPEG-TS) or fmp4 (CMAF: EXT-X-MAP init.mp4 and .m4s segments)",
+    default: "ts",
+  },
   { flags: "--list-size <n>", help: "segments listed in the live playlist", default: "6" },
   { flags: "--abr", help: "multi-variant ladder with a master playlist" },
   {
@@ -77,6 +89,10 @@ export function originOptionsFrom(
   if (!segment.ok || segment.ms < 1000) {
     errors.push(`segment-duration: ${segment.ok ? "must be at least 1s" : segment.error}`);
   }
+  const segmentType = SEGMENT_TYPES.find((t) => t === v.segmentType);
+  if (!segmentType) {
+    errors.push(`segment-type: expected ${SEGMENT_TYPES.join(" or ")} (got "${v.segmentType}")`);
+  }
   const failRate = Number(v.failRate);
   if (!(failRate >= 0 && failRate <= 1)) {
     errors.push(`fail-rate: must be between 0 and 1 (got "${v.failRate}")`);
@@ -97,6 +113,7 @@ export function originOptionsFrom(
     fps: int("fps", v.fps, 1, 120),
     bitrateKbps: int("bitrate", v.bitrate, 50),
     segmentSeconds: segment.ok ? segment.ms / 1000 : 0,
+    segmentType: segmentType ?? ("ts" satisfies SegmentType),
     listSize: int("list-size", v.listSize, 2),
     abr: v.abr === true,
     failRate,

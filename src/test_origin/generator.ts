@@ -20,6 +20,23 @@ export const MEDIA_PLAYLIST_NAME = "stream.m3u8";
 /** File name of the master playlist written in ABR mode. */
 export const MASTER_PLAYLIST_NAME = "master.m3u8";
 
+/** File name of the CMAF init section (`EXT-X-MAP`), in each segment directory. */
+export const FMP4_INIT_NAME = "init.mp4";
+
+/**
+ * The media segments' file extension: `ts`, or `m4s` for CMAF.
+ *
+ * @example
+ * ```ts
+ * import { segmentExtension } from "./generator.ts";
+ * import { DEFAULT_ORIGIN_OPTIONS } from "./options.ts";
+ * segmentExtension({ ...DEFAULT_ORIGIN_OPTIONS, segmentType: "fmp4" }); // "m4s"
+ * ```
+ */
+export function segmentExtension(opts: OriginOptions): string {
+  return opts.segmentType === "fmp4" ? "m4s" : "ts";
+}
+
 /** How many stderr lines of the generator are kept for error messages. */
 const STDERR_TAIL_LINES = 20;
 /** Audio bitrate of every rendition; a sine tone needs little. */
@@ -188,11 +205,17 @@ export function buildGeneratorArgs(opts: OriginOptions, dir: string): string[] {
     // measured against (EXT-X-PROGRAM-DATE-TIME).
     `delete_segments+omit_endlist+temp_file${opts.programDateTime ? "+program_date_time" : ""}`,
   );
+  const ext = segmentExtension(opts);
+  if (opts.segmentType === "fmp4") {
+    // CMAF: one init section per rendition (EXT-X-MAP), written beside its segments (FFmpeg
+    // resolves the init name against the segment file's directory, `%v` included).
+    args.push("-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", FMP4_INIT_NAME);
+  }
   if (opts.abr) {
     const streamMap = variants.map((v, i) => `v:${i},a:${i},name:${v.name}`).join(" ");
     args.push(
       "-hls_segment_filename",
-      `${dir}/%v/seg%05d.ts`,
+      `${dir}/%v/seg%05d.${ext}`,
       "-master_pl_name",
       MASTER_PLAYLIST_NAME,
       "-var_stream_map",
@@ -200,7 +223,7 @@ export function buildGeneratorArgs(opts: OriginOptions, dir: string): string[] {
       `${dir}/%v/${MEDIA_PLAYLIST_NAME}`,
     );
   } else {
-    args.push("-hls_segment_filename", `${dir}/seg%05d.ts`, `${dir}/${MEDIA_PLAYLIST_NAME}`);
+    args.push("-hls_segment_filename", `${dir}/seg%05d.${ext}`, `${dir}/${MEDIA_PLAYLIST_NAME}`);
   }
   return args;
 }

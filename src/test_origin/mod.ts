@@ -14,7 +14,13 @@
  * @module
  */
 
-export { DEFAULT_ORIGIN_OPTIONS, type OriginOptions, validateOriginOptions } from "./options.ts";
+export {
+  DEFAULT_ORIGIN_OPTIONS,
+  type OriginOptions,
+  SEGMENT_TYPES,
+  type SegmentType,
+  validateOriginOptions,
+} from "./options.ts";
 export { type OriginDeps, type RunningOrigin, startOrigin } from "./origin.ts";
 export { runOriginUntilSignal } from "./run.ts";
 export { buildGeneratorArgs, type GeneratorVariant, generatorVariants } from "./generator.ts";

@@ -5,6 +5,15 @@
  */
 import type { Fault } from "./faults.ts";
 
+/**
+ * The media segments' container: MPEG-TS (`.ts`) or fragmented MP4/CMAF (an `EXT-X-MAP` init
+ * section `init.mp4` and `.m4s` segments), FFmpeg's `-hls_segment_type`.
+ */
+export type SegmentType = "ts" | "fmp4";
+
+/** Every segment type, in the order `--help` lists them. */
+export const SEGMENT_TYPES: readonly SegmentType[] = ["ts", "fmp4"];
+
 /** Everything that configures the built-in test origin (generator, HTTP server, faults). */
 export interface OriginOptions {
   /** Address the HTTP server binds to. */
@@ -21,6 +30,8 @@ export interface OriginOptions {
   bitrateKbps: number;
   /** Target HLS segment duration in seconds (also the GOP length). */
   segmentSeconds: number;
+  /** Container of the media segments (see {@linkcode SegmentType}). */
+  segmentType: SegmentType;
   /** Number of segments listed in each live playlist. */
   listSize: number;
   /** Produce a two-rendition ladder with a master playlist instead of one media playlist. */
@@ -59,6 +70,7 @@ export const DEFAULT_ORIGIN_OPTIONS: Readonly<OriginOptions> = Object.freeze({
   fps: 30,
   bitrateKbps: 800,
   segmentSeconds: 2,
+  segmentType: "ts",
   listSize: 6,
   abr: false,
   failRate: 0,
@@ -95,6 +107,9 @@ export function validateOriginOptions(opts: OriginOptions): void {
   if (!(opts.bitrateKbps >= 50)) fail("bitrateKbps", ">= 50", opts.bitrateKbps);
   if (!(opts.segmentSeconds > 0 && opts.segmentSeconds <= 60)) {
     fail("segmentSeconds", "in (0, 60]", opts.segmentSeconds);
+  }
+  if (!SEGMENT_TYPES.includes(opts.segmentType)) {
+    fail("segmentType", SEGMENT_TYPES.join(" or "), JSON.stringify(opts.segmentType));
   }
   if (!isInt(opts.listSize) || opts.listSize < 1) {
     fail("listSize", "an integer >= 1", opts.listSize);

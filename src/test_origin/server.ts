@@ -40,7 +40,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   ".m4s": "video/iso.segment",
   ".aac": "audio/aac",
 };
-const MEDIA_SEGMENT_EXTENSIONS: ReadonlySet<string> = new Set([".ts", ".m4s", ".aac", ".mp4"]);
+// Not `.mp4`: with `--segment-type fmp4` it is the init section (EXT-X-MAP), which faults
+// (meant for media segments: a held first segment, injected 404s) must not touch.
+const MEDIA_SEGMENT_EXTENSIONS: ReadonlySet<string> = new Set([".ts", ".m4s", ".aac"]);
 // Live playlists change every segment; segment names are never reused within a run.
 const PLAYLIST_CACHE_CONTROL = "no-cache";
 const SEGMENT_CACHE_CONTROL = "public, max-age=3600";
@@ -67,6 +69,7 @@ export function contentTypeFor(path: string): string | undefined {
  * import { isMediaSegment } from "./server.ts";
  * isMediaSegment("/seg00003.ts"); // true
  * isMediaSegment("/stream.m3u8"); // false
+ * isMediaSegment("/init.mp4"); // false (a CMAF init section)
  * ```
  */
 export function isMediaSegment(path: string): boolean {
@@ -180,7 +183,10 @@ export async function handleOriginRequest(
 
   const headers = new Headers({
     "content-type": contentType,
-    "cache-control": isMediaSegment(path) ? SEGMENT_CACHE_CONTROL : PLAYLIST_CACHE_CONTROL,
+    // The init section never changes within a run: cached like the segments.
+    "cache-control": isMediaSegment(path) || extensionOf(path) === ".mp4"
+      ? SEGMENT_CACHE_CONTROL
+      : PLAYLIST_CACHE_CONTROL,
     "accept-ranges": "bytes",
     "access-control-allow-origin": "*",
   });
