@@ -117,6 +117,14 @@ export class BodyLedger {
     this.#open.push(body);
   }
 
+  /**
+   * A body known whole the moment it ended (a chunked one: {@link ./chunked_bodies.ts}), counted
+   * by its reader; only its bytes join the announced total the exit statistics are held against.
+   */
+  arrived(bytes: number): void {
+    this.#announced += bytes;
+  }
+
   /** The client sent a request under `prefix`; returns the bodies it proves complete. */
   request(prefix: string): Body[] {
     const open = this.#open;

@@ -7,16 +7,19 @@
  * context then logs `http_code=NNN` and its headers (7.1+ also for error responses): real status
  * codes and real bytes, with no help from the origin. Responses are paired with requests by
  * context address. A 2xx body's `Content-Length` counts once the body is known to have arrived
- * ({@link ./body_ledger.ts}). CDN headers (cache status, Age, edge) give a `cache` event when a
+ * ({@link ./body_ledger.ts}); a chunked body (no `Content-Length`) counts its chunk sizes when its
+ * last chunk comes ({@link ./chunked_bodies.ts}). CDN headers (cache status, Age, edge) give a `cache` event when a
  * response's headers end ({@link ./cache_headers.ts}).
  *
  * The HLS demuxer logs as `[hls @]` up to 7.1, and as `[in#0/hls @]` (`[in#0 @]` while the input
  * is opened and probed) from 9.0 on: both are read. Times: see {@link ./line_time.ts}; FFmpeg logs
- * nothing when a body ends, so segment download time is inferred (see {@linkcode HttpEvent}).
+ * nothing when a body ends, so segment download time is inferred (see {@linkcode HttpEvent}),
+ * alike for MPEG-TS and fMP4/CMAF segments ({@linkcode DEMUXER_CONTEXTS}).
  * @module
  */
-import { BodyLedger, pathPrefix } from "./body_ledger.ts";
+import { type Body, BodyLedger, pathPrefix } from "./body_ledger.ts";
 import { CacheHeaders, type CacheHeadersOptions } from "./cache_headers.ts";
+import { CHUNK_LINE, ChunkedBodies, type ChunkedBody, isChunkedHeader } from "./chunked_bodies.ts";
 import type { HttpEvent } from "./http_event.ts";
 import {
   DATETIME_PREFIX_LENGTH,
@@ -29,27 +32,10 @@ import { OpenRequests, type PendingRequest } from "./open_requests.ts";
 import { ProgramDateTimes } from "./program_date_time.ts";
 import { bodyBytes, count, lineTime, median, wholeCount } from "./event_helpers.ts";
 import { classifyUrl } from "./url_kind.ts";
+import { DEMUXER_CONTEXTS, HTTP_CONTEXTS, isHlsContext } from "./log_contexts.ts";
+import { TcpConnects } from "./tcp_connects.ts";
 
-const HTTP_CONTEXTS = new Set(["http", "https"]);
-
-/**
- * The HLS demuxer's log context: `hls` (≤ 7.1) or, from 9.0, `in#N/hls` and `in#N` (the input
- * being opened). 7.1's `[in#0/hls @]` lines are the CLI's own (`Starting thread…`) and match no
- * HLS message, so accepting them costs nothing.
- *
- * @example
- * ```ts
- * isHlsContext("in#0/hls"); // true
- * isHlsContext("in#1"); // true
- * isHlsContext("out#0/null"); // false
- * ```
- */
-export function isHlsContext(ctx: string): boolean {
-  if (ctx === "hls") return true;
-  if (!ctx.startsWith("in#")) return false;
-  const slash = ctx.indexOf("/");
-  return slash < 0 || ctx.slice(slash + 1) === "hls";
-}
+export { DEMUXER_CONTEXTS, isHlsContext };
 
 /**
  * Per-client (per FFmpeg run) stderr parser. Feed lines with their arrival time; each call
@@ -67,8 +53,9 @@ export function isHlsContext(ctx: string): boolean {
  */
 export class StderrParser {
   #pending = new OpenRequests();
-  #tcpStarts = new Map<string, LineTime>();
+  #tcp = new TcpConnects();
   #bodies = new BodyLedger();
+  #chunked = new ChunkedBodies();
   readonly #cdn: CacheHeaders;
   #pdt = new ProgramDateTimes();
   #segmentHeaders: (LineTime & { req: number }) | null = null;
@@ -101,7 +88,7 @@ export class StderrParser {
     if (amp < 0) return this.#bare(line);
     if (amp > 24) return NONE;
     const ctx = line.slice(1, amp);
-    if (ctx === "mpegts") {
+    if (DEMUXER_CONTEXTS.has(ctx)) {
       // The bulk of trace output: one line per demuxed packet. Only its time matters; the
       // stamp is read only if the line turns out to be the segment's last packet.
       this.#runLastPacketAt = at;
@@ -121,7 +108,7 @@ export class StderrParser {
       if (levelEnd > 0) msg = msg.slice(levelEnd + 2);
     }
     if (HTTP_CONTEXTS.has(ctx)) return this.#http(addr, msg, raw, at);
-    if (ctx === "tcp") return this.#tcp(addr, msg, raw, at);
+    if (ctx === "tcp") return this.#tcp.line(addr, msg, lineTime(raw, at));
     if (ctx === "AVIOContext") return this.#avio(msg);
     if (isHlsContext(ctx)) return this.#hls(msg);
     return NONE;
@@ -134,7 +121,8 @@ export class StderrParser {
    */
   gap(): void {
     this.#pending.gap();
-    this.#tcpStarts.clear();
+    this.#chunked.clear();
+    this.#tcp.clear();
     this.#cdn.clear();
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
@@ -163,6 +151,14 @@ export class StderrParser {
       lastLineAt: this.#lastLineAt,
       lastPacketAt: this.#runLastPacketAt,
     });
+    // A chunked body without its last chunk: FFmpeg ended by itself, it counts as read; the
+    // stop cut it, it is in flight, with the chunk sizes logged as what FFmpeg received (the
+    // rest of a chunked body has no announced size).
+    for (const { req, kind, bytes } of this.#chunked.takeOpen()) {
+      const body: Body = { req, kind, prefix: "", bytes, at: this.#lastLineAt };
+      if (requested) inFlight.push({ body, received: bytes });
+      else counted.push(body);
+    }
     for (const b of counted) events.push(bodyBytes(b));
     for (const { body, received } of inFlight) {
       // The counts first: the request log then knows the bytes that follow are a cut body's.
@@ -175,9 +171,10 @@ export class StderrParser {
       }
     }
     this.#pending.clear();
-    this.#tcpStarts.clear();
+    this.#tcp.clear();
     this.#cdn.clear();
     this.#bodies = new BodyLedger();
+    this.#chunked.clear();
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
     this.#runLastPacketAt = -Infinity;
@@ -196,6 +193,10 @@ export class StderrParser {
     if (msg.startsWith("http_code=")) {
       return this.#status(addr, Number(msg.slice(10)), raw, at);
     }
+    if (msg.startsWith(CHUNK_LINE)) {
+      const body = this.#chunked.chunk(addr, msg);
+      return body ? this.#chunkedArrived(body) : NONE;
+    }
     if (!msg.startsWith("header='")) {
       if (msg.startsWith("HTTP error ")) {
         return this.#status(addr, Number(msg.slice(11, 14)), raw, at);
@@ -204,6 +205,13 @@ export class StderrParser {
     }
     if (msg.length === 9) return this.#headersEnd(addr); // `header=''`: the last one
     this.#cdn.header(addr, msg);
+    if (isChunkedHeader(msg)) {
+      const p = this.#pending.get(addr);
+      if (p && p.status !== null && p.status >= 200 && p.status <= 299) {
+        this.#chunked.begin(addr, p.req, p.kind);
+      }
+      return NONE;
+    }
     if (msg.startsWith("header='Content-Length: ") || msg.startsWith("header='content-length: ")) {
       const p = this.#pending.get(addr);
       const bytes = Number.parseInt(msg.slice(24), 10);
@@ -214,6 +222,12 @@ export class StderrParser {
       this.#bodies.announce({ req: p.req, kind: p.kind, prefix: p.prefix, bytes, at });
     }
     return NONE;
+  }
+
+  /** A chunked body ended (or was left): its chunk sizes are its bytes. */
+  #chunkedArrived(body: ChunkedBody): HttpEvent[] {
+    this.#bodies.arrived(body.bytes);
+    return [{ type: "body_bytes", req: body.req, kind: body.kind, bytes: body.bytes }];
   }
 
   /** A response's headers ended: what its CDN headers said, if any came. */
@@ -245,6 +259,9 @@ export class StderrParser {
     this.#segmentHeaders = null;
     this.#lastPacketAt = null;
     for (const b of this.#bodies.request(prefix)) events.push(bodyBytes(b));
+    // A chunked body still open on this context was left unread (its last chunk never came).
+    const left = this.#chunked.abandon(addr);
+    if (left) events.push(...this.#chunkedArrived(left));
     // The request line is logged just before the request is written: TTFB starts here.
     const req = resends?.req ?? this.#nextReq++;
     this.#pending.set(addr, {
@@ -307,33 +324,6 @@ export class StderrParser {
     events.push(response);
     if (p.gap) events.push(count("untimedRequests", 1, p.kind, p.req));
     return events;
-  }
-
-  #tcp(addr: string, msg: string, raw: string, at: number): HttpEvent[] {
-    if (msg.startsWith("Starting connection attempt")) {
-      this.#tcpStarts.set(addr, lineTime(raw, at));
-      return NONE;
-    }
-    if (msg.startsWith("Successfully connected")) {
-      const start = this.#tcpStarts.get(addr);
-      this.#tcpStarts.delete(addr);
-      return start === undefined
-        ? [count("tcpConnected")]
-        : [count("tcpConnected"), { type: "tcp_connect", ms: elapsedMs(start, lineTime(raw, at)) }];
-    }
-    if (msg.startsWith("Connection attempt to ") && msg.includes(" failed: ")) {
-      this.#tcpStarts.delete(addr);
-      return [
-        count(
-          /refused/i.test(msg)
-            ? "tcpRefused"
-            : /timed out/i.test(msg)
-            ? "tcpTimeouts"
-            : "tcpErrors",
-        ),
-      ];
-    }
-    return NONE;
   }
 
   /** `Statistics: N bytes read, …`, logged as FFmpeg closes an input: body bytes that arrived. */
