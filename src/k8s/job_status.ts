@@ -74,8 +74,8 @@ export function jobProgress(job: unknown): JobProgress {
 /**
  * One line of progress for stderr.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a Job's status from kubectl
+ * ```ts ignore
  * progressText(p, 4); // "1 running (1 ready), 2/4 succeeded, 1 failed [index 3]"
  * ```
  */
@@ -102,8 +102,8 @@ export interface ShardPod {
 /**
  * The pods of a pod list (parsed `kubectl get pods -o json`) that carry a completion index.
  *
- * @example
- * ```ts
+ * @example Not run: it reads `kubectl get pods -o json`
+ * ```ts ignore
  * shardPods(JSON.parse(stdout)).map((p) => p.index);
  * ```
  */
@@ -134,8 +134,8 @@ export function shardPods(list: unknown, container: string): ShardPod[] {
  * The pod whose log stands for shard `index`: the one that succeeded, else the newest (a pod
  * lost to a disruption is replaced, and the replacement's log is the one that counts).
  *
- * @example
- * ```ts
+ * @example Not run: it reads `kubectl get pods -o json`
+ * ```ts ignore
  * podForIndex(shardPods(list, "hls-swarm"), 2)?.name; // "run-1-2-x7k2p"
  * ```
  */

@@ -31,8 +31,8 @@ export async function makePrivate(path: string): Promise<void> {
 /**
  * Writes `text` to `path` with mode 0600, whether or not a file was there.
  *
- * @example
- * ```ts
+ * @example Not run: it writes a file
+ * ```ts ignore
  * await writePrivateTextFile("run-1/manifests.yaml", yaml);
  * ```
  */

@@ -46,6 +46,7 @@ export function scrapeJob(): ScrapeJob {
  *
  * @example
  * ```ts
+ * import { toYaml } from "./yaml.ts";
  * toYaml(prometheusConfig()); // global: …, rule_files: [rules.yml], scrape_configs: […]
  * ```
  */

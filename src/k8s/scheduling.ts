@@ -113,7 +113,9 @@ const OWN_LABELS = ["app.kubernetes.io/name", RUN_ID_LABEL, INDEX_LABEL, JOB_NAM
  *
  * @example
  * ```ts
+ * const errors: string[] = [];
  * schedulingOf({ nodeSelector: ["pool=load"], imagePullSecret: ["regcred"] }, errors);
+ * errors; // []
  * ```
  */
 export function schedulingOf(flags: SchedulingFlags, errors: string[]): Scheduling {
