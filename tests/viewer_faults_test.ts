@@ -26,7 +26,7 @@ Deno.test("viewer experience: VSF, a held startup and live latency, against the 
   });
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-viewer-" });
   try {
-    const json = `${dir}/summary.json`;
+    const json = `${dir}/summary.json`, timeline = `${dir}/timeline.csv`;
     const agent = uniqueAgent("viewer");
     const run = await runSwarm([
       "--clients=4",
@@ -35,6 +35,7 @@ Deno.test("viewer experience: VSF, a held startup and live latency, against the 
       "--metrics=off",
       `--user-agent=${agent}`,
       `--summary-json=${json}`,
+      `--timeline=${timeline}`,
       "--threshold=vsf_rate<1%",
       origin.url,
     ]);
@@ -69,6 +70,26 @@ Deno.test("viewer experience: VSF, a held startup and live latency, against the 
     // The built-in stream carries program date-time: every started viewer has a live latency.
     assert(v.liveLatencyMs.count > 0, "live latency measured");
     assertEquals(v.rebuffers, 0, "no phantom rebuffers on a healthy stream");
+
+    // The timeline's viewer columns add up to the summary's counts, second by second.
+    const [header, ...rows] = (await Deno.readTextFile(timeline)).trimEnd().split("\n");
+    const col = (name: string) => {
+      const i = header.split(",").indexOf(name);
+      assert(i >= 0, `timeline column ${name}`);
+      return rows.map((r) => Number(r.split(",")[i] || 0));
+    };
+    const sum = (name: string) => col(name).reduce((a, b) => a + b, 0);
+    assertEquals(
+      [sum("video_starts_per_s"), sum("video_start_failures_per_s")],
+      [v.sessions.started, v.sessions.vsf],
+    );
+    assertEquals(sum("exits_before_video_start_per_s"), v.sessions.ebvs);
+    // Watch time: the summary's viewer-seconds (no rebuffering here: all of it is play time).
+    const played = sum("viewers_playing") + sum("viewers_rebuffering");
+    assert(Math.abs(played - v.watchMs / 1000) <= 1, `played ${played} s vs ${v.watchMs} ms`);
+    // Startup percentiles go on the row written when the sessions started (p95 of two is the
+    // lower one in a DDSketch, so the held startup shows only in the summary's max).
+    assert(col("startup_p50_ms").some((ms) => ms > 0), "startups on a row");
   } finally {
     await origin.close();
     await Deno.remove(dir, { recursive: true }).catch(() => {});

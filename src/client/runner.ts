@@ -197,6 +197,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         const c = stats.client(id);
         c.playback.onRunStart();
         c.viewer.runStart();
+        deps.requestLog?.runStart(id, c.viewer.sessionNumber);
       },
       onExit: (exit) => {
         // Parse what the run left queued before the next run resets per-run parser state.
@@ -210,14 +211,15 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
           failed("stderr", "(the end of the run)", e);
         }
         deps.requestLog?.endRun(id);
+        const viewer = stats.client(id).viewer;
         // A session hls-swarm ended at the run's end is the viewer leaving (an exit before video
         // start, if no media came); any other end (an error, a crash, a restart hls-swarm
         // asked for because the client stalled) is a failure to start, if no media came.
-        const session = stats.client(id).viewer.runEnd(
+        const session = viewer.runEnd(
           exit.requested && exit.reason === "shutdown" ? "stopped" : "error",
           clock.now(),
         );
-        if (session && options.stats) logSession(log, id, session);
+        if (session && options.stats) logSession(log, id, viewer.sessionNumber, session);
         life.onExit(exit);
         logExit(log, exit);
       },
@@ -245,9 +247,10 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
 }
 
 /** One line per viewing session: what this viewer experienced in this FFmpeg run. */
-function logSession(log: Logger, id: number, r: SessionResult): void {
+function logSession(log: Logger, id: number, session: number, r: SessionResult): void {
   log.info("session_ended", {
     client_id: id,
+    session,
     outcome: r.outcome,
     startup_ms: r.startupMs === null ? null : Math.round(r.startupMs),
     rebuffers: r.rebuffers,

@@ -155,7 +155,7 @@ Deno.test("another version, another accuracy or a malformed snapshot is refused 
   };
   refused(
     () => readSnapshot({ ...snap, version: 99 }, "shard-3.json"),
-    /^shard-3\.json: snapshot version 99 cannot be read by this hls-swarm \(it reads version 2\)/,
+    /^shard-3\.json: snapshot version 99 cannot be read by this hls-swarm \(it reads version 3\)/,
   );
   refused(
     () => mergeSnapshots([snap, { ...snap, accuracy: 0.02 }]),

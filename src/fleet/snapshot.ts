@@ -31,7 +31,7 @@ import {
 } from "./validate.ts";
 
 /** Bumped whenever a field changes meaning; snapshots of other versions are refused. */
-export const SNAPSHOT_VERSION = 2;
+export const SNAPSHOT_VERSION = 3;
 
 /** Line counts of one output stream. */
 export interface LineCounts {

@@ -27,6 +27,8 @@ export interface RequestRecord {
   /** When the request line was read, ISO 8601. */
   time: string;
   client: number;
+  /** The client's viewing session (its FFmpeg run, from 1), as `session_ended` logs it. */
+  session: number;
   kind: RequestKind;
   /** The request path, redacted: a query becomes `?<redacted>`, a known secret `<redacted>`. */
   url: string;
@@ -72,6 +74,8 @@ export class RequestLog {
   /** Per client, an error response waiting for the end of its headers (its cache status). */
   #held = new Map<number, number>();
   #lines: string[] = [];
+  /** Per client, the viewing session (FFmpeg run) its requests belong to, from 1. */
+  #session = new Map<number, number>();
 
   /**
    * @param wallOffset wall-clock ms minus monotonic ms, to date events stamped monotonically
@@ -83,6 +87,11 @@ export class RequestLog {
     private redactor: UrlRedactor = ANONYMOUS,
   ) {}
 
+  /** Client `id`'s FFmpeg run number `session` (from 1, as `session_ended` numbers it) starts. */
+  runStart(id: number, session: number): void {
+    this.#session.set(id, session);
+  }
+
   /** Takes one parser event of client `id`. */
   event(id: number, e: HttpEvent): void {
     const open = this.#open.get(id) ?? new Map<number, RequestRecord>();
@@ -92,6 +101,7 @@ export class RequestLog {
       open.set(e.req, {
         time: new Date(e.at + this.wallOffset()).toISOString(),
         client: id,
+        session: this.#session.get(id) ?? 1,
         kind: e.kind,
         // The redactor first (known values anywhere in the path), then any query left.
         url: this.redactor.text(e.path).replace(/\?.*$/, `?${REDACTED}`),

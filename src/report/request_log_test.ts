@@ -125,3 +125,17 @@ Deno.test("the CDN's cache status, Age and edge are on the request's line, error
     ["/live.m3u8", null, null, null, null],
   ]);
 });
+
+Deno.test("each request carries its viewing session: the run number session_ended logs", () => {
+  let out = "";
+  const log = new RequestLog({ write: (l) => out += l }, () => 0);
+  const request = (req: number) =>
+    log.event(7, { type: "request", req, kind: "manifest", path: "/live.m3u8", at: 0 });
+  request(1); // before any runStart: the first session
+  log.endRun(7);
+  log.runStart(7, 2);
+  request(1);
+  log.endRun(7);
+  log.flush();
+  assertEquals(out.trim().split("\n").map((l) => JSON.parse(l).session), [1, 2]);
+});

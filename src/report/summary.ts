@@ -25,7 +25,7 @@ import { exitLabel } from "./format.ts";
 
 /** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
 export const SUMMARY_SCHEMA = "hls-swarm-summary";
-export const SUMMARY_VERSION = 3;
+export const SUMMARY_VERSION = 4;
 
 /** What ran, where: enough to reproduce or compare a run. */
 export interface RunRecord {
@@ -177,8 +177,8 @@ export interface SummaryInput {
 /**
  * Builds the summary record.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a run's record and its shards' snapshot (see report/merge.ts).
+ * ```ts ignore
  * const summary = buildSummary({ run, snapshot: shard.snapshot(), target: url, ... });
  * console.log(formatSummary(summary, []));
  * ```

@@ -1,8 +1,10 @@
 /**
  * `--timeline FILE`: a CSV with one row per second, for people who plot in a spreadsheet.
- * Counts come from the per-second series (what happened in that wall-clock second); TTFB
- * percentiles from the responses whose status arrived since the previous row (the difference of
- * the cumulative sketch, bin for bin).
+ * Counts come from the per-second series (what happened in that wall-clock second); TTFB and
+ * startup percentiles from the responses (sessions) seen since the previous row (the difference
+ * of the cumulative sketch, bin for bin). The viewer columns use src/viewer's definitions:
+ * `viewers_playing` and `viewers_rebuffering` are play and rebuffer time spent in that second,
+ * in viewer-seconds (the average number of viewers playing, or frozen, during it).
  * @module
  */
 import { openAtomicFile } from "../atomic_write.ts";
@@ -23,6 +25,14 @@ export const TIMELINE_HEADER = [
   "segment_ttfb_p50_ms",
   "segment_ttfb_p95_ms",
   "stalled_clients",
+  "video_starts_per_s",
+  "video_start_failures_per_s",
+  "exits_before_video_start_per_s",
+  "rebuffer_events_per_s",
+  "viewers_playing",
+  "viewers_rebuffering",
+  "startup_p50_ms",
+  "startup_p95_ms",
 ].join(",");
 
 /** Where rows go. */
@@ -42,6 +52,7 @@ export interface LineWriter {
 export class TimelineWriter {
   #next: number | null = null;
   #lastTtfb: SketchWire | null = null;
+  #lastStartup: SketchWire | null = null;
   #started = false;
 
   constructor(private out: LineWriter) {}
@@ -57,16 +68,22 @@ export class TimelineWriter {
     // The last second may still be filling up until the next tick: leave it for then.
     const upTo = end ?? series.end - 1;
     const from = Math.max(this.#next ?? series.start, series.start);
-    const ttfb = snap.latency.ttfbSegment;
+    // No new row: the responses (sessions) seen since the last row wait for the next one.
+    if (from >= upTo) return;
+    const ttfb = snap.latency.ttfbSegment, startup = snap.viewers.startupMs;
     const span = this.#lastTtfb ? Sketch.between(this.#lastTtfb, ttfb) : Sketch.fromWire(ttfb);
+    const starts = this.#lastStartup
+      ? Sketch.between(this.#lastStartup, startup)
+      : Sketch.fromWire(startup);
     this.#lastTtfb = ttfb;
+    this.#lastStartup = startup;
     const rows: string[] = [];
     for (let second = from; second < upTo; second++) {
       const at = (f: Parameters<WallSeries["at"]>[0]) => series.at(f, second);
       // TTFB goes on the newest row written now: that is when those responses were seen.
       const last = second === upTo - 1;
-      const pct = (q: number) => {
-        const v = last ? span.quantile(q) : null;
+      const pct = (sketch: Sketch, q: number) => {
+        const v = last ? sketch.quantile(q) : null;
         return v === null ? "" : v.toFixed(1);
       };
       rows.push([
@@ -78,9 +95,17 @@ export class TimelineWriter {
         at("others"),
         at("errors"),
         ((at("bytes") * 8) / 1e6).toFixed(3),
-        pct(0.5),
-        pct(0.95),
+        pct(span, 0.5),
+        pct(span, 0.95),
         at("stalled"),
+        at("videoStarts"),
+        at("startFailures"),
+        at("exitsBeforeStart"),
+        at("rebuffers"),
+        (at("playMs") / 1000).toFixed(3),
+        (at("rebufferMs") / 1000).toFixed(3),
+        pct(starts, 0.5),
+        pct(starts, 0.95),
       ].join(","));
     }
     if (rows.length) await this.out.write(rows.join("\n") + "\n");

@@ -11,7 +11,11 @@
  * @module
  */
 
-/** Fields counted per second. */
+/**
+ * Fields counted per second. The viewer fields (src/viewer/stats.ts) count session outcomes as
+ * they happen, and rebuffer and play time as it is spent: `playMs` / 1000 in a second is the
+ * average number of viewers playing in it, `rebufferMs` / 1000 the number frozen.
+ */
 export const SERIES_COUNTERS = [
   "manifests",
   "segments",
@@ -19,7 +23,14 @@ export const SERIES_COUNTERS = [
   "others",
   "bytes",
   "errors",
+  "videoStarts",
+  "startFailures",
+  "exitsBeforeStart",
+  "rebuffers",
+  "rebufferMs",
+  "playMs",
 ] as const;
+export type SeriesCounter = typeof SERIES_COUNTERS[number];
 /** Fields sampled at the end of each second. */
 export const SERIES_GAUGES = ["running", "stalled"] as const;
 export const SERIES_FIELDS = [...SERIES_COUNTERS, ...SERIES_GAUGES] as const;

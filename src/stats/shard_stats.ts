@@ -17,7 +17,7 @@ import { type ByKind, byKind, HttpStats, LATENCIES } from "./http_stats.ts";
 import { CdnStats } from "./cdn.ts";
 import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
-import { type SeriesValues, WallSeries } from "./series.ts";
+import { SERIES_COUNTERS, type SeriesCounter, type SeriesValues, WallSeries } from "./series.ts";
 import { SKETCH_ACCURACY } from "./sketch.ts";
 import type { SessionTotals } from "../viewer/session.ts";
 import { ViewerStats } from "../viewer/stats.ts";
@@ -84,14 +84,9 @@ export class ShardStats {
   readonly clients = new Map<number, ClientRecord>();
   readonly #parserErrorKinds = new Set<string>();
   /** Totals at the previous tick, so each second gets what happened in it. */
-  #last: Omit<SeriesValues, "running" | "stalled"> = {
-    manifests: 0,
-    segments: 0,
-    inits: 0,
-    others: 0,
-    bytes: 0,
-    errors: 0,
-  };
+  #last: Record<SeriesCounter, number> = Object.fromEntries(
+    SERIES_COUNTERS.map((f) => [f, 0]),
+  ) as Record<SeriesCounter, number>;
 
   /** Monotonic time of the last tick: live sessions' running totals are taken at it. */
   #lastTickAt = 0;
@@ -162,34 +157,41 @@ export class ShardStats {
   tick(now: number, wallNow: number, final = false): void {
     let stalled = 0;
     this.#lastTickAt = now;
+    const live: SessionTotals[] = [];
     for (const c of this.clients.values()) {
       c.state = c.playback.state(now);
       if (c.state.stalled) stalled++;
       // One live-latency sample per viewer-second (program date-time streams only).
       const latency = c.viewer.liveLatencyMs(wallNow);
       if (latency !== null) this.viewers.liveLatency(latency);
+      const totals = c.viewer.totalsAt(now);
+      if (totals) live.push(totals);
     }
     const h = this.http;
-    const totals = {
+    const v = this.viewers.sums(live);
+    const totals: Record<SeriesCounter, number> = {
       manifests: h.requests.manifest,
       segments: h.requests.segment,
       inits: h.requests.init,
       others: h.requests.other,
       bytes: h.totalBytes,
       errors: h.failedRequests,
+      videoStarts: v.sessions.started,
+      startFailures: v.sessions.vsf,
+      exitsBeforeStart: v.sessions.ebvs,
+      rebuffers: v.rebuffers,
+      rebufferMs: v.rebufferMs,
+      playMs: v.playMs,
     };
-    const last = this.#last;
-    this.series.accumulate(Math.floor(wallNow / 1000) - (final ? 0 : 1), {
-      manifests: totals.manifests - last.manifests,
-      segments: totals.segments - last.segments,
-      inits: totals.inits - last.inits,
-      others: totals.others - last.others,
-      bytes: totals.bytes - last.bytes,
-      errors: totals.errors - last.errors,
-      running: this.lifecycle.running,
-      stalled,
-    });
-    this.#last = totals;
+    const values = { running: this.lifecycle.running, stalled } as SeriesValues;
+    for (const f of SERIES_COUNTERS) {
+      // A live session's rebuffer and play time is projected to `now`; a line that arrives
+      // late can revise it down. A second never gets a negative count: what was projected
+      // stays, and the next seconds count from the highest total seen.
+      values[f] = Math.max(0, totals[f] - this.#last[f]);
+      this.#last[f] = Math.max(this.#last[f], totals[f]);
+    }
+    this.series.accumulate(Math.floor(wallNow / 1000) - (final ? 0 : 1), values);
   }
 
   /** Everything measured so far, as a mergeable snapshot taken at wall time `wallNow`. */

@@ -108,6 +108,15 @@ export class ViewerStats {
    * rising while a long session plays or stalls, instead of jumping when it ends.
    */
   toWire(live: Iterable<SessionTotals> = []): ViewerWire {
+    return {
+      ...this.sums(live),
+      startupMs: this.startupMs.toWire(),
+      liveLatencyMs: this.liveLatencyMs.toWire(),
+    };
+  }
+
+  /** The counts of {@linkcode ViewerStats.toWire} without the sketches (cheap: every tick). */
+  sums(live: Iterable<SessionTotals> = []): Omit<ViewerWire, "startupMs" | "liveLatencyMs"> {
     const sums = {
       rebufferedSessions: this.rebufferedSessions,
       rebuffers: this.rebuffers,
@@ -118,12 +127,7 @@ export class ViewerStats {
       mediaMs: this.mediaMs,
     };
     for (const t of live) this.#add(sums, t);
-    return {
-      sessions: { ...this.sessions },
-      ...sums,
-      startupMs: this.startupMs.toWire(),
-      liveLatencyMs: this.liveLatencyMs.toWire(),
-    };
+    return { sessions: { ...this.sessions }, ...sums };
   }
 
   /** Rates derived from the sums (null where the denominator is 0). */

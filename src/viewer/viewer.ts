@@ -33,15 +33,22 @@ export class Viewer {
   #session: ViewerSession | null = null;
   #counted = false;
   #startupRecorded = false;
+  #sessions = 0;
 
   /** @param playerBufferMs the virtual player's startup buffer (`--player-buffer`) */
   constructor(readonly stats: ViewerStats, readonly playerBufferMs: number) {}
 
   /** An FFmpeg run starts: a new session. */
   runStart(): void {
+    this.#sessions++;
     this.#session = new ViewerSession(this.playerBufferMs);
     this.#counted = false;
     this.#startupRecorded = false;
+  }
+
+  /** This viewer slot's sessions so far: the current (or last) one's number, from 1. */
+  get sessionNumber(): number {
+    return this.#sessions;
   }
 
   /** One parsed stderr event of the current run. */
