@@ -11,6 +11,7 @@ import type { FlagSpec } from "../config/flags.ts";
  *
  * @example
  * ```ts
+ * import { FLAGS } from "../config/flags.ts";
  * normalizeArgv(["-clients", "5", "-tui=false", "URL"], FLAGS);
  * // ["--clients", "5", "--no-tui", "URL"]
  * ```

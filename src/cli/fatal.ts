@@ -47,8 +47,25 @@ export function fatalText(
  *
  * @example
  * ```ts
- * const fail = installFatalHandlers(globalThis, { write, redactor, debug: false, exit: Deno.exit });
- * try { await main(); } catch (e) { fail(e); }
+ * import { assertEquals } from "../testing/assert.ts";
+ * const written: string[] = [];
+ * const fail = installFatalHandlers(new EventTarget(), {
+ *   write: (text) => written.push(text),
+ *   redactor: { text: (t) => t.replace("s3cret", "<redacted>") },
+ *   debug: false,
+ *   exit: (code) => {
+ *     throw new Error(`exit ${code}`); // Deno.exit in the program
+ *   },
+ * });
+ * try {
+ *   fail(new Error("token s3cret refused"));
+ * } catch (e) {
+ *   assertEquals((e as Error).message, "exit 1");
+ * }
+ * assertEquals(written, [
+ *   "hls-swarm: internal error: Error: token <redacted> refused " +
+ *   "(exit 1; --log-level=debug shows the stack)\n",
+ * ]);
  * ```
  */
 export function installFatalHandlers(target: EventTarget, deps: FatalDeps): (e: unknown) => never {

@@ -47,7 +47,19 @@ export type { CliIo };
  *
  * @example
  * ```ts
- * Deno.exit(await runCli(Deno.args, denoIo()));
+ * import { assertEquals } from "../testing/assert.ts";
+ * import { VERSION } from "../version.ts";
+ * const out: string[] = [];
+ * const io = {
+ *   env: {},
+ *   stdout: (t: string) => out.push(t),
+ *   stderr: (t: string) => out.push(t),
+ *   stdoutIsTerminal: false,
+ *   stderrIsTerminal: false,
+ * };
+ * assertEquals(await runCli(["--version"], io), 0); // src/main.ts: Deno.exit(await runCli(…))
+ * assertEquals(out, [`hls-swarm ${VERSION}\n`]);
+ * assertEquals(await runCli(["--clients", "0", "http://h/x.m3u8"], io), 2);
  * ```
  */
 export async function runCli(args: string[], cliIo: CliIo): Promise<number> {

@@ -32,8 +32,8 @@ interface MergeOptions {
  * 0, 2 (an input cannot be read or does not belong), 5 (shards missing or failed), 99
  * (a threshold failed on the merged fleet).
  *
- * @example
- * ```ts
+ * @example Not run: it needs shard summaries on disk and a CliIo (tests/merge_hostile_test.ts)
+ * ```ts ignore
  * const code = await runMerge(["shard-0.json", "shard-1.json", "--threshold", "error_rate<1%"], io);
  * ```
  */

@@ -32,8 +32,8 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
  * ```ts
  * import { clientRandom } from "./jitter.ts";
  * const b = new Backoff(DEFAULT_BACKOFF, clientRandom(0, 1));
- * b.next(); // ≈ 250 ms ± 20 %
- * b.next(); // ≈ 425 ms ± 20 %
+ * b.next(1000, 1); // ≈ 250 ms ± 20 % (FFmpeg ran 1 s, exited 1)
+ * b.next(1000, 1); // ≈ 425 ms ± 20 %
  * ```
  */
 export class Backoff {

@@ -71,8 +71,8 @@ export interface SupervisorDeps {
 /**
  * Runs one client until {@linkcode ClientSupervisor.run}'s signal aborts.
  *
- * @example
- * ```ts
+ * @example Not run: it spawns FFmpeg through its deps (supervisor_test.ts has a fake spawner)
+ * ```ts ignore
  * const stop = new AbortController();
  * const sup = new ClientSupervisor(0, deps);
  * const done = sup.run(stop.signal);

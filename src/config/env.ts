@@ -39,6 +39,7 @@ export function parseBoolWord(text: string): boolean | undefined {
  *
  * @example
  * ```ts
+ * import { EXTRA_ENV } from "./flags.ts";
  * readVariable({ STREAM_URL: "http://a/x.m3u8" }, EXTRA_ENV.streamUrl);
  * // { variable: "STREAM_URL", value: "http://a/x.m3u8", alias: true }
  * ```
@@ -75,6 +76,7 @@ export interface EnvironmentResult {
  *
  * @example
  * ```ts
+ * import type { RawFlags } from "./load.ts";
  * const raw: RawFlags = {};
  * applyEnvironment(raw, new Set(), { HLS_SWARM_CLIENTS: "3", CLIENTS: "9", NO_CACHE: "1" });
  * // raw is { clients: "3", "no-cache": true }

@@ -31,7 +31,10 @@ export interface NginxState extends OriginNginx {
  *
  * @example
  * ```ts
- * const { state, error } = readNginx(parsePromText(text), previous, performance.now());
+ * import { parsePromText } from "./prom_text.ts";
+ * const text = "nginx_up 1\nnginx_connections_active 3\nnginx_http_requests_total 120\n";
+ * const { state, error } = readNginx(parsePromText(text), null, performance.now());
+ * state?.activeConnections; // 3, and error is undefined
  * ```
  */
 export function readNginx(
@@ -81,7 +84,9 @@ export function readNginx(
  *
  * @example
  * ```ts
- * nginxView(state).activeConnections;
+ * import { parsePromText } from "./prom_text.ts";
+ * const { state } = readNginx(parsePromText("nginx_up 1\nnginx_connections_active 3\n"), null, 0);
+ * nginxView(state!).activeConnections; // 3
  * ```
  */
 export function nginxView(state: NginxState): OriginNginx {

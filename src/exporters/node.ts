@@ -30,7 +30,10 @@ export interface NodeCounters {
  *
  * @example
  * ```ts
- * const { counters, memory } = readNode(parsePromText(text), performance.now(), /^lo$/);
+ * import { parsePromText } from "./prom_text.ts";
+ * const text = 'node_cpu_seconds_total{cpu="0",mode="idle"} 10\nnode_memory_MemTotal_bytes 8e9\n';
+ * const { counters } = readNode(parsePromText(text), performance.now(), /^lo$/);
+ * counters.cpu.get("0/idle"); // 10
  * ```
  */
 export function readNode(

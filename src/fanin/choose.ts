@@ -46,6 +46,7 @@ export interface FoundFanin {
  *
  * @example
  * ```ts
+ * import { runCommand } from "../process/command_runner.ts";
  * const found = await findFanin(runCommand, Deno.env.toObject(), Deno.mainModule);
  * found.path; // "/repo/build/hls-swarm-fanin", or null
  * ```
@@ -104,6 +105,9 @@ export async function findFanin(
  *
  * @example
  * ```ts
+ * import { createLogger } from "../log/logger.ts";
+ * const log = createLogger({ format: "json", level: "warn", sink: () => {} });
+ * import { systemClock } from "../clock.ts";
  * const clients = clientSpawner({ faninPath: null, deathSignal: true }, systemClock, log);
  * clients.kind; // "deno"
  * ```
@@ -126,7 +130,8 @@ export type ReaderChoice = { faninPath: string | null; warning?: string } | { er
  *
  * @example
  * ```ts
- * chooseReader("auto", { path: null, tried: "build/hls-swarm-fanin" }).faninPath; // null
+ * const choice = chooseReader("auto", { path: null, tried: "build/hls-swarm-fanin" });
+ * "faninPath" in choice && choice.faninPath; // null: Deno's pipes, with a warning that says so
  * ```
  */
 export function chooseReader(setting: LineReader, found: FoundFanin): ReaderChoice {

@@ -95,8 +95,8 @@ export function extractPlaces(env: Record<string, string | undefined>, uid: numb
  * Writes the helper of `source` to the first private place that works, or finds it there from an
  * earlier start, and checks its hash. Never throws: a place that cannot be used is a reason.
  *
- * @example
- * ```ts
+ * @example Not run: it needs the fan-in's bytes embedded in a compiled hls-swarm
+ * ```ts ignore
  * const got = await extractFanin(source, extractPlaces(Deno.env.toObject(), Deno.uid()));
  * if (got.path) startFanin({ path: got.path, clock, log });
  * else log.warn("line_reader_fallback", { reason: got.reason });

@@ -46,10 +46,23 @@ export const MAX_GROUP_BYTES = 16 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import type { RecordHandler } from "./records.ts";
+ * const seen: string[] = [];
+ * const handler: RecordHandler = {
+ *   hello() {},
+ *   started: (token, pid) => seen.push(`client ${token} started as pid ${pid}`),
+ *   spawnFailed() {},
+ *   line() {},
+ *   dropped() {},
+ *   closed() {},
+ *   exited() {},
+ * };
+ * const decoder = new RecordDecoder();
  * try {
- *   decoder.push(chunk, handler);
+ *   decoder.push(new Uint8Array([0x21, 0, 0, 0, 0]), handler); // "!" is no record type
  * } catch (e) {
- *   if (e instanceof RecordStreamError) helper.kill("SIGKILL");
+ *   // spawner.ts kills that fan-in and reports each of its clients as exited
+ *   if (!(e instanceof RecordStreamError)) throw e;
  * }
  * ```
  */
@@ -62,8 +75,23 @@ export class RecordStreamError extends Error {
  *
  * @example
  * ```ts
+ * import type { RecordHandler } from "./records.ts";
+ * const seen: string[] = [];
+ * const handler: RecordHandler = {
+ *   hello() {},
+ *   started: (token, pid) => seen.push(`client ${token} started as pid ${pid}`),
+ *   spawnFailed() {},
+ *   line() {},
+ *   dropped() {},
+ *   closed() {},
+ *   exited() {},
+ * };
  * const decoder = new RecordDecoder();
- * decoder.push(chunk, handler); // calls handler.line(…) for every whole record in chunk
+ * // A "started" record (P, token 7, pid 12345), split across two chunks:
+ * decoder.push(new Uint8Array([0x50, 7, 0, 0, 0, 0x39]), handler);
+ * decoder.pending; // 6: kept for the next chunk
+ * decoder.push(new Uint8Array([0x30, 0, 0]), handler);
+ * seen; // ["client 7 started as pid 12345"]
  * ```
  */
 export class RecordDecoder {
@@ -180,8 +208,8 @@ const encoder = new TextEncoder();
 /**
  * The request that starts client `token`: `streams` is 1 for stderr, 2 for stdout, 3 for both.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a running fan-in to write to (spawner.ts)
+ * ```ts ignore
  * await writer.write(spawnRequest(7, 3, ["ffmpeg", "-i", url, "-f", "null", "-"]));
  * ```
  */

@@ -86,8 +86,8 @@ const SIGNALS: Record<number, Deno.Signal> = {
  * closed stdin end it and every client. If the helper dies, its clients die with it (their exits
  * are reported as SIGKILL) and the next spawn starts a new helper.
  *
- * @example
- * ```ts
+ * @example Not run: it starts the fan-in and FFmpeg (spawner_test.ts runs them)
+ * ```ts ignore
  * const clients = startFanin({ path: "build/hls-swarm-fanin", clock: systemClock, log });
  * const child = await clients.spawn("ffmpeg", args, { stderr: sink, progress: null });
  * await child.status;

@@ -36,8 +36,10 @@ import {
  *
  * @example
  * ```ts
- * const fleet = mergeSnapshots([workerA.snapshot(), workerB.snapshot()]);
- * fleet.requests.segment; // the sum of both
+ * import { ShardStats } from "../stats/shard_stats.ts";
+ * const worker = () => new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * const fleet = mergeSnapshots([worker().snapshot(Date.now()), worker().snapshot(Date.now())]);
+ * fleet.requests.segment; // the sum of both: 0
  * ```
  */
 export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {

@@ -77,8 +77,11 @@ export const CURRENT_RATE_WINDOW_MS = 10_000;
  *
  * @example
  * ```ts
- * const view = fleetView(mergeSnapshots(shards));
- * view.ttfbMs.segment.p95;
+ * import { mergeSnapshots } from "./merge.ts";
+ * import { ShardStats } from "../stats/shard_stats.ts";
+ * const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * const view = fleetView(mergeSnapshots([stats.snapshot(Date.now())]));
+ * view.ttfbMs.segment.p95; // null: no segment yet
  * ```
  */
 export function fleetView(
@@ -135,7 +138,8 @@ export function fleetView(
  *
  * @example
  * ```ts
- * ratesOf(series, 30_000, Math.floor(stoppedAt / 1000)).segments;
+ * import { WallSeries } from "../stats/series.ts";
+ * ratesOf(new WallSeries(), 30_000, Math.floor(Date.now() / 1000)).segments; // 0
  * ```
  */
 export function ratesOf(series: WallSeries, windowMs: number, endSecond?: number): CurrentRates {
@@ -158,7 +162,9 @@ export function ratesOf(series: WallSeries, windowMs: number, endSecond?: number
  *
  * @example
  * ```ts
- * lineHealth(snap, 0.01).dropRate; // dropped / read
+ * import { ShardStats } from "../stats/shard_stats.ts";
+ * const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * lineHealth(stats.snapshot(Date.now()), 0.01).dropRate; // dropped / read
  * ```
  */
 export function lineHealth(snap: Snapshot, threshold: number): LineHealth {

@@ -17,7 +17,15 @@ export const EXCERPT_CHARS = 200;
  *
  * @example
  * ```ts
- * const safe = containSink(sink, (e) => log.error("reader_consumer_failed", errorFields(e)));
+ * import { createLogger } from "../log/logger.ts";
+ * const log = createLogger({ format: "json", level: "warn", sink: () => {} });
+ * const parse = () => {
+ *   throw new Error("a bug in a parser");
+ * };
+ * const safe = containSink(
+ *   { line: parse, dropped: () => {} },
+ *   (e) => log.error("reader_consumer_failed", { error: String(e) }),
+ * );
  * safe.line("frame=1", 0); // never throws
  * ```
  */

@@ -35,6 +35,7 @@ export interface LineCounts {
  *
  * @example
  * ```ts
+ * const seen: string[] = [];
  * const q = new LossyLineQueue(2, (l) => seen.push(l.line));
  * q.offer("a", 0); q.offer("b", 0); q.offer("c", 0); // "c" is dropped
  * q.drain(10); // parses "a" and "b"

@@ -14,8 +14,8 @@ import { LineDecoder, readLines } from "./decoder.ts";
  * here, one BYOB reader per pipe. What a line's consumer throws is logged (once per kind) and
  * costs that line only: {@linkcode readLines} would take it for a broken pipe and stop reading.
  *
- * @example
- * ```ts
+ * @example Not run: it spawns FFmpeg (tests/shutdown_test.ts runs both readers)
+ * ```ts ignore
  * const clients = pipedClients(createProcessSpawner({ deathSignal: true }), systemClock, log);
  * const child = await clients.spawn("ffmpeg", args, { stderr: sink, progress: null });
  * await child.status;

@@ -56,8 +56,8 @@ const LAG_PERIOD_MS = 100;
 /**
  * Samples the load box until stopped.
  *
- * @example
- * ```ts
+ * @example Not run: it samples /proc for seconds
+ * ```ts ignore
  * const box = new LoadboxMonitor(systemClock, Deno.readTextFile);
  * box.start();
  * // … later
@@ -222,8 +222,8 @@ function windowOf(w: SaturationWindow & { last: number }): SaturationWindow {
  * The load boxes of a fleet: maxima, minima and saturated seconds over every shard, and every
  * shard's windows, labelled with its index. Null when no shard reported one.
  *
- * @example
- * ```ts
+ * @example Not run: it needs the shards' loadbox reports from their summaries
+ * ```ts ignore
  * mergeLoadbox([{ shard: 0, report: a }, { shard: 1, report: b }])?.windows;
  * ```
  */

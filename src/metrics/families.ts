@@ -57,8 +57,8 @@ const one = (v: number): Samples => [[{}, v]];
 /**
  * Every hlsswarm family at this scrape.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a running swarm's scrape input
+ * ```ts ignore
  * const text = exposition(swarmFamilies(facts, input), { run_id: "r1" });
  * ```
  */

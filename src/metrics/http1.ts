@@ -40,8 +40,8 @@ function headEnd(buf: Uint8Array): number {
  * Reads from `conn` until a whole head is buffered. `pending` holds bytes already read past the
  * previous request (a pipelining client). Stops at `maxBytes` without a head ("too-large").
  *
- * @example
- * ```ts
+ * @example Not run: it needs an accepted connection (server_test.ts)
+ * ```ts ignore
  * const read = await readHead(conn, new Uint8Array(0), 16_384);
  * if ("head" in read) parseRequestHead(read.head);
  * ```

@@ -9,8 +9,8 @@ import { processFamilies } from "./process.ts";
 /**
  * A scrape function for {@link ./server.ts serveMetrics}.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a running swarm
+ * ```ts ignore
  * const scrape = metricsScraper(facts, () => swarm.scrapeInput(), "run-1", Deno.readTextFile);
  * const text = await scrape();
  * ```

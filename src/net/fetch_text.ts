@@ -33,8 +33,8 @@ export interface FetchTextOptions {
  * GETs `url`. Rejects with a one-line reason: `timed out after N ms`, `body is over the N-byte
  * limit`, or the innermost network error ("Connection refused (os error 111)").
  *
- * @example
- * ```ts
+ * @example Not run: it fetches over the network
+ * ```ts ignore
  * const r = await fetchText(fetch, "http://origin/stream.m3u8", {
  *   clock: systemClock, timeoutMs: 5000, maxBytes: 65_536, overLimit: "truncate" });
  * ```

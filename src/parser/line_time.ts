@@ -47,7 +47,7 @@ let cachedDayMs = 0;
  *
  * @example
  * ```ts
- * datetimePrefixMs("2026-12-01 14:37:32.911 [info] x") -
+ * datetimePrefixMs("2026-12-01 14:37:32.911 [info] x")! -
  *   datetimePrefixMs("2026-12-01 14:37:32.900 [info] y")!; // 11
  * datetimePrefixMs("[info] x"); // null
  * ```

@@ -31,8 +31,8 @@ const RESEND_MS = 1000;
 /**
  * The open requests of one FFmpeg run.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a parsed request event (open_requests_test.ts)
+ * ```ts ignore
  * const open = new OpenRequests();
  * open.set("0x1", request);
  * open.takeResent("/seg1.ts", { at: 5, stamp: null }); // request, when it is still unanswered

@@ -40,8 +40,8 @@ const FD_MARGIN = 100;
 /**
  * Runs every check.
  *
- * @example
- * ```ts
+ * @example Not run: it needs FFmpeg's capabilities and a stream on the network
+ * ```ts ignore
  * const results = await runPreflight({ clients: 50, streamUrl, caps, deathSignal: true, fanin: true,
  *   readTextFile: Deno.readTextFile });
  * const failed = results.filter((r) => r.status === "fail");

@@ -54,8 +54,8 @@ export function parsePrograms(json: string): ProbedProgram[] {
  * Probes `url` and returns the program id of the highest or lowest bitrate variant.
  * Throws with a message saying why when ffprobe fails, times out or finds no programs.
  *
- * @example
- * ```ts
+ * @example Not run: it runs ffprobe against a stream on the network
+ * ```ts ignore
  * const id = await probeVariant(runCommand, { ffprobe: "ffprobe", url, pick: "highest",
  *   userAgent: "hls-swarm/0.1.0/probe", headers: [], timeoutMs: 10_000 });
  * ```

@@ -130,8 +130,8 @@ export function createProcessSpawner(opts: { deathSignal: boolean }): Spawner {
  * Signals the process group that `pid` leads. Never throws: a group that is gone raced with its
  * exit, and signalling the child itself is then moot.
  *
- * @example
- * ```ts
+ * @example Not run: it signals a running process group
+ * ```ts ignore
  * killGroup(child.pid, "SIGTERM");
  * ```
  */
@@ -147,8 +147,8 @@ export function killGroup(pid: number, signal: Deno.Signal): void {
  * Stops a child: SIGTERM to its process group, then SIGKILL if it is still running after
  * `graceMs`. Resolves with its exit status.
  *
- * @example
- * ```ts
+ * @example Not run: it stops a running process
+ * ```ts ignore
  * const status = await stopGracefully(child, 5000, systemClock);
  * ```
  */

@@ -53,8 +53,8 @@ export interface TlsDeps {
  * Prepares TLS for a run. Throws a {@linkcode CaFileError} when `--ca-file` is unreadable or
  * holds no PEM certificate.
  *
- * @example
- * ```ts
+ * @example Not run: it reads the system CA bundle and writes a temp file
+ * ```ts ignore
  * const tls = await prepareTls({ dangerous: false, caFile: "/etc/my-ca.pem" }, denoTlsDeps());
  * tls.caFile; // a copy of the system bundle with my-ca.pem appended
  * ```
@@ -115,7 +115,9 @@ export async function prepareTls(
  *
  * @example
  * ```ts
- * tlsArgs("https://cdn.example/a.m3u8", tls); // ["-tls_verify", "1", "-ca_file", "/etc/ssl/…"]
+ * tlsArgs("https://cdn.example/a.m3u8", { verify: true, caFile: "/tmp/ca.pem" });
+ * // ["-tls_verify", "1", "-ca_file", "/tmp/ca.pem"]
+ * tlsArgs("http://cdn.example/a.m3u8", { verify: true, caFile: null }); // []
  * ```
  */
 export function tlsArgs(url: string, tls: Pick<TlsSetup, "verify" | "caFile">): string[] {

@@ -98,7 +98,11 @@ function parse(line: string, state: ParseState): CdnRecord | null {
  * @example
  * ```ts
  * const state = {};
- * cloudfrontFormat.parse("#Fields: date time …", state); // null: the header
+ * const fields = "date time x-edge-location sc-bytes c-ip cs-method cs-uri-stem sc-status " +
+ *   "cs(User-Agent)";
+ * cloudfrontFormat.parse(`#Fields: ${fields}`, state); // null: the header
+ * const line = ["2026-12-07", "19:00:01", "FRA56-P1", "1017", "192.0.2.10", "GET",
+ *   "/live/stream.m3u8", "200", "hls-swarm/0.1.0/client-0"].join("\t");
  * cloudfrontFormat.parse(line, state)?.edge; // "FRA56-P1"
  * ```
  */

@@ -43,8 +43,8 @@ class InputError extends Error {}
 /**
  * Runs `reconcile` with its arguments (after the word `reconcile`); resolves with the exit code.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a request log and edge logs on disk (tests/reconcile_test.ts)
+ * ```ts ignore
  * const code = await runReconcile(["--request-log", "requests.ndjson", "edge-a.log"], io);
  * ```
  */

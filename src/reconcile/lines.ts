@@ -13,8 +13,8 @@ export const MAX_LINE_BYTES = 1024 * 1024;
  * The lines of `path` (`\r\n` or `\n`), in batches, without their line ends.
  *
  * @param onBytes called with the bytes read from the file so far (compressed bytes for gzip)
- * @example
- * ```ts
+ * @example Not run: it reads a log file
+ * ```ts ignore
  * for await (const batch of readLineBatches("access.log.gz")) for (const line of batch) f(line);
  * ```
  */

@@ -67,8 +67,8 @@ export function viewerOf(r: Pick<CdnRecord, "sid" | "userAgent">): number | null
 /**
  * Collects both sides, then matches them.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a run's request log (match_test.ts)
+ * ```ts ignore
  * const m = new Matcher(requests, 2000);
  * m.add(record, "edge-a.log");
  * const { outcomes, skew } = m.finish();

@@ -82,6 +82,8 @@ function parseNginx(line: string, extended: boolean) {
  *
  * @example
  * ```ts
+ * const line = '127.0.0.1 - - [07/Dec/2026:21:14:52 +0000] "GET /seg00000.ts HTTP/1.1" 200 ' +
+ *   '245716 "-" "hls-swarm/0.1.0/client-0" 1796678092.673 0.001 HIT "-"';
  * nginxFormat.parse(line, {})?.cache; // "hit"
  * ```
  */
@@ -95,6 +97,8 @@ export const nginxFormat: LogFormat = {
  *
  * @example
  * ```ts
+ * const line = '127.0.0.1 - - [07/Dec/2026:21:14:52 +0000] "GET /stream.m3u8 HTTP/1.1" 200 ' +
+ *   '241 "-" "hls-swarm/0.1.0/client-0"';
  * nginxCombinedFormat.parse(line, {})?.path; // "/stream.m3u8"
  * ```
  */

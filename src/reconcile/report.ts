@@ -107,8 +107,8 @@ function kindOfPath(path: string): string {
  * Builds the report from the matcher's outcomes.
  *
  * @param tolerance how many mismatches still pass (0: exact)
- * @example
- * ```ts
+ * @example Not run: it needs a filled Matcher (match_test.ts)
+ * ```ts ignore
  * const { outcomes, skew } = matcher.finish();
  * const report = buildReport({ outcomes, skew, ignored: matcher.ignored, run: matcher.run,
  *   windowMs: 2000, tolerance: 0, examples: 5, edges: ["edge-a.log"] });

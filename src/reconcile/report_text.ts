@@ -33,8 +33,8 @@ const MAX_VIEWER_ROWS = 20;
 /**
  * The text report.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a reconcile report and a CliIo
+ * ```ts ignore
  * io.stdout(formatReconcile(report));
  * ```
  */

@@ -9,8 +9,8 @@ import type { ThresholdResult } from "./thresholds.ts";
 /**
  * The JUnit XML of one run: a test case per threshold, and one for the run itself.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a run's thresholds and outcome, and writes a file
+ * ```ts ignore
  * await Deno.writeTextFile("junit.xml", junitXml("run-1", thresholds, outcome, 61.2));
  * ```
  */

@@ -36,8 +36,8 @@ export class MergeInputError extends ExitError {
  * {@linkcode SHARD_SUMMARY}. Throws a {@linkcode MergeInputError} of one line: `where`, the JSON
  * path and what is wrong.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a shard's summary (tests/merge_inputs.ts builds some)
+ * ```ts ignore
  * const shard = readShardSummary(JSON.parse(text), "shard-0.json");
  * ```
  */
@@ -74,8 +74,8 @@ export function readShardSummary(value: unknown, where: string): ShardSummary {
  * Merges shard summaries (each with the name it was read from) into the fleet's summary.
  * Throws a {@linkcode MergeInputError} when they do not belong together.
  *
- * @example
- * ```ts
+ * @example Not run: it needs shard summaries (tests/merge_inputs.ts builds some)
+ * ```ts ignore
  * const fleet = mergeSummaries([{ name: "a.json", summary: a }, { name: "b.json", summary: b }]);
  * fleet.fleet?.missing; // shard indexes with no summary
  * ```

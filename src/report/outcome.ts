@@ -17,8 +17,8 @@ export interface RunOutcome {
  * The outcome: a failed run (1) before an interrupted one (3) before breached thresholds (99).
  * Thresholds judged on a run cut short would judge a different test, so an interruption wins.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a finished run's summary
+ * ```ts ignore
  * runOutcome(summary, thresholds, 60_000); // { code: 0, reason: null }
  * ```
  */

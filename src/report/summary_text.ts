@@ -63,8 +63,8 @@ function formatMeasuredWith(
 /**
  * Renders the summary, and the threshold results beside it, as text for stdout.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a finished run's summary
+ * ```ts ignore
  * console.log(formatSummary(summary, evaluateThresholds(summary, thresholds)));
  * ```
  */

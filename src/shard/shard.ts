@@ -30,8 +30,8 @@ export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestL
 /**
  * Runs clients on demand until stopped.
  *
- * @example
- * ```ts
+ * @example Not run: it spawns clients through its deps
+ * ```ts ignore
  * const shard = new Shard(deps);
  * shard.start(0); shard.start(1);
  * shard.stop();

@@ -16,8 +16,8 @@ const CACHE_MS = 200;
 /**
  * The shards of one process.
  *
- * @example
- * ```ts
+ * @example Not run: it needs running shards
+ * ```ts ignore
  * const set = new ShardSet([workerA, workerB], clock);
  * set.start(0); set.start(1); // one client on each
  * set.snapshot().clients.started; // 2

@@ -19,8 +19,8 @@ import {
 /**
  * A shard running in a worker thread.
  *
- * @example
- * ```ts
+ * @example Not run: it starts a worker thread that runs FFmpeg
+ * ```ts ignore
  * const shard = new WorkerShard(entryUrl, init, log, () => emptySnapshot);
  * shard.start(0);
  * shard.stop();

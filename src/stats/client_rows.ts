@@ -25,8 +25,8 @@ export interface ClientRow {
  * The rows of `clients`, worst first: stalled, then most failed requests, then highest drift,
  * then by id so the order is stable between frames. At most `limit` rows.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a shard's clients
+ * ```ts ignore
  * clientRows(shard.stats.clients.values(), 10)[0].status; // "stalled" when any client is
  * ```
  */
@@ -59,8 +59,8 @@ export function clientRows(clients: Iterable<ClientRecord>, limit = Infinity): C
 /**
  * Sorts rows worst first (in place), so rows of several shards can be merged and cut again.
  *
- * @example
- * ```ts
+ * @example Not run: it needs the shards' client rows
+ * ```ts ignore
  * sortWorstFirst([...rowsA, ...rowsB]).slice(0, 10);
  * ```
  */

@@ -22,7 +22,7 @@ export type LatencyName = typeof LATENCIES[number];
  * @example
  * ```ts
  * const http = new HttpStats();
- * http.apply({ type: "request", kind: "segment", path: "/s1.ts" });
+ * http.apply({ type: "request", req: 1, kind: "segment", path: "/s1.ts", at: 0 });
  * http.totalRequests; // 1
  * ```
  */

@@ -53,8 +53,8 @@ export interface PlaybackState {
 /**
  * Tracks one client across runs.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a parsed progress block (playback_test.ts)
+ * ```ts ignore
  * const p = new PlaybackTracker(6000);
  * p.onRunStart();
  * p.onProgress({ ...block, outTimeUs: 2_000_000, speed: 1 }, 1000);

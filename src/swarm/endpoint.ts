@@ -21,8 +21,8 @@ export interface Endpoint {
  * Serves the endpoint, or returns null with --metrics off. Throws MetricsListenError when the
  * address is taken.
  *
- * @example
- * ```ts
+ * @example Not run: it serves /metrics for a running swarm
+ * ```ts ignore
  * const endpoint = serveEndpoint(config, { ffmpegVersion, lineReader, startedAt, readTextFile, input, ready });
  * ```
  */

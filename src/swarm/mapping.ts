@@ -20,8 +20,8 @@ import { SwarmStartError } from "./errors.ts";
 /**
  * Client `id`'s command line for this run.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a config, FFmpeg's capabilities and TLS
+ * ```ts ignore
  * const { command, args } = clientCommand(config, caps, { kind: "all" }, tls, 0);
  * ```
  */
@@ -39,8 +39,8 @@ export function clientCommand(
  * The stream mapping every client uses: `all` and `first` directly, `highest`/`lowest` by asking
  * ffprobe once. A failed probe falls back to `first`, or throws with policy `fail`.
  *
- * @example
- * ```ts
+ * @example Not run: it probes the stream with ffprobe
+ * ```ts ignore
  * const mapping = await chooseMapping(config, runCommand, log, tls); // { kind: "all" }
  * ```
  */

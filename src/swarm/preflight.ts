@@ -30,8 +30,8 @@ export interface PreflightDeps {
 /**
  * Runs every check for `config`; throws a {@linkcode SwarmStartError} listing the failures.
  *
- * @example
- * ```ts
+ * @example Not run: it checks a stream on the network
+ * ```ts ignore
  * await preflight(config, {
  *   fetch, readTextFile: Deno.readTextFile, log, caps, deathSignal, faninPath: null, tls,
  * });

@@ -27,8 +27,8 @@ export interface ProgressFields {
 /**
  * The progress fields of a snapshot and its view.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a running swarm's snapshot
+ * ```ts ignore
  * log.info("progress", progressLine(snap, fleetView(snap)));
  * ```
  */

@@ -39,6 +39,9 @@ export function rampOffsets(
  *
  * @example
  * ```ts
+ * import { systemClock } from "../clock.ts";
+ * const startClient = (id: number) => console.log(`client ${id} starts`);
+ * const signal = new AbortController().signal;
  * const started = await runRamp(rampOffsets(5, 10, 0, 1), systemClock, signal, startClient);
  * ```
  */

@@ -43,8 +43,8 @@ export function shardWorkers(
 /**
  * The run record of this run on this host.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a config, FFmpeg's capabilities and TLS
+ * ```ts ignore
  * const how = { lineReader: "native", workers: 2 } as const;
  * const record = await runRecord(config, caps, mapping, tls, Deno.readTextFile, how);
  * ```

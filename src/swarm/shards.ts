@@ -43,8 +43,8 @@ export function workerCount(
 /**
  * The shards of this process, started and ready for clients.
  *
- * @example
- * ```ts
+ * @example Not run: it starts FFmpeg clients
+ * ```ts ignore
  * const shards = createShards(config, deps, mapping, plan);
  * shards.start(0, plan.firstClient);
  * ```

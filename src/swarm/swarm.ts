@@ -34,8 +34,8 @@ export type { SwarmDeps };
  * One run of the swarm. Call {@linkcode Swarm.run} once; {@linkcode Swarm.stop} (or the
  * configured duration) ends it gracefully, {@linkcode Swarm.forceStop} kills at once.
  *
- * @example
- * ```ts
+ * @example Not run: it runs FFmpeg clients against a stream
+ * ```ts ignore
  * const swarm = new Swarm(config, deps);
  * Deno.addSignalListener("SIGINT", () => swarm.stop("SIGINT"));
  * const summary = await swarm.run();

@@ -40,8 +40,8 @@ export interface WatchOptions {
  * Runs the per-second duties until the run stops; {@linkcode RunWatch.finish} writes the last
  * timeline rows.
  *
- * @example
- * ```ts
+ * @example Not run: it watches a running swarm
+ * ```ts ignore
  * const watch = new RunWatch(options, deps);
  * watch.start(signal);
  * // … the run ends

@@ -176,6 +176,7 @@ export class FuzzRandom {
  *
  * @example
  * ```ts
+ * const t0 = performance.now();
  * fuzzReport("record decoder", { streams: 400, bytes: 1_000_000 }, t0);
  * // fuzz record decoder: seed 21, streams 400, bytes 1,000,000 in 812 ms
  * ```

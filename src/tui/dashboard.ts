@@ -90,7 +90,7 @@ export function parseKeys(chunk: Uint8Array): DashboardKey[] {
  *
  * @example
  * ```ts
- * io.write(frame(["hello"], 80, 24));
+ * const screen = frame(["hello"], 80, 24); // the cursor home, "hello", the rest cleared
  * ```
  */
 export function frame(lines: readonly string[], width: number, height: number): string {
@@ -109,8 +109,8 @@ export function frame(lines: readonly string[], width: number, height: number): 
  * The live dashboard. {@linkcode Dashboard.start} takes over the screen; {@linkcode Dashboard.stop}
  * gives it back, and so does any crash or `Deno.exit` while it runs.
  *
- * @example
- * ```ts
+ * @example Not run: it takes over the terminal while a swarm runs
+ * ```ts ignore
  * const dashboard = new Dashboard({
  *   io: denoTerminal(),
  *   model: (rows) => builder.build(performance.now(), rows),

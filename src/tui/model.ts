@@ -128,6 +128,9 @@ const RATE_WINDOW_S = 10;
  *
  * @example
  * ```ts
+ * import { renderDashboard } from "./render.ts";
+ * import { syntheticSource, syntheticSwarm } from "./synthetic.ts";
+ * const source = syntheticSource(syntheticSwarm({ clients: 3, seconds: 5 }));
  * const builder = new DashboardModelBuilder(source);
  * const model = builder.build(performance.now(), 20);
  * renderDashboard(model, { width: 120, height: 40, showDetails: true, color: false });

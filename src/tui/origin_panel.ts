@@ -17,8 +17,8 @@ const SOURCE_NAMES: Record<string, string> = {
  * (null) while a source has not been scraped yet; otherwise unhealthy, with each failing
  * source's latest error.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a running swarm's origin scraper
+ * ```ts ignore
  * const view = originPanel(swarm.origin.snapshot());
  * view.healthy; // true, false, or null before the first scrape
  * ```

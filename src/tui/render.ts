@@ -61,8 +61,12 @@ interface Section {
  *
  * @example
  * ```ts
+ * import { DashboardModelBuilder } from "./model.ts";
+ * import { syntheticSource, syntheticSwarm } from "./synthetic.ts";
+ * const source = syntheticSource(syntheticSwarm({ clients: 3, seconds: 5 }));
+ * const model = new DashboardModelBuilder(source).build(performance.now(), 20);
  * const lines = renderDashboard(model, { width: 80, height: 24, showDetails: false, color: false });
- * Deno.stdout.writeSync(new TextEncoder().encode(lines.join("\n")));
+ * lines.length; // 24 at most
  * ```
  */
 export function renderDashboard(model: DashboardModel, opts: RenderOptions): string[] {

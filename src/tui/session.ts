@@ -130,8 +130,8 @@ export interface DashboardStartOptions {
  * with the swarm, and wrap the run in {@linkcode DashboardSession.guard}, which gives the
  * terminal back before anything else is printed.
  *
- * @example
- * ```ts
+ * @example Not run: it runs a swarm under the dashboard
+ * ```ts ignore
  * const tui = DashboardSession.open(config, Deno.env.toObject());
  * const swarm = new Swarm(config, { ...deps, log: tui.log, progressLogMs: 0 });
  * tui.start(swarm, { onQuit: () => swarm.stop("quit"), onForceQuit: () => swarm.forceStop("kill") });

@@ -154,6 +154,7 @@ export function syntheticSwarm(opts: SyntheticOptions): SyntheticSwarm {
  *
  * @example
  * ```ts
+ * import { DashboardModelBuilder } from "./model.ts";
  * const builder = new DashboardModelBuilder(syntheticSource(syntheticSwarm({ clients: 3, seconds: 5 })));
  * ```
  */
