@@ -2,8 +2,8 @@
  * Bodies sent without `Content-Length`, as `Transfer-Encoding: chunked`: playlists that
  * packagers and CDNs rewrite on the fly (nginx's `sub_filter` in front of an origin, say) come so.
  * FFmpeg logs each chunk's size at trace as it reads the chunk's header (http.c:
- * `Chunked encoding data size: N'`; 5.1 without the closing quote), and a last chunk of size 0
- * when the body ends. A chunked body's bytes are the sum of its chunk sizes (the chunk framing,
+ * `Chunked encoding data size: N`, in 5.1, 7.1 and 9.0 alike), and a last chunk of size 0 when
+ * the body ends. A chunked body's bytes are the sum of its chunk sizes (the chunk framing,
  * which nginx's `$body_bytes_sent` includes, is not body), and unlike a `Content-Length` body
  * its end is seen: it counts the moment its last chunk comes.
  *
@@ -45,8 +45,8 @@ const CHUNKED_HEADER = "header='transfer-encoding: chunked'";
  * ```ts
  * const bodies = new ChunkedBodies();
  * bodies.begin("0x1", 3, "manifest");
- * bodies.chunk("0x1", "Chunked encoding data size: 610'"); // null: more may come
- * bodies.chunk("0x1", "Chunked encoding data size: 0'"); // { req: 3, kind: "manifest", bytes: 610 }
+ * bodies.chunk("0x1", "Chunked encoding data size: 610"); // null: more may come
+ * bodies.chunk("0x1", "Chunked encoding data size: 0"); // { req: 3, kind: "manifest", bytes: 610 }
  * ```
  */
 export class ChunkedBodies {

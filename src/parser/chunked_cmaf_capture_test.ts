@@ -11,11 +11,13 @@ import {
   accessLog,
   CAPTURED_VERSIONS,
   captureLines,
+  countOf,
   replayStderr,
   tallyEvents,
   tallyLog,
 } from "./capture_replay.ts";
 import type { HttpEvent } from "./http_event.ts";
+import { StderrParser } from "./stderr_events.ts";
 import type { RequestKind } from "./url_kind.ts";
 
 /** Body bytes by kind. */
@@ -44,7 +46,7 @@ for (const v of CAPTURED_VERSIONS) {
     const ours = bytesByKind(events);
     assert(playlists.length >= 10, `${playlists.length} playlists`);
     assertEquals(ours.manifest, origin);
-    // nginx's $body_bytes_sent adds the framing: `261\r\n` … `\r\n0\r\n\r\n` per playlist.
+    // nginx's $body_bytes_sent adds the framing: `241\r\n` … `\r\n0\r\n\r\n` per playlist.
     assertEquals(wire - origin, playlists.reduce((n, e) => n + framing(e.upstream!), 0));
     // Segments (Content-Length) as before: everything equals nginx's log.
     const nginx = tallyLog(await accessLog(v, "access_trace_chunked_playlist.txt"));
@@ -107,5 +109,21 @@ Deno.test("FFmpeg 9.0, CMAF at a paced origin: inferred download times equal ngi
   // 16 KB writes at 400 KB/s: about half a second per segment, not the few ms of loopback.
   for (const [ours, nginx] of pairs) {
     assert(nginx >= 300 && Math.abs(ours - nginx) <= 50, `inferred ${ours} ms, nginx ${nginx} ms`);
+  }
+});
+
+Deno.test("a chunked playlist cut before its last chunk: read when FFmpeg ended, in flight at a stop", async () => {
+  const lines = await captureLines("7.1", "stderr_trace_chunked_playlist.txt");
+  // The run as if it had ended right after the first playlist's first chunk.
+  const cut = lines.findIndex((l) => /Chunked encoding data size: [1-9]/.test(l)) + 1;
+  const size = Number(/size: (\d+)/.exec(lines[cut - 1])![1]);
+  for (const stopped of [false, true]) {
+    const parser = new StderrParser();
+    const events = lines.slice(0, cut).flatMap((l, i) => parser.push(l, i));
+    events.push(...parser.finish(stopped));
+    assertEquals(bytesByKind(events), { manifest: size });
+    assertEquals(countOf(events, "inFlightAtStop"), stopped ? 1 : 0);
+    // What is left of a chunked body has no announced size: none is said to be missing.
+    assertEquals(countOf(events, "inFlightBytesAtStop"), 0);
   }
 });

@@ -20,7 +20,7 @@ export const MEDIA_PLAYLIST_NAME = "stream.m3u8";
 /** File name of the master playlist written in ABR mode. */
 export const MASTER_PLAYLIST_NAME = "master.m3u8";
 
-/** File name of the CMAF init section (`EXT-X-MAP`), in each segment directory. */
+/** File name of the CMAF init section (`EXT-X-MAP`); with `abr` FFmpeg adds `_N` per variant. */
 export const FMP4_INIT_NAME = "init.mp4";
 
 /**
@@ -207,8 +207,8 @@ export function buildGeneratorArgs(opts: OriginOptions, dir: string): string[] {
   );
   const ext = segmentExtension(opts);
   if (opts.segmentType === "fmp4") {
-    // CMAF: one init section per rendition (EXT-X-MAP), written beside its segments (FFmpeg
-    // resolves the init name against the segment file's directory, `%v` included).
+    // CMAF: one init section per rendition (EXT-X-MAP), written beside its segments; with
+    // several renditions FFmpeg numbers it (`360p/init_0.mp4`, `180p/init_1.mp4`).
     args.push("-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", FMP4_INIT_NAME);
   }
   if (opts.abr) {
