@@ -81,12 +81,13 @@ test: deps-deno native ## run every test (unit and integration, real FFmpeg and 
 	trap 'exit 130' INT TERM; \
 	"$(DENO)" test $(PERMS) --parallel src/ tests/
 
-# Per-viewer acceptance against the origin's own clock: exact rebuffer counts per viewer hold on
-# a quiet box and not always beside other tests on two cores, so they run alone, not in `make test`
+# Per-viewer acceptance against the origin's own clock (rebuffers against the origin's access log,
+# startup against nginx's $msec on every FFmpeg built here): exact per-viewer figures hold on a
+# quiet box and not always beside other tests on two cores, so they run alone, not in `make test`
 # (their names do not end in _test.ts, so `deno test tests/` does not pick them up).
-ACCEPTANCE_TESTS := tests/viewer_rebuffer_acceptance.ts
+ACCEPTANCE_TESTS := tests/viewer_rebuffer_acceptance.ts tests/viewer_startup_acceptance.ts
 .PHONY: test-viewer
-test-viewer: deps-deno native ## viewer experience against the origin's truth, alone (about a minute)
+test-viewer: deps-deno native ## viewer experience against the origin's truth, alone (about two minutes)
 	"$(DENO)" test $(PERMS) $(ACCEPTANCE_TESTS)
 
 test-unit: ## run the unit tests only
