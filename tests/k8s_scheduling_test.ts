@@ -9,7 +9,7 @@ import type { Job } from "kubernetes-models/batch/v1";
 import type { K8sObject } from "../src/k8s/manifests.ts";
 import { compareReleases, FIELD_SINCE, MIN_KUBERNETES } from "../src/k8s/versions.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
-import { k8s, parseYaml, run, validate } from "./k8s_helpers.ts";
+import { k8s, kubectlDecodeLoss, parseYaml, run, validate } from "./k8s_helpers.ts";
 
 const STREAM = "http://origin.example:17080/stream.m3u8";
 const BASE = [
@@ -160,40 +160,9 @@ Deno.test("kubectl 1.32 decodes the Job into its API types without losing a fiel
     "--image-pull-secret=regcred",
   ]);
   const job = docs.find((o) => o.kind === "Job") as Job;
-  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-kubectl-" });
-  const decode = async (o: unknown) => {
-    await Deno.writeTextFile(`${dir}/job.json`, JSON.stringify(o));
-    const out = await run("kubectl", [
-      "set",
-      "env",
-      "--local",
-      "-f",
-      `${dir}/job.json`,
-      "HLS_SWARM_DECODE_CHECK=1",
-      "-o",
-      "json",
-    ]);
-    assertEquals(out.code, 0, out.stderr);
-    return subset(o, JSON.parse(out.stdout));
-  };
-  try {
-    assertEquals(await decode(job), [], "fields lost or changed");
-    // It does catch a field its types lack.
-    const bogus = { ...job, spec: { ...job.spec!, backoffLimitPerIndexx: 0 } };
-    assertEquals(await decode(bogus), ["spec.backoffLimitPerIndexx"]);
-    console.log(`kubectl ${client.gitVersion}: the Job decodes without loss`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  assertEquals(await kubectlDecodeLoss(job), [], "fields lost or changed");
+  // It does catch a field its types lack.
+  const bogus = { ...job, spec: { ...job.spec!, backoffLimitPerIndexx: 0 } };
+  assertEquals(await kubectlDecodeLoss(bogus), ["spec.backoffLimitPerIndexx"]);
+  console.log(`kubectl ${client.gitVersion}: the Job decodes without loss`);
 });
-
-/** The paths of `want`'s leaves that `got` lacks or holds otherwise. */
-function subset(want: unknown, got: unknown, path = ""): string[] {
-  if (typeof want !== "object" || want === null) {
-    return want === got ? [] : [path.slice(1)];
-  }
-  if (typeof got !== "object" || got === null) return [path.slice(1)];
-  return Object.entries(want).flatMap(([k, v]) =>
-    subset(v, (got as Record<string, unknown>)[k], `${path}.${k}`)
-  );
-}

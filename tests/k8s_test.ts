@@ -17,13 +17,13 @@ import { envName, EXTRA_ENV, FLAGS } from "../src/config/flags.ts";
 import { secretWarning } from "../src/k8s/credentials.ts";
 import { type K8sObject, runObjects } from "../src/k8s/manifests.ts";
 import { DEFAULT_IMAGE } from "../src/k8s/options.ts";
-import { sizing } from "../src/k8s/sizing.ts";
+import { PER_POD, PER_THOUSAND, podResources, sizing } from "../src/k8s/sizing.ts";
 import { toYamlStream } from "../src/k8s/yaml.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { VERSION } from "../src/version.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
-import { finishSwarm, ROOT, spawnSwarm, SWARM_ARGV, uniqueAgent } from "./helpers.ts";
-import { GOLDEN, k8s, parseYaml, run, validate } from "./k8s_helpers.ts";
+import { finishSwarm, ROOT, spawnSwarm, uniqueAgent } from "./helpers.ts";
+import { fakeKubectl, GOLDEN, k8s, parseYaml, run, validate } from "./k8s_helpers.ts";
 
 /** The renders under test, each with its golden file. */
 const RENDERS: Record<string, string[]> = {
@@ -281,19 +281,51 @@ Deno.test("the YAML emitter round-trips awkward strings under YAML 1.1 and 1.2",
   }
 });
 
-Deno.test("sizing.ts is nix/sizing.nix (evaluated with nix-instantiate)", async () => {
-  const counts = [1, 2, 50, 99, 100, 101, 250, 1000, 5647, 12345];
+Deno.test("sizing.ts is nix/sizing.nix: the same per-viewer table, the same pods (nix-instantiate)", async () => {
+  const counts = [1, 2, 40, 50, 99, 100, 101, 250, 400, 1000, 5647, 12345];
+  const fields = Object.keys(sizing(1)).join(" ");
   const out = await run("nix-instantiate", [
     "--eval",
     "--strict",
     "--json",
     "-E",
-    `map (c: let s = import ./nix/sizing.nix c; in { inherit (s) memoryMB vcpu connections; }) [ ${
-      counts.join(" ")
-    } ]`,
+    `let at = import ./nix/sizing.nix; in {
+      perThousand = (at 0).perThousand;
+      perPod = (at 0).perPod;
+      pods = map (c: let s = at c; in { inherit (s) ${fields}; }) [ ${counts.join(" ")} ];
+    }`,
   ], { cwd: ROOT });
   assertEquals(out.code, 0, out.stderr);
-  assertEquals(counts.map(sizing), JSON.parse(out.stdout));
+  const nix = JSON.parse(out.stdout);
+  assertEquals(nix.perThousand, { ...PER_THOUSAND });
+  assertEquals(nix.perPod, { ...PER_POD });
+  assertEquals(counts.map(sizing), nix.pods);
+  // The figures are the measured ones: 2026-12-07's bench/sizing.ts output, kept in testdata.
+  const bench = await Deno.readTextFile(`${GOLDEN}sizing-2026-12-07.txt`);
+  const runs = bench.split("\n").filter((l) => l.startsWith("SIZING ")).map((l) =>
+    JSON.parse(l.slice(7))
+  );
+  assertEquals(runs.map((r) => r.ffmpeg.slice(0, 3)), ["5.1", "5.1", "7.1", "7.1", "9.0", "9.0"]);
+  const most = (f: (r: { perViewer: Record<string, number> }) => number) =>
+    Math.max(...runs.map(f));
+  assertEquals(
+    Math.ceil(most((r) => r.perViewer.ffmpegCpuPct) * 100) * 100,
+    PER_THOUSAND.ffmpegCpuMilli,
+  );
+  assertEquals(
+    Math.ceil(most((r) => r.perViewer.ffmpegPrivateMiB) * 10) * 100,
+    PER_THOUSAND.ffmpegMiB,
+  );
+  // The help prints the table for the counts a user thinks in.
+  const help = await k8s(["render", "--help"]);
+  assertEquals(help.code, 0);
+  const row = podResources(400);
+  assert(
+    new RegExp(`400\\s+${row.requests.cpu}\\s+${row.requests.memory}\\s+${row.limits.memory}`)
+      .test(help.stdout),
+    help.stdout.slice(-800),
+  );
+  console.log(help.stdout.slice(help.stdout.indexOf("Each pod requests")));
 });
 
 Deno.test("the default image is the one container.nix builds", async () => {
@@ -375,74 +407,6 @@ async function realShardLogs(runId: string, shards: number, indexes: number[]): 
   }
 }
 
-interface FakePod {
-  index: number;
-  phase: string;
-  exitCode: number;
-  log: string;
-}
-
-/** A data directory for testdata/k8s/fake-kubectl, and a bin directory where it is `kubectl`. */
-async function fakeKubectl(runId: string, job: {
-  pods: FakePod[];
-  completedIndexes: string;
-  failedIndexes: string;
-}) {
-  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-fake-kubectl-" });
-  await Deno.mkdir(`${dir}/bin`);
-  await Deno.mkdir(`${dir}/logs`);
-  await Deno.symlink(`${ROOT}testdata/k8s/fake-kubectl`, `${dir}/bin/kubectl`);
-  await Deno.writeTextFile(`${dir}/run-id`, runId);
-  const status = (s: Record<string, unknown>) => JSON.stringify({ kind: "Job", status: s });
-  await Deno.writeTextFile(`${dir}/job-running.json`, status({ active: 4, ready: 2 }));
-  await Deno.writeTextFile(
-    `${dir}/job-done.json`,
-    status({
-      succeeded: 2,
-      failed: 1,
-      completedIndexes: job.completedIndexes,
-      failedIndexes: job.failedIndexes,
-      conditions: [{ type: "Failed", status: "True", reason: "FailedIndexes" }],
-    }),
-  );
-  const items = job.pods.map((p) => ({
-    metadata: {
-      name: `${runId}-${p.index}-pod`,
-      creationTimestamp: "2030-06-01T11:58:00Z",
-      labels: { "batch.kubernetes.io/job-completion-index": String(p.index) },
-    },
-    status: {
-      phase: p.phase,
-      containerStatuses: [{
-        name: "hls-swarm",
-        state: { terminated: { exitCode: p.exitCode, reason: p.exitCode ? "Error" : "Completed" } },
-      }],
-    },
-  }));
-  await Deno.writeTextFile(`${dir}/pods.json`, JSON.stringify({ kind: "List", items }));
-  for (const p of job.pods) {
-    await Deno.writeTextFile(`${dir}/logs/${runId}-${p.index}-pod.log`, p.log);
-  }
-  return {
-    dir,
-    /** hls-swarm as a real process, with the fake first on PATH. */
-    run: (args: string[]) =>
-      run(Deno.execPath(), [...SWARM_ARGV, ...args], {
-        env: {
-          NO_COLOR: "1",
-          PATH: `${dir}/bin:${Deno.env.get("PATH")}`,
-          FAKE_KUBECTL_DIR: dir,
-        },
-      }),
-    /** The calls so far, each as its arguments. */
-    calls: async () =>
-      (await Deno.readTextFile(`${dir}/calls`)).split("\n").filter(Boolean).map((l) =>
-        l.split("\x1f")
-      ),
-    applied: () => Deno.readTextFile(`${dir}/applied.yaml`),
-  };
-}
-
 /** The permission bits (octal) of a folder and each file in it, by name; the folder is ".". */
 async function fileModes(dir: string): Promise<Record<string, string>> {
   const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
@@ -475,6 +439,8 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
     "--duration=10s",
     `--run-id=${runId}`,
     "--poll=100ms",
+    // A fixed start: no barrier (tests/k8s_barrier_test.ts has that).
+    "--start-at=2030-06-01T12:00:00Z",
     `--header=Authorization: Bearer ${CREDENTIALS.X}`,
   ];
   try {
@@ -482,13 +448,21 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
     console.log(first.stderr.split("\n").filter((l) => l.startsWith("hls-swarm k8s")).join("\n"));
     assertEquals(first.code, 5, first.stderr);
     const pod = (i: number) => `${runId}-${i}-pod`;
-    assertEquals(await fake.calls(), [
+    const calls = await fake.calls();
+    const getPods = ["get", "pods", "-l", `batch.kubernetes.io/job-name=${runId}`, "-o", "json"];
+    assertEquals(calls.slice(0, 5), [
       ["apply", "-f", "-"],
       ["get", "job", runId, "-o", "json"],
+      // 4 active, 2 ready: which pods are not running, and why.
+      getPods,
       ["get", "job", runId, "-o", "json"],
-      ["get", "pods", "-l", `batch.kubernetes.io/job-name=${runId}`, "-o", "json"],
-      ...[0, 1, 2].map((i) => ["logs", pod(i), "-c", "hls-swarm"]),
+      getPods,
     ]);
+    // The logs are read in parallel, so in any order.
+    assertEquals(
+      calls.slice(5).map((c) => c.join(" ")).sort(),
+      [0, 1, 2].map((i) => `logs ${pod(i)} -c hls-swarm`),
+    );
     assertEquals(await fake.applied(), await Deno.readTextFile(`${out}/manifests.yaml`));
     assert((await fake.applied()).includes("kind: Secret"), "the applied YAML has the Secret");
     assert(!first.stderr.includes(CREDENTIALS.X), first.stderr);

@@ -25,6 +25,8 @@ import {
 } from "./options.ts";
 import { makePrivate, writePrivateTextFile } from "./private_file.ts";
 import { runOnKubernetes } from "./run.ts";
+import { sizingTable } from "./sizing.ts";
+import { waitAtBarrier } from "./barrier.ts";
 import { toYamlStream } from "./yaml.ts";
 
 /**
@@ -38,12 +40,16 @@ export interface K8sDeps {
 }
 
 const NAME = "hls-swarm k8s";
+/** How much longer than --barrier-timeout a pod waits at the barrier before it gives up. */
+const BARRIER_SELF_TIMEOUT_S = 600;
 /** Flags `k8s` defines itself; the swarm's flag of the same name is not added. */
 const OWN = new Set(["shards"]);
 
 interface RunFlags {
   out?: string;
   jobTimeout?: string;
+  barrierTimeout: string;
+  startLead: string;
   poll: string;
   kubectl: string;
   cleanup?: boolean;
@@ -51,6 +57,7 @@ interface RunFlags {
 }
 
 type Request =
+  | { kind: "barrier"; file: string; timeout: string }
   | {
     kind: "render" | "run";
     url?: string;
@@ -144,6 +151,18 @@ function subcommand(
       new Option("--poll <duration>", "time between Job status reads").default("5s").helpGroup(r),
     );
     cmd.addOption(
+      new Option(
+        "--barrier-timeout <duration>",
+        "without --start-at: how long the pods may take to all run before the start is set",
+      ).default("10m").helpGroup(r),
+    );
+    cmd.addOption(
+      new Option(
+        "--start-lead <duration>",
+        "without --start-at: the start is this long after every pod runs",
+      ).default("2m").helpGroup(r),
+    );
+    cmd.addOption(
       new Option("--kubectl <path>", "the kubectl to run").default("kubectl").helpGroup(r),
     );
     cmd.addOption(new Option("--cleanup", "delete the run's objects once collected").helpGroup(r));
@@ -154,6 +173,12 @@ function subcommand(
     );
   }
   for (const flag of FLAGS) if (!OWN.has(flag.name)) addSwarmFlag(cmd, flag);
+  cmd.addHelpText(
+    "after",
+    "\nEach pod requests, for the largest shard's ⌈clients / shards⌉ viewers (no CPU limit;\n" +
+      "measured per viewer, nix/sizing.nix; deploy/kubernetes/README.md says how):\n" +
+      `${sizingTable()}\n`,
+  );
   cmd.action((url: string | undefined) => {
     const opts = cmd.opts();
     const raw: RawFlags = {};
@@ -178,6 +203,15 @@ function parse(args: string[], io: CliIo): Request {
     .exitOverride();
   subcommand(program, "render", io, (r) => (request = r));
   subcommand(program, "run", io, (r) => (request = r));
+  program.command("barrier")
+    .description("in a shard pod: wait until FILE holds the start time (src/k8s/barrier.ts)")
+    .argument("<file>", "the start ConfigMap's key, as mounted")
+    .addOption(new Option("--timeout <duration>", "give up (exit 1) after this").default("1h"))
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .action((file: string, o: { timeout: string }) => {
+      request = { kind: "barrier", file, timeout: o.timeout };
+    });
   try {
     program.parse(normalizeArgv(args, FLAGS), { from: "user" });
   } catch (e) {
@@ -206,6 +240,16 @@ function usage(io: CliIo, kind: string, errors: string[]): number {
 export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise<number> {
   const request = parse(args, io);
   if (request.kind === "exit") return request.code;
+  if (request.kind === "barrier") {
+    const d = parseDuration(request.timeout);
+    if (!d.ok) return usage(io, "barrier", [`timeout: ${d.error}`]);
+    return await waitAtBarrier(request.file, d.ms, {
+      readTextFile: Deno.readTextFile,
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      now: Date.now,
+      stderr: io.stderr,
+    });
+  }
   const now = seams.now?.() ?? new Date();
   const { raw, given, k8s } = request;
   const mergeArgs: string[] = [];
@@ -224,6 +268,31 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
     delete raw[name];
     given.delete(name);
   }
+  // k8s run picks the start once every pod runs, unless --start-at fixes it.
+  const durations: Record<string, number> = {};
+  if (request.kind === "run") {
+    for (
+      const [name, text] of [
+        ["poll", k8s.poll],
+        ["job-timeout", k8s.jobTimeout],
+        ["barrier-timeout", k8s.barrierTimeout],
+        ["start-lead", k8s.startLead],
+      ] as const
+    ) {
+      if (text === undefined) continue;
+      const d = parseDuration(text);
+      if (!d.ok) errors.push(`${name}: ${d.error}`);
+      else if (d.ms <= 0) errors.push(`${name}: must be greater than 0 (got ${text})`);
+      else durations[name] = d.ms;
+    }
+  }
+  const barrierMs = request.kind === "run" && !given.has("start-at")
+    ? durations["barrier-timeout"]
+    : undefined;
+  if (barrierMs !== undefined) {
+    // The pods give up by themselves only if k8s run is gone: it deletes them at its timeout.
+    k8s.barrier = { timeoutS: Math.ceil(barrierMs / 1000) + BARRIER_SELF_TIMEOUT_S };
+  }
   const result: SpecResult = runSpecOf(raw, given, request.url, k8s, now);
   if (!result.ok) return usage(io, request.kind, [...errors, ...result.errors]);
   if (errors.length) return usage(io, request.kind, errors);
@@ -239,15 +308,10 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
 
   const startAtMs = Date.parse(result.startAt);
   if (startAtMs < now.getTime()) errors.push(`start-at: ${result.startAt} has passed`);
-  const durations: Record<string, number> = {};
-  for (const [name, text] of [["poll", k8s.poll], ["job-timeout", k8s.jobTimeout]] as const) {
-    if (text === undefined) continue;
-    const d = parseDuration(text);
-    if (!d.ok) errors.push(`${name}: ${d.error}`);
-    else if (d.ms <= 0) errors.push(`${name}: must be greater than 0 (got ${text})`);
-    else durations[name] = d.ms;
-  }
   if (errors.length) return usage(io, request.kind, errors);
+  const leadMs = durations["start-lead"];
+  // From the apply (a fixed start), or from the barrier's release.
+  const untilStart = spec.barrier ? leadMs : Math.max(0, startAtMs - now.getTime());
   const out = k8s.out ?? spec.runId;
   if (!mergeArgs.includes("--summary-json")) {
     mergeArgs.push("--summary-json", `${out}/summary.json`);
@@ -256,8 +320,8 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
   try {
     return await runOnKubernetes(spec, {
       out,
-      timeoutMs: durations["job-timeout"] ?? Math.max(0, startAtMs - now.getTime()) +
-          result.durationMs + 600_000,
+      timeoutMs: durations["job-timeout"] ?? untilStart + result.durationMs + 600_000,
+      barrier: spec.barrier ? { timeoutMs: barrierMs!, leadMs } : undefined,
       pollMs: durations.poll,
       mergeArgs,
       cleanup: k8s.cleanup === true,

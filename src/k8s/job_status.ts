@@ -76,7 +76,7 @@ export function jobProgress(job: unknown): JobProgress {
  *
  * @example Not run: it needs a Job's status from kubectl
  * ```ts ignore
- * progressText(p, 4); // "1 running (1 ready), 2/4 succeeded, 1 failed [index 3]"
+ * progressText(p, 4); // "1 active (1 ready), 2/4 succeeded, 1 failed [index 3]"
  * ```
  */
 export function progressText(p: JobProgress, shards: number): string {
@@ -85,7 +85,8 @@ export function progressText(p: JobProgress, shards: number): string {
     : p.failed
     ? `, ${p.failed} pods failed`
     : "";
-  return `${p.active} running (${p.ready} ready), ${p.completedIndexes.length}/${shards} ` +
+  // "Active", as Kubernetes says: a pod that cannot pull its image is active, not running.
+  return `${p.active} active (${p.ready} ready), ${p.completedIndexes.length}/${shards} ` +
     `succeeded${failed}`;
 }
 

@@ -24,6 +24,7 @@ import {
   RUN_ID_LABEL,
   SCRAPE_INTERVAL,
 } from "./labels.ts";
+import { barrierParts } from "./barrier.ts";
 import type { Scheduling } from "./scheduling.ts";
 import { largestShard, podResources, sizing } from "./sizing.ts";
 
@@ -45,6 +46,8 @@ export interface RunSpec {
   podMonitor: boolean;
   /** Node selector, tolerations, extra labels and image pull secrets of the pods. */
   scheduling: Scheduling;
+  /** The start barrier (src/k8s/barrier.ts) and how long its init container waits, or null. */
+  barrier: { timeoutS: number } | null;
   /** hls-swarm's --shutdown-grace, which the pod's termination grace must exceed. */
   shutdownGraceMs: number;
 }
@@ -168,6 +171,15 @@ export function job(spec: RunSpec): IJob {
     failureThreshold,
     timeoutSeconds: 5,
   });
+  const image = { image: spec.image, imagePullPolicy: "IfNotPresent" as const };
+  const securityContext = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+  };
+  const barrier = spec.barrier
+    ? barrierParts(spec.runId, { ...image, securityContext }, spec.barrier.timeoutS)
+    : null;
   const sysctls = sizing(perShard).connections > DEFAULT_LOCAL_PORTS
     ? [{ name: "net.ipv4.ip_local_port_range", value: "1024 65535" }]
     : undefined;
@@ -224,10 +236,10 @@ export function job(spec: RunSpec): IJob {
             whenUnsatisfiable: "ScheduleAnyway",
             labelSelector: { matchLabels: labels },
           }],
+          ...(barrier ? { initContainers: [barrier.initContainer] } : {}),
           containers: [{
             name: CONTAINER,
-            image: spec.image,
-            imagePullPolicy: "IfNotPresent",
+            ...image,
             // Not optional: a pod without its credentials would only measure 401s.
             envFrom: [
               { configMapRef: { name: spec.runId } },
@@ -243,6 +255,7 @@ export function job(spec: RunSpec): IJob {
               },
               { name: envName("tui"), value: "false" },
               { name: envName("summary-line"), value: "true" },
+              ...(barrier ? [barrier.env] : []),
             ],
             ports: [{ name: METRICS_PORT.name, containerPort: METRICS_PORT.number }],
             resources: podResources(perShard),
@@ -251,14 +264,10 @@ export function job(spec: RunSpec): IJob {
             livenessProbe: probe("/health", 10, 3),
             // /ready answers 200 once a client runs, so "ready" means "ramping".
             readinessProbe: probe("/ready", 5, 1),
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              capabilities: { drop: ["ALL"] },
-            },
+            securityContext,
             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
           }],
-          volumes: [{ name: "tmp", emptyDir: {} }],
+          volumes: [{ name: "tmp", emptyDir: {} }, ...(barrier ? [barrier.volume] : [])],
         },
       },
     },

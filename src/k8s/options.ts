@@ -41,6 +41,8 @@ export interface K8sFlags extends SchedulingFlags {
   image: string;
   namespace?: string;
   podMonitor: boolean;
+  /** `k8s run` without --start-at: the pods wait at a barrier (src/k8s/barrier.ts) this long. */
+  barrier?: { timeoutS: number };
 }
 
 /** A spec, or every problem found (one line each); warnings either way. */
@@ -151,7 +153,8 @@ export function runSpecOf(
   const settings: Record<string, string> = {
     [EXTRA_ENV.streamUrl.name]: url!,
     [envName("run-id")]: runId,
-    [envName("start-at")]: startAt,
+    // Behind a barrier, the start is the start ConfigMap's, chosen once every pod runs.
+    ...(k8s.barrier ? {} : { [envName("start-at")]: startAt }),
   };
   // The run's shape is always written out, so the ConfigMap reads as a record of the run.
   for (const name of ["clients", "ramp-rate", "duration", "start-tolerance"]) {
@@ -175,6 +178,7 @@ export function runSpecOf(
       secrets: split.secrets,
       podMonitor: k8s.podMonitor,
       scheduling,
+      barrier: k8s.barrier ?? null,
       shutdownGraceMs: config.shutdownGraceMs,
     },
     startAt,

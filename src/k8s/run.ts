@@ -8,17 +8,12 @@
  */
 import { EXIT } from "../cli/exit_codes.ts";
 import { formatDuration } from "../report/format.ts";
-import { decodeSummaryLine } from "../report/summary_line.ts";
-import {
-  type JobProgress,
-  jobProgress,
-  podForIndex,
-  progressText,
-  shardPods,
-} from "./job_status.ts";
+import { collect } from "./collect.ts";
+import { type JobProgress, jobProgress, progressText } from "./job_status.ts";
 import { type Kubectl, namespaceArgs } from "./kubectl.ts";
-import { CONTAINER, JOB_NAME_LABEL } from "./labels.ts";
 import { hasSecret, runObjects, type RunSpec } from "./manifests.ts";
+import { latestByIndex, podStates, stuckText } from "./pod_state.ts";
+import { listPods, releaseAtBarrier } from "./start.ts";
 import { toYamlStream } from "./yaml.ts";
 
 /** What a run uses from the outside world. */
@@ -40,8 +35,12 @@ export interface RunDeps {
 export interface RunOptions {
   /** Where the manifests, the Job's status, the logs and the summaries are written. */
   out: string;
-  /** Give up waiting after this long (from the apply), then collect what there is. */
+  /** Give up waiting for the Job after this long (from the apply, or from the barrier's
+   * release), then collect what there is. */
   timeoutMs: number;
+  /** With a barrier: how long the pods may take to all run, and how far after the release the
+   * shards start. */
+  barrier?: { timeoutMs: number; leadMs: number };
   pollMs: number;
   /** Arguments for merge besides the files: --summary-json, --threshold, --allow-missing-shards. */
   mergeArgs: string[];
@@ -56,8 +55,9 @@ const MAX_GET_FAILURES = 5;
 
 /**
  * Runs the whole flow and resolves with the exit code: merge's (0, 5, 99…), 1 when kubectl
- * fails or the Job does not finish within the timeout (after collecting what there is), and 5
- * when Kubernetes reports a failed index that merge did not already count.
+ * fails, the pods do not all reach the barrier in time (the run's objects are deleted then: no
+ * load was sent), or the Job does not finish within the timeout (after collecting what there
+ * is), and 5 when Kubernetes reports a failed index that merge did not already count.
  *
  * @example
  * ```ts
@@ -83,12 +83,7 @@ export async function runOnKubernetes(
     return EXIT.failure;
   }
   for (const line of applied.stdout.trim().split("\n").filter(Boolean)) say(line);
-
-  const { progress, timedOut } = await waitForJob(spec, opts, deps, say);
-  if (!progress) return EXIT.failure;
-  const collected = await collect(spec, progress, opts, deps, say);
-
-  if (opts.cleanup) {
+  const remove = async () => {
     const deleted = await deps.kubectl(
       ["delete", "--ignore-not-found", "--wait=false", "-f", "-"],
       yaml,
@@ -98,7 +93,25 @@ export async function runOnKubernetes(
         ? `deleted run ${spec.runId}`
         : `kubectl delete failed: ${deleted.stderr.trim()}`,
     );
+  };
+
+  if (spec.barrier && opts.barrier) {
+    const startAt = await releaseAtBarrier(
+      spec,
+      { ...opts.barrier, pollMs: opts.pollMs },
+      deps,
+      say,
+    );
+    if (startAt === null) {
+      await remove();
+      return EXIT.failure;
+    }
   }
+  const { progress, timedOut } = await waitForJob(spec, opts, deps, say);
+  if (!progress) return EXIT.failure;
+  const collected = await collect(spec, progress, opts.out, deps, say);
+
+  if (opts.cleanup) await remove();
   if (!collected.files.length) {
     say(`no shard printed a summary; logs are in ${opts.out}`);
     return EXIT.shardsMissing;
@@ -143,7 +156,17 @@ async function waitForJob(
         say(`cannot read the Job's status: ${(e as Error).message}`);
         return { progress: null, timedOut: false };
       }
-      const text = progressText(progress, spec.shards);
+      let text = progressText(progress, spec.shards);
+      // Kubernetes counts a pod that cannot pull its image as active: say which are stuck.
+      if (!progress.finished && progress.active > progress.ready) {
+        const list = await listPods(spec, deps.kubectl);
+        const stuck = list === null ? "" : stuckText(
+          latestByIndex(podStates(list)),
+          spec.shards,
+          ["barrier", "running", "succeeded"],
+        );
+        if (stuck) text += `; ${stuck}`;
+      }
       const elapsed = deps.now() - start;
       if (text !== last || elapsed - lastAt >= PROGRESS_EVERY_MS) {
         say(`${spec.runId}: ${text} [${formatDuration(elapsed)}]`);
@@ -167,65 +190,4 @@ async function waitForJob(
     }
     await deps.sleep(opts.pollMs);
   }
-}
-
-/** Writes every shard's log and summary; returns the summary files and the failed indexes. */
-async function collect(
-  spec: RunSpec,
-  progress: JobProgress,
-  opts: RunOptions,
-  deps: RunDeps,
-  say: (text: string) => void,
-): Promise<{ files: string[]; failed: number[] }> {
-  const ns = namespaceArgs(spec.namespace);
-  const listed = await deps.kubectl([
-    "get",
-    "pods",
-    ...ns,
-    "-l",
-    `${JOB_NAME_LABEL}=${spec.runId}`,
-    "-o",
-    "json",
-  ]);
-  if (listed.code !== 0) say(`kubectl get pods failed: ${listed.stderr.trim()}`);
-  const pods = listed.code === 0 ? shardPods(JSON.parse(listed.stdout), CONTAINER) : [];
-  await deps.writeTextFile(
-    `${opts.out}/job-progress.json`,
-    JSON.stringify(progress, null, 2) + "\n",
-  );
-
-  const files: string[] = [];
-  for (let index = 0; index < spec.shards; index++) {
-    const failedIndex = progress.failedIndexes.includes(index);
-    const pod = podForIndex(pods, index);
-    const status = failedIndex ? "failed" : "missing";
-    if (!pod) {
-      say(`shard ${index}: ${status}: no pod found`);
-      continue;
-    }
-    const exit = pod.exit
-      ? `exit ${pod.exit.code}${pod.exit.reason ? ` ${pod.exit.reason}` : ""}`
-      : pod.phase;
-    const logs = await deps.kubectl(["logs", ...ns, pod.name, "-c", CONTAINER]);
-    const logFile = `${opts.out}/shard-${index}.log`;
-    await deps.writeTextFile(logFile, logs.stdout);
-    let json: string | null = null;
-    try {
-      json = logs.code === 0 ? await decodeSummaryLine(logs.stdout) : null;
-    } catch (e) {
-      say(`shard ${index}: ${status}: pod ${pod.name}: ${(e as Error).message}`);
-      continue;
-    }
-    if (json === null) {
-      const why = logs.code === 0 ? "no HLS_SWARM_SUMMARY line in its log" : logs.stderr.trim();
-      say(`shard ${index}: ${status}: pod ${pod.name} (${exit}): ${why}; see ${logFile}`);
-      continue;
-    }
-    // The summary alone, as JSON: the log's other lines are JSON logs, and the file is easy to read.
-    const file = `${opts.out}/shard-${index}.json`;
-    await deps.writeTextFile(file, json + "\n");
-    files.push(file);
-    if (failedIndex) say(`shard ${index}: failed: pod ${pod.name} (${exit}), summary kept`);
-  }
-  return { files, failed: progress.failedIndexes };
 }
