@@ -27,7 +27,8 @@ export const EXIT_CODES = {
     meaning: "runtime failure: FFmpeg missing or unusable; a preflight check failed; the variant " +
       "probe failed with `--probe-failure-policy fail`; the metrics address is taken; no client " +
       "received any media while clients crashed or the full duration passed; `--summary-json` " +
-      "cannot be written; `k8s run`: kubectl cannot be run or fails, or `--job-timeout` passed; " +
+      "cannot be written; `k8s run`: kubectl cannot be run or fails, the pods do not all run " +
+      "within `--barrier-timeout`, or `--job-timeout` passed; " +
       "an internal error (a bug)",
   },
   usage: {
