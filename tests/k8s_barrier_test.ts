@@ -146,6 +146,18 @@ Deno.test("k8s run: pods not all running by --barrier-timeout: the reasons, the 
     assertEquals(calls.at(-1), "delete");
     assert(!calls.includes("logs") && !calls.includes("get job") && !calls.includes("job"));
     assertEquals(await fake.appliedStart(), null, "never released");
+    // The delete names the start ConfigMap too (it would exist had the release been near).
+    const deleted = parseYaml(await Deno.readTextFile(`${fake.dir}/deleted.yaml`), "1.2");
+    assertEquals(
+      (deleted as K8sObject[]).map((o) => `${o.kind}/${o.metadata?.name}`),
+      [
+        `ConfigMap/${runId}`,
+        `Service/${runId}`,
+        `Job/${runId}`,
+        `PodMonitor/${runId}`,
+        `ConfigMap/${runId}-start`,
+      ],
+    );
   } finally {
     await Deno.remove(fake.dir, { recursive: true });
   }

@@ -11,7 +11,8 @@ import { formatDuration } from "../report/format.ts";
 import { collect } from "./collect.ts";
 import { type JobProgress, jobProgress, progressText } from "./job_status.ts";
 import { type Kubectl, namespaceArgs } from "./kubectl.ts";
-import { hasSecret, runObjects, type RunSpec } from "./manifests.ts";
+import { startConfigMap } from "./barrier.ts";
+import { hasSecret, podLabels, runObjects, type RunSpec } from "./manifests.ts";
 import { latestByIndex, podStates, stuckText } from "./pod_state.ts";
 import { listPods, releaseAtBarrier } from "./start.ts";
 import { toYamlStream } from "./yaml.ts";
@@ -83,10 +84,17 @@ export async function runOnKubernetes(
     return EXIT.failure;
   }
   for (const line of applied.stdout.trim().split("\n").filter(Boolean)) say(line);
+  // The start ConfigMap too, when there is a barrier (it may not exist yet: ignored then).
+  const all = spec.barrier
+    ? toYamlStream([
+      ...runObjects(spec),
+      startConfigMap(spec.runId, spec.namespace, podLabels(spec), ""),
+    ])
+    : yaml;
   const remove = async () => {
     const deleted = await deps.kubectl(
       ["delete", "--ignore-not-found", "--wait=false", "-f", "-"],
-      yaml,
+      all,
     );
     say(
       deleted.code === 0
