@@ -68,7 +68,20 @@ export const ORIGIN_FLAGS: readonly { flags: string; help: string; default?: str
  *
  * @example
  * ```ts
- * const r = originOptionsFrom({ ...values, resolution: "1280x720" });
+ * import { originOptionsFrom } from "./origin_flags.ts";
+ * const r = originOptionsFrom({
+ *   host: "127.0.0.1",
+ *   port: "0",
+ *   resolution: "1280x720",
+ *   fps: "30",
+ *   bitrate: "800",
+ *   segmentDuration: "2s",
+ *   segmentType: "fmp4",
+ *   listSize: "6",
+ *   failRate: "0",
+ *   failStatus: "404",
+ *   ffmpeg: "ffmpeg",
+ * });
  * if (r.ok) r.options.width; // 1280
  * ```
  */

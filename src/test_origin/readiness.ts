@@ -61,8 +61,8 @@ export function countPlaylistSegments(playlist: string): number {
  * Resolves once the entry playlist exists and every media playlist lists `minSegments`
  * segments; rejects on timeout with a {@linkcode StreamNotReadyError} saying what is missing, on `failure()` or on abort.
  *
- * @example
- * ```ts
+ * @example Not run: it waits for a generator writing a stream into /tmp/origin
+ * ```ts ignore
  * import { waitForStreamReady } from "./readiness.ts";
  * await waitForStreamReady({
  *   dir: "/tmp/origin", entryPlaylist: "stream.m3u8", mediaPlaylists: ["stream.m3u8"],

@@ -15,8 +15,8 @@ const STOP_SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
  * cleans up. Resolves after a clean stop; rejects if the origin fails to start or its
  * generator dies. `onReady` receives the running origin (e.g. to print its URL).
  *
- * @example
- * ```ts
+ * @example Not run: it serves on port 17080 until a signal (tests/origin_test.ts runs it)
+ * ```ts ignore
  * import { DEFAULT_ORIGIN_OPTIONS, runOriginUntilSignal } from "./mod.ts";
  * await runOriginUntilSignal(DEFAULT_ORIGIN_OPTIONS, {}, (origin) => console.log(origin.url));
  * ```
