@@ -53,7 +53,8 @@ function tempName(path: string): string {
  *
  * @example
  * ```ts
- * const out = await openAtomicFile("timeline.csv");
+ * const path = `${await Deno.makeTempDir()}/timeline.csv`;
+ * const out = await openAtomicFile(path);
  * try {
  *   await out.file.write(new TextEncoder().encode("t,event\n"));
  *   await out.commit();
@@ -154,8 +155,9 @@ function syncDirSync(dir: string): void {
  *
  * @example
  * ```ts
- * await writeTextFileAtomic("summary.json", JSON.stringify({ ok: true }) + "\n");
- * await writeTextFileAtomic("secret.yaml", "token: x\n", { mode: 0o600 });
+ * const dir = await Deno.makeTempDir();
+ * await writeTextFileAtomic(`${dir}/summary.json`, JSON.stringify({ ok: true }) + "\n");
+ * await writeTextFileAtomic(`${dir}/secret.yaml`, "token: x\n", { mode: 0o600 });
  * ```
  */
 export async function writeTextFileAtomic(

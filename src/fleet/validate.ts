@@ -87,7 +87,11 @@ const LAST_MS = Date.parse("9999-12-31T23:59:59.999Z");
  *
  * @example
  * ```ts
- * validate({ n: -1 }, obj({ n: count }), "shard"); // throws "shard.n: -1 is outside 0 .. 9007199254740991 (a count)"
+ * try {
+ *   validate({ n: -1 }, obj({ n: count }), "shard");
+ * } catch (e) {
+ *   (e as ValidationError).message; // "shard.n: -1 is outside 0 .. 9007199254740991 (a count)"
+ * }
  * ```
  */
 export function validate(value: unknown, rule: Rule, path = ""): void {

@@ -35,10 +35,21 @@ export interface RedirectHop {
  *
  * @example
  * ```ts
+ * // An origin (a) that redirects to a CDN (cdn), and what each of them was sent:
+ * const sent: string[] = [];
+ * const fetchFn: typeof fetch = (input, init) => {
+ *   sent.push(`${input} ${new Headers(init?.headers).get("authorization") ?? "(none)"}`);
+ *   return Promise.resolve(
+ *     String(input).startsWith("http://a/")
+ *       ? new Response(null, { status: 302, headers: { location: "http://cdn/stream.m3u8" } })
+ *       : new Response("#EXTM3U\n"),
+ *   );
+ * };
  * const hops: RedirectHop[] = [];
- * const f = sameOriginFetch(fetch, ["authorization", "x-api-key"], (h) => hops.push(h));
- * await f("http://127.0.0.1:17080/stream.m3u8", { headers: { authorization: "Bearer x" } });
- * hops.some((h) => h.crossOrigin); // whether the credentials stayed home
+ * const f = sameOriginFetch(fetchFn, ["authorization", "x-api-key"], (h) => hops.push(h));
+ * await f("http://a/stream.m3u8", { headers: { authorization: "Bearer x" } });
+ * sent; // ["http://a/stream.m3u8 Bearer x", "http://cdn/stream.m3u8 (none)"]
+ * hops.some((h) => h.crossOrigin); // true: the credentials stayed home
  * ```
  */
 export function sameOriginFetch(
@@ -94,7 +105,14 @@ export interface RedirectChain {
  *
  * @example
  * ```ts
- * const chain = await resolveRedirects(fetch, "http://a/master.m3u8", {
+ * // A fetch that answers like an origin whose playlist moved to b:
+ * const fetchFn: typeof fetch = (input) =>
+ *   Promise.resolve(
+ *     String(input) === "http://a/master.m3u8"
+ *       ? new Response(null, { status: 302, headers: { location: "http://b/master.m3u8" } })
+ *       : new Response("#EXTM3U\n"),
+ *   );
+ * const chain = await resolveRedirects(fetchFn, "http://a/master.m3u8", {
  *   headers: ["Authorization: Bearer x"], credentialHeaders: ["authorization"], timeoutMs: 5000 });
  * chain.finalUrl; // "http://b/master.m3u8"
  * ```

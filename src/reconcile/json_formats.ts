@@ -102,7 +102,11 @@ function parseAkamai(line: string): CdnRecord | null {
  *
  * @example
  * ```ts
- * fastlyFormat.parse('{"timestamp":"2026-12-07T19:00:00+0000","url":"/a.ts",…}', {});
+ * fastlyFormat.parse(
+ *   '{"timestamp":"2026-12-07T19:00:01+0000","url":"/live/seg00002.ts","response_status":200,' +
+ *     '"response_state":"HIT","server_identity":"cache-fra-etou8220123-FRA"}',
+ *   {},
+ * )?.cache; // "hit"
  * ```
  */
 export const fastlyFormat: LogFormat = { name: "fastly", parse: parseFastly };
@@ -112,7 +116,11 @@ export const fastlyFormat: LogFormat = { name: "fastly", parse: parseFastly };
  *
  * @example
  * ```ts
- * akamaiFormat.parse('{"reqTimeSec":"1765134000.123","reqPath":"/a.ts",…}', {});
+ * akamaiFormat.parse(
+ *   '{"reqTimeSec":"1796670001.123","reqPath":"/live/stream.m3u8","statusCode":"200",' +
+ *     '"cacheStatus":"0","edgeIP":"23.50.51.173"}',
+ *   {},
+ * )?.path; // "/live/stream.m3u8"
  * ```
  */
 export const akamaiFormat: LogFormat = { name: "akamai", parse: parseAkamai };

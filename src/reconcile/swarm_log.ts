@@ -23,8 +23,8 @@ export interface SwarmRequest {
 /**
  * Appends the requests of one request log to `into`.
  *
- * @example
- * ```ts
+ * @example Not run: it reads a run's --request-log file (tests/reconcile_test.ts)
+ * ```ts ignore
  * const requests: SwarmRequest[] = [];
  * await readRequestLog("requests.ndjson", requests);
  * ```

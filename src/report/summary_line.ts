@@ -41,7 +41,9 @@ const MIB = 1024 * 1024;
  *
  * @example
  * ```ts
- * JSON.parse(decodeSummaryLine(await Deno.readTextFile("shard-0.log"))!);
+ * import { encodeSummaryLine } from "./summary_line.ts";
+ * const podLog = `{"msg":"run_started"}\n${await encodeSummaryLine({ runId: "run-1" })}\n`;
+ * JSON.parse(decodeSummaryLine(podLog)!).runId; // "run-1"
  * ```
  */
 export function decodeSummaryLine(text: string): string | null {

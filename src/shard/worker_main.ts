@@ -20,8 +20,8 @@ const SERIES_OVERLAP_S = 3;
 /**
  * Serves a shard in this worker until it is stopped and finished.
  *
- * @example
- * ```ts
+ * @example Not run: it serves a shard only inside its worker thread
+ * ```ts ignore
  * // in the entry module, when self.name is SHARD_WORKER_NAME:
  * await runShardWorker();
  * ```

@@ -13,8 +13,8 @@ const FALLBACK_SIZE = { columns: 80, rows: 24 };
  * Keys from stdin in raw mode. Raw mode turns Ctrl+C into a byte instead of SIGINT, which is why
  * the dashboard maps that byte to the same shutdown.
  *
- * @example
- * ```ts
+ * @example Not run: it puts a terminal on stdin in raw mode
+ * ```ts ignore
  * const keys = new StdinKeySource();
  * keys.start((key) => console.log(key));
  * keys.stop();
