@@ -114,8 +114,8 @@ http {
 /**
  * Starts an edge named `name` on `ip:port` in front of `origin` (`http://host:port`).
  *
- * @example
- * ```ts
+ * @example Not run: it starts nginx as a CDN edge in front of an origin
+ * ```ts ignore
  * const a = await startEdge("edge-a", "127.0.0.2", port, "http://127.0.0.1:17080", "client-3");
  * await fetch(a.url("/stream.m3u8"));
  * await a.stop();

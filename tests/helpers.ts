@@ -38,8 +38,8 @@ export interface NginxExtra {
  * The nginx configuration the tests use: foreground, everything under `dir`, `root` served on
  * `listen`, stub_status at /nginx_status, and `dir/access.log` as `$request $status $bytes "$ua"`.
  *
- * @example
- * ```ts
+ * @example Not run: it needs an nginx work dir and a stream root
+ * ```ts ignore
  * await Deno.writeTextFile(`${dir}/nginx.conf`, nginxConf(dir, root, "127.0.0.1:8080"));
  * ```
  */
@@ -90,8 +90,8 @@ export interface Served {
  * Tallies nginx's `$request $status $body_bytes_sent "$ua"` lines whose user agent starts with
  * `agentPrefix` (`${agent}/client-`: one test's clients; "": everyone).
  *
- * @example
- * ```ts
+ * @example Not run: it reads a running nginx's access log
+ * ```ts ignore
  * const served = tallyAccessLog(await nginx.accessLog(), `${agent}/client-`);
  * ```
  */
@@ -113,8 +113,8 @@ export function tallyAccessLog(lines: readonly string[], agentPrefix: string): S
 /**
  * Starts nginx (foreground, its own temp config) on `port` (default: a free one).
  *
- * @example
- * ```ts
+ * @example Not run: it starts nginx
+ * ```ts ignore
  * const nginx = await startNginx(dir, undefined, { server: "location ~ \\.ts$ { limit_rate 400k; }" });
  * await fetch(nginx.url("/stream.m3u8"));
  * await nginx.stop();
@@ -199,8 +199,8 @@ export const SWARM_ARGV: readonly string[] = [
 /**
  * Starts `hls-swarm args…` as a real process (stdout/stderr piped, no TTY).
  *
- * @example
- * ```ts
+ * @example Not run: it runs hls-swarm with FFmpeg clients
+ * ```ts ignore
  * const child = spawnSwarm(["--clients", "2", url]);
  * const run = await finishSwarm(child);
  * ```
@@ -355,8 +355,8 @@ export function startNginxExporter(nginx: Nginx): Promise<Exporter> {
  * The value of the first sample named `name` whose labels include `labels`, in Prometheus text
  * read with hls-swarm's own parser; undefined when there is none.
  *
- * @example
- * ```ts
+ * @example Not run: it scrapes a running swarm's /metrics
+ * ```ts ignore
  * metricValue(await scrape(port), "hlsswarm_requests_total", { kind: "segment" });
  * ```
  */

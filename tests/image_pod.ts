@@ -36,8 +36,8 @@ export interface PodOptions {
  * The ConfigMap, the Secret and a Pod made of the Job's template, as one YAML stream for
  * `podman kube play`. The Service and PodMonitor are left out (podman has no use for them).
  *
- * @example
- * ```ts
+ * @example Not run: it needs the YAML of `k8s render`
+ * ```ts ignore
  * const yaml = podFromRender(renderedYaml, { name: "run-1-0", index: 0, metricsPort: 17500 });
  * ```
  */
@@ -75,8 +75,8 @@ export function podFromRender(rendered: string, opts: PodOptions): string {
  * is not valid JSON"), so the test creates the podman secret itself.
  * Null when the render has no Secret.
  *
- * @example
- * ```ts
+ * @example Not run: it needs the YAML of `k8s render`
+ * ```ts ignore
  * const secret = podmanSecret(renderedYaml); // { name: "run-1", json: '{"HLS_SWARM_HEADER":"…"}' }
  * ```
  */

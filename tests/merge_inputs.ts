@@ -34,7 +34,8 @@ export function loadFixture(path: string): { [key: string]: Json } {
  *
  * @example
  * ```ts
- * setPath(doc, "shard.count", 1e8);
+ * const doc = { shard: { index: 0, count: 2 } };
+ * setPath(doc, "shard.count", 1e8); // doc.shard.count is 1e8
  * ```
  */
 export function setPath(doc: Json, path: string, value: Json | undefined): void {

@@ -5,8 +5,8 @@
  * `ip netns exec`; they share the file system with the root namespace, only the network is
  * separate. Needs root and iproute2.
  *
- * @example
- * ```ts
+ * @example Not run: it creates network namespaces (root)
+ * ```ts ignore
  * const reason = await netnsSkipReason();
  * if (reason === null) {
  *   const lan = await createLan([{ name: "origin", host: 1 }, { name: "shard0", host: 11 }]);

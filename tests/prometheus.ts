@@ -29,8 +29,8 @@ export interface Prometheus {
 /**
  * Writes `config` as `dir/prometheus.yml` and runs Prometheus on it until stopped.
  *
- * @example
- * ```ts
+ * @example Not run: it starts Prometheus
+ * ```ts ignore
  * const prom = await startPrometheus(dir, { scrape_configs: [job] });
  * const up = await prom.query("up");
  * await prom.stop();
