@@ -76,10 +76,13 @@ demo: deps ## run the built-in test origin and 5 clients against it for 30 s
 
 # The FFmpeg chroots' wrappers (tests/ffmpeg_matrix_test.ts) remount proc, /dev and /tmp; the test
 # unmounts them, and so does this trap if the run dies first (INT/TERM exit through it too).
-test: deps-deno native ## run every test (unit and integration, real FFmpeg and nginx)
+# --doc type-checks and runs every JSDoc example (```ts ignore marks one that needs FFmpeg, the
+# network or a running swarm, and says why) in the same run, so the one "ok | N passed | M failed"
+# line that .ci/run reads counts them too.
+test: deps-deno native ## run every test (unit, integration with real FFmpeg and nginx, JSDoc examples)
 	@trap '$(MAKE) -s ffmpeg-chroots-umount || echo "warning: could not unmount the FFmpeg chroots" >&2' EXIT; \
 	trap 'exit 130' INT TERM; \
-	"$(DENO)" test $(PERMS) --parallel src/ tests/
+	"$(DENO)" test $(PERMS) --parallel --doc src/ tests/
 
 # Per-viewer acceptance against the origin's own clock (rebuffers against the origin's access log,
 # startup against nginx's $msec on every FFmpeg built here): exact per-viewer figures hold on a
@@ -90,8 +93,9 @@ ACCEPTANCE_TESTS := tests/viewer_rebuffer_acceptance.ts tests/viewer_startup_acc
 test-viewer: deps-deno native ## viewer experience against the origin's truth, alone (about two minutes)
 	"$(DENO)" test $(PERMS) $(ACCEPTANCE_TESTS)
 
-test-unit: ## run the unit tests only
-	"$(DENO)" test $(PERMS) src/
+# The unit tests of src/fanin run the fan-in, so a fresh clone builds it first.
+test-unit: deps-deno native ## run the unit tests and JSDoc examples of src/ only
+	"$(DENO)" test $(PERMS) --parallel --doc src/
 
 # FFmpeg 7.1 (Debian trixie) and 9.0 (sid) beside the host's, in chroots that
 # tools/ffmpeg-matrix/chroot.sh builds once under ${HLS_SWARM_CHROOT_DIR:-/var/cache/hls-swarm/ffmpeg}/<suite>
