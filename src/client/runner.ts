@@ -100,8 +100,8 @@ export interface ClientHandle {
 /**
  * Starts client `id`; it runs (restarting FFmpeg as needed) until `signal` aborts.
  *
- * @example
- * ```ts
+ * @example Not run: it spawns FFmpeg through its deps (runner_test.ts has a fake spawner)
+ * ```ts ignore
  * const stop = new AbortController();
  * const client = startClient(0, deps, stop.signal);
  * stop.abort();

@@ -118,8 +118,8 @@ export interface BarrierDeps {
  * `hls-swarm k8s barrier FILE`: waits until FILE holds a value, then exits 0. A missing file
  * is waited for; so is an empty one. After `timeoutMs` it exits 1.
  *
- * @example
- * ```ts
+ * @example Not run: it waits in a shard pod for the mounted start time
+ * ```ts ignore
  * const code = await waitAtBarrier("/barrier/HLS_SWARM_START_AT", 3_600_000, deps);
  * ```
  */

@@ -231,8 +231,8 @@ function usage(io: CliIo, kind: string, errors: string[]): number {
 /**
  * Runs `hls-swarm k8s` with its arguments (after the word `k8s`); resolves with the exit code.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a CliIo; tests/k8s_test.ts renders and runs
+ * ```ts ignore
  * await runK8s(["render", "--shards", "4", "--clients", "400", "--duration", "10m",
  *   "http://origin:17080/stream.m3u8"], io, { merge: (args) => runMerge(args, io) });
  * ```

@@ -93,8 +93,8 @@ export function terminationGraceSeconds(shutdownGraceMs: number): number {
 /**
  * The ConfigMap: the run's settings that hold no credential, read by every shard through envFrom.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a RunSpec (k8s/options.ts)
+ * ```ts ignore
  * configMap(spec).data?.HLS_SWARM_URL; // "http://origin:17080/stream.m3u8"
  * ```
  */
@@ -116,8 +116,8 @@ export function hasSecret(spec: RunSpec): boolean {
  * are in `stringData`, clear text: base64 in `data` would hide nothing, and the YAML that holds
  * a Secret is as secret as the credentials either way (`k8s render` says so on stderr).
  *
- * @example
- * ```ts
+ * @example Not run: it needs a RunSpec (k8s/options.ts)
+ * ```ts ignore
  * secret(spec).stringData?.HLS_SWARM_HEADER; // "Authorization: Bearer …"
  * ```
  */
@@ -299,8 +299,8 @@ export function podMonitor(spec: RunSpec): IPodMonitor {
  * Every object of the run, in the order `kubectl apply` should create them: the ConfigMap and
  * the Secret before the pods that read them.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a RunSpec (k8s/options.ts)
+ * ```ts ignore
  * const yaml = toYamlStream(runObjects(spec));
  * ```
  */

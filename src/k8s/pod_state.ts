@@ -53,8 +53,8 @@ function containerTrouble(status: Json): string | null {
 /**
  * The state of every pod with a completion index in a pod list.
  *
- * @example
- * ```ts
+ * @example Not run: it reads `kubectl get pods -o json`
+ * ```ts ignore
  * podStates(JSON.parse(stdout)).filter((p) => p.stage === "pending").map((p) => p.reason);
  * ```
  */
@@ -100,8 +100,8 @@ export function podStates(list: unknown): PodState[] {
  * The newest pod of each index: a pod lost to a disruption is replaced, and its successor
  * stands for the shard.
  *
- * @example
- * ```ts
+ * @example Not run: it reads `kubectl get pods -o json`
+ * ```ts ignore
  * latestByIndex(podStates(list)).size; // shards with a pod
  * ```
  */
@@ -121,8 +121,8 @@ const LIST_MAX = 8;
  * One line about the shards that are not where they should be: each reason with its indexes,
  * and the indexes that have no pod at all.
  *
- * @example
- * ```ts
+ * @example Not run: it needs the pods' states from kubectl
+ * ```ts ignore
  * stuckText(latestByIndex(states), 4, ["barrier", "running", "succeeded"]);
  * // "shard 3 pending: ImagePullBackOff: Back-off pulling image \"x\""
  * ```
@@ -149,8 +149,8 @@ export function stuckText(
 /**
  * Counts by stage, as "2 at the barrier, 1 pending".
  *
- * @example
- * ```ts
+ * @example Not run: it needs the pods' states from kubectl
+ * ```ts ignore
  * stageCounts(latestByIndex(states)); // "3 running, 1 pending"
  * ```
  */

@@ -60,8 +60,8 @@ const MAX_GET_FAILURES = 5;
  * load was sent), or the Job does not finish within the timeout (after collecting what there
  * is), and 5 when Kubernetes reports a failed index that merge did not already count.
  *
- * @example
- * ```ts
+ * @example Not run: it runs kubectl against a cluster
+ * ```ts ignore
  * const code = await runOnKubernetes(spec, { out: "run-1", timeoutMs: 900_000, pollMs: 5000,
  *   mergeArgs: [], cleanup: false }, deps);
  * ```

@@ -38,8 +38,8 @@ const MAX_FAILURES = 5;
 /**
  * `kubectl get pods` of the run, parsed; null when kubectl fails or prints no JSON.
  *
- * @example
- * ```ts
+ * @example Not run: it runs kubectl against a cluster
+ * ```ts ignore
  * const list = await listPods(spec, kubectl);
  * ```
  */
@@ -65,8 +65,8 @@ export async function listPods(spec: RunSpec, kubectl: Kubectl): Promise<unknown
  * Waits until every shard's pod is at the barrier, then creates the start ConfigMap. Resolves
  * with the start time, or null when it gave up (having said why).
  *
- * @example
- * ```ts
+ * @example Not run: it runs kubectl against a cluster
+ * ```ts ignore
  * const startAt = await releaseAtBarrier(spec, { timeoutMs: 600_000, pollMs: 5000,
  *   leadMs: 120_000 }, deps, say);
  * ```

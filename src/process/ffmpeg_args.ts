@@ -122,8 +122,8 @@ export function requestHeaders(
  * `CMCD-Session` (the user's CMCD-Session keys merged in, src/config/cmcd.ts). The probe and
  * preflight are not viewers and send no sid.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a loaded SwarmConfig
+ * ```ts ignore
  * clientHeaders({ ...cfg, cmcd: true, runId: "run1", headers: [] }, 3);
  * // ['CMCD-Session: sid="run1-3"']
  * ```
@@ -146,8 +146,8 @@ export function clientHeaders(
  * on stdout needs no extra file descriptor, which `Deno.Command` cannot pass. `-nostats` keeps
  * the `\r` status line out of stderr, since progress carries the same numbers.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a loaded SwarmConfig, FFmpeg's capabilities and TLS
+ * ```ts ignore
  * const args = buildFfmpegArgs(0, cfg, caps, { kind: "all" }, tls);
  * // ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "repeat+level+trace", ...]
  * ```

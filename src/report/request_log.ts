@@ -62,8 +62,8 @@ export interface RecordSink {
 /**
  * Assembles the records of every client of a shard.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a client's parsed FFmpeg lines (request_log_test.ts)
+ * ```ts ignore
  * const log = new RequestLog(sink, () => Date.now() - performance.now(), redactorFor(config));
  * for (const e of parser.push(line, at)) log.event(clientId, e);
  * log.endRun(clientId); // the FFmpeg run ended: settle what is open

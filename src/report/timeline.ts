@@ -43,8 +43,8 @@ export interface LineWriter {
 /**
  * Writes the rows of the seconds a snapshot closed since the last call.
  *
- * @example
- * ```ts
+ * @example Not run: it needs a running swarm
+ * ```ts ignore
  * const timeline = new TimelineWriter(await fileWriter("timeline.csv"));
  * await timeline.add(swarm.snapshot()); // every second
  * ```

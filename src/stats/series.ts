@@ -58,6 +58,7 @@ const emptyColumns = (): Record<SeriesField, number[]> =>
  *
  * @example
  * ```ts
+ * const zero = Object.fromEntries(SERIES_FIELDS.map((f) => [f, 0])) as SeriesValues;
  * const s = new WallSeries();
  * s.put(100, { ...zero, segments: 4 });
  * s.put(101, { ...zero, segments: 6 });
