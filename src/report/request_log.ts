@@ -196,7 +196,11 @@ function round(ms: number): number {
  *
  * @example
  * ```ts
- * const sink = appendSink("requests.ndjson");
+ * const path = await Deno.makeTempFile({ suffix: ".ndjson" }); // the swarm creates it first
+ * const sink = appendSink(path);
+ * sink.write('{"client":0}\n');
+ * sink.close();
+ * await Deno.readTextFile(path); // '{"client":0}\n'
  * ```
  */
 export function appendSink(path: string): RecordSink & { close(): void } {
