@@ -48,7 +48,7 @@ export type HttpEvent =
    * The program date-time (epoch ms) of the first segment this FFmpeg run plays, at its request
    * ({@link ./program_date_time.ts}: inferred from the playlist's tags and FFmpeg's start index).
    */
-  | { type: "program_date_time"; epochMs: number }
+  | { type: "program_date_time"; epochMs: number; segmentMs: number | null }
   /** TCP connect time: connection attempt → success on the same context. */
   | { type: "tcp_connect"; ms: number }
   /**

@@ -34,6 +34,11 @@ export const LIVE_START_INDEX = -3;
 export class ProgramDateTimes {
   #tags: number[] = [];
   #done = false;
+  /**
+   * A segment's length from the tags of the playlist the session started from: the median step
+   * between consecutive tags (exact where every segment is tagged); null with fewer than two.
+   */
+  segmentMs: number | null = null;
 
   /** A playlist is being (re)loaded: its tags replace the last one's. */
   playlistOpened(): void {
@@ -58,6 +63,9 @@ export class ProgramDateTimes {
     // FFmpeg starts at max(0, n + live_start_index) of n segments; with every segment tagged,
     // that is the tag at the same index.
     const n = this.#tags.length;
+    const steps = this.#tags.slice(1).map((t, i) => t - this.#tags[i]).filter((d) => d > 0);
+    steps.sort((a, b) => a - b);
+    this.segmentMs = steps.length ? steps[Math.floor(steps.length / 2)] : null;
     return n === 0 ? null : this.#tags[Math.max(0, n + LIVE_START_INDEX)];
   }
 }

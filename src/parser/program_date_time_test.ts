@@ -53,6 +53,7 @@ Deno.test("FFmpeg 5.1 capture: the first segment's PDT is the one its playlist g
   const uri = lines.indexOf(first.path.slice(1));
   const truth = parseProgramDateTime(lines[uri - 1].slice("#EXT-X-PROGRAM-DATE-TIME:".length));
   const pdt = events.filter((e) => e.type === "program_date_time");
-  assertEquals(pdt, [{ type: "program_date_time", epochMs: truth! }]);
+  // Every segment of FFmpeg's own playlist is tagged, 2 s apart.
+  assertEquals(pdt, [{ type: "program_date_time", epochMs: truth!, segmentMs: 2000 }]);
   console.log(`first segment ${first.path}: PDT ${new Date(truth!).toISOString()}`);
 });

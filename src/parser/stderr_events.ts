@@ -278,7 +278,9 @@ export class StderrParser {
     if (!resends) events.push({ type: "request", req, kind, path, at });
     if (kind === "segment") {
       const pdt = this.#pdt.firstSegment();
-      if (pdt !== null) events.push({ type: "program_date_time", epochMs: pdt });
+      if (pdt !== null) {
+        events.push({ type: "program_date_time", epochMs: pdt, segmentMs: this.#pdt.segmentMs });
+      }
     }
     return events;
   }

@@ -61,8 +61,8 @@ export function formatViewerExperience(v: ViewerReport, playerBufferMs: number):
         : pcts(v.liveLatencyMs),
     ),
     ...(v.liveLatencyMs.count === 0 ? [] : [
-      "    (inferred: wall clock − program date-time of the newest media FFmpeg reported; its",
-      "     progress can report a segment's media up to one segment late, which this includes)",
+      "    (inferred: wall clock − program date-time end of the newest segment held; FFmpeg tells",
+      "     of an arrival when it asks for the next segment, so each sample is of two segments ago)",
     ]),
     row("Expired segments:", `${v.expiredSegments} (left the playlist before fetched; measured)`),
     row(

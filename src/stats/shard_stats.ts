@@ -162,7 +162,7 @@ export class ShardStats {
       c.state = c.playback.state(now);
       if (c.state.stalled) stalled++;
       // One live-latency sample per viewer-second (program date-time streams only).
-      const latency = c.viewer.liveLatencyMs(wallNow);
+      const latency = c.viewer.liveLatencyMs(now, wallNow);
       if (latency !== null) this.viewers.liveLatency(latency);
       const totals = c.viewer.totalsAt(now);
       if (totals) live.push(totals);

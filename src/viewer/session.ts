@@ -21,6 +21,8 @@ import { VirtualPlayer } from "./player.ts";
 
 /** Progress advances remembered for a segment's length. */
 const ADVANCES = 9;
+/** Arrivals kept for live latency: far more than the segments a lagged sample looks back over. */
+const ARRIVALS = 16;
 
 /** How a session ended, as the supervisor knows it. */
 export type SessionEnd = "error" | "stopped";
@@ -75,6 +77,10 @@ export class ViewerSession {
   /** Recent advances of progress' media; their median is a segment's length. */
   #advances: number[] = [];
   #segmentMs: number | null = null;
+  /** A segment's length from the playlist's program date-times (exact where every one is tagged). */
+  #pdtSegmentMs: number | null = null;
+  /** Recent arrivals, oldest first: when, and the segments held from then on. */
+  #arrivals: { at: number; segments: number }[] = [];
   #result: SessionResult | null = null;
 
   /** @param startupBufferMs the player's startup buffer (`--player-buffer`) */
@@ -105,7 +111,13 @@ export class ViewerSession {
     while (n < this.#answered.length && this.#answered[n] <= req) n++;
     this.#answered.splice(0, n);
     this.#segments += Math.max(n, 1);
+    this.#arrived(at);
     this.#player.media(this.#held(), at);
+  }
+
+  /** Notes that the segments held grew at `at`, keeping the last {@linkcode ARRIVALS}. */
+  #arrived(at: number): void {
+    if (this.#arrivals.push({ at, segments: this.#segments }) > ARRIVALS) this.#arrivals.shift();
   }
 
   /** Bytes of a media segment body received. */
@@ -132,7 +144,11 @@ export class ViewerSession {
     // An arrival not seen (FFmpeg demuxes the first segment only after it has asked for the
     // next, or lines were lost) is one that progress already holds.
     if (this.#segmentMs) {
-      this.#segments = Math.max(this.#segments, Math.round(mediaMs / this.#segmentMs));
+      const segments = Math.round(mediaMs / this.#segmentMs);
+      if (segments > this.#segments) {
+        this.#segments = segments;
+        this.#arrived(at);
+      }
     }
     this.#player.media(this.#held(), at);
   }
@@ -147,9 +163,13 @@ export class ViewerSession {
     return Math.max(this.#mediaMs, this.#segments * perSegment);
   }
 
-  /** The program date-time (epoch ms) of the first segment this session played. */
-  programDateTime(firstSegmentEpochMs: number): void {
+  /**
+   * The program date-time (epoch ms) of the first segment this session played, and a segment's
+   * length from the playlist's tags (null when it had fewer than two).
+   */
+  programDateTime(firstSegmentEpochMs: number, segmentMs: number | null = null): void {
     this.#pdtFirstSegment ??= firstSegmentEpochMs;
+    this.#pdtSegmentMs ??= segmentMs;
   }
 
   /** Segments lost because they expired from the playlist before the viewer fetched them. */
@@ -158,12 +178,25 @@ export class ViewerSession {
   }
 
   /**
-   * Live latency at wall-clock `wall`: how far the newest media received is behind live, in
-   * ms; null without program date-time or before media.
+   * Live latency, as known at monotonic `at` (wall-clock `wall`): how far the end of the newest
+   * segment held was behind the wall clock (program date-time of the first segment played, plus
+   * the segments held since), in ms. Null without program date-time, or before any segment.
+   *
+   * FFmpeg's lines tell that a segment has arrived only when it asks for the next one, up to a
+   * segment and a playlist reload later. So the figure is of a moment two segments ago, when
+   * every arrival up to then is known and placed at its own time, not when it was learned.
    */
-  liveLatencyMs(wall: number): number | null {
-    if (this.#pdtFirstSegment === null || !this.hasMedia) return null;
-    return wall - (this.#pdtFirstSegment + this.#held());
+  liveLatencyMs(at: number, wall: number): number | null {
+    if (this.#pdtFirstSegment === null) return null;
+    const segmentMs = this.#pdtSegmentMs ?? this.#segmentMs ?? this.#player.startupBufferMs;
+    const then = at - 2 * segmentMs;
+    let held = 0;
+    for (const a of this.#arrivals) {
+      if (a.at > then) break;
+      held = a.segments;
+    }
+    if (held === 0) return null;
+    return wall - 2 * segmentMs - (this.#pdtFirstSegment + held * segmentMs);
   }
 
   /** Whether media has arrived (the session has started, in the start outcome's sense). */

@@ -31,13 +31,23 @@ Deno.test("ViewerSession: one outcome per session, startup from the first reques
   });
 });
 
-Deno.test("ViewerSession: live latency needs program date-time and media", () => {
+Deno.test("ViewerSession: live latency needs program date-time and media, placed when it arrived", () => {
   const s = new ViewerSession(2000);
   s.request("manifest", 0);
-  assertEquals(s.liveLatencyMs(1_000_000), null);
-  s.programDateTime(990_000);
-  s.media(6000, 100);
-  assertEquals(s.liveLatencyMs(1_000_000), 4000);
+  s.programDateTime(990_000, 2000);
+  // Each figure is of the moment two segments (4 s) before it is asked for.
+  const at = (t: number) => s.liveLatencyMs(t + 4000, 1_000_000 + 4000);
+  assertEquals(at(1000), null, "no segment yet");
+  s.segmentAnswered(2);
+  s.segmentAnswered(3);
+  s.segmentArrived(100, 3); // two segments, from 100 on: media to 994 000
+  assertEquals(at(50), null, "a moment before they came");
+  assertEquals(at(200), 6000);
+  // Told late (when FFmpeg asked for the next one), the third arrived at 3000: a moment before
+  // that still holds two.
+  s.segmentArrived(3000, 4);
+  assertEquals(at(2000), 6000);
+  assertEquals(at(3000), 4000);
 });
 
 /** A random ended session, as many as a shard might see. */

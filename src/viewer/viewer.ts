@@ -71,7 +71,7 @@ export class Viewer {
         if (e.kind === "segment") s.mediaBytes(e.bytes);
         return;
       case "program_date_time":
-        s.programDateTime(e.epochMs);
+        s.programDateTime(e.epochMs, e.segmentMs);
         return;
       case "count":
         if (e.key === "segmentsExpired") s.expired(e.n);
@@ -104,9 +104,9 @@ export class Viewer {
     return result;
   }
 
-  /** The current session's live latency at wall-clock `wall`, or null. */
-  liveLatencyMs(wall: number): number | null {
-    return this.#session?.liveLatencyMs(wall) ?? null;
+  /** The current session's live latency, as known at monotonic `at` (wall-clock `wall`), or null. */
+  liveLatencyMs(at: number, wall: number): number | null {
+    return this.#session?.liveLatencyMs(at, wall) ?? null;
   }
 
   /** The current session's running totals at `at`, or null between runs. */
