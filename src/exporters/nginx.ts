@@ -34,7 +34,7 @@ export interface NginxState extends OriginNginx {
  * import { parsePromText } from "./prom_text.ts";
  * const text = "nginx_up 1\nnginx_connections_active 3\nnginx_http_requests_total 120\n";
  * const { state, error } = readNginx(parsePromText(text), null, performance.now());
- * state?.activeConnections; // 3, and error is undefined
+ * state?.activeConnections; // 3 (and no error)
  * ```
  */
 export function readNginx(

@@ -139,7 +139,7 @@ export function fleetView(
  * @example
  * ```ts
  * import { WallSeries } from "../stats/series.ts";
- * ratesOf(new WallSeries(), 30_000, Math.floor(Date.now() / 1000)).segments; // 0
+ * ratesOf(new WallSeries(), 30_000, Math.floor(Date.now() / 1000)).segments; // null: no second yet
  * ```
  */
 export function ratesOf(series: WallSeries, windowMs: number, endSecond?: number): CurrentRates {
