@@ -70,7 +70,7 @@ const NO_LINES: ClientLineCounts = {
  * @example
  * ```ts
  * const stats = new ShardStats({ targetClients: 2, targetDurationMs: 2000, dropThreshold: 0.01 });
- * stats.record(0, { type: "request", kind: "segment", path: "/s1.ts" });
+ * stats.record(0, { type: "request", req: 1, kind: "segment", path: "/s1.ts", at: 0 });
  * stats.tick(performance.now(), Date.now());
  * stats.snapshot(Date.now()).requests.segment; // 1
  * ```
