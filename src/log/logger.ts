@@ -103,8 +103,10 @@ export interface FileSink {
  *
  * @example
  * ```ts
- * const file = fileSink("hls-swarm-20250101-120000.log");
+ * const dir = await Deno.makeTempDir(); // the dashboard's log goes to the working directory
+ * const file = fileSink(`${dir}/hls-swarm-20250101-120000.log`);
  * const log = createLogger({ format: "json", level: "info", sink: file.sink });
+ * log.info("run_started", { clients: 3 });
  * file.close();
  * ```
  */
