@@ -103,7 +103,7 @@ export interface FileSink {
  *
  * @example
  * ```ts
- * const dir = await Deno.makeTempDir(); // the dashboard's log goes to the working directory
+ * const dir = await Deno.makeTempDir();
  * const file = fileSink(`${dir}/hls-swarm-20250101-120000.log`);
  * const log = createLogger({ format: "json", level: "info", sink: file.sink });
  * log.info("run_started", { clients: 3 });
