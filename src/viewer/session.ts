@@ -188,7 +188,7 @@ export class ViewerSession {
    */
   liveLatencyMs(at: number, wall: number): number | null {
     if (this.#pdtFirstSegment === null) return null;
-    const segmentMs = this.#pdtSegmentMs ?? this.#segmentMs ?? this.#player.startupBufferMs;
+    const segmentMs = this.#segmentLength();
     const then = at - 2 * segmentMs;
     let held = 0;
     for (const a of this.#arrivals) {
@@ -197,6 +197,11 @@ export class ViewerSession {
     }
     if (held === 0) return null;
     return wall - 2 * segmentMs - (this.#pdtFirstSegment + held * segmentMs);
+  }
+
+  /** A segment's length: from the program date-times, else from progress, else the buffer's. */
+  #segmentLength(): number {
+    return this.#pdtSegmentMs ?? this.#segmentMs ?? this.#player.startupBufferMs;
   }
 
   /** Whether media has arrived (the session has started, in the start outcome's sense). */
@@ -215,10 +220,16 @@ export class ViewerSession {
       : null;
   }
 
-  /** The session's figures so far, as they would stand if it ended at `at` (no outcome). */
+  /**
+   * The session's figures so far, as known at `at` (no outcome). Like live latency, play and
+   * rebuffer time are projected only to two segments before `at`: a segment's arrival is told
+   * up to a segment and a playlist reload late, and a projection to `at` itself would see a
+   * buffer run dry that the next line refills (phantom rebuffers of a few ms, taken back at the
+   * session's end). The session's end counts it all.
+   */
   totalsAt(at: number): SessionTotals {
     return this.#result ?? {
-      ...this.#player.totalsAt(at),
+      ...this.#player.totalsAt(at - 2 * this.#segmentLength()),
       expiredSegments: this.#expired,
       mediaBytes: this.#mediaBytes,
       mediaMs: this.#mediaMs,
