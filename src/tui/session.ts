@@ -77,8 +77,11 @@ export interface DashboardLog {
  *
  * @example
  * ```ts
- * const log = openDashboardLog(Date.now(), [Deno.cwd(), "/tmp"]);
- * log.path; // "/work/hls-swarm-20250102-030405.log"
+ * // The dashboard passes [Deno.cwd(), "/tmp"]; a directory it cannot write is skipped.
+ * const dir = await Deno.makeTempDir();
+ * const log = openDashboardLog(new Date(2025, 0, 2, 3, 4, 5).getTime(), ["/nonexistent", dir]);
+ * log.path; // `${dir}/hls-swarm-20250102-030405.log`
+ * log.file.close();
  * ```
  */
 export function openDashboardLog(wallMs: number, dirs: readonly string[]): DashboardLog {
