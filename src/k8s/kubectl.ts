@@ -25,8 +25,8 @@ export class KubectlMissingError extends Error {
  * kubectl from PATH (or `binary`); a command still running after `timeoutMs` is killed and
  * reported as exit 124, as timeout(1) does.
  *
- * @example
- * ```ts
+ * @example Not run: it runs kubectl against a cluster (kubectl is not in `make deps`)
+ * ```ts ignore
  * const kubectl = kubectlCommand();
  * const { code, stdout } = await kubectl(["get", "job", "run-1", "-o", "json"]);
  * ```
