@@ -127,8 +127,8 @@ const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
  * exporter of the wrong kind) marks that source unhealthy and keeps the last good values; the
  * next success measures its rates over the whole gap.
  *
- * @example
- * ```ts
+ * @example Not run: it scrapes node_exporter and nginx-exporter on the network (tests/origin_scraper_test.ts)
+ * ```ts ignore
  * const scraper = new ExporterScraper({
  *   nodeUrl: "http://origin:9100/metrics",
  *   nginxUrl: "http://origin:9113/metrics",
