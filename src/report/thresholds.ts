@@ -1,11 +1,13 @@
 /**
  * k6-style pass/fail thresholds over the summary's named figures, e.g.
- * `segment_ttfb_p95<500ms`, `error_rate<1%`, `stalled_clients==0`. Any failure makes the run
- * exit 99. A figure that was not measured (no samples) fails its threshold: nothing unmeasured
- * passes.
+ * `segment_ttfb_p95<500ms`, `error_rate<1%`, `stalled_clients==0`, and any percentile of a
+ * latency as k6 spells it, `p(99.9)<2s` or `startup:p(90)<3s` (src/report/percentile_figures.ts).
+ * Any failure makes the run exit 99. A figure that was not measured (no samples) fails its
+ * threshold: nothing unmeasured passes.
  * @module
  */
 import { EVENTS } from "../events/catalog.ts";
+import { parsePercentileName, percentileHelp, readPercentile } from "./percentile_figures.ts";
 import type { RunSummary } from "./summary.ts";
 
 /** How a figure's values are written. */
@@ -152,6 +154,34 @@ function count(help: string, read: (s: RunSummary) => number | null): Figure {
   return { unit: "count", help, read };
 }
 
+/**
+ * The figure of a name: a fixed one from {@linkcode FIGURES}, a `metric:p(N)` percentile, or a
+ * message saying what is wrong with the name.
+ *
+ * @example
+ * ```ts
+ * typeof figureOf("error_rate"); // "object"
+ * figureOf("segment_ttfb:p(99.9)"); // reads the segment TTFB sketch at 0.999, in ms
+ * ```
+ */
+export function figureOf(name: string): Figure | string {
+  if (Object.hasOwn(FIGURES, name)) return FIGURES[name];
+  const p = parsePercentileName(name);
+  if (p === null) return `unknown figure "${name}" (see --help for the list)`;
+  if (typeof p === "string") return p;
+  return {
+    unit: "ms",
+    help: `p(${p.percentile}) of ${p.metric}`,
+    read: (s) => readPercentile(s, p),
+  };
+}
+
+/** The canonical spelling of a figure name: `p(99.9)` is `segment_ttfb:p(99.9)`. */
+function canonicalName(name: string): string {
+  const p = parsePercentileName(name);
+  return p && typeof p !== "string" ? p.figure : name;
+}
+
 /** A parsed threshold. */
 export interface Threshold {
   source: string;
@@ -187,22 +217,29 @@ const UNIT_SCALE: Record<FigureUnit, Record<string, number>> = {
 };
 
 /**
- * Parses `figure<op>value[unit]`. Returns a message for a bad expression.
+ * Parses `figure<op>value[unit]`, where the figure is a fixed name or `[metric:]p(N)`. Returns
+ * a message for a bad expression.
  *
  * @example
  * ```ts
  * parseThreshold("error_rate<1%"); // { figure: "error_rate", op: "<", value: 0.01, … }
  * parseThreshold("segment_ttfb_p95<0.5s"); // value: 500 (ms)
+ * parseThreshold("p(99.9)<2s"); // { figure: "segment_ttfb:p(99.9)", value: 2000, … }
  * ```
  */
 export function parseThreshold(text: string): Threshold | string {
-  const m = /^\s*([a-z0-9_]+)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z%/]*)\s*$/.exec(
+  // The name is everything before the first operator: `p(99.9)` and `startup:p(90)` hold
+  // characters a bare name cannot, and no name holds an operator.
+  const m = /^\s*([^<>=!]*?)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*([A-Za-z%/]*)\s*$/.exec(
     text,
   );
-  if (!m) return `"${text}": expected figure<value, e.g. segment_ttfb_p95<500ms`;
-  const [, figure, op, number, unit] = m;
-  const spec = FIGURES[figure];
-  if (!spec) return `"${text}": unknown figure "${figure}" (see --help for the list)`;
+  if (!m || !m[1]) {
+    return `"${text}": expected figure<value, e.g. segment_ttfb_p95<500ms or p(99.9)<2s`;
+  }
+  const [, name, op, number, unit] = m;
+  const figure = canonicalName(name);
+  const spec = figureOf(name);
+  if (typeof spec === "string") return `"${text}": ${spec}`;
   const scale = UNIT_SCALE[spec.unit][unit];
   if (scale === undefined) {
     const units = Object.keys(UNIT_SCALE[spec.unit]).map((u) => u || "(none)").join(", ");
@@ -227,7 +264,8 @@ export function parseThreshold(text: string): Threshold | string {
  */
 export function evaluateThresholds(s: RunSummary, thresholds: Threshold[]): ThresholdResult[] {
   return thresholds.map((t) => {
-    const actual = FIGURES[t.figure].read(s);
+    const spec = figureOf(t.figure);
+    const actual = typeof spec === "string" ? null : spec.read(s);
     const passed = actual !== null && compare(actual, t.op, t.value);
     return { threshold: t.source, figure: t.figure, actual, passed };
   });
@@ -260,5 +298,5 @@ export function figuresHelp(): string {
   };
   return Object.entries(FIGURES)
     .map(([name, f]) => `  ${`${name} [${units[f.unit]}]`.padEnd(34)}${f.help}`)
-    .join("\n");
+    .join("\n") + "\n" + percentileHelp();
 }
