@@ -16,12 +16,17 @@ import { writeTextFileAtomic } from "../atomic_write.ts";
 import { runOutcome } from "../report/outcome.ts";
 import { decodeSummaryLine, MAX_SUMMARY_JSON_BYTES } from "../report/summary_line.ts";
 import { formatSummary } from "../report/summary_text.ts";
+import {
+  type MergeOutputFlags,
+  mergeOutputsOf,
+  writeMergeOutputs,
+} from "../report/merge_outputs.ts";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../report/thresholds.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { EXIT } from "../exit/codes.ts";
 import type { CliIo } from "./io.ts";
 
-interface MergeOptions {
+interface MergeOptions extends MergeOutputFlags {
   summaryJson?: string;
   threshold?: string[];
   allowMissingShards?: boolean;
@@ -53,6 +58,14 @@ export async function runMerge(args: string[], io: CliIo): Promise<number> {
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
     .option("--allow-missing-shards", "exit 0 even when shards are missing or failed")
+    .option("--junit <file>", "also write the merged thresholds and outcome as JUnit XML")
+    .option("--timeline <file>", "also write the merged per-second series as CSV")
+    .option("--request-log <file>", "also write the shards' request logs, each line with its shard")
+    .option(
+      "--shard-request-log <index=path>",
+      "a shard's --request-log, for --request-log (repeatable)",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action((f: string[], o: MergeOptions) => {
@@ -81,6 +94,11 @@ async function mergeFiles(files: string[], opts: MergeOptions, io: CliIo): Promi
       return EXIT.usage;
     }
     thresholds.push(t);
+  }
+  const outputs = mergeOutputsOf(opts);
+  if (Array.isArray(outputs)) {
+    for (const e of outputs) io.stderr(`${PROGRAM_NAME} merge: ${e}\n`);
+    return EXIT.usage;
   }
 
   let summary;
@@ -113,6 +131,12 @@ async function mergeFiles(files: string[], opts: MergeOptions, io: CliIo): Promi
       io.stderr(`${PROGRAM_NAME} merge: cannot write --summary-json: ${(e as Error).message}\n`);
       return EXIT.failure;
     }
+  }
+  const say = (line: string) => io.stderr(`${PROGRAM_NAME} merge: ${line}\n`);
+  const unwritten = await writeMergeOutputs(outputs, summary, results, outcome, say);
+  if (unwritten) {
+    say(unwritten.reason);
+    return unwritten.code;
   }
   if (outcome.code !== EXIT.ok) io.stderr(`${PROGRAM_NAME} merge: ${outcome.reason}\n`);
   return outcome.code;
