@@ -23,6 +23,7 @@ import { chooseReader, clientSpawner, findFanin } from "../fanin/choose.ts";
 import { junitXml } from "../report/junit.ts";
 import { runOutcome } from "../report/outcome.ts";
 import { encodeSummaryLine } from "../report/summary_line.ts";
+import { printFileFrames } from "../report/file_frames.ts";
 import { formatSummary } from "../report/summary_text.ts";
 import { evaluateThresholds } from "../report/thresholds.ts";
 import { DashboardSession, dashboardWanted } from "../tui/session.ts";
@@ -269,6 +270,12 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
         .catch((e) =>
           io.stderr(`${PROGRAM_NAME}: cannot write --junit: ${(e as Error).message}\n`)
         );
+    }
+    // The request log framed before it, so `kubectl logs` carries it too (k8s run collects it).
+    if (config.summaryLine && config.requestLog) {
+      await printFileFrames("request-log", config.requestLog, io.stdout).catch((e) =>
+        io.stderr(`${PROGRAM_NAME}: cannot print --request-log: ${(e as Error).message}\n`)
+      );
     }
     // The last stdout line, so that `kubectl logs` ends with it.
     if (config.summaryLine) io.stdout(`${await encodeSummaryLine(record)}\n`);

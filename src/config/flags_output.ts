@@ -227,7 +227,8 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     kind: "bool",
     group: "Results",
     help: "print the JSON summary as the last stdout line, 'HLS_SWARM_SUMMARY {…}' (gzip+base64 " +
-      "as 'HLS_SWARM_SUMMARY gz:…' when large), for kubectl logs and hls-swarm merge",
+      "as 'HLS_SWARM_SUMMARY gz:…' when large), for kubectl logs and hls-swarm merge; with " +
+      "--request-log, that log before it as 'HLS_SWARM_FILE request-log' lines",
   },
   {
     name: "request-log",
