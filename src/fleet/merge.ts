@@ -11,6 +11,7 @@ import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
+import { mergeAudience } from "../stats/audience.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import {
   addEdge,
@@ -131,6 +132,11 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
       ),
     },
     cdn: mergeCdn(parts.map((p) => p.cdn), accuracy),
+    audience: mergeAudience(
+      parts.map((p) => p.audience),
+      (wires, path) => mergeSketches(wires, accuracy, path),
+      exact,
+    ),
     series: seriesWire,
   };
 }

@@ -14,6 +14,7 @@ import { sketchKeyRange, type SketchWire } from "../stats/sketch.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import { type CdnWire, MAX_WIRE_EDGES } from "../stats/cdn.ts";
+import { audienceRule, type AudienceWire } from "../stats/audience.ts";
 import {
   bool,
   count,
@@ -104,6 +105,8 @@ export interface Snapshot {
   viewers: ViewerWire;
   /** What the CDN said in its response headers (src/stats/cdn.ts). */
   cdn: CdnWire;
+  /** Joins, leaves, session lengths, sessions per viewer slot (src/stats/audience.ts). */
+  audience: AudienceWire;
   series: SeriesWire;
 }
 
@@ -273,6 +276,7 @@ const SNAPSHOT: Rule = obj({
     ),
     segmentAgeS: SKETCH,
   }),
+  audience: audienceRule(SKETCH),
   series: obj({
     start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),
     fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => [f, list(count, MAX_SERIES_SECONDS)]))),

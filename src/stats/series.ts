@@ -14,7 +14,8 @@
 /**
  * Fields counted per second. The viewer fields (src/viewer/stats.ts) count session outcomes as
  * they happen, and rebuffer and play time as it is spent: `playMs` / 1000 in a second is the
- * average number of viewers playing in it, `rebufferMs` / 1000 the number frozen.
+ * average number of viewers playing in it, `rebufferMs` / 1000 the number frozen. `joins` and
+ * `leaves` count viewer sessions begun and left (src/stats/audience.ts).
  */
 export const SERIES_COUNTERS = [
   "manifests",
@@ -29,6 +30,8 @@ export const SERIES_COUNTERS = [
   "rebuffers",
   "rebufferMs",
   "playMs",
+  "joins",
+  "leaves",
 ] as const;
 export type SeriesCounter = typeof SERIES_COUNTERS[number];
 /** Fields sampled at the end of each second. */

@@ -15,6 +15,7 @@ import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type ByKind, byKind, HttpStats, LATENCIES } from "./http_stats.ts";
 import { CdnStats } from "./cdn.ts";
+import { AudienceStats } from "./audience.ts";
 import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { SERIES_COUNTERS, type SeriesCounter, type SeriesValues, WallSeries } from "./series.ts";
@@ -78,6 +79,8 @@ const NO_LINES: ClientLineCounts = {
 export class ShardStats {
   readonly http = new HttpStats();
   readonly lifecycle = new LifecycleStats();
+  /** Joins, leaves and session lengths (src/stats/audience.ts). */
+  readonly audience = new AudienceStats();
   readonly series = new WallSeries();
   readonly viewers = new ViewerStats();
   readonly cdn = new CdnStats();
@@ -182,6 +185,8 @@ export class ShardStats {
       rebuffers: v.rebuffers,
       rebufferMs: v.rebufferMs,
       playMs: v.playMs,
+      joins: this.audience.joins,
+      leaves: this.audience.leaves,
     };
     const values = { running: this.lifecycle.running, stalled } as SeriesValues;
     for (const f of SERIES_COUNTERS) {
@@ -277,6 +282,7 @@ export class ShardStats {
       playback: play,
       viewers: this.viewers.toWire(live),
       cdn: this.cdn.toWire(),
+      audience: this.audience.wire(),
       series: this.series.toWire(),
     };
   }
