@@ -254,11 +254,9 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
   const { raw, given, k8s } = request;
   const mergeArgs: string[] = [];
   const errors: string[] = [];
-  for (const name of MERGE_FLAGS) {
+  for (const [name, why] of Object.entries(MERGE_FLAGS)) {
     if (!given.has(name)) continue;
-    if (request.kind === "render") {
-      errors.push(`${name}: judged on the merged fleet: give it to "k8s run" or "hls-swarm merge"`);
-    }
+    if (request.kind === "render") errors.push(`${name}: ${why}`);
     for (const v of ([] as string[]).concat(raw[name] as string | string[])) {
       if (name === "threshold" && typeof parseThreshold(v) === "string") {
         errors.push(`threshold: ${parseThreshold(v)}`);

@@ -32,8 +32,27 @@ export const OWNED_FLAGS: Readonly<Record<string, string>> = {
   check: "run hls-swarm --check locally instead",
 };
 
-/** Swarm flags that `k8s run` hands to `hls-swarm merge` (the fleet's, not a shard's). */
-export const MERGE_FLAGS = ["threshold", "summary-json"] as const;
+/**
+ * Swarm flags that `k8s run` hands to `hls-swarm merge` (the fleet's, not a shard's), and why
+ * `k8s render` refuses them: a pod's own file would stay in its `/tmp` and be lost with it.
+ */
+export const MERGE_FLAGS: Readonly<Record<string, string>> = {
+  threshold: 'judged on the merged fleet: give it to "k8s run" or "hls-swarm merge"',
+  "summary-json": 'written from the merged fleet: give it to "k8s run" or "hls-swarm merge"',
+  junit: 'a pod\'s file would be lost with the pod: give it to "k8s run" (JUnit of the ' +
+    'merged fleet) or "hls-swarm merge"',
+  timeline: 'a pod\'s file would be lost with the pod: give it to "k8s run" (the merged ' +
+    'series) or "hls-swarm merge"',
+  "request-log": 'a pod\'s file would be lost with the pod: give it to "k8s run", which ' +
+    "collects each pod's from its log (src/report/file_frames.ts) and merges them",
+};
+
+/** merge's flags that name a file it writes: `k8s run` narrows each to mode 0600. */
+export const MERGE_OUTPUTS = ["--summary-json", "--junit", "--timeline", "--request-log"];
+
+/** Where a pod writes its request log, when `k8s run` is given --request-log: the pod's `/tmp`
+ * (an emptyDir), printed into its log at the end (`--summary-line`), where k8s run reads it. */
+export const POD_REQUEST_LOG = "/tmp/hls-swarm-requests.ndjson";
 
 /** The k8s flags beside the swarm's, as parsed. */
 export interface K8sFlags extends SchedulingFlags {

@@ -8,11 +8,12 @@
  */
 import { EXIT } from "../cli/exit_codes.ts";
 import { formatDuration } from "../report/format.ts";
-import { collect } from "./collect.ts";
+import { collect, mergeArgsWith, podSpecFor } from "./collect.ts";
 import { type JobProgress, jobProgress, progressText } from "./job_status.ts";
 import { type Kubectl, namespaceArgs } from "./kubectl.ts";
 import { startConfigMap } from "./barrier.ts";
 import { hasSecret, podLabels, runObjects, type RunSpec } from "./manifests.ts";
+import { MERGE_OUTPUTS } from "./options.ts";
 import { latestByIndex, podStates, stuckText } from "./pod_state.ts";
 import { listPods, releaseAtBarrier } from "./start.ts";
 import { toYamlStream } from "./yaml.ts";
@@ -67,10 +68,11 @@ const MAX_GET_FAILURES = 5;
  * ```
  */
 export async function runOnKubernetes(
-  spec: RunSpec,
+  given: RunSpec,
   opts: RunOptions,
   deps: RunDeps,
 ): Promise<number> {
+  const spec = podSpecFor(given, opts.mergeArgs);
   const say = (text: string) => deps.stderr(`hls-swarm k8s: ${text}\n`);
   const yaml = toYamlStream(runObjects(spec));
   await deps.mkdir(opts.out);
@@ -117,7 +119,8 @@ export async function runOnKubernetes(
   }
   const { progress, timedOut } = await waitForJob(spec, opts, deps, say);
   if (!progress) return EXIT.failure;
-  const collected = await collect(spec, progress, opts.out, deps, say);
+  const requestLogs = opts.mergeArgs.includes("--request-log");
+  const collected = await collect(spec, progress, opts.out, deps, say, requestLogs);
 
   if (opts.cleanup) await remove();
   if (!collected.files.length) {
@@ -125,9 +128,12 @@ export async function runOnKubernetes(
     return EXIT.shardsMissing;
   }
   say(`merging ${collected.files.length} of ${spec.shards} shard summaries`);
-  const code = await deps.merge([...opts.mergeArgs, ...collected.files]);
-  const at = opts.mergeArgs.indexOf("--summary-json");
-  if (at >= 0 && opts.mergeArgs[at + 1] !== "-") await deps.makePrivate(opts.mergeArgs[at + 1]);
+  const mergeArgs = mergeArgsWith(opts.mergeArgs, collected.requestLogs, say);
+  const code = await deps.merge([...mergeArgs, ...collected.files]);
+  for (const flag of MERGE_OUTPUTS) {
+    const at = mergeArgs.indexOf(flag);
+    if (at >= 0 && mergeArgs[at + 1] !== "-") await deps.makePrivate(mergeArgs[at + 1]);
+  }
   const allowMissing = opts.mergeArgs.includes("--allow-missing-shards");
   if (code === EXIT.ok && collected.failed.length && !allowMissing) {
     say(`Kubernetes failed index ${collected.failed.join(", ")}; exiting 5`);
