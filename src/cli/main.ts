@@ -21,6 +21,7 @@ import { runCommand } from "../process/command_runner.ts";
 import { detectDeathSignalWrapper } from "../process/spawner.ts";
 import { chooseReader, clientSpawner, findFanin } from "../fanin/choose.ts";
 import { junitXml } from "../report/junit.ts";
+import { writeReportFiles } from "../report/html/outputs.ts";
 import { runOutcome } from "../report/outcome.ts";
 import { encodeSummaryLine } from "../report/summary_line.ts";
 import { printFileFrames } from "../report/file_frames.ts";
@@ -271,6 +272,7 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
           io.stderr(`${PROGRAM_NAME}: cannot write --junit: ${(e as Error).message}\n`)
         );
     }
+    await writeReportFiles(record, config, {}, (l) => io.stderr(`${PROGRAM_NAME}: ${l}\n`));
     // The request log framed before it, so `kubectl logs` carries it too (k8s run collects it).
     if (config.summaryLine && config.requestLog) {
       await printFileFrames("request-log", config.requestLog, io.stdout).catch((e) =>

@@ -23,6 +23,7 @@ import {
 } from "../report/merge_outputs.ts";
 import { evaluateThresholds, parseThreshold, type Threshold } from "../report/thresholds.ts";
 import { PROGRAM_NAME } from "../version.ts";
+import { writeReportFiles } from "../report/html/outputs.ts";
 import { EXIT } from "../exit/codes.ts";
 import type { CliIo } from "./io.ts";
 
@@ -30,6 +31,8 @@ interface MergeOptions extends MergeOutputFlags {
   summaryJson?: string;
   threshold?: string[];
   allowMissingShards?: boolean;
+  html?: string;
+  markdown?: string;
 }
 
 /**
@@ -66,6 +69,8 @@ export async function runMerge(args: string[], io: CliIo): Promise<number> {
       "a shard's --request-log, for --request-log (repeatable)",
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
+    .option("--html <file>", "also write the merged fleet as a self-contained HTML report")
+    .option("--markdown <file>", "also append the merged summary as Markdown (CI job summary)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .action((f: string[], o: MergeOptions) => {
@@ -102,10 +107,12 @@ async function mergeFiles(files: string[], opts: MergeOptions, io: CliIo): Promi
   }
 
   let summary;
+  let shards: ShardSummary[] = [];
   try {
     const inputs = [];
     for (const name of files) inputs.push({ name, summary: await readInput(name) });
     summary = mergeSummaries(inputs);
+    shards = inputs.map((i) => i.summary);
   } catch (e) {
     io.stderr(`${PROGRAM_NAME} merge: ${(e as Error).message}\n`);
     return EXIT.usage;
@@ -138,6 +145,8 @@ async function mergeFiles(files: string[], opts: MergeOptions, io: CliIo): Promi
     say(unwritten.reason);
     return unwritten.code;
   }
+  const reports = { html: opts.html ?? null, markdown: opts.markdown ?? null };
+  await writeReportFiles({ ...summary, thresholds: results, outcome }, reports, { shards }, say);
   if (outcome.code !== EXIT.ok) io.stderr(`${PROGRAM_NAME} merge: ${outcome.reason}\n`);
   return outcome.code;
 }

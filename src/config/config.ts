@@ -112,6 +112,10 @@ export interface SwarmConfig {
   timeline: string | null;
   /** JUnit XML of the thresholds, or null. */
   junit: string | null;
+  /** Self-contained HTML report, or null. */
+  html: string | null;
+  /** Markdown summary to append to (e.g. $GITHUB_STEP_SUMMARY), or null. */
+  markdown: string | null;
 
   /** TLS verification off (--dangerous or --insecure). */
   dangerous: boolean;

@@ -254,6 +254,22 @@ export const OUTPUT_FLAGS: readonly FlagSpec[] = [
     help: "the thresholds and the run's outcome as JUnit XML, for CI test reports",
   },
   {
+    name: "html",
+    kind: "value",
+    arg: "<file>",
+    group: "Results",
+    help: "a self-contained HTML report (verdict, plots over time, histograms, tables); " +
+      "opens without any network fetch",
+  },
+  {
+    name: "markdown",
+    kind: "value",
+    arg: "<file>",
+    group: "Results",
+    help: 'the summary as Markdown, appended to FILE: --markdown "$GITHUB_STEP_SUMMARY" ' +
+      "shows it on the GitHub Actions job page",
+  },
+  {
     name: "abort-on-fail",
     kind: "bool",
     group: "Results",

@@ -116,6 +116,8 @@ export function loadConfig(
     requestLog: read.string("request-log") || null,
     timeline: read.string("timeline") || null,
     junit: read.string("junit") || null,
+    html: read.string("html") || null,
+    markdown: read.string("markdown") || null,
     dangerous: read.bool("dangerous") || read.bool("insecure"),
     printCmd: read.bool("print-cmd"),
     check: read.bool("check"),

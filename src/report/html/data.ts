@@ -1,0 +1,292 @@
+/**
+ * What the HTML report plots, taken from the summary alone: per-second lines from the snapshot's
+ * wall-clock series (src/stats/series.ts), saturation windows from the load box's report, and
+ * histograms regrouped from the latency sketches' bins (src/stats/sketch.ts). Nothing here is
+ * estimated beyond what the summary holds; what it does not hold (TTFB per interval, leaves per
+ * second, errors by status per second, a per-second load-box series) is named in
+ * {@linkcode NOT_IN_SUMMARY} so the page can say so instead of drawing a guess.
+ * @module
+ */
+import type { RunSummary } from "../summary.ts";
+import type { ThresholdResult } from "../thresholds.ts";
+import type { RunOutcome } from "../outcome.ts";
+import type { ShardSummary } from "../merge.ts";
+import type { SeriesField, SeriesWire } from "../../stats/series.ts";
+import type { SketchWire } from "../../stats/sketch.ts";
+
+/** What a report is made from: the (redacted) summary with its thresholds and outcome, as the
+ * JSON summary holds them. */
+export type ReportInput = RunSummary & {
+  thresholds: readonly ThresholdResult[];
+  outcome: RunOutcome;
+};
+
+/** Extra material a merged report can show: each shard's own summary. */
+export interface ReportExtras {
+  shards?: readonly ShardSummary[];
+}
+
+/** One line of a time plot: a value per point, oldest first. */
+export interface PlotLine {
+  name: string;
+  values: number[];
+}
+
+/** A time plot: lines over the run, one point per `step` seconds from epoch second `start`. */
+export interface TimePlot {
+  id: string;
+  title: string;
+  unit: string;
+  /** What the lines are and how they were measured; shown under the plot. */
+  caption: string;
+  start: number;
+  step: number;
+  lines: PlotLine[];
+  /** A horizontal reference (e.g. the target clients), drawn dashed. */
+  reference: { label: string; value: number } | null;
+}
+
+/** A span to shade, in epoch seconds. */
+export interface Shade {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** One histogram bar: samples in (lo, hi] ms (a bar of zeros has lo = hi = 0). */
+export interface Bar {
+  lo: number;
+  hi: number;
+  count: number;
+}
+
+/** A histogram of one sketch. */
+export interface Histogram {
+  id: string;
+  title: string;
+  count: number;
+  bars: Bar[];
+}
+
+/** The most points a line gets; longer series are averaged over buckets of seconds, so a
+ * one-hour run stays a few hundred kilobytes. */
+export const MAX_POINTS = 900;
+
+/** What the summary does not hold, said on the page rather than drawn. */
+export const NOT_IN_SUMMARY = [
+  "TTFB percentiles per interval: the summary keeps cumulative latency sketches only (one per " +
+  "kind for the whole run), so no p50/p95/p99 over time can be drawn; the run's own figures " +
+  "are in the latency table and the histograms below. --timeline writes segment TTFB p50/p95 " +
+  "per second while a run goes.",
+  "Leaves per second: exits are counted for the whole run only (the exits table); the " +
+  "per-second series counts joins (video starts) and start failures.",
+  "Errors by status per second: the series counts failed requests per second; the split by " +
+  "status is for the whole run (the status table).",
+  "Load-box CPU and loop lag over time: the summary keeps their maxima and the saturated " +
+  "windows (shaded on every plot), not a per-second series.",
+  "Requests by rendition: the summary does not split requests by variant.",
+];
+
+/** Reads one field of the series (zeros when absent). */
+function column(series: SeriesWire, field: SeriesField): number[] {
+  return series.fields[field] ?? [];
+}
+
+/**
+ * Averages `values` over buckets of `step` elements (the last bucket may be shorter).
+ *
+ * @example
+ * ```ts
+ * bucketAverage([1, 3, 5, 7, 9], 2); // [2, 6, 9]
+ * ```
+ */
+export function bucketAverage(values: readonly number[], step: number): number[] {
+  if (step <= 1) return [...values];
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i += step) {
+    let sum = 0;
+    const end = Math.min(values.length, i + step);
+    for (let j = i; j < end; j++) sum += values[j];
+    out.push(sum / (end - i));
+  }
+  return out;
+}
+
+/**
+ * The report's time plots, from the summary's per-second series. Every value is a per-second
+ * figure; with more than {@linkcode MAX_POINTS} seconds each point averages `step` of them.
+ *
+ * @example Not run: it needs a finished run's summary (tests/html_report_test.ts makes one)
+ * ```ts ignore
+ * timePlots(summary).map((p) => p.id); // ["viewers", "joins", "requests", "errors", …]
+ * ```
+ */
+export function timePlots(s: ReportInput): TimePlot[] {
+  const series = s.snapshot.series;
+  const n = column(series, "segments").length;
+  const step = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const per = (f: SeriesField, scale = 1) =>
+    bucketAverage(column(series, f).map((v) => v * scale), step);
+  const avg = step > 1 ? ` Each point averages ${step} s.` : "";
+  const plot = (
+    id: string,
+    title: string,
+    unit: string,
+    caption: string,
+    lines: PlotLine[],
+    reference: TimePlot["reference"] = null,
+  ): TimePlot => ({
+    id,
+    title,
+    unit,
+    caption: caption + avg,
+    start: series.start,
+    step,
+    lines,
+    reference,
+  });
+  const withMedia = s.clients.receivedMedia === null
+    ? "not measured (--stats=false)"
+    : String(s.clients.receivedMedia);
+  return [
+    plot(
+      "viewers",
+      "Viewers",
+      "viewers",
+      "running: FFmpeg processes at the end of each second (measured). playing and " +
+        "rebuffering: viewer-seconds of the virtual player in that second, i.e. how many " +
+        "viewers were playing or frozen on average (inferred from media arrivals; play time is " +
+        "credited as FFmpeg tells of each segment, so the line steps around the true count, " +
+        "and what is left when a session ends lands in its last second). stalled: " +
+        "clients silent for 1.5× the target duration (measured). Dashed: --clients. Clients " +
+        `that received media are counted for the whole run only (${withMedia}).`,
+      [
+        { name: "running", values: per("running") },
+        { name: "playing", values: per("playMs", 1 / 1000) },
+        { name: "rebuffering", values: per("rebufferMs", 1 / 1000) },
+        { name: "stalled", values: per("stalled") },
+      ],
+      { label: "target", value: s.clients.target },
+    ),
+    plot(
+      "joins",
+      "Joins and start failures per second",
+      "/s",
+      "video starts (first media segment arrived), start failures (VSF) and exits before " +
+        "start (EBVS), counted as they happen (measured).",
+      [
+        { name: "video starts", values: per("videoStarts") },
+        { name: "start failures", values: per("startFailures") },
+        { name: "exits before start", values: per("exitsBeforeStart") },
+      ],
+    ),
+    plot(
+      "requests",
+      "Requests per second by kind",
+      "/s",
+      "one per FFmpeg request line, counted in the second it was read (measured).",
+      [
+        { name: "manifests", values: per("manifests") },
+        { name: "segments", values: per("segments") },
+        { name: "inits", values: per("inits") },
+        { name: "others", values: per("others") },
+      ].filter((l, i) => i < 2 || l.values.some((v) => v > 0)),
+    ),
+    plot(
+      "errors",
+      "Failed requests per second",
+      "/s",
+      "requests answered with status ≥ 400 or not answered (measured); by status: see the " +
+        "status table.",
+      [{ name: "errors", values: per("errors") }],
+    ),
+    plot(
+      "throughput",
+      "Throughput",
+      "Mbit/s",
+      "Content-Length of 2xx responses, in the second their request line was read (measured).",
+      [{ name: "Mbit/s", values: per("bytes", 8 / 1e6) }],
+    ),
+    plot(
+      "rebuffering",
+      "Rebuffering",
+      "per second",
+      "rebuffers: stalls of the virtual player that began in that second; viewers frozen: " +
+        "rebuffer-seconds spent in it (both inferred from media arrival times).",
+      [
+        { name: "rebuffers", values: per("rebuffers") },
+        { name: "viewers frozen", values: per("rebufferMs", 1 / 1000) },
+      ],
+    ),
+  ];
+}
+
+/**
+ * The load box's saturated windows, to shade on every time plot (a merged report's carry their
+ * shard).
+ *
+ * @example Not run: it needs a summary
+ * ```ts ignore
+ * saturationShades(summary); // [{ from: 1733061736, to: 1733061745, label: "cpu" }]
+ * ```
+ */
+export function saturationShades(s: ReportInput): Shade[] {
+  return (s.loadbox?.windows ?? []).map((w) => {
+    const shard = (w as { shard?: number }).shard;
+    return {
+      from: Math.floor(Date.parse(w.from) / 1000),
+      to: Math.ceil(Date.parse(w.to) / 1000),
+      label: `${w.reasons.join(", ")}${shard === undefined ? "" : ` (shard ${shard})`}`,
+    };
+  });
+}
+
+/**
+ * Regroups a sketch's bins into at most `buckets` log-spaced bars between its smallest and
+ * largest sample. A bin goes to the bar of its representative value (DDSketch: within the
+ * sketch's accuracy of every sample in it), so the bars add up to the sketch's count exactly;
+ * samples of 0 get a bar of their own.
+ *
+ * @example
+ * ```ts
+ * import { Sketch } from "../../stats/sketch.ts";
+ * const k = new Sketch();
+ * for (const v of [1, 2, 4, 8, 100]) k.add(v);
+ * histogramBars(k.toWire(), 4).reduce((n, b) => n + b.count, 0); // 5
+ * ```
+ */
+export function histogramBars(w: SketchWire, buckets = 20): Bar[] {
+  const bars: Bar[] = [];
+  if (w.zeros > 0) bars.push({ lo: 0, hi: 0, count: w.zeros });
+  if (w.count - w.zeros <= 0 || w.min === null || w.max === null) return bars;
+  const gamma = 1 + (2 * w.accuracy) / (1 - w.accuracy);
+  const lo = Math.max(w.min, 1e-3);
+  const hi = Math.max(w.max, lo);
+  const n = hi / lo < 1.0001 ? 1 : buckets;
+  const span = Math.log(hi / lo) || 1;
+  const edge = (i: number) => (n === 1 ? (i === 0 ? lo : hi) : lo * Math.exp((span * i) / n));
+  const counts = new Array<number>(n).fill(0);
+  w.bins.forEach((c, i) => {
+    if (!c) return;
+    const value = Math.min(hi, Math.max(lo, Math.pow(gamma, w.offset + i) * 2 / (1 + gamma)));
+    const b = Math.min(n - 1, Math.max(0, Math.floor((n * Math.log(value / lo)) / span)));
+    counts[b] += c;
+  });
+  counts.forEach((count, i) => bars.push({ lo: edge(i), hi: edge(i + 1), count }));
+  return bars;
+}
+
+/** The histograms the report draws: segment and manifest TTFB, viewer startup. */
+export function histograms(s: ReportInput): Histogram[] {
+  const make = (id: string, title: string, w: SketchWire): Histogram => ({
+    id,
+    title,
+    count: w.count,
+    bars: histogramBars(w),
+  });
+  return [
+    make("ttfb-segment", "Segment time to first byte (ms)", s.snapshot.latency.ttfbSegment),
+    make("ttfb-manifest", "Manifest time to first byte (ms)", s.snapshot.latency.ttfbManifest),
+    make("startup", "Viewer startup time (ms)", s.snapshot.viewers.startupMs),
+  ];
+}
