@@ -212,11 +212,13 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         }
         deps.requestLog?.endRun(id);
         const viewer = stats.client(id).viewer;
-        // A session hls-swarm ended at the run's end is the viewer leaving (an exit before video
+        // A session hls-swarm ended at the run's end, or because the viewer left (its session
+        // was over, the audience's target fell), is the viewer leaving (an exit before video
         // start, if no media came); any other end (an error, a crash, a restart hls-swarm
         // asked for because the client stalled) is a failure to start, if no media came.
+        const left = exit.reason === "shutdown" || exit.reason === "leave";
         const session = viewer.runEnd(
-          exit.requested && exit.reason === "shutdown" ? "stopped" : "error",
+          exit.requested && left ? "stopped" : "error",
           clock.now(),
         );
         if (session && options.stats) logSession(log, id, viewer.sessionNumber, session);

@@ -29,7 +29,10 @@ export interface ClientExit {
   uptimeMs: number;
   /** True when hls-swarm asked the process to stop, false when it ended by itself. */
   requested: boolean;
-  /** Why hls-swarm asked: "shutdown", or a restart reason such as "stalled"; null if it did not. */
+  /**
+   * Why hls-swarm asked: "shutdown" (the run's end), "leave" (the viewer's session is over, or
+   * the audience's target fell), or a restart reason such as "stalled"; null if it did not.
+   */
   reason: string | null;
   /** The last stderr lines, oldest first. */
   stderrTail: string[];
@@ -93,10 +96,13 @@ export class ClientSupervisor {
     return this.#state;
   }
 
-  /** Starts the loop. Resolves once the client has stopped and its FFmpeg has exited. */
+  /**
+   * Starts the loop. Resolves once the client has stopped and its FFmpeg has exited. A signal
+   * aborted with the reason "leave" stops it as a viewer leaving; any other, as the run's end.
+   */
   async run(signal: AbortSignal): Promise<void> {
     const { clock, backoff, hooks } = this.deps;
-    const onAbort = () => this.#terminate();
+    const onAbort = () => this.#terminate(stopReasonOf(signal));
     signal.addEventListener("abort", onAbort, { once: true });
     try {
       let runs = 0;
@@ -169,7 +175,7 @@ export class ClientSupervisor {
     this.#setState("running");
     hooks.onStart?.(id, child.pid, restart);
     // A stop that came while the spawn was under way found no child to signal.
-    if (signal.aborted) this.#terminate();
+    if (signal.aborted) this.#terminate(stopReasonOf(signal));
 
     const status: ExitStatus = await child.status;
     // Pipes close when the process exits; wait so no line is lost, but never hang on a pipe
@@ -191,10 +197,10 @@ export class ClientSupervisor {
     return exit;
   }
 
-  #terminate(): void {
+  #terminate(reason: "shutdown" | "leave"): void {
     const child = this.#child;
     if (!child) return;
-    this.#stopReason = "shutdown";
+    this.#stopReason = reason;
     // #runOnce awaits the exit; nothing to wait for here.
     stopGracefully(child, this.deps.graceMs, this.deps.clock);
   }
@@ -204,4 +210,9 @@ export class ClientSupervisor {
     this.#state = state;
     this.deps.hooks.onState?.(this.clientId, state);
   }
+}
+
+/** Why a stop signal stopped a client: a viewer leaving, or the run's end. */
+function stopReasonOf(signal: AbortSignal): "shutdown" | "leave" {
+  return signal.reason === "leave" ? "leave" : "shutdown";
 }

@@ -185,10 +185,12 @@ export function formatSpeed(speed: number): string {
  * ```ts
  * exitLabel(255, true); // "stopped by hls-swarm (SIGTERM)"
  * exitLabel(255, true, "stalled"); // "restarted by hls-swarm (stalled)"
+ * exitLabel(255, true, "leave"); // "left (the viewer's session ended)"
  * exitLabel(1, false);  // "error"
  * ```
  */
 export function exitLabel(code: number, requested: boolean, reason: string | null = null): string {
+  if (requested && reason === "leave") return "left (the viewer's session ended)";
   if (requested && reason !== null && reason !== "shutdown") {
     return `restarted by hls-swarm (${reason})`;
   }

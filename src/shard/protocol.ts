@@ -14,8 +14,10 @@ import type { ClientRow } from "../stats/client_rows.ts";
 
 /** A set of clients the swarm starts clients on and reads figures from. */
 export interface ShardHandle {
-  /** Starts client `id` (a global id). */
+  /** Starts client `id` (a global id): the next session of that viewer slot. */
   start(id: number): void;
+  /** Client `id`'s viewer leaves: its FFmpeg stops gracefully, not a failure, not restarted. */
+  leave(id: number): void;
   /** Stops every client gracefully. */
   stop(): void;
   /** SIGKILL to every running FFmpeg now. */
@@ -51,6 +53,7 @@ export interface WorkerInit {
 export type ToWorker =
   | { type: "init"; init: WorkerInit }
   | { type: "start"; id: number }
+  | { type: "leave"; id: number }
   | { type: "stop" }
   | { type: "kill" };
 

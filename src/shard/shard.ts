@@ -14,6 +14,19 @@ import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
 import type { ShardHandle } from "./protocol.ts";
 
+/** The abort reason of a viewer's own signal when it leaves (the supervisor's stop reason). */
+export const LEAVE = "leave";
+
+/** One viewer slot's current session. */
+interface Slot {
+  client: ClientHandle;
+  /** Aborted (with {@linkcode LEAVE}) when the viewer leaves. */
+  own: AbortController;
+  leaving: boolean;
+  /** Start the slot's next session once this one's FFmpeg has exited. */
+  rejoin: boolean;
+}
+
 /** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
 export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
   stats: ShardStatsOptions;
@@ -42,7 +55,7 @@ export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestL
 export class Shard implements ShardHandle {
   readonly stats: ShardStats;
   readonly #deps: ShardDeps;
-  readonly #clients = new Map<number, ClientHandle>();
+  readonly #clients = new Map<number, Slot>();
   readonly #pump = new ParsePump();
   readonly #stop = new AbortController();
   readonly #ticking: Promise<void>;
@@ -61,16 +74,48 @@ export class Shard implements ShardHandle {
     this.#ticking = this.#tickEverySecond(deps.clock);
   }
 
-  /** Starts client `id` (a global id). Ignored once the shard is stopping. */
+  /**
+   * Starts client `id` (a global id): the next session of that viewer slot. A slot whose viewer
+   * is still leaving starts again once its FFmpeg has exited. Ignored once the shard is stopping.
+   */
   start(id: number): void {
-    if (this.#stop.signal.aborted || this.#clients.has(id)) return;
+    if (this.#stop.signal.aborted) return;
+    const slot = this.#clients.get(id);
+    if (slot) {
+      if (slot.leaving) slot.rejoin = true;
+      return;
+    }
     const deps = {
       ...this.#deps,
       stats: this.stats,
       pump: this.#pump,
       requestLog: this.#requestLog?.log,
     };
-    this.#clients.set(id, startClient(id, deps, this.#stop.signal));
+    const own = new AbortController();
+    const signal = AbortSignal.any([this.#stop.signal, own.signal]);
+    this.stats.audience.join(id, this.#deps.clock.now());
+    const next: Slot = {
+      client: startClient(id, deps, signal),
+      own,
+      leaving: false,
+      rejoin: false,
+    };
+    this.#clients.set(id, next);
+    next.client.done.then(() => {
+      this.stats.audience.ended(id, this.#deps.clock.now(), next.leaving ? "leave" : "cut");
+      if (!next.leaving) return;
+      this.#clients.delete(id);
+      if (next.rejoin) this.start(id);
+    });
+  }
+
+  /** Client `id`'s viewer leaves: a graceful stop (reason "leave"), not restarted. */
+  leave(id: number): void {
+    const slot = this.#clients.get(id);
+    if (!slot || slot.leaving || this.#stop.signal.aborted) return;
+    slot.leaving = true;
+    slot.rejoin = false;
+    slot.own.abort(LEAVE);
   }
 
   /** Stops every client gracefully (SIGTERM, grace period, SIGKILL). */
@@ -81,7 +126,7 @@ export class Shard implements ShardHandle {
   /** SIGKILL to every running FFmpeg now. */
   kill(): void {
     this.stop();
-    for (const c of this.#clients.values()) c.kill();
+    for (const c of this.#clients.values()) c.client.kill();
   }
 
   /** Resolves once stopped and every FFmpeg has exited, after the last tick. */
@@ -94,7 +139,7 @@ export class Shard implements ShardHandle {
       if (this.#stop.signal.aborted) resolve();
       else this.#stop.signal.addEventListener("abort", () => resolve(), { once: true });
     });
-    await Promise.all([...this.#clients.values()].map((c) => c.done));
+    await Promise.all([...this.#clients.values()].map((c) => c.client.done));
     await this.#ticking;
     await this.#deps.spawner.close?.();
     const { clock } = this.#deps;
@@ -127,7 +172,7 @@ export class Shard implements ShardHandle {
   }
 
   #restartStalled(): void {
-    for (const client of this.#clients.values()) {
+    for (const { client } of this.#clients.values()) {
       const record = this.stats.clients.get(client.id);
       if (!record?.state.stalled || !client.restart("stalled")) continue;
       this.#deps.log.warn("client_stalled_restart", {

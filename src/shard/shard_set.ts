@@ -33,6 +33,11 @@ export class ShardSet {
     this.shards[n % this.shards.length].start(id);
   }
 
+  /** The `n`th client of this process (global id `id`) leaves. */
+  leave(n: number, id: number): void {
+    this.shards[n % this.shards.length].leave(id);
+  }
+
   stop(): void {
     for (const s of this.shards) s.stop();
   }

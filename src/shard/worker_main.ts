@@ -93,6 +93,7 @@ export function runShardWorker(): Promise<void> {
           onTick: () => report(false),
         });
       } else if (m.type === "start") shard?.start(m.id);
+      else if (m.type === "leave") shard?.leave(m.id);
       else if (m.type === "stop" || m.type === "kill") {
         if (m.type === "kill") shard?.kill();
         else shard?.stop();

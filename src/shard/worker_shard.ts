@@ -57,6 +57,10 @@ export class WorkerShard implements ShardHandle {
     this.#send({ type: "start", id });
   }
 
+  leave(id: number): void {
+    this.#send({ type: "leave", id });
+  }
+
   stop(): void {
     this.#send({ type: "stop" });
   }

@@ -1,0 +1,132 @@
+/**
+ * The audience: viewers who join while a target rises, leave when it falls, and, with
+ * `--session-duration`, leave when their session is over, a new viewer taking their place while
+ * the target still asks for one. It replaces the plain ramp when `--stages` or
+ * `--session-duration` is given.
+ *
+ * Viewer slots are the client ids: a join takes the lowest free slot, a drop of the target
+ * stops the highest busy one. A slot's next session is its next FFmpeg run (the request log's
+ * `session`).
+ *
+ * While the load box is saturated no viewer joins, and the stage clock stands still, so the
+ * shape asked for is kept, only later by the time held (the plain ramp shifts its schedule the
+ * same way). Leaves go on while held: they only lighten the load.
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+
+/** What the audience follows. Times are on the stage clock: ms since the start, less holds. */
+export interface AudiencePlan {
+  /** Viewer slots this process runs (local ids 0 … slots - 1). */
+  slots: number;
+  /** Viewers wanted at stage time `t` (at most `slots`). */
+  target(tMs: number): number;
+  /** The stage time after `t` at which the target may next change (Infinity: never). */
+  nextChange(tMs: number): number;
+  /** Stage time at which the plan is over, or null when it runs until stopped. */
+  endMs: number | null;
+  /** The length of a local slot's session (from 1) in ms, or null: viewers stay to the end. */
+  sessionMs: ((slot: number, session: number) => number) | null;
+}
+
+/** What the audience does to the shard and tells the run. */
+export interface AudienceActions {
+  join(slot: number): void;
+  leave(slot: number): void;
+  /** True while the load box is saturated. */
+  busy(): boolean;
+  /** The box became saturated with a join waiting (`held` true), or freed again (false). */
+  onHold?(held: boolean): void;
+}
+
+/** What the audience did, for logs and the summary. */
+export interface AudienceResult {
+  joins: number;
+  leaves: number;
+  /** Time the stage clock stood still while the box was saturated. */
+  heldMs: number;
+  /** Whether the plan ran to its end (false: stopped first). */
+  completed: boolean;
+}
+
+/** The longest the loop sleeps: it looks at the box (and its stop) at least this often. */
+const MAX_SLEEP_MS = 250;
+
+/**
+ * Runs the audience until `signal` aborts or the plan ends (every target met at its end).
+ *
+ * @example
+ * ```ts
+ * import { VirtualClock } from "../testing/virtual_clock.ts";
+ * const clock = new VirtualClock();
+ * const joined: number[] = [];
+ * const plan = {
+ *   slots: 2, endMs: 2000, sessionMs: null,
+ *   target: (t: number) => (t < 1000 ? 1 : 2),
+ *   nextChange: (t: number) => (t < 1000 ? 1000 : Infinity),
+ * };
+ * const actions = { join: (s: number) => joined.push(s), leave: () => {}, busy: () => false };
+ * await runAudience(plan, clock, new AbortController().signal, actions); // joined: [0, 1]
+ * ```
+ */
+export async function runAudience(
+  plan: AudiencePlan,
+  clock: Clock,
+  signal: AbortSignal,
+  actions: AudienceActions,
+): Promise<AudienceResult> {
+  const start = clock.now();
+  let heldMs = 0, joins = 0, leaves = 0;
+  let heldSince: number | null = null;
+  /** Busy slots and the monotonic time each one's session ends (Infinity: never). */
+  const busy = new Map<number, number>();
+  const sessions = new Array<number>(plan.slots).fill(0);
+  const leave = (slot: number) => {
+    busy.delete(slot);
+    leaves++;
+    actions.leave(slot);
+  };
+  while (!signal.aborted) {
+    const now = clock.now();
+    const t = now - start - heldMs - (heldSince === null ? 0 : now - heldSince);
+    const over = plan.endMs !== null && t >= plan.endMs;
+    for (const [slot, endsAt] of busy) if (endsAt <= now) leave(slot);
+    const want = Math.min(plan.slots, plan.target(over ? plan.endMs! : t));
+    if (busy.size > want) {
+      const highest = [...busy.keys()].sort((a, b) => b - a);
+      for (const slot of highest.slice(0, busy.size - want)) leave(slot);
+    }
+    if (busy.size < want && actions.busy()) {
+      if (heldSince === null) {
+        heldSince = now;
+        actions.onHold?.(true);
+      }
+    } else {
+      if (heldSince !== null) {
+        heldMs += now - heldSince;
+        heldSince = null;
+        actions.onHold?.(false);
+      }
+      for (let slot = 0; busy.size < want && slot < plan.slots; slot++) {
+        if (busy.has(slot)) continue;
+        const session = ++sessions[slot];
+        const length = plan.sessionMs?.(slot, session) ?? Infinity;
+        busy.set(slot, now + length);
+        joins++;
+        actions.join(slot);
+      }
+    }
+    if (over) return { joins, leaves, heldMs, completed: true };
+    // Sleep until the target may change, a session ends, the plan ends, or the next look.
+    const stageAt = (stageMs: number) => start + heldMs + stageMs;
+    let next = now + MAX_SLEEP_MS;
+    if (heldSince === null) {
+      next = Math.min(next, stageAt(plan.nextChange(t)));
+      if (plan.endMs !== null) next = Math.min(next, stageAt(plan.endMs));
+    }
+    for (const endsAt of busy.values()) next = Math.min(next, endsAt);
+    await clock.sleep(Math.max(0, next - now), signal);
+  }
+  if (heldSince !== null) heldMs += clock.now() - heldSince;
+  return { joins, leaves, heldMs, completed: false };
+}
