@@ -439,6 +439,7 @@ Deno.test("rates use scrape times; CPU, lo/veth, counter resets and the window a
   let snap = scraper.snapshot();
   assertEquals(snap.memory, { usedBytes: 750, totalBytes: 1000, percent: 75 }); // MemFree fallback
   assertEquals(snap.cpuPercent, null);
+  assertEquals(snap.totals, null, "no counter before an interval is measured");
   assertEquals(snap.nginx, {
     up: true,
     activeConnections: 7,
@@ -483,6 +484,14 @@ Deno.test("rates use scrape times; CPU, lo/veth, counter resets and the window a
   assertEquals(snap.net?.txMax, 100);
   assertEquals(snap.sources.node?.scrapes, 4);
   assertEquals(snap.sources.nginx?.failures, 0);
+  // The counters /metrics exports: every interval's increase added up (the reset counted once,
+  // as its new value), CPU busy 4 s and idle 2.5 s from the first interval only.
+  assertEquals(snap.totals, {
+    cpuBusySeconds: 4,
+    cpuIdleSeconds: 2.5,
+    rxBytes: 23000,
+    txBytes: 600,
+  });
 });
 
 Deno.test("excludeDevices replaces the default device filter", async () => {

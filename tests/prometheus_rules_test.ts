@@ -95,6 +95,18 @@ Deno.test("promtool: the recording rules check clean and every rule passes its u
       ["hlsswarm_ttfb_seconds_bucket", r1(s, { kind: "segment", le: "0.2" }), grows(2)],
       ["hlsswarm_ttfb_seconds_bucket", r1(s, { kind: "segment", le: "+Inf" }), grows(2)],
     ]),
+    // CPU seconds: box 0 busy 0.5/s of 2/s, box 1 busy 1/s of 2/s; the origin (both shards
+    // re-export it) busy 3/s of 4/s, receiving 1000 B/s and sending 5000 B/s.
+    ["hlsswarm_loadbox_cpu_seconds_total", r1("0", { mode: "busy" }), grows(0.5)],
+    ["hlsswarm_loadbox_cpu_seconds_total", r1("0", { mode: "idle" }), grows(1.5)],
+    ["hlsswarm_loadbox_cpu_seconds_total", r1("1", { mode: "busy" }), grows(1)],
+    ["hlsswarm_loadbox_cpu_seconds_total", r1("1", { mode: "idle" }), grows(1)],
+    ...["0", "1"].flatMap((s): [string, Record<string, string>, string][] => [
+      ["hlsswarm_origin_cpu_seconds_total", r1(s, { mode: "busy" }), grows(3)],
+      ["hlsswarm_origin_cpu_seconds_total", r1(s, { mode: "idle" }), grows(1)],
+      ["hlsswarm_origin_network_bytes_total", r1(s, { direction: "receive" }), grows(1000)],
+      ["hlsswarm_origin_network_bytes_total", r1(s, { direction: "transmit" }), grows(5000)],
+    ]),
     ["up", r1("0"), steady(1)],
     ["up", r1("1"), steady(1)],
     ["up", r1("2"), steady(0)],
@@ -155,6 +167,12 @@ Deno.test("promtool: the recording rules check clean and every rule passes its u
           [{ run_id: "r1", kind: "segment" }, quantile(0.95, 0.1, 0.2, 2, 2)],
         ]),
         expect("run_id:hlsswarm_shards_up:count", [[{ run_id: "r1" }, 2], [{ run_id: "r2" }, 1]]),
+        expect("run_id:hlsswarm_loadbox_cpu_busy:max_ratio_rate1m", [[{ run_id: "r1" }, 0.5]]),
+        expect("run_id:hlsswarm_origin_cpu_busy:max_ratio_rate1m", [[{ run_id: "r1" }, 0.75]]),
+        expect("run_id_direction:hlsswarm_origin_network_bytes:max_rate1m", [
+          [{ run_id: "r1", direction: "receive" }, 1000],
+          [{ run_id: "r1", direction: "transmit" }, 5000],
+        ]),
       ],
     }],
   };

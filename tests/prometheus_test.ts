@@ -143,7 +143,12 @@ Deno.test("--origin-metrics-host re-exports the origin's real exporters and summ
     const text = await scrape(port);
     assertEquals(sample(text, "hlsswarm_origin_source_up", { source: "node" }), 1);
     assertEquals(sample(text, "hlsswarm_origin_source_up", { source: "nginx" }), 1);
-    assertBetween(sample(text, "hlsswarm_origin_cpu_busy_ratio")!, 0, 1);
+    // CPU seconds over all CPUs since the first scrape (about 8 s before): a counter whose
+    // modes add up to the CPUs' time, busy share between 0 and 1.
+    const busy = sample(text, "hlsswarm_origin_cpu_seconds_total", { mode: "busy" })!;
+    const idle = sample(text, "hlsswarm_origin_cpu_seconds_total", { mode: "idle" })!;
+    assertBetween(busy + idle, 1, 10 * navigator.hardwareConcurrency);
+    assertBetween(busy / (busy + idle), 0, 1);
     assert(sample(text, "hlsswarm_origin_nginx_connections", { state: "active" })! >= 3, text);
     const run = await finishSwarm(child);
     assertEquals(run.code, 0, run.stderr.slice(-2000));

@@ -3,7 +3,17 @@
  * and the origin. Each row's title is the question it answers.
  * @module
  */
-import { bargauge, instant, q, rate, type Row, sel, stat, timeseries } from "./panels.ts";
+import { bargauge, instant, q, RATE, rate, type Row, sel, stat, timeseries } from "./panels.ts";
+
+/**
+ * Per shard, the share of all CPU seconds that `metric{extra}` counts: its rate over the rate of
+ * every mode of the same machine's `*_cpu_seconds_total` (busy + idle).
+ */
+const cpuShare = (metric: string, extra = "") => {
+  const all = metric.replace(/_steal_seconds_total$/, "_seconds_total");
+  return `sum without (mode) (rate(${metric}${sel(extra)}[${RATE}])) / ` +
+    `sum without (mode) (rate(${all}${sel()}[${RATE}]))`;
+};
 
 const ORIGIN_NOTE =
   "Only with --origin-metrics / --nginx-metrics: hls-swarm scrapes the origin's " +
@@ -179,13 +189,20 @@ export const HEALTH_ROWS: Row[] = [
           8,
           timeseries(
             "Load box CPU: busy and steal",
-            "Measured from /proc/stat each second on the box running hls-swarm and its FFmpeg " +
-              "clients, worst box of the shards. At ≥ 95 % busy the box, not the origin, sets " +
-              "the figures. Steal is CPU time the hypervisor gave elsewhere.",
+            "Measured from /proc/stat on the box running hls-swarm and its FFmpeg clients: " +
+              "the rate of its busy CPU seconds over all CPU seconds, worst box of the shards. " +
+              "At ≥ 95 % busy the box, not the origin, sets the figures. Steal is CPU time the " +
+              "hypervisor gave elsewhere.",
             { unit: "percentunit", min: 0, max: 1, warnAt: 0.95 },
             [
-              q(`max(hlsswarm_loadbox_cpu_ratio${sel()})`, "busy (busiest box)"),
-              q(`max(hlsswarm_loadbox_cpu_steal_ratio${sel()})`, "steal (worst box)"),
+              q(
+                `max(${cpuShare("hlsswarm_loadbox_cpu_seconds_total", 'mode="busy"')})`,
+                "busy (busiest box)",
+              ),
+              q(
+                `max(${cpuShare("hlsswarm_loadbox_cpu_steal_seconds_total")})`,
+                "steal (worst box)",
+              ),
             ],
           ),
         ],
@@ -272,10 +289,11 @@ export const HEALTH_ROWS: Row[] = [
           5,
           timeseries(
             "Origin CPU busy",
-            "Measured by node_exporter on the origin: 1 - delta(idle + iowait) / delta(all) " +
-              "of node_cpu_seconds_total between scrapes. " + ORIGIN_NOTE,
+            "Measured by node_exporter on the origin: the rate of busy CPU seconds (all modes " +
+              "but idle and iowait, from node_cpu_seconds_total) over all CPU seconds. " +
+              ORIGIN_NOTE,
             { unit: "percentunit", min: 0, max: 1, warnAt: 0.9 },
-            [q(`max(hlsswarm_origin_cpu_busy_ratio${sel()})`, "busy")],
+            [q(`max(${cpuShare("hlsswarm_origin_cpu_seconds_total", 'mode="busy"')})`, "busy")],
           ),
         ],
         [
@@ -291,12 +309,12 @@ export const HEALTH_ROWS: Row[] = [
           5,
           timeseries(
             "Origin network (bits/s)",
-            "Measured by node_exporter: counter deltas between scrapes over every device but " +
+            "Measured by node_exporter: the rate of its byte counters over every device but " +
               "loopback and virtual ones (so a loopback-only test shows 0), times 8. " +
               ORIGIN_NOTE,
             { unit: "bps", min: 0 },
             [q(
-              `8 * max by (direction) (hlsswarm_origin_network_bytes_per_second${sel()})`,
+              `8 * max by (direction) (rate(hlsswarm_origin_network_bytes_total${sel()}[${RATE}]))`,
               "{{direction}}",
             )],
           ),

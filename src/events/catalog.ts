@@ -20,6 +20,9 @@ export interface EventRow {
   readonly threshold?: string;
   /** What is counted and from which FFmpeg line; the metric's and the threshold's help. */
   readonly help: string;
+  /** "bytes": a count of bytes, not of events, exported as its own `hlsswarm_METRIC_total`
+   * counter outside `hlsswarm_events_total` (a sum over that family would add bytes to events). */
+  readonly unit?: "bytes";
 }
 
 /** Every counted event, in the order the summary lists them. */
@@ -157,6 +160,7 @@ export const EVENTS = [
     key: "inFlightBytesAtStop",
     metric: "in_flight_at_stop_missing_bytes",
     summary: "In flight, bytes missing:",
+    unit: "bytes",
     help: "bytes the in-flight-at-stop responses announced (Content-Length) but FFmpeg had not " +
       "received when it exited (its exit statistics); kept out of the bytes total",
   },

@@ -108,20 +108,40 @@ export function counterDelta(prev: Map<string, number>, cur: Map<string, number>
 }
 
 /**
- * Busy % over all CPUs between two readings of `node_cpu_seconds_total`, or null when no time
- * passed. A mode that went down counts as 0: Linux's per-CPU iowait and idle are known to
- * step back slightly, and a reset-as-increase there would report a huge false spike.
+ * Busy and idle CPU seconds over all CPUs between two readings of `node_cpu_seconds_total`
+ * (steal counts as busy: those CPUs were not available). A mode that went down counts as 0:
+ * Linux's per-CPU iowait and idle are known to step back slightly, and a reset-as-increase
+ * there would report a huge false spike.
+ *
+ * @example
+ * ```ts
+ * const prev = new Map([["0/idle", 10], ["0/user", 5]]);
+ * cpuDeltas(prev, new Map([["0/idle", 11], ["0/user", 8]])); // { busy: 3, idle: 1 }
+ * ```
  */
-export function cpuBusyPercent(prev: Map<string, number>, cur: Map<string, number>): number | null {
-  let total = 0;
+export function cpuDeltas(
+  prev: Map<string, number>,
+  cur: Map<string, number>,
+): { busy: number; idle: number } {
+  let busy = 0;
   let idle = 0;
   for (const [key, value] of cur) {
     const before = prev.get(key);
     if (before === undefined || !Number.isFinite(value)) continue;
     const delta = Math.max(0, value - before);
-    total += delta;
     if (IDLE_MODES.has(key.slice(key.indexOf("/") + 1))) idle += delta;
+    else busy += delta;
   }
+  return { busy, idle };
+}
+
+/**
+ * Busy % over all CPUs between two readings of `node_cpu_seconds_total` ({@linkcode cpuDeltas}),
+ * or null when no time passed.
+ */
+export function cpuBusyPercent(prev: Map<string, number>, cur: Map<string, number>): number | null {
+  const { busy, idle } = cpuDeltas(prev, cur);
+  const total = busy + idle;
   if (!(total > 0)) return null;
-  return Math.min(100, Math.max(0, (1 - idle / total) * 100));
+  return Math.min(100, Math.max(0, (busy / total) * 100));
 }

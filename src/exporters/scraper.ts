@@ -12,6 +12,7 @@
 import {
   counterDelta,
   cpuBusyPercent,
+  cpuDeltas,
   type NodeCounters,
   type OriginMemory,
   readNode,
@@ -104,6 +105,25 @@ export interface ExporterSnapshot {
   net: OriginNet | null;
   nginx: OriginNginx | null;
   sources: { node?: SourceHealth; nginx?: SourceHealth };
+  /** Counters since the first node_exporter scrape; null before the second. */
+  totals: OriginTotals | null;
+}
+
+/**
+ * The origin's CPU time and traffic since hls-swarm first scraped it, added up from each
+ * interval's increases: counters that only grow, which /metrics exports for Prometheus to
+ * `rate()` over any window (a gauge of the last interval's rate showed Prometheus one interval
+ * in each of its scrapes). An exporter restart or a re-created interface is absorbed here, once,
+ * as the dashboard's rates absorb it.
+ */
+export interface OriginTotals {
+  /** CPU seconds over all CPUs outside idle and iowait (steal included). */
+  cpuBusySeconds: number;
+  /** CPU seconds in idle and iowait. */
+  cpuIdleSeconds: number;
+  /** Bytes received and sent, every device but the excluded ones. */
+  rxBytes: number;
+  txBytes: number;
 }
 
 interface RateSample {
@@ -159,6 +179,7 @@ export class ExporterScraper {
   #rates: RateSample[] = [];
   #nginx: NginxState | null = null;
   #lastNode: NodeCounters | null = null;
+  #totals: OriginTotals | null = null;
 
   #chain: Promise<void> = Promise.resolve();
   #loop: Promise<void> | null = null;
@@ -238,6 +259,7 @@ export class ExporterScraper {
       net,
       nginx: this.#nginx ? nginxView(this.#nginx) : null,
       sources,
+      totals: this.#totals ? { ...this.#totals } : null,
     };
   }
 
@@ -337,10 +359,18 @@ export class ExporterScraper {
 
     const cpu = cpuBusyPercent(prev.cpu, counters.cpu);
     if (cpu !== null) this.#cpuPercent = cpu;
+    const spent = cpuDeltas(prev.cpu, counters.cpu);
+    const rxBytes = counterDelta(prev.rx, counters.rx);
+    const txBytes = counterDelta(prev.tx, counters.tx);
+    const t = this.#totals ??= { cpuBusySeconds: 0, cpuIdleSeconds: 0, rxBytes: 0, txBytes: 0 };
+    t.cpuBusySeconds += spent.busy;
+    t.cpuIdleSeconds += spent.idle;
+    t.rxBytes += rxBytes;
+    t.txBytes += txBytes;
 
     if (counters.rx.size > 0 || counters.tx.size > 0) {
-      const rx = counterDelta(prev.rx, counters.rx) / seconds;
-      const tx = counterDelta(prev.tx, counters.tx) / seconds;
+      const rx = rxBytes / seconds;
+      const tx = txBytes / seconds;
       this.#rates.push({ at, rx, tx });
       this.#rates = this.#rates.filter((r) => r.at > at - this.#windowMs);
       this.#net = { rxBytesPerSecond: rx, txBytesPerSecond: tx, windowMs: this.#windowMs };

@@ -24,6 +24,8 @@ export interface LoadboxSample {
   loopLagMs: number;
   /** Why this second counts as saturated; empty when it does not. */
   saturated: string[];
+  /** The host's CPU counters since boot (/proc/stat, in ticks), for /metrics' counters. */
+  cpuTicks: CpuCounters | null;
 }
 
 /** A stretch of saturated seconds. */
@@ -146,6 +148,7 @@ export class LoadboxMonitor {
       memoryTotalBytes: mem?.totalBytes ?? null,
       loopLagMs: lag,
       saturated,
+      cpuTicks: cpu,
     };
     this.#record(s);
     return s;

@@ -51,6 +51,10 @@ export interface RunFacts {
   startedAt: number;
 }
 
+/** The catalog's events counted in hlsswarm_events_total, and those that count bytes. */
+const COUNTED_EVENTS = EVENTS.filter((e) => !("unit" in e));
+const BYTE_EVENTS = EVENTS.filter((e) => "unit" in e && e.unit === "bytes");
+
 type Samples = [Labels, number][];
 const one = (v: number): Samples => [[{}, v]];
 
@@ -145,8 +149,11 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
     counter(
       "events_total",
       "HLS and network events from FFmpeg's stderr, by event: " +
-        EVENTS.map((e) => `${e.metric} = ${e.help}`).join("; ") + ".",
-      EVENTS.map((e) => [{ event: e.metric }, s.events[e.key]]),
+        COUNTED_EVENTS.map((e) => `${e.metric} = ${e.help}`).join("; ") + ".",
+      COUNTED_EVENTS.map((e) => [{ event: e.metric }, s.events[e.key]]),
+    ),
+    ...BYTE_EVENTS.map((e) =>
+      counter(`${e.metric}_total`, `Bytes: ${e.help}.`, one(s.events[e.key]))
     ),
     latency(
       "ttfb_seconds",

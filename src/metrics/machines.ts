@@ -9,7 +9,14 @@ import type { Family, Labels } from "./exposition.ts";
 
 const P = "hlsswarm_";
 
-/** The origin's exporter figures, re-exported as hlsswarm_origin_* gauges. */
+/** Clock ticks per second of /proc/stat (USER_HZ): 100 on every Linux architecture's ABI. */
+const USER_HZ = 100;
+
+/**
+ * The origin's exporter figures, re-exported as hlsswarm_origin_*. CPU time and traffic are
+ * counters (totals since the first scrape, `OriginTotals` of the scraper), for Prometheus to rate over
+ * its own window; memory and connections are gauges, which a value at scrape time is.
+ */
 export function originFamilies(o: ExporterSnapshot): Family[] {
   const g = (
     name: string,
@@ -21,26 +28,32 @@ export function originFamilies(o: ExporterSnapshot): Family[] {
     help,
     samples: samples.filter((x): x is [Labels, number] => typeof x[1] === "number"),
   });
+  const t = o.totals;
   return [
-    g(
-      "origin_cpu_busy_ratio",
-      "Origin CPU busy share (0-1) over the last scrape interval: 1 - delta(idle+iowait) / " +
-        "delta(all) of node_cpu_seconds_total.",
-      [[{}, o.cpuPercent === null ? null : o.cpuPercent / 100]],
-    ),
+    {
+      name: P + "origin_cpu_seconds_total",
+      type: "counter",
+      help: "Origin CPU seconds over all CPUs since hls-swarm's first node_exporter scrape, by " +
+        "mode: busy (all but idle and iowait, steal included) and idle (idle + iowait). Busy " +
+        "share: rate(busy) / rate(busy + idle).",
+      samples: t && o.cpuPercent !== null
+        ? [[{ mode: "busy" }, t.cpuBusySeconds], [{ mode: "idle" }, t.cpuIdleSeconds]]
+        : [],
+    },
+    {
+      name: P + "origin_network_bytes_total",
+      type: "counter",
+      help: "Origin network bytes since hls-swarm's first node_exporter scrape, from its " +
+        "counter increases (a reset counts as an increase of the new value), all devices but " +
+        "loopback and virtual ones.",
+      samples: t && o.net
+        ? [[{ direction: "receive" }, t.rxBytes], [{ direction: "transmit" }, t.txBytes]]
+        : [],
+    },
     g("origin_memory_bytes", "Origin memory from node_exporter: used = MemTotal - MemAvailable.", [
       [{ state: "used" }, o.memory?.usedBytes],
       [{ state: "total" }, o.memory?.totalBytes],
     ]),
-    g(
-      "origin_network_bytes_per_second",
-      "Origin network rate over the last exporter scrape interval, from node_exporter counter " +
-        "deltas, all devices but loopback and virtual ones.",
-      [[{ direction: "receive" }, o.net?.rxBytesPerSecond], [
-        { direction: "transmit" },
-        o.net?.txBytesPerSecond,
-      ]],
-    ),
     g(
       "origin_nginx_connections",
       "nginx connections by state, from the nginx exporter (stub_status).",
@@ -67,18 +80,30 @@ export function loadboxFamilies(s: LoadboxSample | null, saturatedSeconds: numbe
     help,
     samples: typeof v === "number" ? [[{}, v]] : [],
   });
+  const ticks = s?.cpuTicks ?? null;
+  const modes = (names: readonly string[]) => {
+    let sum = 0;
+    for (const m of names) sum += ticks?.get(`all/${m}`) ?? 0;
+    return sum / USER_HZ;
+  };
+  const idle = modes(["idle", "iowait"]);
+  const all = modes(["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]);
   return [
-    g(
-      "loadbox_cpu_ratio",
-      "Busy share (0-1) of the load box's CPUs over the last second, steal included, from " +
-        "/proc/stat.",
-      s?.cpuPercent === null || !s ? null : s.cpuPercent / 100,
-    ),
-    g(
-      "loadbox_cpu_steal_ratio",
-      "Share (0-1) of the load box's CPU time the hypervisor gave elsewhere over the last second.",
-      s?.stealPercent === null || !s ? null : s.stealPercent / 100,
-    ),
+    {
+      name: P + "loadbox_cpu_seconds_total",
+      type: "counter",
+      help: "The load box's CPU seconds over all CPUs since boot (/proc/stat), by mode: busy " +
+        "(all but idle and iowait, steal included) and idle (idle + iowait). Busy share: " +
+        "rate(busy) / rate(busy + idle).",
+      samples: ticks ? [[{ mode: "busy" }, all - idle], [{ mode: "idle" }, idle]] : [],
+    },
+    {
+      name: P + "loadbox_cpu_steal_seconds_total",
+      type: "counter",
+      help: "The load box's CPU seconds the hypervisor gave elsewhere since boot (/proc/stat " +
+        "steal; part of busy).",
+      samples: ticks ? [[{}, modes(["steal"])]] : [],
+    },
     g("loadbox_memory_available_bytes", "MemAvailable of the load box.", s?.memoryAvailableBytes),
     g(
       "loadbox_loop_lag_seconds",

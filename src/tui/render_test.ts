@@ -237,7 +237,7 @@ Deno.test("originPanel: the scraper's figures and one health verdict over its so
     scrapes,
     failures: healthy ? 0 : 1,
   });
-  const base = { cpuPercent: 12, memory: null, net: null, nginx: null };
+  const base = { cpuPercent: 12, memory: null, net: null, nginx: null, totals: null };
   assertEquals(originPanel({ ...base, sources: { node: health(true, 3) } }).healthy, true);
   assertEquals(originPanel({ ...base, sources: { node: health(false, 0) } }).healthy, null);
   const failing = originPanel({
