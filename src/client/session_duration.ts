@@ -178,3 +178,25 @@ export function describeSessionDist(dist: SessionDist): string {
       } (mean ${s(sessionMeanMs(dist))})`;
   }
 }
+
+/**
+ * The distribution as a `--session-duration` value again (for the run record).
+ *
+ * @example
+ * ```ts
+ * sessionDistFlag({ kind: "uniform", minMs: 30_000, maxMs: 90_000 }); // "uniform:30000ms-90000ms"
+ * ```
+ */
+export function sessionDistFlag(dist: SessionDist): string {
+  const ms = (v: number) => `${Number(v.toFixed(3))}ms`;
+  switch (dist.kind) {
+    case "fixed":
+      return `fixed:${ms(dist.ms)}`;
+    case "uniform":
+      return `uniform:${ms(dist.minMs)}-${ms(dist.maxMs)}`;
+    case "exp":
+      return `exp:${ms(dist.meanMs)}`;
+    case "lognormal":
+      return `lognormal:${ms(dist.medianMs)},${dist.sigma}`;
+  }
+}

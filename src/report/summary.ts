@@ -6,6 +6,7 @@
  * @module
  */
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
+import { type AudienceReport, audienceReport } from "./audience_report.ts";
 import type { LoadboxReport } from "../loadbox/monitor.ts";
 import type { Snapshot } from "../fleet/snapshot.ts";
 import {
@@ -58,6 +59,9 @@ export interface RunRecord {
     statsLogLevel: string;
     /** The virtual player's startup buffer (ms). */
     playerBufferMs: number;
+    /** `--stages` and `--session-duration` as flag values, or null (absent before them). */
+    stages?: string | null;
+    sessionDuration?: string | null;
   };
 }
 
@@ -120,6 +124,8 @@ export interface RunSummary {
   origin: ExporterSnapshot | null;
   /** The load box's own CPU, memory and loop lag, and when it was saturated. */
   loadbox: LoadboxReport | null;
+  /** Joins, leaves, sessions, and the join rate achieved (src/report/audience_report.ts). */
+  audience: AudienceReport;
   metricsUrl: string | null;
   /** Everything measured, in mergeable form: what `hls-swarm merge` adds up. */
   snapshot: Snapshot;
@@ -237,6 +243,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     recentRates: ratesOf(series, 30_000, Math.floor(input.stoppedAt / 1000)),
     origin: input.origin,
     loadbox: input.loadbox,
+    audience: audienceReport(snap, input.run.config, input.loadbox),
     metricsUrl: input.metricsUrl,
     snapshot: snap,
   };

@@ -4,6 +4,7 @@
  */
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
 import { EVENTS } from "../events/catalog.ts";
+import { formatAudience } from "./audience_report.ts";
 import type { LoadboxReport } from "../loadbox/monitor.ts";
 import type { Percentiles } from "../stats/sketch.ts";
 import { formatBitrate, formatBytes, formatClock, formatDuration, formatMs } from "./format.ts";
@@ -101,6 +102,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
       "Clients with media:",
       s.clients.receivedMedia ?? "not measured (--stats=false)",
     ),
+    ...formatAudience(s.audience, row),
     ...formatViewerExperience(s.viewers, s.run.config.playerBufferMs),
     ...formatCdn(s.cdn),
     ...formatTraffic(s),

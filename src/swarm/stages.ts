@@ -200,3 +200,16 @@ function shortDuration(ms: number): string {
   const s = (ms % 60_000) / 1000;
   return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
 }
+
+/**
+ * The stages as a `--stages` value again (for the run record, which merge reads back).
+ *
+ * @example
+ * ```ts
+ * stagesFlag([{ durationMs: 90_000, target: 200 }, { durationMs: 500, target: 0 }]); // "1m30s:200,500ms:0"
+ * ```
+ */
+export function stagesFlag(stages: readonly Stage[]): string {
+  return stages.map((s) => `${s.durationMs === 0 ? "0" : shortDuration(s.durationMs)}:${s.target}`)
+    .join(",");
+}
