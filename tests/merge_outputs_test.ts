@@ -138,6 +138,7 @@ Deno.test("merge's output flags refuse bad input with exit 2 and one line each",
   await Deno.writeTextFile(notALog, '{"time":"2030-01-01T00:00:00Z","client":0}\n[1]\n');
   const cases: [string[], string][] = [
     [["--request-log=x.ndjson"], "--request-log: needs the shards' request logs"],
+    [["--timeline=-"], "--timeline: writes a file; - (stdout) is not one"],
     [[`--shard-request-log=0=${list[0].requestLog}`], "--shard-request-log: needs --request-log"],
     [["--request-log=x", "--shard-request-log=shard.ndjson"], "expected INDEX=PATH"],
     [["--request-log=x", "--shard-request-log=0=a", "--shard-request-log=0=b"], "shard 0 twice"],

@@ -66,6 +66,11 @@ export function mergeOutputsOf(flags: MergeOutputFlags): MergeOutputs | string[]
     if (twin) errors.push(`--shard-request-log: shard ${index} twice (${twin.path}, ${m[2]})`);
     shards.push({ index, path: m[2] });
   }
+  const files = { junit: flags.junit, timeline: flags.timeline, "request-log": flags.requestLog };
+  for (const [flag, value] of Object.entries(files)) {
+    // stdout carries the text summary: a file there would be mixed into it.
+    if (value === "-") errors.push(`--${flag}: writes a file; - (stdout) is not one`);
+  }
   if (flags.requestLog && !shards.length) {
     errors.push("--request-log: needs the shards' request logs: --shard-request-log INDEX=PATH");
   }
