@@ -4,7 +4,7 @@
  * histograms regrouped from the latency sketches' bins (src/stats/sketch.ts). Nothing here is
  * estimated beyond what the summary holds; what it does not hold (TTFB per interval, leaves per
  * second, errors by status per second, a per-second load-box series) is named in
- * {@linkcode NOT_IN_SUMMARY} so the page can say so instead of drawing a guess.
+ * {@linkcode notInSummary} so the page can say so instead of drawing a guess.
  * @module
  */
 import type { RunSummary } from "../summary.ts";
@@ -73,13 +73,22 @@ export interface Histogram {
 export const MAX_POINTS = 900;
 
 /** What the summary does not hold, said on the page rather than drawn. */
-export const NOT_IN_SUMMARY = [
+export function notInSummary(s: ReportInput): string[] {
+  const missing = (["joins", "leaves"] as const).filter((f) => !s.snapshot.series.fields[f]);
+  return missing.length
+    ? [
+      `${missing.join(" and ")} per second: this summary was written before the series ` +
+      "counted them.",
+      ...NOT_IN_SUMMARY,
+    ]
+    : [...NOT_IN_SUMMARY];
+}
+
+const NOT_IN_SUMMARY = [
   "TTFB percentiles per interval: the summary keeps cumulative latency sketches only (one per " +
   "kind for the whole run), so no p50/p95/p99 over time can be drawn; the run's own figures " +
   "are in the latency table and the histograms below. --timeline writes segment TTFB p50/p95 " +
   "per second while a run goes.",
-  "Leaves per second: exits are counted for the whole run only (the exits table); the " +
-  "per-second series counts joins (video starts) and start failures.",
   "Errors by status per second: the series counts failed requests per second; the split by " +
   "status is for the whole run (the status table).",
   "Load-box CPU and loop lag over time: the summary keeps their maxima and the saturated " +
@@ -148,7 +157,7 @@ export function timePlots(s: ReportInput): TimePlot[] {
   const withMedia = s.clients.receivedMedia === null
     ? "not measured (--stats=false)"
     : String(s.clients.receivedMedia);
-  return [
+  const plots = [
     plot(
       "viewers",
       "Viewers",
@@ -170,11 +179,14 @@ export function timePlots(s: ReportInput): TimePlot[] {
     ),
     plot(
       "joins",
-      "Joins and start failures per second",
+      "Joins, leaves and start failures per second",
       "/s",
-      "video starts (first media segment arrived), start failures (VSF) and exits before " +
-        "start (EBVS), counted as they happen (measured).",
+      "joins: viewer sessions begun (hls-swarm starting a slot's FFmpeg); leaves: sessions " +
+        "ended because the viewer left; video starts: first media segment arrived; start " +
+        "failures (VSF) and exits before start (EBVS); all counted as they happen (measured).",
       [
+        { name: "joins", values: per("joins") },
+        { name: "leaves", values: per("leaves") },
         { name: "video starts", values: per("videoStarts") },
         { name: "start failures", values: per("startFailures") },
         { name: "exits before start", values: per("exitsBeforeStart") },
@@ -219,6 +231,10 @@ export function timePlots(s: ReportInput): TimePlot[] {
       ],
     ),
   ];
+  // A summary written before a field joined the series lacks it: no line rather than a flat 0.
+  const points = Math.ceil(n / step);
+  for (const p of plots) p.lines = p.lines.filter((l) => l.values.length === points);
+  return plots.filter((p) => p.lines.length > 0);
 }
 
 /**

@@ -8,7 +8,7 @@
 import { EXIT_CODES, type ExitName } from "../../exit/codes.ts";
 import {
   histograms,
-  NOT_IN_SUMMARY,
+  notInSummary,
   type ReportExtras,
   type ReportInput,
   saturationShades,
@@ -167,7 +167,7 @@ export function reportPage(s: ReportInput, extras: ReportExtras): string {
     (shardPart ? `<h2>Shards</h2>${shardPart}` : "") +
     `<h2>Load box</h2>${loadboxTable(s)}` +
     `<h2>Not in this report</h2><ul class="note">${
-      NOT_IN_SUMMARY.map((t) => `<li>${esc(t)}</li>`).join("")
+      notInSummary(s).map((t) => `<li>${esc(t)}</li>`).join("")
     }</ul>` +
     `</main></body></html>\n`;
 }

@@ -17,6 +17,9 @@ const W = 900, H = 230;
 const LEFT = 56, RIGHT = 12, TOP = 14, BOTTOM = 50;
 const PW = W - LEFT - RIGHT, PH = H - TOP - BOTTOM;
 
+/** Time-axis tick spacings, in seconds. */
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+
 /** Line colors, in line order: distinguishable in colour-blind palettes (Okabe–Ito). */
 export const PALETTE = ["#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9"];
 
@@ -77,12 +80,13 @@ export function timePlotSvg(p: TimePlot, shades: readonly Shade[], runStart: num
       `<text class="ax" x="${LEFT - 6}" y="${f1(y(v) + 4)}" text-anchor="end">${tick(v)}</text>`,
     );
   }
-  const ticks = Math.min(6, Math.max(1, Math.floor(spanS)));
-  for (let t = 0; t <= ticks; t++) {
-    const s = (spanS * t) / ticks;
+  // Time ticks at round run times (from runStart), at most seven of them.
+  const every = TIME_STEPS.find((t) => spanS / t <= 7) ?? 3600 * Math.ceil(spanS / 7 / 3600);
+  const first = Math.ceil((p.start - runStart) / every) * every;
+  for (let rel = first; rel <= p.start - runStart + spanS; rel += every) {
     parts.push(
-      `<text class="ax" x="${f1(LEFT + (PW * s) / spanS)}" y="${TOP + PH + 16}" ` +
-        `text-anchor="middle">${clock(p.start + s - runStart)}</text>`,
+      `<text class="ax" x="${f1(xAt(runStart + rel))}" y="${TOP + PH + 16}" ` +
+        `text-anchor="middle">${clock(rel)}</text>`,
     );
   }
   for (const sh of shades) {

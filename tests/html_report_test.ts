@@ -1,0 +1,199 @@
+/**
+ * `--html` and `--markdown` on a real run and on a real 3-shard merge, read back the way a person
+ * sees them: Debian's Chromium (headless) renders the page, `--dump-dom` gives the DOM it built
+ * and `--screenshot` a picture. From the DOM: every plot has a point per second of the summary's
+ * series (or a bar count that adds up to the sketch's samples), the verdict is the exit code's,
+ * and every figure cell equals the JSON summary's figure. Screenshots go to
+ * $HLS_SWARM_SCREENSHOTS (default: the test's temp dir, removed after).
+ */
+import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
+import { assert, assertEquals } from "../src/testing/assert.ts";
+import { runSwarm } from "./helpers.ts";
+
+/** Debian's package; `make deps` installs it (APT_PACKAGES). */
+const CHROMIUM = "/usr/bin/chromium";
+
+type Json = Record<string, unknown>;
+
+/** Renders `file` in headless Chromium: the DOM it built, and a screenshot at `png`. */
+async function chromium(file: string, png: string, profile: string): Promise<string> {
+  const common = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    `--user-data-dir=${profile}`,
+  ];
+  const run = async (args: string[]) => {
+    const out = await new Deno.Command(CHROMIUM, {
+      args: [...common, ...args, `file://${file}`],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(90_000),
+    }).output();
+    assertEquals(out.code, 0, new TextDecoder().decode(out.stderr).slice(-1500));
+    return new TextDecoder().decode(out.stdout);
+  };
+  await run([`--screenshot=${png}`, "--window-size=1100,5600"]);
+  assert((await Deno.stat(png)).size > 10_000, `${png} is a picture`);
+  return await run(["--dump-dom"]);
+}
+
+/** The value at a dotted path of a JSON document (`a.0.b`). */
+function at(doc: unknown, path: string): unknown {
+  return path.split(".").reduce<unknown>(
+    (v, k) => (v !== null && typeof v === "object" ? (v as Json)[k] : undefined),
+    doc,
+  );
+}
+
+/**
+ * Checks a rendered report against its summary (and, for a fleet, its shards' summaries);
+ * returns how many figure cells were compared.
+ */
+function checkDom(dom: string, summary: Json, code: number, shards: Json[] = []): number {
+  // The verdict is the exit code's.
+  const verdict = /<section id="verdict"[^>]*data-exit-code="(\d+)" data-verdict="(\w+)"/.exec(dom);
+  assert(verdict, "a verdict");
+  assertEquals(Number(verdict[1]), code);
+  assertEquals(verdict[2], code === 0 ? "pass" : "fail");
+  assertEquals((summary.outcome as Json).code, code);
+  assert(dom.includes(code === 0 ? ">PASS<" : ">FAIL<"), "the verdict's word");
+
+  // Nothing to fetch: no script, stylesheet link, image, frame or CSS url().
+  for (const bad of [/<script/i, /<link/i, /<img/i, /<iframe/i, /\burl\(/i, /@import/i]) {
+    assert(!bad.test(dom), `the page fetches nothing (${bad})`);
+  }
+
+  // Every plot has points: a point per second of the series, or bars adding up to the samples.
+  const series = (at(summary, "snapshot.series.fields.segments") as number[]).length;
+  assert(series >= 8, `${series} seconds of series`);
+  const plots = [...dom.matchAll(/<svg data-plot="([^"]+)" data-kind="(\w+)"[^>]*>(.*?)<\/svg>/gs)];
+  assert(plots.length >= 8, `${plots.length} plots`);
+  const sketches: Record<string, string> = {
+    "ttfb-segment": "snapshot.latency.ttfbSegment.count",
+    "ttfb-manifest": "snapshot.latency.ttfbManifest.count",
+    "startup": "snapshot.viewers.startupMs.count",
+  };
+  for (const [, id, kind, body] of plots) {
+    if (kind === "series") {
+      const lines = [...body.matchAll(/<polyline data-line="([^"]+)"[^>]*points="([^"]*)"/g)];
+      assert(lines.length > 0, `plot ${id} has lines`);
+      for (const [, name, points] of lines) {
+        assertEquals(points.trim().split(/\s+/).length, series, `${id}/${name}: a point a second`);
+      }
+    } else {
+      const counts = [...body.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]));
+      assert(counts.some((n) => n > 0), `histogram ${id} has bars`);
+      assertEquals(counts.reduce((a, b) => a + b, 0), at(summary, sketches[id]), id);
+    }
+  }
+  for (const id of ["viewers", "joins", "requests", "errors", "throughput", "ttfb-segment"]) {
+    assert(plots.some((p) => p[1] === id), `a ${id} plot`);
+  }
+
+  // Every figure cell equals the summary's figure.
+  const cells = [...dom.matchAll(/<(?:td|span) data-key="([^"]+)"[^>]*>([^<]*)</g)];
+  for (const [, key, text] of cells) {
+    const m = /^shards\.(\d+)\.(.*)$/.exec(key);
+    const doc = m ? shards.find((s) => (s.shard as Json).index === Number(m[1])) : summary;
+    assert(doc, `a summary for ${key}`);
+    const want = at(doc, m ? m[2] : key);
+    if (want === null) {
+      assert(text === "n/a" || text === "not measured", `${key}: "${text}" for null`);
+      continue;
+    }
+    assertEquals(typeof want, "number", `${key} is a figure`);
+    const got = Number(text.replace(/,/g, ""));
+    assert(Math.abs(got - (want as number)) < 0.051, `${key}: page "${text}", summary ${want}`);
+  }
+  return cells.length;
+}
+
+Deno.test("--html and --markdown, rendered by headless Chromium", async (t) => {
+  assert(
+    await Deno.stat(CHROMIUM).then(() => true, () => false),
+    `${CHROMIUM} is missing: apt-get install -y chromium (make deps installs it)`,
+  );
+  const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-html-" });
+  const shots = Deno.env.get("HLS_SWARM_SCREENSHOTS") || dir;
+  await Deno.mkdir(shots, { recursive: true });
+  try {
+    await t.step("a run: the verdict, plots with points, tables equal to the JSON", async () => {
+      const json = `${dir}/run.json`, html = `${dir}/run.html`, md = `${dir}/run.md`;
+      const run = await runSwarm([
+        "--clients=3",
+        "--ramp-rate=3",
+        "--duration=12s",
+        "--metrics=off",
+        `--summary-json=${json}`,
+        `--html=${html}`,
+        "--threshold=error_rate<1%",
+        origin.url,
+      ], { HLS_SWARM_MARKDOWN: md });
+      assertEquals(run.code, 0, run.stderr.slice(-1500));
+      const summary: Json = JSON.parse(await Deno.readTextFile(json));
+      const dom = await chromium(html, `${shots}/html_report_run.png`, `${dir}/chrome-run`);
+      const compared = checkDom(dom, summary, run.code);
+      assert(compared >= 40, `${compared} figure cells compared`);
+      // The Markdown: the verdict first, then the figures as the JSON has them.
+      const text = await Deno.readTextFile(md);
+      assert(text.startsWith(`## hls-swarm ${summary.runId}: ✅ PASS (exit 0, ok)`), text);
+      const n = (v: unknown) => Number(v).toLocaleString("en-US");
+      for (
+        const want of [
+          `| sessions started | ${n(at(summary, "viewers.sessions.started"))} |`,
+          `| all | ${n(at(summary, "traffic.totalRequests"))} |`,
+          `| ${n(at(summary, "traffic.totalBytes"))} |`,
+          `| segment | ${n(at(summary, "traffic.requests.segment"))} |`,
+          `${(at(summary, "traffic.ttfbMs.segment.p95") as number).toFixed(1)} ms`,
+          "| error_rate<1% | 0 | ✅ pass |",
+        ]
+      ) assert(text.includes(want), `the Markdown has "${want}":\n${text}`);
+    });
+
+    await t.step("a 3-shard merge: the fleet, each shard, a failed threshold", async () => {
+      const runs = await Promise.all([0, 1, 2].map((i) =>
+        runSwarm([
+          "--clients=3",
+          `--shard=${i}/3`,
+          "--run-id=html-merge",
+          "--ramp-rate=3",
+          "--duration=10s",
+          "--metrics=off",
+          `--summary-json=${dir}/shard-${i}.json`,
+          origin.url,
+        ])
+      ));
+      runs.forEach((r, i) => assertEquals(r.code, 0, `shard ${i}: ${r.stderr.slice(-1000)}`));
+      const html = `${dir}/fleet.html`, md = `${dir}/fleet.md`, json = `${dir}/fleet.json`;
+      const merge = await runSwarm([
+        "merge",
+        ...[0, 1, 2].map((i) => `${dir}/shard-${i}.json`),
+        `--summary-json=${json}`,
+        `--html=${html}`,
+        `--markdown=${md}`,
+        "--threshold=segment_ttfb_p50<0.001ms",
+      ]);
+      assertEquals(merge.code, 99, merge.stderr.slice(-1500));
+      const summary: Json = JSON.parse(await Deno.readTextFile(json));
+      const shards: Json[] = await Promise.all(
+        [0, 1, 2].map(async (i) => JSON.parse(await Deno.readTextFile(`${dir}/shard-${i}.json`))),
+      );
+      const dom = await chromium(html, `${shots}/html_report_merge.png`, `${dir}/chrome-merge`);
+      checkDom(dom, summary, 99, shards);
+      const shardCells = [...dom.matchAll(/data-key="shards\.(\d)\.traffic\.totalRequests"/g)];
+      assertEquals(shardCells.map((m) => Number(m[1])), [0, 1, 2], "a row per shard");
+      assert(dom.includes("3 of 3 present"), "the header names the shards");
+      const text = await Deno.readTextFile(md);
+      assert(text.startsWith(`## hls-swarm html-merge: ❌ FAIL (exit 99, thresholds)`), text);
+      assert(text.includes("**Why:** thresholds failed: segment_ttfb_p50<0.001ms"), text);
+      assert(text.includes("Present: 0, 1, 2; missing: none"), text);
+      assert(text.includes("| segment_ttfb_p50<0.001ms |") && text.includes("❌ fail"), text);
+    });
+  } finally {
+    await origin.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
