@@ -15,6 +15,7 @@ APT_PACKAGES := ffmpeg nginx-light tmux util-linux procps curl prometheus promet
 APT_PACKAGES += tini nix-bin jq
 # tests/ci_habits_test.ts: the completion scripts are loaded by the shells they are for.
 APT_PACKAGES += zsh fish
+APT_PACKAGES += chromium # tests/html_report_test.ts: headless Chromium renders the --html report
 # make native: the fan-in is C.
 APT_PACKAGES += gcc libc6-dev
 VERSION := $(shell sed -nE 's/^export const VERSION = "(.*)";/\1/p' src/version.ts)
