@@ -207,10 +207,10 @@ Deno.test("bad inputs get a clear message and a documented exit code", async (t)
       says: "unknown option '--bogus'",
     },
     {
-      name: "--resolve without --dangerous",
-      args: ["--resolve", "127.0.0.1", origin.url],
+      name: "--resolve for another host",
+      args: ["--resolve", "other.example:80:127.0.0.1", origin.url],
       code: 2,
-      says: "resolve: --resolve requires --dangerous",
+      says: "resolve: other.example:80 is not the stream's",
     },
     {
       name: "bare number duration",

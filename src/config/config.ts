@@ -4,6 +4,8 @@
  */
 
 import type { Threshold } from "../report/thresholds.ts";
+import type { ResolvePlan } from "../swarm/resolve.ts";
+import type { MixEntry } from "../swarm/variant_mix.ts";
 
 /** Which variant of a multi-variant stream each client pulls. */
 export type Variant = "all" | "highest" | "lowest" | "first";
@@ -45,10 +47,13 @@ export interface SwarmConfig {
   startToleranceMs: number;
 
   variant: Variant;
+  /** --variant-mix: viewers spread over renditions (src/swarm/variant_mix.ts), or null. */
+  variantMix: MixEntry[] | null;
   probeFailurePolicy: ProbeFailurePolicy;
   probeTimeoutMs: number;
 
-  resolveIp: string;
+  /** --resolve: the addresses viewers connect to instead of DNS's (src/swarm/resolve.ts). */
+  resolve: ResolvePlan | null;
   /** A PEM CA trusted besides the system's, or null. */
   caFile: string | null;
   noCache: boolean;

@@ -118,6 +118,15 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: "which variant each client pulls; highest/lowest ask ffprobe once at start",
   },
   {
+    name: "variant-mix",
+    kind: "value",
+    arg: "<mix>",
+    group: "Variant selection",
+    help: "spread viewers over renditions by client id, e.g. 1080p=20%,720p=50%,360p=30% " +
+      "(by height, WxH, bandwidth 2.5M/950k or index v0; ffprobe reads the master once; a " +
+      "rendition the master lacks is exit 2)",
+  },
+  {
     name: "probe-failure-policy",
     kind: "value",
     arg: "<policy>",
@@ -138,13 +147,14 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
   // Network
   {
     name: "resolve",
-    kind: "value",
-    arg: "<ip>",
-    default: "",
+    kind: "list",
+    arg: "<host:port:ip[,ip…]>",
     alias: "RESOLVE_IP",
     group: "Network",
-    help: "connect to this IP instead of the URL's host (needs --dangerous: the certificate " +
-      "would not match)",
+    help: "connect to these addresses instead of DNS's, as curl's --resolve (repeatable; a bare " +
+      "IP: the stream's host): each viewer keeps one, round robin by client id, IP*3 weighs " +
+      "one. Host header and https certificate name stay the URL's (-verifyhost), but FFmpeg " +
+      "sends no SNI to an address",
   },
   {
     name: "ca-file",

@@ -18,7 +18,8 @@ import { parseDuration } from "./duration.ts";
 import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
-import { safeUrl } from "../secrets/redact.ts";
+import { resolvePlan } from "../swarm/resolve.ts";
+import { parseVariantMix } from "../swarm/variant_mix.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */
 export type RawFlags = Record<string, string | boolean | string[] | undefined>;
@@ -63,9 +64,10 @@ export function loadConfig(
     startAt: startAtOf(read.string("start-at"), errors),
     startToleranceMs: read.duration("start-tolerance"),
     variant: read.choice<Variant>("variant"),
+    variantMix: read.string("variant-mix") ? parseVariantMix(read.string("variant-mix"), errors) : null,
     probeFailurePolicy: read.choice<ProbeFailurePolicy>("probe-failure-policy"),
     probeTimeoutMs: read.duration("probe-timeout", true),
-    resolveIp: read.string("resolve"),
+    resolve: resolvePlan(read.list("resolve"), url ?? "", errors),
     caFile: read.string("ca-file") || null,
     noCache: read.bool("no-cache"),
     headers: read.list("header"),
@@ -181,13 +183,8 @@ function validateCombinations(config: SwarmConfig, errors: string[]): void {
   if (config.abortOnFail && !config.thresholds.length) {
     errors.push("abort-on-fail: needs at least one --threshold to check");
   }
-  if (config.resolveIp) {
-    if (!config.dangerous) {
-      errors.push("resolve: --resolve requires --dangerous (it disables TLS verification)");
-    }
-    if (config.resolveIp.includes("://")) {
-      errors.push(`resolve: give an IP address, not a URL (got "${safeUrl(config.resolveIp)}")`);
-    }
+  if (config.variantMix && config.variant !== "all") {
+    errors.push("variant-mix: give --variant or --variant-mix, not both");
   }
 }
 

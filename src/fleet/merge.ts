@@ -12,6 +12,9 @@ import { LATENCIES } from "../stats/http_stats.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
 import { mergeAudience } from "../stats/audience.ts";
+import type { GroupsWire } from "../stats/groups.ts";
+import { mergeGroups } from "../stats/groups_wire.ts";
+import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import {
   addEdge,
@@ -117,28 +120,51 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
       ...sum(PLAYBACK_SUMS, (p) => p.playback, "playback"),
       maxDriftMs: parts.reduce((m, p) => Math.max(m, p.playback.maxDriftMs), 0),
     },
-    viewers: {
-      sessions: sum(START_OUTCOMES, (p) => p.viewers.sessions, "viewers.sessions"),
-      ...sum(VIEWER_SUMS, (p) => p.viewers, "viewers"),
-      startupMs: mergeSketches(
-        parts.map((p) => p.viewers.startupMs),
-        accuracy,
-        "viewers.startupMs",
-      ),
-      liveLatencyMs: mergeSketches(
-        parts.map((p) => p.viewers.liveLatencyMs),
-        accuracy,
-        "viewers.liveLatencyMs",
-      ),
-    },
+    viewers: mergeViewers(parts.map((p) => p.viewers), accuracy, "viewers"),
     cdn: mergeCdn(parts.map((p) => p.cdn), accuracy),
     audience: mergeAudience(
       parts.map((p) => p.audience),
       (wires, path) => mergeSketches(wires, accuracy, path),
       exact,
     ),
+    ...mergeAllGroups(parts, accuracy),
     series: seriesWire,
   };
+}
+
+/** The viewer experience: sessions and sums add, sketches merge (the fleet's and each group's). */
+function mergeViewers(wires: readonly ViewerWire[], accuracy: number, path: string): ViewerWire {
+  const add = (pick: (w: ViewerWire) => number, f: string) =>
+    exact(wires.reduce((n, w) => n + pick(w), 0), `${path}.${f}`);
+  const sessions = Object.fromEntries(
+    START_OUTCOMES.map((o) => [o, add((w) => w.sessions[o], `sessions.${o}`)]),
+  ) as ViewerWire["sessions"];
+  const sums = Object.fromEntries(VIEWER_SUMS.map((k) => [k, add((w) => w[k], k)])) as Record<
+    typeof VIEWER_SUMS[number],
+    number
+  >;
+  return {
+    sessions,
+    ...sums,
+    startupMs: mergeSketches(wires.map((w) => w.startupMs), accuracy, `${path}.startupMs`),
+    liveLatencyMs: mergeSketches(
+      wires.map((w) => w.liveLatencyMs),
+      accuracy,
+      `${path}.liveLatencyMs`,
+    ),
+  };
+}
+
+/** By rendition and by edge address (src/stats/groups_wire.ts): present when a part has them. */
+function mergeAllGroups(parts: readonly Snapshot[], accuracy: number): GroupsWire {
+  const tools = {
+    exact,
+    sketches: (w: readonly SketchWire[], path: string) => mergeSketches(w, accuracy, path),
+    viewers: (w: readonly ViewerWire[], path: string) => mergeViewers(w, accuracy, path),
+  };
+  const renditions = mergeGroups(parts.map((p) => p.renditions), "renditions", tools);
+  const edgeAddresses = mergeGroups(parts.map((p) => p.edgeAddresses), "edgeAddresses", tools);
+  return { ...(renditions ? { renditions } : {}), ...(edgeAddresses ? { edgeAddresses } : {}) };
 }
 
 /**

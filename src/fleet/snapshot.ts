@@ -15,6 +15,8 @@ import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import { type CdnWire, MAX_WIRE_EDGES } from "../stats/cdn.ts";
 import { audienceRule, type AudienceWire } from "../stats/audience.ts";
+import type { GroupsWire } from "../stats/groups.ts";
+import { groupsRule } from "../stats/groups_wire.ts";
 import {
   bool,
   count,
@@ -25,6 +27,7 @@ import {
   nullable,
   num,
   obj,
+  optional,
   type Rule,
   str,
   validate,
@@ -107,6 +110,9 @@ export interface Snapshot {
   cdn: CdnWire;
   /** Joins, leaves, session lengths, sessions per viewer slot (src/stats/audience.ts). */
   audience: AudienceWire;
+  /** By rendition (--variant-mix) and by edge address (--resolve); src/stats/groups.ts. */
+  renditions?: GroupsWire["renditions"];
+  edgeAddresses?: GroupsWire["edgeAddresses"];
   series: SeriesWire;
 }
 
@@ -207,6 +213,14 @@ const checkSeries: CrossCheck = (s) => {
     : null;
 };
 
+/** The viewer experience (src/viewer/stats.ts): the fleet's, and each group's. */
+const VIEWERS: Rule = obj({
+  sessions: counts(START_OUTCOMES),
+  ...Object.fromEntries(VIEWER_SUMS.map((k) => [k, count])),
+  startupMs: SKETCH,
+  liveLatencyMs: SKETCH,
+});
+
 /** Every field of a snapshot, with the bounds real measurements stay within. */
 const SNAPSHOT: Rule = obj({
   version: int(SNAPSHOT_VERSION, SNAPSHOT_VERSION),
@@ -253,12 +267,7 @@ const SNAPSHOT: Rule = obj({
     driftCount: count,
     maxDriftMs: num(0, MAX_FLOAT_SUM),
   }),
-  viewers: obj({
-    sessions: counts(START_OUTCOMES),
-    ...Object.fromEntries(VIEWER_SUMS.map((k) => [k, count])),
-    startupMs: SKETCH,
-    liveLatencyMs: SKETCH,
-  }),
+  viewers: VIEWERS,
   cdn: obj({
     byKind: obj(Object.fromEntries(REQUEST_KINDS.map((k) => [
       k,
@@ -277,6 +286,8 @@ const SNAPSHOT: Rule = obj({
     segmentAgeS: SKETCH,
   }),
   audience: audienceRule(SKETCH),
+  renditions: optional(groupsRule(SKETCH, VIEWERS)),
+  edgeAddresses: optional(groupsRule(SKETCH, VIEWERS)),
   series: obj({
     start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),
     fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => [f, list(count, MAX_SERIES_SECONDS)]))),

@@ -5,6 +5,8 @@
  */
 import { withCmcdSession } from "../config/cmcd.ts";
 import type { SwarmConfig } from "../config/config.ts";
+import { edgeAddressFor, type ResolvePlan } from "../swarm/resolve.ts";
+import { type MixRendition, renditionFor } from "../swarm/variant_mix.ts";
 import type { FfmpegCapabilities } from "./capabilities.ts";
 import { tlsArgs, type TlsSetup } from "./tls.ts";
 
@@ -14,7 +16,7 @@ export type ClientCommandConfig = Pick<
   | "streamUrl"
   | "stats"
   | "statsLogLevel"
-  | "resolveIp"
+  | "resolve"
   | "reconnect"
   | "reconnectDelayMaxSeconds"
   | "timeoutMs"
@@ -27,21 +29,24 @@ export type ClientCommandConfig = Pick<
   | "runId"
 >;
 
-/** How each client maps streams: every stream, the first video/audio, or one HLS program. */
+/**
+ * How each client maps streams: every stream, the first video/audio, one HLS program, or one
+ * program per client by the rendition mix (src/swarm/variant_mix.ts).
+ */
 export type StreamMapping = { kind: "all" } | { kind: "first" } | {
   kind: "program";
   programId: number;
-};
+} | { kind: "mix"; renditions: MixRendition[] };
 
 /**
- * Chooses the `-map` arguments for a mapping.
+ * Chooses client `id`'s `-map` arguments for a mapping.
  *
  * @example
  * ```ts
- * mapArgs({ kind: "program", programId: 2 }); // ["-map", "0:p:2"]
+ * mapArgs({ kind: "program", programId: 2 }, 0); // ["-map", "0:p:2"]
  * ```
  */
-export function mapArgs(mapping: StreamMapping): string[] {
+export function mapArgs(mapping: StreamMapping, id: number): string[] {
   switch (mapping.kind) {
     case "all":
       return ["-map", "0"];
@@ -49,6 +54,8 @@ export function mapArgs(mapping: StreamMapping): string[] {
       return ["-map", "0:v:0?", "-map", "0:a:0?"];
     case "program":
       return ["-map", `0:p:${mapping.programId}`];
+    case "mix":
+      return ["-map", `0:p:${renditionFor(mapping.renditions, id).programId}`];
   }
 }
 
@@ -79,8 +86,8 @@ export function clientUserAgent(base: string, id: number): string {
 }
 
 /**
- * The URL FFmpeg opens: with `--resolve` the host is replaced by the IP (IPv6 in brackets) and
- * the port kept; the original host travels in a Host header.
+ * The URL FFmpeg opens: with `--resolve` the host is replaced by the client's address (IPv6 in
+ * brackets) and the port kept; the original host travels in a Host header.
  *
  * @example
  * ```ts
@@ -102,15 +109,15 @@ export function effectiveUrl(streamUrl: string, resolveIp: string): string {
  *
  * @example
  * ```ts
- * requestHeaders({ streamUrl: "http://a/x.m3u8", resolveIp: "", noCache: true, headers: [] });
+ * requestHeaders({ streamUrl: "http://a/x.m3u8", resolve: null, noCache: true, headers: [] });
  * // ["Cache-Control: no-cache, no-store, must-revalidate", "Pragma: no-cache"]
  * ```
  */
 export function requestHeaders(
-  cfg: Pick<ClientCommandConfig, "streamUrl" | "resolveIp" | "noCache" | "headers">,
+  cfg: Pick<ClientCommandConfig, "streamUrl" | "resolve" | "noCache" | "headers">,
 ): string[] {
   const headers: string[] = [];
-  if (cfg.resolveIp) headers.push(`Host: ${new URL(cfg.streamUrl).host}`);
+  if (cfg.resolve) headers.push(`Host: ${new URL(cfg.streamUrl).host}`);
   if (cfg.noCache) {
     headers.push("Cache-Control: no-cache, no-store, must-revalidate", "Pragma: no-cache");
   }
@@ -131,7 +138,7 @@ export function requestHeaders(
 export function clientHeaders(
   cfg: Pick<
     ClientCommandConfig,
-    "streamUrl" | "resolveIp" | "noCache" | "headers" | "cmcd" | "runId"
+    "streamUrl" | "resolve" | "noCache" | "headers" | "cmcd" | "runId"
   >,
   id: number,
 ): string[] {
@@ -162,7 +169,8 @@ export function buildFfmpegArgs(
   const args = ["-hide_banner", "-nostdin", "-nostats"];
   args.push("-loglevel", logLevelArg(cfg.stats, cfg.statsLogLevel, caps.datetimeLogFlag));
   if (cfg.stats) args.push("-progress", "pipe:1", "-stats_period", "1");
-  args.push(...tlsArgs(cfg.streamUrl, tls));
+  const address = cfg.resolve ? edgeAddressFor(cfg.resolve, id) : "";
+  args.push(...tlsArgs(cfg.streamUrl, tls), ...verifyHostArgs(cfg.streamUrl, cfg.resolve, tls));
   if (cfg.reconnect) {
     args.push("-reconnect", "1", "-reconnect_streamed", "1");
     if (caps.reconnectOnNetworkError) args.push("-reconnect_on_network_error", "1");
@@ -173,7 +181,28 @@ export function buildFfmpegArgs(
   const headers = clientHeaders(cfg, id);
   if (headers.length) args.push("-headers", headers.map((h) => `${h}\r\n`).join(""));
   if (caps.segMaxRetry) args.push("-seg_max_retry", String(cfg.segMaxRetry));
-  args.push("-i", effectiveUrl(cfg.streamUrl, cfg.resolveIp));
-  args.push(...mapArgs(mapping), "-c", "copy", "-f", "null", "-");
+  args.push("-i", effectiveUrl(cfg.streamUrl, address));
+  args.push(...mapArgs(mapping, id), "-c", "copy", "-f", "null", "-");
   return args;
+}
+
+/**
+ * With `--resolve` on https, the name the certificate must carry: the URL's host, not the
+ * address FFmpeg connects to (FFmpeg's tls `verifyhost`). FFmpeg sends no SNI to an address.
+ *
+ * @example
+ * ```ts
+ * const plan = { host: "cdn.example", port: 443, addresses: [{ ip: "127.0.0.2", weight: 1 }] };
+ * verifyHostArgs("https://cdn.example/a.m3u8", plan, { verify: true }); // ["-verifyhost", "cdn.example"]
+ * verifyHostArgs("http://cdn.example/a.m3u8", plan, { verify: true }); // []
+ * ```
+ */
+export function verifyHostArgs(
+  streamUrl: string,
+  resolve: ResolvePlan | null,
+  tls: Pick<TlsSetup, "verify">,
+): string[] {
+  return resolve && tls.verify && streamUrl.startsWith("https:")
+    ? ["-verifyhost", resolve.host]
+    : [];
 }

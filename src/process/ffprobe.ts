@@ -14,6 +14,9 @@ import type { CommandRunner } from "./command_runner.ts";
 export interface ProbedProgram {
   programId: number;
   bitrate: number;
+  /** The video stream's size, or null for an audio-only variant. */
+  width: number | null;
+  height: number | null;
 }
 
 /**
@@ -30,24 +33,52 @@ export function ffprobePathFor(ffmpegPath: string): string {
 }
 
 /**
- * Reads `programs[].program_id` and `tags.variant_bitrate` from `ffprobe -show_programs` JSON.
+ * Reads `programs[].program_id`, `tags.variant_bitrate` and the first video stream's size from
+ * `ffprobe -show_programs` JSON.
  *
  * @example
  * ```ts
- * parsePrograms('{"programs":[{"program_id":0,"tags":{"variant_bitrate":"800000"}}]}');
- * // [{ programId: 0, bitrate: 800000 }]
+ * parsePrograms('{"programs":[{"program_id":0,"tags":{"variant_bitrate":"800000"},' +
+ *   '"streams":[{"codec_type":"video","width":640,"height":360}]}]}');
+ * // [{ programId: 0, bitrate: 800000, width: 640, height: 360 }]
  * ```
  */
 export function parsePrograms(json: string): ProbedProgram[] {
   const data = JSON.parse(json) as {
-    programs?: { program_id?: number; tags?: { variant_bitrate?: string } }[];
+    programs?: {
+      program_id?: number;
+      tags?: { variant_bitrate?: string };
+      streams?: { codec_type?: string; width?: number; height?: number }[];
+    }[];
   };
   return (data.programs ?? [])
     .filter((p) => typeof p.program_id === "number")
-    .map((p) => ({
-      programId: p.program_id as number,
-      bitrate: Number.parseInt(p.tags?.variant_bitrate ?? "", 10) || 0,
-    }));
+    .map((p) => {
+      const video = p.streams?.find((s) => s.codec_type === "video" && s.width && s.height);
+      return {
+        programId: p.program_id as number,
+        bitrate: Number.parseInt(p.tags?.variant_bitrate ?? "", 10) || 0,
+        width: video?.width ?? null,
+        height: video?.height ?? null,
+      };
+    });
+}
+
+/** How to probe a master playlist. */
+export interface ProbeOptions {
+  ffprobe: string;
+  url: string;
+  userAgent: string;
+  headers: string[];
+  /** TLS arguments for the URL (see tls.ts). */
+  tlsArgs: string[];
+  timeoutMs: number;
+  /**
+   * Follow the redirects first, with this fetch, keeping the headers named in
+   * `credentialHeaders` (lower case) to the URL's own origin. Without it ffprobe gets the URL
+   * as given (with --resolve: Deno's fetch cannot send the Host header that needs).
+   */
+  redirects?: { fetch: typeof fetch; credentialHeaders: readonly string[] };
 }
 
 /**
@@ -60,22 +91,28 @@ export function parsePrograms(json: string): ProbedProgram[] {
  *   userAgent: "hls-swarm/0.1.0/probe", headers: [], timeoutMs: 10_000 });
  * ```
  */
-export async function probeVariant(run: CommandRunner, opts: {
-  ffprobe: string;
-  url: string;
-  pick: "highest" | "lowest";
-  userAgent: string;
-  headers: string[];
-  /** TLS arguments for the URL (see tls.ts). */
-  tlsArgs: string[];
-  timeoutMs: number;
-  /**
-   * Follow the redirects first, with this fetch, keeping the headers named in
-   * `credentialHeaders` (lower case) to the URL's own origin. Without it ffprobe gets the URL
-   * as given (with --resolve: Deno's fetch cannot send the Host header that needs).
-   */
-  redirects?: { fetch: typeof fetch; credentialHeaders: readonly string[] };
-}): Promise<number> {
+export async function probeVariant(
+  run: CommandRunner,
+  opts: ProbeOptions & { pick: "highest" | "lowest" },
+): Promise<number> {
+  const programs = await probePrograms(run, opts);
+  return (opts.pick === "highest" ? programs[programs.length - 1] : programs[0]).programId;
+}
+
+/**
+ * Probes `url` and returns its variants, lowest bitrate first. Throws with a message saying why
+ * when ffprobe fails, times out or finds no programs.
+ *
+ * @example Not run: it runs ffprobe against a stream on the network
+ * ```ts ignore
+ * const programs = await probePrograms(runCommand, { ffprobe: "ffprobe", url,
+ *   userAgent: "hls-swarm/0.1.0/probe", headers: [], tlsArgs: [], timeoutMs: 10_000 });
+ * ```
+ */
+export async function probePrograms(
+  run: CommandRunner,
+  opts: ProbeOptions,
+): Promise<ProbedProgram[]> {
   let { url, headers } = opts;
   if (opts.redirects) {
     const chain = await resolveRedirects(opts.redirects.fetch, url, {
@@ -99,5 +136,5 @@ export async function probeVariant(run: CommandRunner, opts: {
   }
   const programs = parsePrograms(out.stdout).sort((a, b) => a.bitrate - b.bitrate);
   if (!programs.length) throw new Error("ffprobe found no variants (is this a master playlist?)");
-  return (opts.pick === "highest" ? programs[programs.length - 1] : programs[0]).programId;
+  return programs;
 }

@@ -22,6 +22,7 @@ import { WallSeries } from "../stats/series.ts";
 import { Sketch } from "../stats/sketch.ts";
 import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import { type CdnReport, cdnReport } from "../stats/cdn_report.ts";
+import { type GroupReport, groupReports } from "../stats/groups_wire.ts";
 import { exitLabel } from "./format.ts";
 
 /** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
@@ -59,6 +60,10 @@ export interface RunRecord {
     statsLogLevel: string;
     /** The virtual player's startup buffer (ms). */
     playerBufferMs: number;
+    /** --variant-mix as matched to the master (src/swarm/variant_mix.ts), or null. */
+    variantMix?: string | null;
+    /** --resolve's addresses (src/swarm/resolve.ts), or null. */
+    resolve?: string | null;
     /** `--stages` and `--session-duration` as flag values, or null (absent before them). */
     stages?: string | null;
     sessionDuration?: string | null;
@@ -112,6 +117,9 @@ export interface RunSummary {
   viewers: ViewerReport;
   /** What the CDN said in its response headers: cache status, edge, Age (src/stats/cdn.ts). */
   cdn: CdnReport;
+  /** By rendition (--variant-mix) and by edge address (--resolve); null without them. */
+  renditions: GroupReport[] | null;
+  edgeAddresses: GroupReport[] | null;
   /** FFmpeg output lines read, dropped and parsed (measured by the pipeline). */
   lines: LineHealth;
   /** What the clients fetched and how playback went, from FFmpeg's own output. */
@@ -237,6 +245,8 @@ export function buildSummary(input: SummaryInput): RunSummary {
     uptimeMs: { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99) },
     viewers: viewerReport(snap.viewers),
     cdn: cdnReport(snap.cdn),
+    renditions: groupReports(snap.renditions),
+    edgeAddresses: groupReports(snap.edgeAddresses),
     lines: lineHealth(snap, input.dropThreshold),
     traffic: fleetView(snap, { series }),
     trafficMs: Math.max(0, input.endedAt - input.rampStartedAt),

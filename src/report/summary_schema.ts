@@ -82,6 +82,8 @@ export const SHARD_SUMMARY: Rule = obj({
       variant: str(256),
       statsLogLevel: str(64),
       playerBufferMs: num(0, 86_400_000),
+      variantMix: optional(nullable(str(4096))),
+      resolve: optional(nullable(str(4096))),
       stages: optional(nullable(str(4096))),
       sessionDuration: optional(nullable(str(256))),
     }),

@@ -12,6 +12,7 @@ import type { RunSummary } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";
 import { formatViewerExperience } from "./viewer_text.ts";
 import { formatCdn } from "./cdn_text.ts";
+import { formatGroups, formatGroupsHeader } from "./groups_text.ts";
 
 const RULE = "═".repeat(79);
 /** Events shown in the Requests section rather than among the errors. */
@@ -93,6 +94,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     row("Run id:", s.runId),
     ...formatMeasuredWith(s.run, row),
     ...(s.target.startsWith("https:") ? [row("TLS:", s.run.tls)] : []),
+    ...formatGroupsHeader(s.run.config),
     ...formatShards(s),
     row("Run duration:", `${formatClock(s.durationMs)} (stopped by ${s.stopReason})`),
     row("Target clients:", s.clients.target),
@@ -105,6 +107,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     ...formatAudience(s.audience, row),
     ...formatViewerExperience(s.viewers, s.run.config.playerBufferMs),
     ...formatCdn(s.cdn),
+    ...formatGroups(s),
     ...formatTraffic(s),
     ...formatOrigin(s.origin),
     ...formatLoadbox(s.loadbox),

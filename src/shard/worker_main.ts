@@ -7,7 +7,7 @@
 import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import { clientSpawner } from "../fanin/choose.ts";
-import { clientCommand } from "../swarm/mapping.ts";
+import { clientCommand, clientGroupsOption } from "../swarm/mapping.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
@@ -85,6 +85,7 @@ export function runShardWorker(): Promise<void> {
             targetDurationMs: config.targetDurationMs,
             playerBufferMs: config.playerBufferMs,
             dropThreshold: config.statsDropThreshold,
+            ...clientGroupsOption(config, mapping),
           },
           restartOnStall: config.restartOnStall,
           parsers: parsersFor(config),

@@ -16,6 +16,7 @@ import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type ByKind, byKind, HttpStats, LATENCIES } from "./http_stats.ts";
 import { CdnStats } from "./cdn.ts";
 import { AudienceStats } from "./audience.ts";
+import { type ClientGroups, GroupStats } from "./groups.ts";
 import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { SERIES_COUNTERS, type SeriesCounter, type SeriesValues, WallSeries } from "./series.ts";
@@ -55,6 +56,8 @@ export interface ShardStatsOptions {
   dropThreshold: number;
   /** The virtual player's startup buffer (`--player-buffer`); default: one target duration. */
   playerBufferMs?: number;
+  /** Each client's rendition and edge address, for the figures by group (src/stats/groups.ts). */
+  groupsOf?: (id: number) => ClientGroups;
 }
 
 /** Kinds of parser error a shard logs; more kinds are counted but not logged (a flood of bugs). */
@@ -94,7 +97,12 @@ export class ShardStats {
   /** Monotonic time of the last tick: live sessions' running totals are taken at it. */
   #lastTickAt = 0;
 
-  constructor(readonly options: ShardStatsOptions) {}
+  /** By rendition and by edge address (src/stats/groups.ts). */
+  readonly groups: GroupStats;
+
+  constructor(readonly options: ShardStatsOptions) {
+    this.groups = new GroupStats(options.groupsOf ?? null);
+  }
 
   /** Client `id`'s record, created on first use. */
   client(id: number, lines: () => ClientLineCounts = () => NO_LINES): ClientRecord {
@@ -108,7 +116,7 @@ export class ShardStats {
         playback: new PlaybackTracker(this.options.targetDurationMs),
         state: { hasMedia: false, speed: null, recentSpeed: null, stalled: false, driftMs: null },
         viewer: new Viewer(
-          this.viewers,
+          this.groups.viewerStats(id, this.viewers),
           this.options.playerBufferMs ?? this.options.targetDurationMs,
         ),
         lines,
@@ -124,6 +132,7 @@ export class ShardStats {
     const c = this.client(id);
     c.viewer.event(e);
     if (e.type === "cache" || e.type === "body_bytes") this.cdn.record(id, e);
+    this.groups.record(id, e);
     if (e.type === "request") c.requests[e.kind]++;
     else if (e.type === "body_bytes") c.bytes += e.bytes;
     else if (
@@ -166,7 +175,10 @@ export class ShardStats {
       if (c.state.stalled) stalled++;
       // One live-latency sample per viewer-second (program date-time streams only).
       const latency = c.viewer.liveLatencyMs(now, wallNow);
-      if (latency !== null) this.viewers.liveLatency(latency);
+      if (latency !== null) {
+        this.viewers.liveLatency(latency);
+        this.groups.liveLatency(c.id, latency);
+      }
       const totals = c.viewer.totalsAt(now);
       if (totals) live.push(totals);
     }
@@ -283,6 +295,7 @@ export class ShardStats {
       viewers: this.viewers.toWire(live),
       cdn: this.cdn.toWire(),
       audience: this.audience.wire(),
+      ...this.groups.toWire(this.clients.values(), this.#lastTickAt),
       series: this.series.toWire(),
     };
   }

@@ -11,11 +11,15 @@ import {
   effectiveUrl,
   requestHeaders,
   type StreamMapping,
+  verifyHostArgs,
 } from "../process/ffmpeg_args.ts";
-import { ffprobePathFor, probeVariant } from "../process/ffprobe.ts";
+import { ffprobePathFor, type ProbeOptions, probePrograms } from "../process/ffprobe.ts";
 import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
+import type { ClientGroups } from "../stats/groups.ts";
+import { edgeAddressFor } from "./resolve.ts";
+import { describeMix, matchVariantMix, renditionFor } from "./variant_mix.ts";
 
 /**
  * Client `id`'s command line for this run.
@@ -36,8 +40,37 @@ export function clientCommand(
 }
 
 /**
+ * The groups client ids belong to, for the figures by rendition and by edge address; none
+ * (an empty object) without --variant-mix and --resolve. Plain data in, so a worker computes
+ * the same groups from its copy of the config and mapping.
+ *
+ * @example
+ * ```ts
+ * const plan = { host: "cdn.example", port: 80,
+ *   addresses: [{ ip: "127.0.0.2", weight: 1 }, { ip: "127.0.0.3", weight: 1 }] };
+ * clientGroupsOption({ resolve: plan }, { kind: "all" }).groupsOf?.(1);
+ * // { rendition: null, address: "127.0.0.3" }
+ * ```
+ */
+export function clientGroupsOption(
+  config: Pick<SwarmConfig, "resolve">,
+  mapping: StreamMapping,
+): { groupsOf?: (id: number) => ClientGroups } {
+  const { resolve } = config;
+  if (mapping.kind !== "mix" && !resolve) return {};
+  return {
+    groupsOf: (id) => ({
+      rendition: mapping.kind === "mix" ? renditionFor(mapping.renditions, id).label : null,
+      address: resolve ? edgeAddressFor(resolve, id) : null,
+    }),
+  };
+}
+
+/**
  * The stream mapping every client uses: `all` and `first` directly, `highest`/`lowest` by asking
- * ffprobe once. A failed probe falls back to `first`, or throws with policy `fail`.
+ * ffprobe once. A failed probe falls back to `first`, or throws with policy `fail`. A
+ * `--variant-mix` probes once too and has no fallback: a failed probe throws (exit 1), a mix
+ * naming a rendition the master lacks throws a VariantMixError (exit 2).
  *
  * @example Not run: it probes the stream with ffprobe
  * ```ts ignore
@@ -50,23 +83,38 @@ export async function chooseMapping(
   log: Logger,
   tls: TlsSetup,
 ): Promise<StreamMapping> {
+  const probe: ProbeOptions = {
+    ffprobe: ffprobePathFor(config.ffmpegPath),
+    // With --resolve the probe goes where client 0 goes.
+    url: effectiveUrl(config.streamUrl, config.resolve ? edgeAddressFor(config.resolve, 0) : ""),
+    tlsArgs: [
+      ...tlsArgs(config.streamUrl, tls),
+      ...verifyHostArgs(config.streamUrl, config.resolve, tls),
+    ],
+    userAgent: `${config.userAgent}/probe`,
+    headers: requestHeaders(config),
+    timeoutMs: config.probeTimeoutMs,
+    // Credential headers reach only the stream's own origin (see preflight/redirects.ts).
+    ...(config.resolve ? {} : {
+      redirects: { fetch, credentialHeaders: secretHeaderNames(config.redactHeaders) },
+    }),
+  };
+  if (config.variantMix) {
+    const programs = await probePrograms(runCommand, probe).catch((e) => {
+      throw new SwarmStartError(
+        `variant probe failed (--variant-mix needs it): ${e instanceof Error ? e.message : e}`,
+      );
+    });
+    const renditions = matchVariantMix(config.variantMix, programs, config.clients);
+    log.info("variant_mix", { mix: describeMix(renditions) });
+    return { kind: "mix", renditions };
+  }
   if (config.variant === "all") return { kind: "all" };
   if (config.variant === "first") return { kind: "first" };
   try {
-    const url = effectiveUrl(config.streamUrl, config.resolveIp);
-    const programId = await probeVariant(runCommand, {
-      ffprobe: ffprobePathFor(config.ffmpegPath),
-      url,
-      tlsArgs: tlsArgs(config.streamUrl, tls),
-      pick: config.variant,
-      userAgent: `${config.userAgent}/probe`,
-      headers: requestHeaders(config),
-      timeoutMs: config.probeTimeoutMs,
-      // Credential headers reach only the stream's own origin (see preflight/redirects.ts).
-      ...(config.resolveIp ? {} : {
-        redirects: { fetch, credentialHeaders: secretHeaderNames(config.redactHeaders) },
-      }),
-    });
+    const programs = await probePrograms(runCommand, probe);
+    const programId =
+      (config.variant === "highest" ? programs[programs.length - 1] : programs[0]).programId;
     log.info("variant_selected", { variant: config.variant, program_id: programId });
     return { kind: "program", programId };
   } catch (e) {

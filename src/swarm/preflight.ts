@@ -53,7 +53,7 @@ export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promi
       return deps.fetch(input, withClient);
     }
     : deps.fetch;
-  const unchecked = config.resolveIp
+  const unchecked = config.resolve
     ? "not checked (--resolve in use)"
     : https && !deps.tls.verify
     ? "not checked: TLS verification is off (--dangerous)"

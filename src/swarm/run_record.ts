@@ -10,6 +10,8 @@ import type { TlsSetup } from "../process/tls.ts";
 import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "./mapping.ts";
+import { describeResolve } from "./resolve.ts";
+import { describeMix } from "./variant_mix.ts";
 import { workerCount } from "./shards.ts";
 
 /** How this process reads its clients' output, and over how many worker threads (0: main thread). */
@@ -81,6 +83,8 @@ export async function runRecord(
       variant: config.variant,
       statsLogLevel: config.statsLogLevel,
       playerBufferMs: config.playerBufferMs,
+      variantMix: mapping.kind === "mix" ? describeMix(mapping.renditions) : null,
+      resolve: config.resolve && describeResolve(config.resolve),
     },
   };
 }

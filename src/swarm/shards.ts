@@ -12,7 +12,7 @@ import { ShardSet } from "../shard/shard_set.ts";
 import { WorkerShard } from "../shard/worker_shard.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
-import { clientCommand } from "./mapping.ts";
+import { clientCommand, clientGroupsOption } from "./mapping.ts";
 import type { ShardPlan } from "./shard_plan.ts";
 import type { SwarmDeps } from "./deps.ts";
 import { parsersFor } from "../parser/parsers_for.ts";
@@ -60,6 +60,7 @@ export function createShards(
     targetDurationMs: config.targetDurationMs,
     playerBufferMs: config.playerBufferMs,
     dropThreshold: config.statsDropThreshold,
+    ...clientGroupsOption(config, mapping),
   });
   const n = workerCount(
     config.workers,

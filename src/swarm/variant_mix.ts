@@ -1,0 +1,242 @@
+/**
+ * `--variant-mix 1080p=20%,720p=50%,360p=30%`: viewers spread over the renditions of a master
+ * playlist, as a real audience is. The master is probed once (ffprobe, as `--variant highest`
+ * does); each entry names a rendition by
+ * - height: `720p` (the variant whose video is 720 lines high),
+ * - resolution: `1280x720`,
+ * - bandwidth: `2.5M`, `950k` or `950400bps` (the variant whose BANDWIDTH is nearest, within
+ *   10 %),
+ * - index: `v0`, `v1` … (its place in the master playlist, which is ffprobe's program id).
+ *
+ * Viewers are assigned by client id: the run's clients are split by the largest-remainder
+ * method (so each rendition's count is within 1 viewer of its share), then interleaved (so a
+ * ramp cut short or a shard of every n-th id holds the mix too). The same id gets the same
+ * rendition in every shard and pod.
+ *
+ * What FFmpeg itself does: while it opens a master playlist, FFmpeg reads the first segments of
+ * every variant to learn their streams (2 per variant on 5.1), and only then keeps to the mapped
+ * one. Those startup requests count under the viewer's rendition in the figures by rendition.
+ * @module
+ */
+import { EXIT, ExitError } from "../exit/codes.ts";
+import type { ProbedProgram } from "../process/ffprobe.ts";
+import { interleave, largestRemainder } from "./weighted.ts";
+
+/** How a mix entry names its rendition. */
+export type RenditionSelector =
+  | { by: "height"; height: number }
+  | { by: "resolution"; width: number; height: number }
+  | { by: "bandwidth"; bps: number }
+  | { by: "index"; index: number };
+
+/** One entry of `--variant-mix`, as given. */
+export interface MixEntry {
+  /** The entry's name as typed (`720p`): the label of its figures. */
+  label: string;
+  selector: RenditionSelector;
+  /** Its share, in percent. */
+  percent: number;
+}
+
+/** One rendition of a run's mix, matched to the master playlist. */
+export interface MixRendition {
+  label: string;
+  programId: number;
+  /** Viewers (of the run's `--clients`) assigned to it. */
+  count: number;
+  bitrate: number;
+  width: number | null;
+  height: number | null;
+}
+
+/** A mix naming a rendition the master playlist lacks (or names ambiguously). */
+export class VariantMixError extends ExitError {
+  override name = "VariantMixError";
+  readonly exitCode = EXIT.usage;
+}
+
+/** More renditions than any ladder has; each is a label of the figures by rendition. */
+export const MAX_MIX_ENTRIES = 16;
+/** How far a bandwidth entry may lie from the variant's BANDWIDTH. */
+const BANDWIDTH_TOLERANCE = 0.1;
+
+function parseSelector(key: string): RenditionSelector | null {
+  let m = /^(\d{1,5})p$/.exec(key);
+  if (m) return { by: "height", height: Number(m[1]) };
+  m = /^(\d{1,5})x(\d{1,5})$/.exec(key);
+  if (m) return { by: "resolution", width: Number(m[1]), height: Number(m[2]) };
+  m = /^v(\d{1,3})$/.exec(key);
+  if (m) return { by: "index", index: Number(m[1]) };
+  m = /^(\d+(?:\.\d+)?)(k|K|M|bps)$/.exec(key);
+  if (m) {
+    const scale = m[2] === "bps" ? 1 : m[2] === "M" ? 1e6 : 1e3;
+    const bps = Number(m[1]) * scale;
+    return bps > 0 ? { by: "bandwidth", bps } : null;
+  }
+  return null;
+}
+
+/**
+ * Reads a `--variant-mix` value. Problems go to `errors`, one line each; the result is null then.
+ *
+ * @example
+ * ```ts
+ * const errors: string[] = [];
+ * parseVariantMix("720p=50%,v1=30%,950k=20%", errors)?.map((e) => e.selector.by);
+ * // ["height", "index", "bandwidth"]
+ * ```
+ */
+export function parseVariantMix(text: string, errors: string[]): MixEntry[] | null {
+  const before = errors.length;
+  const entries: MixEntry[] = [];
+  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([^=]+)=(\d+(?:\.\d+)?)%$/.exec(part);
+    const selector = m ? parseSelector(m[1].trim()) : null;
+    if (!m || !selector) {
+      errors.push(
+        `variant-mix: "${part}" is not RENDITION=PERCENT% (RENDITION: 720p, 1280x720, 2.5M, ` +
+          "950k, 950400bps or v0)",
+      );
+      continue;
+    }
+    const label = m[1].trim();
+    if (entries.some((e) => e.label === label)) errors.push(`variant-mix: ${label} is given twice`);
+    entries.push({ label, selector, percent: Number(m[2]) });
+  }
+  if (errors.length === before) {
+    const total = entries.reduce((s, e) => s + e.percent, 0);
+    if (!entries.length) errors.push("variant-mix: names no rendition");
+    else if (Math.abs(total - 100) > 1e-6) {
+      errors.push(`variant-mix: the shares add up to ${round(total)} %, not 100 %`);
+    }
+    if (entries.length > MAX_MIX_ENTRIES) {
+      errors.push(`variant-mix: at most ${MAX_MIX_ENTRIES} renditions (got ${entries.length})`);
+    }
+  }
+  return errors.length > before ? null : entries;
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/**
+ * How one variant reads in messages and the summary.
+ *
+ * @example
+ * ```ts
+ * describeProgram({ programId: 1, bitrate: 290400, width: 320, height: 180 });
+ * // "v1 320x180 290 kbit/s"
+ * ```
+ */
+export function describeProgram(p: ProbedProgram): string {
+  const size = p.width && p.height ? `${p.width}x${p.height}` : "audio only";
+  return `v${p.programId} ${size} ${Math.round(p.bitrate / 1000)} kbit/s`;
+}
+
+function matches(s: RenditionSelector, p: ProbedProgram): boolean {
+  switch (s.by) {
+    case "height":
+      return p.height === s.height;
+    case "resolution":
+      return p.width === s.width && p.height === s.height;
+    case "index":
+      return p.programId === s.index;
+    case "bandwidth":
+      return Math.abs(p.bitrate - s.bps) <= s.bps * BANDWIDTH_TOLERANCE;
+  }
+}
+
+/**
+ * Matches a mix to the probed variants and splits `clients` viewers over them. Throws a
+ * {@linkcode VariantMixError} (exit 2) listing what the master playlist has when an entry names
+ * no variant, more than one, or one that another entry names too.
+ *
+ * @example
+ * ```ts
+ * const programs = [
+ *   { programId: 0, bitrate: 950400, width: 640, height: 360 },
+ *   { programId: 1, bitrate: 290400, width: 320, height: 180 },
+ * ];
+ * const entries = parseVariantMix("360p=70%,180p=30%", [])!;
+ * matchVariantMix(entries, programs, 7).map((r) => [r.label, r.programId, r.count]);
+ * // [["360p", 0, 5], ["180p", 1, 2]]
+ * ```
+ */
+export function matchVariantMix(
+  entries: readonly MixEntry[],
+  programs: readonly ProbedProgram[],
+  clients: number,
+): MixRendition[] {
+  const inOrder = [...programs].sort((a, b) => a.programId - b.programId);
+  const has = () => `; the master playlist has: ${inOrder.map(describeProgram).join(", ")}`;
+  const chosen = entries.map((e) => {
+    let found = programs.filter((p) => matches(e.selector, p));
+    if (e.selector.by === "bandwidth" && found.length > 1) {
+      const bps = e.selector.bps;
+      found = [...found].sort((a, b) => Math.abs(a.bitrate - bps) - Math.abs(b.bitrate - bps))
+        .slice(0, 1);
+    }
+    if (!found.length) throw new VariantMixError(`variant-mix: no variant is ${e.label}${has()}`);
+    if (found.length > 1) {
+      throw new VariantMixError(
+        `variant-mix: ${e.label} names ${found.length} variants (${
+          found.map(describeProgram).join(", ")
+        }); name one by its index (v0 …) or bandwidth${has()}`,
+      );
+    }
+    return found[0];
+  });
+  chosen.forEach((p, i) => {
+    const j = chosen.findIndex((q) => q.programId === p.programId);
+    if (j !== i) {
+      throw new VariantMixError(
+        `variant-mix: ${entries[j].label} and ${entries[i].label} are the same variant ` +
+          `(${describeProgram(p)})${has()}`,
+      );
+    }
+  });
+  const counts = largestRemainder(clients, entries.map((e) => e.percent));
+  return entries.map((e, i) => ({
+    label: e.label,
+    programId: chosen[i].programId,
+    count: counts[i],
+    bitrate: chosen[i].bitrate,
+    width: chosen[i].width,
+    height: chosen[i].height,
+  }));
+}
+
+/** Each mix's order of renditions over the run's client ids, computed once per array. */
+const orders = new WeakMap<readonly MixRendition[], number[]>();
+
+/**
+ * The rendition client `id` plays: ids 0 … clients−1 hold exactly each rendition's count.
+ *
+ * @example
+ * ```ts
+ * const mix = [
+ *   { label: "360p", programId: 0, count: 2, bitrate: 950400, width: 640, height: 360 },
+ *   { label: "180p", programId: 1, count: 2, bitrate: 290400, width: 320, height: 180 },
+ * ];
+ * [0, 1, 2, 3].map((id) => renditionFor(mix, id).label); // ["360p", "180p", "360p", "180p"]
+ * ```
+ */
+export function renditionFor(mix: readonly MixRendition[], id: number): MixRendition {
+  let order = orders.get(mix);
+  if (!order) orders.set(mix, order = interleave(mix.map((r) => r.count)));
+  return mix[order.length ? order[id % order.length] : 0];
+}
+
+/**
+ * How the summary header and `--print-cmd` show the mix.
+ *
+ * @example
+ * ```ts
+ * describeMix([{ label: "360p", programId: 0, count: 5, bitrate: 950400, width: 640, height: 360 }]);
+ * // "360p → v0 640x360 950 kbit/s: 5 viewers"
+ * ```
+ */
+export function describeMix(mix: readonly MixRendition[]): string {
+  return mix.map((r) => `${r.label} → ${describeProgram(r)}: ${r.count} viewers`).join("; ");
+}
