@@ -32,16 +32,23 @@ function tableLine(cells: string[], compact: boolean): string {
   return out;
 }
 
+/**
+ * The table in at most `lines` lines, worst clients first. `details`: the full table the `d` key
+ * asks for; otherwise the worst few that fill the dashboard's lower half.
+ */
 export function clientTable(
   { m, c }: Ctx,
   width: number,
   lines: number,
   compact: boolean,
+  details = true,
 ): string[] {
   if (lines < 3) return lines > 0 ? [c.dim(" (client table: no room; enlarge the terminal)")] : [];
   const rows = m.clientRows.slice(0, lines - 2);
   const shown = `${rows.length} of ${m.clientCount}`;
-  const title = rule(c, "Clients, worst first", width, c.dim(`${shown} · d hides`));
+  const title = details
+    ? rule(c, "Clients, worst first", width, c.dim(`${shown} · d hides`))
+    : rule(c, "Worst clients", width, c.dim(`${shown} · d shows all`));
   const head = c.dim(tableLine(TABLE_COLUMNS.map(([name]) => name), compact));
   const body = rows.map((row) => clientLine(c, row, compact, m.coverage));
   if (!rows.length) body.push(c.dim(" (no client started yet)"));

@@ -35,7 +35,8 @@ export interface TerminalIo {
 /** How a dashboard is built. */
 export interface DashboardOptions {
   io: TerminalIo;
-  /** The model of this instant, with at most `clientRows` rows of the client table. */
+  /** The model of this instant, with at most `clientRows` rows of the client table (the screen's
+   * height: the `d` table, or the worst clients of the lower half). */
   model(clientRows: number): DashboardModel;
   /** ANSI colours (false when NO_COLOR is set). */
   color: boolean;
@@ -190,7 +191,8 @@ export class Dashboard {
     const { io } = this.#opts;
     try {
       const { columns, rows } = io.size();
-      const model = this.#opts.model(this.#showDetails ? rows : 0);
+      // The table shows in the lower half too (the worst few), so rows are always asked for.
+      const model = this.#opts.model(rows);
       const lines = renderDashboard(model, {
         width: columns,
         height: rows,

@@ -8,7 +8,7 @@ import type { Snapshot } from "../fleet/snapshot.ts";
 import type { LoadboxSample } from "../loadbox/monitor.ts";
 import { type FleetView, fleetView, type LineHealth, lineHealth } from "../fleet/view.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
-import { WallSeries } from "../stats/series.ts";
+import { SERIES_FIELDS, type SeriesField, WallSeries } from "../stats/series.ts";
 
 /**
  * What an origin scraper reports at one moment. Every number is null when the scraper could
@@ -68,6 +68,11 @@ export interface DashboardModel {
   averageBytesPerSecond: number | null;
   /** Per-second rates, oldest first, one point per fleet sample (1 s). */
   history: { segments: number[]; bytes: number[] };
+  /**
+   * The fleet's per-second series (src/stats/series.ts), the last {@linkcode HISTORY_POINTS}
+   * seconds, oldest first: what the trends panel draws.
+   */
+  series: Record<SeriesField, number[]>;
   lines: LineHealth;
   /** null: no origin scraper configured (the panel is hidden). */
   origin: OriginPanel | null;
@@ -184,6 +189,9 @@ export class DashboardModelBuilder {
         segments: series.history("segments", HISTORY_POINTS),
         bytes: series.history("bytes", HISTORY_POINTS),
       },
+      series: Object.fromEntries(
+        SERIES_FIELDS.map((f) => [f, series.history(f, HISTORY_POINTS)]),
+      ) as Record<SeriesField, number[]>,
       lines: lineHealth(snap, s.swarm.dropThreshold),
       origin: s.origin?.() ?? null,
       clientRows: clientRows > 0 ? s.swarm.clientRows(clientRows) : [],

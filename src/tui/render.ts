@@ -6,7 +6,8 @@
  * (requests | throughput, playback | errors) with latency and the origin at full width, the
  * per-client table when asked for, and a footer. When the full panels do not fit the height,
  * every panel switches to its compact form; when even those leave no room for the client table,
- * panels are dropped, least important first.
+ * panels are dropped, least important first. Without the table, the lines the panels leave go
+ * to the lower half: trends over time, then the worst clients, each as tall as it measures.
  * @module
  */
 import picocolors from "picocolors";
@@ -25,6 +26,7 @@ import {
   throughputPanel,
 } from "./panels.ts";
 import { bar, fit, spread, visibleWidth } from "./text.ts";
+import { MAX_TREND_HEIGHT, trendsHeight, trendsPanel } from "./trends.ts";
 
 /** Screen size and display switches of one frame. */
 export interface RenderOptions {
@@ -44,6 +46,9 @@ export const SEVERE_DROP_RATE = 0.1;
 
 /** The fewest lines the client table needs to be worth showing: title, header, 3 rows. */
 const MIN_TABLE_LINES = 5;
+
+/** The client table's full width; narrower screens get its compact form. */
+const TABLE_WIDTH = 91;
 
 /** Two panels side by side need at least this width; below it they stack. */
 const MIN_PAIR_WIDTH = 70;
@@ -87,10 +92,12 @@ export function renderDashboard(model: DashboardModel, opts: RenderOptions): str
     sections.push({ name: "origin", keep: 2, draw: (k) => originPanel(ctx, width, k, origin) });
   }
   const tableNeed = opts.showDetails ? MIN_TABLE_LINES : 0;
+  // Full panels when they leave room for the table (d) or for every trend, one line each.
+  const lowerNeed = opts.showDetails ? tableNeed : trendsHeight(model, 1);
   const measure = (compact: boolean) => sections.map((s) => s.draw(compact));
   let compact = false;
   let drawn = measure(false);
-  if (total(drawn) + tableNeed > budget) {
+  if (total(drawn) + lowerNeed > budget) {
     compact = true;
     drawn = measure(true);
   }
@@ -104,14 +111,31 @@ export function renderDashboard(model: DashboardModel, opts: RenderOptions): str
     drawn.splice(weakest, 1);
   }
   const body = drawn.flat();
-  if (opts.showDetails) {
-    body.push(...clientTable(ctx, width, Math.max(0, budget - body.length), compact));
-  }
+  const room = Math.max(0, budget - body.length);
+  if (opts.showDetails) body.push(...clientTable(ctx, width, room, compact));
+  else body.push(...lowerHalf(ctx, width, room));
   const shown = body.slice(0, Math.max(0, budget));
   // The footer stays on the bottom row, where the keys and the log file are always found.
   while (shown.length < budget) shown.push("");
   const lines = [...head, ...shown, ...foot].slice(0, height);
   return lines.map((l) => fit(l, width));
+}
+
+/**
+ * The lower half in `room` lines: the trends, then the worst clients. The table gets the lines
+ * its rows need (when at least {@linkcode MIN_TABLE_LINES} are left beside one-line trends); the
+ * trends get the rest, their sparklines growing taller with it. Nothing is padded: on a big
+ * screen with few clients the bottom stays blank.
+ */
+function lowerHalf(ctx: Ctx, width: number, room: number): string[] {
+  const m = ctx.m;
+  const flat = trendsHeight(m, 1);
+  const tableNeed = 2 + Math.max(1, Math.min(m.clientRows.length, m.clientCount));
+  if (room < flat + MIN_TABLE_LINES) return trendsPanel(ctx, width, room);
+  const tallest = trendsHeight(m, MAX_TREND_HEIGHT);
+  const trends = trendsPanel(ctx, width, Math.max(flat, Math.min(tallest, room - tableNeed)));
+  const table = clientTable(ctx, width, room - trends.length, width < TABLE_WIDTH, false);
+  return [...trends, ...table];
 }
 
 function total(parts: string[][]): number {

@@ -12,6 +12,8 @@ import { originPanel } from "./origin_panel.ts";
 import { renderDashboard, type RenderOptions } from "./render.ts";
 import { SYNTHETIC_EPOCH_MS, syntheticSource, syntheticSwarm } from "./synthetic.ts";
 import { visibleWidth } from "./text.ts";
+import { MAX_TREND_HEIGHT, TRENDS } from "./trends.ts";
+import { formatBitrate, formatRate } from "../report/format.ts";
 
 function model(swarm: SwarmView, now: number, rows = 0, over: Partial<ModelSource> = {}) {
   return new DashboardModelBuilder(syntheticSource(swarm, over)).build(now, rows);
@@ -27,6 +29,7 @@ const ORIGIN: OriginPanel = {
 
 const SIZES: Omit<RenderOptions, "showDetails" | "color">[] = [
   { width: 120, height: 40 },
+  { width: 200, height: 60 },
   { width: 80, height: 24 },
   { width: 100, height: 30 },
   { width: 60, height: 20 },
@@ -254,4 +257,68 @@ Deno.test("originPanel: the scraper's figures and one health verdict over its so
     { width: 120, height: 40, showDetails: false, color: false },
   ).join("\n");
   assertStringIncludes(text, "waiting for the first scrape");
+});
+
+/** A panel's rows: from its title to the next title or the footer, blank rows after it cut. */
+function block(lines: string[], title: string): string[] {
+  const start = lines.findIndex((l) => l.startsWith(`── ${title}`));
+  assert(start >= 0, `no ${title}:\n${lines.join("\n")}`);
+  let end = start + 1;
+  while (end < lines.length - 1 && !lines[end].startsWith("──")) end++;
+  while (!lines[end - 1].trim()) end--;
+  return lines.slice(start, end);
+}
+
+Deno.test("without an origin the lower half holds the trends and the worst clients, from the series", () => {
+  const swarm = syntheticSwarm({ clients: 20, seconds: 60, stalled: 1, failEvery: 4 });
+  const m = model(swarm, 60_000, 40);
+  const lines = render(m, { width: 120, height: 40, showDetails: false, color: false });
+  const lower = lines.slice(20, 39);
+  assert(lower.filter((l) => l.trim()).length >= 18, lines.join("\n"));
+  const trends = block(lines, "Trends, per second");
+  // The figures are the per-second series': now is the mean of the last 10 s, peak the top second.
+  const series = m.series;
+  const requests = series.manifests.map((v, i) =>
+    v + series.segments[i] + series.inits[i] + series.others[i]
+  );
+  const mean = (v: number[]) => v.slice(-10).reduce((a, b) => a + b, 0) / v.slice(-10).length;
+  const row = (label: string) => trends.find((l) => l.startsWith(` ${label} `))!;
+  assertStringIncludes(
+    row("requests/s"),
+    `${formatRate(mean(requests))}  peak ${formatRate(Math.max(...requests))}`,
+  );
+  assertStringIncludes(row("errors/s"), `peak ${formatRate(Math.max(...series.errors))}`);
+  assert(Math.max(...series.errors) > 0, "failEvery 4 makes errors");
+  assert(/ 20 {2}peak 20$/.test(row("viewers running")), row("viewers running"));
+  assertStringIncludes(row("throughput"), `peak ${formatBitrate(Math.max(...series.bytes))}`);
+  // The worst clients fill what the trends leave: the stalled client first.
+  const table = block(lines, "Worst clients");
+  assertStringIncludes(table[0], `of 20 · d shows all`);
+  assert(/^\s+0\s+stalled\s/.test(table[2]), table.join("\n"));
+  assertEquals(trends.length + table.length, 39 - lines.indexOf(trends[0]), "every row used");
+});
+
+Deno.test("the lower half is measured: the table gets its rows, the trends grow taller with the rest", () => {
+  const swarm = syntheticSwarm({ clients: 3, seconds: 60 });
+  const m = model(swarm, 60_000, 60);
+  const lines = render(m, { width: 200, height: 60, showDetails: false, color: false });
+  const trends = block(lines, "Trends, per second");
+  assertEquals(trends.length, 1 + TRENDS.length * MAX_TREND_HEIGHT, trends.join("\n"));
+  const table = block(lines, "Worst clients");
+  assertEquals(table.length, 2 + 3, "title, header and the 3 clients, nothing padded");
+  // 80×24: compact panels, then as many one-line trends as fit; no table.
+  const small = render(m, { width: 80, height: 24, showDetails: false, color: false });
+  const few = block(small, "Trends, per second");
+  assertEquals(small.indexOf(few[0]) + few.length, 23, small.join("\n"));
+  assert(!small.some((l) => l.includes("Worst clients")), small.join("\n"));
+});
+
+Deno.test("trends not measured at a lower log level are left out, and the title says why", () => {
+  const swarm = syntheticSwarm({ clients: 3, seconds: 20 });
+  const m = model(swarm, 20_000, 40, { statsLogLevel: "debug" });
+  const lines = render(m, { width: 120, height: 40, showDetails: false, color: false });
+  const trends = block(lines, "Trends, per second");
+  assertStringIncludes(trends[0], "not measured at --stats-loglevel debug");
+  assert(!trends.some((l) => l.startsWith(" throughput ")), trends.join("\n"));
+  assert(trends.some((l) => l.startsWith(" requests/s ")), trends.join("\n"));
 });

@@ -121,6 +121,52 @@ export function sparkline(values: readonly number[], width: number, perCell: num
 }
 
 /**
+ * A sparkline `height` rows tall (top row first): each cell's bucket mean is scaled to the
+ * largest bucket and drawn as a column of eighth blocks, so two rows resolve 16 levels. A
+ * measured 0 still shows `▁` on the bottom row; cells without data stay blank in every row, as
+ * in {@linkcode sparkline}.
+ *
+ * @example
+ * ```ts
+ * sparkRows([0, 1, 2, 4], 4, 1, 2); // ["   █", "▁▄██"]
+ * ```
+ */
+export function sparkRows(
+  values: readonly number[],
+  width: number,
+  perCell: number,
+  height: number,
+): string[] {
+  if (height <= 1) return [sparkline(values, width, perCell)];
+  if (width <= 0) return new Array(height).fill("");
+  const cells: (number | null)[] = new Array(width).fill(null);
+  let max = 0;
+  for (let c = width - 1, end = values.length; c >= 0 && end > 0; c--, end -= perCell) {
+    const start = Math.max(0, end - perCell);
+    let sum = 0;
+    for (let i = start; i < end; i++) sum += values[i];
+    cells[c] = sum / (end - start);
+    if (cells[c]! > max) max = cells[c]!;
+  }
+  const rows: string[] = [];
+  for (let r = height - 1; r >= 0; r--) {
+    let out = "";
+    for (const v of cells) {
+      if (v === null) {
+        out += " ";
+        continue;
+      }
+      // Eighths of the whole column this cell fills, at least one (a measured value).
+      const eighths = Math.max(1, max > 0 ? Math.round((v / max) * height * 8) : 1);
+      const here = Math.max(0, Math.min(8, eighths - r * 8));
+      out += here === 0 ? " " : BLOCKS[here - 1];
+    }
+    rows.push(out);
+  }
+  return rows;
+}
+
+/**
  * A progress bar of `width` cells for a share between 0 and 1.
  *
  * @example

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { bar, fit, sparkline, spread, visibleWidth } from "./text.ts";
+import { bar, fit, sparkline, sparkRows, spread, visibleWidth } from "./text.ts";
 
 Deno.test("visibleWidth ignores colour codes and counts code points", () => {
   assertEquals(visibleWidth("\x1b[1m\x1b[32mok\x1b[39m\x1b[22m"), 2);
@@ -37,4 +37,13 @@ Deno.test("bar fills its share of the width", () => {
   assertEquals(bar(0.5, 4), "██░░");
   assertEquals(bar(2, 3), "███");
   assertEquals(bar(Number.NaN, 2), "░░");
+});
+
+Deno.test("sparkRows: taller columns of eighths, a measured 0 on the bottom row, no data blank", () => {
+  assertEquals(sparkRows([0, 1, 2, 4], 4, 1, 2), ["   █", "▁▄██"]);
+  assertEquals(sparkRows([3, 3], 4, 1, 3), ["  ██", "  ██", "  ██"]);
+  assertEquals(sparkRows([0, 0], 3, 1, 2), ["   ", " ▁▁"]);
+  // Two values per cell: the means 1 and 3, scaled to 3 over 16 eighths.
+  assertEquals(sparkRows([0, 2, 2, 4], 2, 2, 2), ["  ", "▅█"].map((s, i) => i ? s : " █"));
+  assertEquals(sparkRows([1, 2], 2, 1, 1), [sparkline([1, 2], 2, 1)]);
 });
