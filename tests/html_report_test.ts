@@ -186,6 +186,14 @@ Deno.test("--html and --markdown, rendered by headless Chromium", async (t) => {
       const shardCells = [...dom.matchAll(/data-key="shards\.(\d)\.traffic\.totalRequests"/g)];
       assertEquals(shardCells.map((m) => Number(m[1])), [0, 1, 2], "a row per shard");
       assert(dom.includes("3 of 3 present"), "the header names the shards");
+      for (const id of ["shard-running", "shard-requests"]) {
+        const plot = new RegExp(`<svg data-plot="${id}".*?</svg>`, "s").exec(dom)?.[0] ?? "";
+        assertEquals(
+          plot.match(/<polyline data-line="shard \d"/g)?.length,
+          3,
+          `${id}: a line each`,
+        );
+      }
       const text = await Deno.readTextFile(md);
       assert(text.startsWith(`## hls-swarm html-merge: ❌ FAIL (exit 99, thresholds)`), text);
       assert(text.includes("**Why:** thresholds failed: segment_ttfb_p50<0.001ms"), text);

@@ -238,6 +238,72 @@ export function timePlots(s: ReportInput): TimePlot[] {
 }
 
 /**
+ * For a merged fleet given its shards' summaries: running clients and requests per second of
+ * each shard, on the fleet's seconds (a shard's series is aligned by its wall-clock start; a
+ * second it did not hold reads 0), so a shard that started late, stopped early or lagged shows.
+ *
+ * @example Not run: it needs a merged summary and its shards'
+ * ```ts ignore
+ * shardPlots(fleet, { shards }).map((p) => p.id); // ["shard-running", "shard-requests"]
+ * ```
+ */
+export function shardPlots(s: ReportInput, extras: ReportExtras): TimePlot[] {
+  const shards = [...(extras.shards ?? [])].sort((a, b) =>
+    (a.shard?.index ?? 0) - (b.shard?.index ?? 0)
+  );
+  const fleet = s.snapshot.series;
+  const n = column(fleet, "segments").length;
+  if (!shards.length || !n) return [];
+  const step = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const aligned = (w: SeriesWire, pick: (f: SeriesWire["fields"], i: number) => number) =>
+    bucketAverage(
+      Array.from({ length: n }, (_, i) => {
+        const j = fleet.start + i - w.start;
+        return j >= 0 && j < column(w, "segments").length ? pick(w.fields, j) : 0;
+      }),
+      step,
+    );
+  const name = (x: ShardSummary, i: number) => `shard ${x.shard?.index ?? i}`;
+  const avg = step > 1 ? ` Each point averages ${step} s.` : "";
+  const plot = (id: string, title: string, unit: string, caption: string, lines: PlotLine[]) => ({
+    id,
+    title,
+    unit,
+    caption: caption + avg,
+    start: fleet.start,
+    step,
+    lines,
+    reference: null,
+  });
+  return [
+    plot(
+      "shard-running",
+      "Running clients by shard",
+      "clients",
+      "each shard's FFmpeg processes at the end of each second, from its own summary (measured).",
+      shards.map((x, i) => ({
+        name: name(x, i),
+        values: aligned(x.snapshot.series, (f, j) => f.running[j] ?? 0),
+      })),
+    ),
+    plot(
+      "shard-requests",
+      "Requests per second by shard",
+      "/s",
+      "each shard's manifest, segment, init and other requests per second (measured).",
+      shards.map((x, i) => ({
+        name: name(x, i),
+        values: aligned(
+          x.snapshot.series,
+          (f, j) =>
+            (f.manifests[j] ?? 0) + (f.segments[j] ?? 0) + (f.inits[j] ?? 0) + (f.others[j] ?? 0),
+        ),
+      })),
+    ),
+  ];
+}
+
+/**
  * The load box's saturated windows, to shade on every time plot (a merged report's carry their
  * shard).
  *

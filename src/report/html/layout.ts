@@ -12,6 +12,7 @@ import {
   type ReportExtras,
   type ReportInput,
   saturationShades,
+  shardPlots,
   timePlots,
 } from "./data.ts";
 import { histogramSvg, timePlotSvg } from "./svg.ts";
@@ -129,7 +130,7 @@ export function reportPage(s: ReportInput, extras: ReportExtras): string {
   const shades = saturationShades(s);
   const runStart = Math.floor(Date.parse(s.startedAt) / 1000);
   const plots = s.snapshot.series.fields.segments.length
-    ? timePlots(s).map((p) =>
+    ? [...timePlots(s), ...shardPlots(s, extras)].map((p) =>
       `<figure>${timePlotSvg(p, shades, runStart)}<figcaption><b>${esc(p.title)}</b> (${
         esc(p.unit)
       }). ${esc(p.caption)}</figcaption></figure>`
