@@ -22,7 +22,8 @@ Deno.test("every problem is reported at once, one line each", () => {
     "ramp-rate": "abc",
     "ramp-jitter": "100",
     variant: "best",
-    resolve: "10.0.0.1",
+    "variant-mix": "1080p=50%",
+    resolve: ["other.example:80:10.0.0.1"],
     metrics: "nope",
     "stats-drop-threshold": "2",
   }, "ftp://x/y.m3u8");
@@ -32,10 +33,12 @@ Deno.test("every problem is reported at once, one line each", () => {
     'ramp-rate: not a number: "abc"',
     'ramp-jitter: needs a unit, e.g. "100s" or "100ms"',
     'variant: must be one of all, highest, lowest, first (got "best")',
+    "variant-mix: the shares add up to 50 %, not 100 %",
+    "resolve: other.example:80 is not the stream's x:80; only the stream URL's own host can be " +
+    "pinned (FFmpeg looks up any other host itself)",
     "stats-drop-threshold: must be between 0 and 1 (got 2)",
     'metrics: expected host:port, e.g. 127.0.0.1:17091 (got "nope")',
     'stream URL: scheme must be http or https (got "ftp")',
-    "resolve: --resolve requires --dangerous (it disables TLS verification)",
   ]);
 });
 
