@@ -72,6 +72,10 @@ export interface Histogram {
  * one-hour run stays a few hundred kilobytes. */
 export const MAX_POINTS = 900;
 
+/** The most shards drawn as lines of their own: more would be a tangle of repeated colours (the
+ * shard table still lists every one). */
+export const MAX_SHARD_LINES = 12;
+
 /** What the summary does not hold, said on the page rather than drawn. */
 export function notInSummary(s: ReportInput): string[] {
   const missing = (["joins", "leaves"] as const).filter((f) => !s.snapshot.series.fields[f]);
@@ -253,7 +257,7 @@ export function shardPlots(s: ReportInput, extras: ReportExtras): TimePlot[] {
   );
   const fleet = s.snapshot.series;
   const n = column(fleet, "segments").length;
-  if (!shards.length || !n) return [];
+  if (!shards.length || shards.length > MAX_SHARD_LINES || !n) return [];
   const step = Math.max(1, Math.ceil(n / MAX_POINTS));
   const aligned = (w: SeriesWire, pick: (f: SeriesWire["fields"], i: number) => number) =>
     bucketAverage(

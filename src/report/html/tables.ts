@@ -8,7 +8,7 @@
  */
 import { REQUEST_KINDS } from "../../parser/url_kind.ts";
 import type { Percentiles } from "../../stats/sketch.ts";
-import type { ReportExtras, ReportInput } from "./data.ts";
+import { MAX_SHARD_LINES, type ReportExtras, type ReportInput } from "./data.ts";
 import { esc, int, ms, pct } from "./text.ts";
 
 /** A cell: text (escaped here), and the summary path it shows, when it is a figure. */
@@ -208,10 +208,13 @@ export function shardTable(s: ReportInput, extras: ReportExtras): string {
       x ? c(x.run.host.hostname) : c("n/a"),
     ]);
   }
-  const note = extras.shards
-    ? ""
-    : `<p class="note">Each shard's own figures need its summary; this report was given the ` +
-      `merged summary only.</p>`;
+  const note = !extras.shards
+    ? `<p class="note">Each shard's own figures need its summary; this report was given the ` +
+      `merged summary only.</p>`
+    : extras.shards.length > MAX_SHARD_LINES
+    ? `<p class="note">With more than ${MAX_SHARD_LINES} shards, no plot has a line per shard; ` +
+      `this table has a row for each.</p>`
+    : "";
   return table("shard", [
     "shard",
     "state",
