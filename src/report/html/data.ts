@@ -100,7 +100,7 @@ const NOT_IN_SUMMARY = [
   "Requests by rendition: the summary does not split requests by variant.",
 ];
 
-/** Reads one field of the series (zeros when absent). */
+/** One field of the series; empty when the summary was written before the field existed. */
 function column(series: SeriesWire, field: SeriesField): number[] {
   return series.fields[field] ?? [];
 }
