@@ -4,6 +4,7 @@
  */
 
 import type { Threshold } from "../report/thresholds.ts";
+import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "../swarm/resolve.ts";
 import type { MixEntry } from "../swarm/variant_mix.ts";
 
@@ -27,8 +28,11 @@ export interface OriginMetricsConfig {
 /** --line-reader. */
 export type LineReader = "auto" | "native" | "deno";
 
-/** Everything a swarm run needs to know, after parsing and validation. */
-export interface SwarmConfig {
+/**
+ * Everything a swarm run needs to know, after parsing and validation. With `stages`, `clients`
+ * is the stages' peak (the viewer slots).
+ */
+export interface SwarmConfig extends AudienceConfig {
   streamUrl: string;
   clients: number;
   rampRate: number;

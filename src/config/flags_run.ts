@@ -37,6 +37,24 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     help: "random extra delay per client start, at most half the start interval",
   },
   {
+    name: "stages",
+    kind: "value",
+    arg: "<d:n,…>",
+    group: "Orchestration",
+    help: "target viewers over time, k6-style: 5m:2000,10m:2000,1m:10000,2m:0 moves linearly to " +
+      "each target over its duration; the peak is the viewer count (not with --clients or " +
+      "--ramp-rate); without --duration the run ends with the last stage",
+  },
+  {
+    name: "session-duration",
+    kind: "value",
+    arg: "<dist>",
+    group: "Orchestration",
+    help: "how long each viewer watches before it leaves (a new one takes its place while the " +
+      "target asks): fixed:60s, uniform:30s-90s, exp:60s (mean), lognormal:45s,0.8 (median, " +
+      "sigma) or lognormal:mean=60s,sd=40s; default: until the run ends",
+  },
+  {
     name: "duration",
     short: "d",
     kind: "value",

@@ -13,6 +13,7 @@ import type {
   SwarmConfig,
   Variant,
 } from "./config.ts";
+import { audienceOf, slotsOf } from "./audience.ts";
 import { cmcdProblems } from "./cmcd.ts";
 import { parseDuration } from "./duration.ts";
 import { parseThreshold } from "../report/thresholds.ts";
@@ -51,9 +52,16 @@ export function loadConfig(
   const errors: string[] = [];
   const read = new FieldReader(raw, errors);
 
+  const audience = audienceOf(
+    read.string("stages"),
+    read.string("session-duration"),
+    (flag) => raw[flag] !== undefined,
+    errors,
+  );
   const config: SwarmConfig = {
+    ...audience,
     streamUrl: url ?? "",
-    clients: read.int("clients", 1),
+    clients: slotsOf(audience.stages, read.int("clients", 1)),
     rampRate: read.number("ramp-rate", (n) => n > 0, "must be greater than 0"),
     rampJitterMs: read.duration("ramp-jitter"),
     durationMs: read.duration("duration"),
@@ -64,7 +72,9 @@ export function loadConfig(
     startAt: startAtOf(read.string("start-at"), errors),
     startToleranceMs: read.duration("start-tolerance"),
     variant: read.choice<Variant>("variant"),
-    variantMix: read.string("variant-mix") ? parseVariantMix(read.string("variant-mix"), errors) : null,
+    variantMix: read.string("variant-mix")
+      ? parseVariantMix(read.string("variant-mix"), errors)
+      : null,
     probeFailurePolicy: read.choice<ProbeFailurePolicy>("probe-failure-policy"),
     probeTimeoutMs: read.duration("probe-timeout", true),
     resolve: resolvePlan(read.list("resolve"), url ?? "", errors),
@@ -131,6 +141,7 @@ export function loadConfig(
   validateHeaders(config.headers, sources.header, errors);
   errors.push(...cmcdProblems(config));
   if (config.check) {
+    config.stages = config.sessionDuration = null;
     config.clients = 1;
     config.durationMs = 10_000;
     config.logLevel = "debug";

@@ -115,6 +115,7 @@ export class Shard implements ShardHandle {
     if (!slot || slot.leaving || this.#stop.signal.aborted) return;
     slot.leaving = true;
     slot.rejoin = false;
+    this.stats.audience.leave(id);
     slot.own.abort(LEAVE);
   }
 

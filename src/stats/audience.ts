@@ -1,12 +1,15 @@
 /**
- * The audience's figures: joins (a viewer slot's session begins), leaves (it ended because the
- * viewer left: its session was over or the target fell), sessions cut by the run's end, how
- * long the sessions lasted, and how many sessions each viewer slot had. All of it is counted
+ * The audience's figures: joins (a viewer slot's session begins), leaves (the viewer leaves:
+ * its session is over or the target fell), sessions cut by the run's end, how long the
+ * sessions lasted, and how many sessions each viewer slot had. Joins and leaves are counted when
+ * hls-swarm starts and ends a session, so joins - leaves is the number of viewers at any second
+ * (the series' running FFmpeg processes lag a leave by the time FFmpeg takes to exit: up to a
+ * segment, as it ends at its next packet after SIGTERM). All of it is counted
  * where the clients run, so it merges exactly: counts add, sketches merge, and the slots of
  * different shards are different slots, so their session counts add too.
  *
- * A session is measured from its join (hls-swarm starting the slot's FFmpeg) to the exit of
- * that FFmpeg after it was asked to leave (or to stop, at the run's end).
+ * A session's length is measured from its join (hls-swarm starting the slot's FFmpeg) to the
+ * exit of that FFmpeg after it was asked to leave (or to stop, at the run's end).
  * @module
  */
 import { Sketch, type SketchWire } from "./sketch.ts";
@@ -33,7 +36,8 @@ export interface AudienceWire {
  * ```ts
  * const a = new AudienceStats();
  * a.join(3, 0);
- * a.ended(3, 60_000, "leave");
+ * a.leave(3);
+ * a.ended(3, 60_500, "leave");
  * a.wire().sessionMs.count; // 1
  * ```
  */
@@ -55,14 +59,19 @@ export class AudienceStats {
     this.joins++;
   }
 
-  /** Slot `id`'s session ended at `at`: the viewer left, or the run's end cut it. */
+  /** Slot `id`'s viewer leaves now (its FFmpeg is asked to stop). */
+  leave(id: number): void {
+    const slot = this.#slots.get(id);
+    if (slot && slot.since !== null) this.leaves++;
+  }
+
+  /** Slot `id`'s FFmpeg exited at `at`: after a leave, or cut by the run's end. */
   ended(id: number, at: number, how: "leave" | "cut"): void {
     const slot = this.#slots.get(id);
     if (!slot || slot.since === null) return;
     const ms = Math.max(0, at - slot.since);
     slot.since = null;
     if (how === "leave") {
-      this.leaves++;
       this.sessionMs.add(ms);
     } else {
       this.cut++;
@@ -128,14 +137,14 @@ export function audienceRule(sketch: Rule): Rule {
 /**
  * What the audience's figures say, for the summary: mean session lengths and sessions per slot.
  * `meanMs` is over the sessions that ended by leaving; `meanWithCutMs` counts the cut ones'
- * watched time too, over the same leaves: for exponential sessions that is the
+ * watched time too, over the same sessions: for exponential sessions that is the
  * maximum-likelihood mean (a run's end cuts the long sessions more often than the short ones,
  * so the plain mean of the ended ones runs low by about mean / (run length - mean)).
  *
  * @example
  * ```ts
  * const a = new AudienceStats();
- * a.join(0, 0); a.ended(0, 30_000, "leave");
+ * a.join(0, 0); a.leave(0); a.ended(0, 30_000, "leave");
  * audienceFigures(a.wire()).meanMs; // about 30000 (within the sketch's 1 %)
  * ```
  */
@@ -149,7 +158,7 @@ export function audienceFigures(w: AudienceWire): {
   const sessions = Object.entries(w.slotSessions).reduce((n, [k, v]) => n + Number(k) * v, 0);
   return {
     meanMs: w.sessionMs.count ? w.sessionMs.sum / w.sessionMs.count : null,
-    meanWithCutMs: w.leaves ? (w.sessionMs.sum + w.cutMs.sum) / w.leaves : null,
+    meanWithCutMs: w.sessionMs.count ? (w.sessionMs.sum + w.cutMs.sum) / w.sessionMs.count : null,
     slots,
     sessionsPerSlot: slots ? sessions / slots : null,
   };

@@ -13,6 +13,8 @@ import { clientCommand } from "./mapping.ts";
 import { describeResolve } from "./resolve.ts";
 import { describeMix } from "./variant_mix.ts";
 import { workerCount } from "./shards.ts";
+import { stagesFlag } from "./stages.ts";
+import { sessionDistFlag } from "../client/session_duration.ts";
 
 /** How this process reads its clients' output, and over how many worker threads (0: main thread). */
 export interface MeasuredWith {
@@ -85,6 +87,8 @@ export async function runRecord(
       playerBufferMs: config.playerBufferMs,
       variantMix: mapping.kind === "mix" ? describeMix(mapping.renditions) : null,
       resolve: config.resolve && describeResolve(config.resolve),
+      stages: config.stages && stagesFlag(config.stages),
+      sessionDuration: config.sessionDuration && sessionDistFlag(config.sessionDuration),
     },
   };
 }

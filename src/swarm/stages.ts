@@ -2,8 +2,8 @@
  * `--stages`: the target number of viewers over time, as k6 spells it. Each stage is
  * `DURATION:TARGET`; the target moves linearly from the previous stage's target (0 before the
  * first) to this one over the stage's duration. The count of viewers wanted at a moment is the
- * linear target rounded to the nearest whole viewer, so over any stretch of time the mean count
- * equals the mean of the line (half a viewer early going up, half a viewer late coming down).
+ * line rounded to the nearest whole viewer (a half rounds the way the line goes), so over any
+ * stretch of time the mean count is the mean of the line, within half a viewer.
  *
  * Shards split the target the way their viewers are numbered: the k-th viewer wanted (from 0)
  * belongs to shard k mod n, so shard i wants ceil((T - i) / n) of a target T. Every shard's
@@ -71,7 +71,7 @@ export function stageTarget(stages: readonly Stage[], tMs: number): number {
   let from = 0, t0 = 0;
   for (const s of stages) {
     if (tMs < t0 + s.durationMs) {
-      return Math.round(from + ((s.target - from) * (tMs - t0)) / s.durationMs);
+      return roundAlong(s.target - from, from + ((s.target - from) * (tMs - t0)) / s.durationMs);
     }
     from = s.target;
     t0 += s.durationMs;
@@ -95,9 +95,10 @@ export function nextStageChange(stages: readonly Stage[], tMs: number): number {
     if (tMs < end) {
       if (s.target === from) return end;
       // The rounded count changes where the line crosses the next half viewer.
-      const perMs = (s.target - from) / s.durationMs;
-      const count = Math.round(from + perMs * (tMs - t0));
-      const at = t0 + (count + (perMs > 0 ? 0.5 : -0.5) - from) / perMs;
+      // (The line as stageTarget computes it, so both round alike.)
+      const rise = s.target - from;
+      const count = roundAlong(rise, from + (rise * (tMs - t0)) / s.durationMs);
+      const at = t0 + ((count + (rise > 0 ? 0.5 : -0.5) - from) * s.durationMs) / rise;
       return Math.min(end, at > tMs ? at : tMs + 1);
     }
     from = s.target;
@@ -191,6 +192,15 @@ export function steepestRise(
     t0 += s.durationMs;
   }
   return best;
+}
+
+/**
+ * The line's value `v` in whole viewers: halves round the way the line goes (up when it rises,
+ * down when it falls), so a change of count falls exactly on the half viewer either way.
+ */
+function roundAlong(rise: number, v: number): number {
+  // `|| 0`: ceil(-0.2) is -0, which would print as 0 yet compare unequal in a deep equality.
+  return rise >= 0 ? Math.floor(v + 0.5) : Math.ceil(v - 0.5) || 0;
 }
 
 /** 90000 → "1m30s", 500 → "500ms". */

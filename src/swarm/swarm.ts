@@ -25,8 +25,12 @@ import { type Endpoint, serveEndpoint } from "./endpoint.ts";
 import { preflight } from "./preflight.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
 import { runRecord, shardWorkers } from "./run_record.ts";
-import { type ShardPlan, shardPlan } from "./shard_plan.ts";
+import type { ShardPlan } from "./shard_plan.ts";
+import { audiencePlan, processPlan } from "./audience_plan.ts";
 import { RunWatch } from "./watch.ts";
+import { type AudiencePlan, runAudience } from "./audience.ts";
+import { describeStages } from "./stages.ts";
+import { describeSessionDist } from "../client/session_duration.ts";
 
 export type { SwarmDeps };
 
@@ -61,7 +65,7 @@ export class Swarm {
   readonly loadbox: LoadboxMonitor;
 
   constructor(private config: SwarmConfig, private deps: SwarmDeps) {
-    this.#plan = shardPlan(config.shard, config.clients, config.rampRate);
+    this.#plan = processPlan(config);
     this.loadbox = new LoadboxMonitor(deps.clock, deps.readTextFile);
     // Shards start once the mapping is known (run); until then the figures are empty ones.
     this.#empty = new ShardStats({
@@ -236,6 +240,8 @@ export class Swarm {
     const { config, deps } = this;
     const { clock, log } = deps;
     const plan = this.#plan;
+    const audience = audiencePlan(config, plan, deps.seed);
+    if (audience) return await this.#audience(signal, audience);
     log.info("ramp_started", {
       clients: plan.clients,
       first_client: plan.firstClient,
@@ -261,6 +267,42 @@ export class Swarm {
       achieved_rate: started > 1 ? Number(((started - 1) / (rampMs / 1000)).toFixed(2)) : null,
     });
     return started;
+  }
+
+  /**
+   * Follows --stages or --session-duration: viewers join and leave (src/swarm/audience.ts).
+   * Without --duration, a run with stages ends with its last stage. Resolves with the joins.
+   */
+  async #audience(signal: AbortSignal, audience: AudiencePlan): Promise<number> {
+    const { config, deps } = this;
+    const { clock, log } = deps;
+    const plan = this.#plan;
+    log.info("audience_started", {
+      slots: plan.clients,
+      first_client: plan.firstClient,
+      stages: config.stages && describeStages(config.stages),
+      sessions: config.sessionDuration && describeSessionDist(config.sessionDuration),
+    });
+    this.#rampStartedAt = clock.now();
+    let heldSince = 0;
+    const result = await runAudience(audience, clock, signal, {
+      join: (local) => this.#shards!.start(local, plan.firstClient + local),
+      leave: (local) => this.#shards!.leave(local, plan.firstClient + local),
+      busy: () => this.loadbox.busy,
+      onHold: (held) => {
+        if (held) {
+          heldSince = clock.now();
+          log.warn("ramp_held", { reasons: this.loadbox.latest?.saturated ?? [] });
+        } else log.info("ramp_resumed", { held_ms: Math.round(clock.now() - heldSince) });
+      },
+    });
+    log.info(result.completed ? "audience_finished" : "audience_cancelled", {
+      joins: result.joins,
+      leaves: result.leaves,
+      held_ms: Math.round(result.heldMs),
+    });
+    if (result.completed && config.durationMs <= 0) this.stop("duration");
+    return result.joins;
   }
 
   /** The per-second watch: progress line, timeline rows, thresholds with --abort-on-fail. */

@@ -1,0 +1,90 @@
+/**
+ * This process's audience: which viewer slots it runs and the target it follows, from
+ * `--stages` (its share of the stages' target) or from `--clients`/`--ramp-rate` with
+ * `--session-duration` (the plain ramp, then the full count, with viewers replaced as they
+ * leave).
+ * @module
+ */
+import type { SwarmConfig } from "../config/config.ts";
+import { sessionLengthMs } from "../client/session_duration.ts";
+import type { AudiencePlan } from "./audience.ts";
+import { type ShardPlan, shardPlan } from "./shard_plan.ts";
+import {
+  nextStageChange,
+  shareOf,
+  stagesDurationMs,
+  stageSlots,
+  stagesPeak,
+  stageTarget,
+} from "./stages.ts";
+
+type PlanConfig = Pick<
+  SwarmConfig,
+  "stages" | "sessionDuration" | "shard" | "clients" | "rampRate"
+>;
+
+/**
+ * The slots this process runs. With stages, shard I of N runs its share of the peak, numbered
+ * after the shards before it; else {@linkcode shardPlan}'s range of `--clients`.
+ *
+ * @example
+ * ```ts
+ * const stages = [{ durationMs: 60_000, target: 10 }];
+ * processPlan({ stages, sessionDuration: null, shard: { index: 2, count: 3 }, clients: 10, rampRate: 5 });
+ * // { firstClient: 7, clients: 3, rampRate: 5 }: the 3rd, 6th and 9th viewer the stages ask for
+ * ```
+ */
+export function processPlan(config: PlanConfig): ShardPlan {
+  if (!config.stages) return shardPlan(config.shard, config.clients, config.rampRate);
+  // The ramp rate is not used with stages: the stages' slopes are the ramp.
+  return { ...stageSlots(stagesPeak(config.stages), config.shard), rampRate: config.rampRate };
+}
+
+/**
+ * The audience this process follows, or null for the plain ramp (no stages, no sessions).
+ *
+ * @example
+ * ```ts
+ * const config = {
+ *   stages: [{ durationMs: 10_000, target: 4 }], sessionDuration: null, shard: null,
+ *   clients: 4, rampRate: 5,
+ * };
+ * audiencePlan(config, processPlan(config), 1)?.target(5_000); // 2
+ * ```
+ */
+export function audiencePlan(
+  config: PlanConfig,
+  plan: ShardPlan,
+  seed: number,
+): AudiencePlan | null {
+  const dist = config.sessionDuration;
+  const sessionMs = dist
+    ? (slot: number, session: number) =>
+      sessionLengthMs(dist, plan.firstClient + slot, session, seed)
+    : null;
+  const stages = config.stages;
+  if (stages) {
+    const shard = config.shard ?? { index: 0, count: 1 };
+    return {
+      slots: plan.clients,
+      target: (t) => shareOf(stageTarget(stages, t), shard.index, shard.count),
+      // The share changes only where the whole target does.
+      nextChange: (t) => nextStageChange(stages, t),
+      endMs: stagesDurationMs(stages),
+      sessionMs,
+    };
+  }
+  if (!sessionMs) return null;
+  // The plain ramp's schedule: client k at k / rate (jitter aside), then all of them.
+  const perMs = plan.rampRate / 1000;
+  return {
+    slots: plan.clients,
+    target: (t) => Math.min(plan.clients, Math.floor(t * perMs + 1e-9) + 1),
+    nextChange: (t) => {
+      const k = Math.floor(t * perMs + 1e-9) + 1;
+      return k >= plan.clients ? Infinity : k / perMs;
+    },
+    endMs: null,
+    sessionMs,
+  };
+}
