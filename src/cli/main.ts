@@ -5,6 +5,7 @@
  * it carries (`ExitError`), anything else by the fatal handler (cli/fatal.ts).
  * @module
  */
+import { audienceComments } from "../swarm/audience_plan.ts";
 import { writeTextFileAtomic } from "../atomic_write.ts";
 import { systemClock } from "../clock.ts";
 import type { SwarmConfig } from "../config/config.ts";
@@ -167,6 +168,7 @@ interface Ready {
 async function printCommand({ config, caps, tls, io, log }: Ready): Promise<number> {
   const mapping = await chooseMapping(config, runCommand, log, tls);
   const { command, args } = clientCommand(config, caps, mapping, tls, 0);
+  for (const line of audienceComments(config, config.shard?.count ?? 1)) io.stdout(`${line}\n`);
   io.stdout(`# FFmpeg command client 0 runs (FFmpeg ${caps.version}):\n`);
   io.stdout([command, ...args].map(shellQuote).join(" ") + "\n");
   const redactor = redactorFor(config);

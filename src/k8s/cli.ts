@@ -300,6 +300,7 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
     if (hasSecret(spec)) {
       io.stderr(`${NAME}: warning: ${secretWarning(spec.runId, spec.secrets)}\n`);
     }
+    for (const line of result.audience) io.stdout(`${line}\n`);
     io.stdout(toYamlStream(runObjects(spec)));
     return EXIT.ok;
   }

@@ -6,6 +6,8 @@
  * reason. The user's environment is never read: what a run does is what its manifests say.
  * @module
  */
+import { audienceComments } from "../swarm/audience_plan.ts";
+import { stagesDurationMs } from "../swarm/stages.ts";
 import { envName, EXTRA_ENV, findFlag } from "../config/flags.ts";
 import { loadConfig, type RawFlags, runIdOf } from "../config/load.ts";
 import { VERSION } from "../version.ts";
@@ -66,7 +68,15 @@ export interface K8sFlags extends SchedulingFlags {
 
 /** A spec, or every problem found (one line each); warnings either way. */
 export type SpecResult =
-  | { ok: true; spec: RunSpec; startAt: string; durationMs: number; warnings: string[] }
+  | {
+    ok: true;
+    spec: RunSpec;
+    startAt: string;
+    durationMs: number;
+    warnings: string[];
+    /** `# …` lines saying the stages and sessions, and each pod's share. */
+    audience: string[];
+  }
   | { ok: false; errors: string[] };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -155,7 +165,9 @@ export function runSpecOf(
   }
   if (!loaded.ok || errors.length) return { ok: false, errors: unique(errors) };
   const config = loaded.config;
-  if (config.durationMs <= 0) {
+  // Without --duration, a staged run ends with its last stage (plus any time held).
+  const durationMs = config.durationMs || (config.stages ? stagesDurationMs(config.stages) : 0);
+  if (durationMs <= 0) {
     errors.push("duration: a Kubernetes run needs one (e.g. --duration 10m): a Job must end");
   }
   if (shards > config.clients) {
@@ -176,7 +188,11 @@ export function runSpecOf(
     ...(k8s.barrier ? {} : { [envName("start-at")]: startAt }),
   };
   // The run's shape is always written out, so the ConfigMap reads as a record of the run.
-  for (const name of ["clients", "ramp-rate", "duration", "start-tolerance"]) {
+  // (--stages replaces --clients and --ramp-rate, which cannot be given with it.)
+  const shape = config.stages
+    ? ["duration", "start-tolerance"]
+    : ["clients", "ramp-rate", "duration", "start-tolerance"];
+  for (const name of shape) {
     settings[envName(name)] = envValue(raw[name] as string ?? findFlag(name)?.default ?? "");
   }
   for (const name of given) {
@@ -201,8 +217,9 @@ export function runSpecOf(
       shutdownGraceMs: config.shutdownGraceMs,
     },
     startAt,
-    durationMs: config.durationMs,
+    durationMs,
     warnings,
+    audience: audienceComments(config, shards),
   };
 }
 

@@ -6,10 +6,11 @@
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
-import { sessionLengthMs } from "../client/session_duration.ts";
+import { describeSessionDist, sessionLengthMs } from "../client/session_duration.ts";
 import type { AudiencePlan } from "./audience.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
 import {
+  describeStages,
   nextStageChange,
   shareOf,
   stagesDurationMs,
@@ -87,4 +88,46 @@ export function audiencePlan(
     endMs: null,
     sessionMs,
   };
+}
+
+/**
+ * The audience in comment lines (`# …`), for `--print-cmd` and `k8s render`: the stages and
+ * sessions, and with `shards` > 1 each shard's share of the peak and its viewer slots.
+ *
+ * @example
+ * ```ts
+ * const stages = [{ durationMs: 60_000, target: 10 }, { durationMs: 30_000, target: 0 }];
+ * audienceComments({ stages, sessionDuration: null }, 2);
+ * // ["# stages: →10 in 1m, →0 in 30s (peak 10 viewers)",
+ * //  "# each shard follows its share: shard i runs viewers k ≡ i (mod 2) of the target; peaks 5, 5 (slots 0–4, 5–9)"]
+ * ```
+ */
+export function audienceComments(
+  config: Pick<SwarmConfig, "stages" | "sessionDuration">,
+  shards: number,
+): string[] {
+  const lines: string[] = [];
+  const { stages, sessionDuration } = config;
+  if (stages) {
+    lines.push(`# stages: ${describeStages(stages)} (peak ${stagesPeak(stages)} viewers)`);
+    if (shards > 1) {
+      const parts = Array.from(
+        { length: shards },
+        (_, index) => stageSlots(stagesPeak(stages), { index, count: shards }),
+      );
+      lines.push(
+        `# each shard follows its share: shard i runs viewers k ≡ i (mod ${shards}) of the ` +
+          `target; peaks ${parts.map((p) => p.clients).join(", ")} (slots ${
+            parts.map((p) => `${p.firstClient}–${p.firstClient + p.clients - 1}`).join(", ")
+          })`,
+      );
+    }
+  }
+  if (sessionDuration) {
+    lines.push(
+      `# sessions: ${describeSessionDist(sessionDuration)}; a leaver's slot is taken by a new ` +
+        "viewer while the target asks for one",
+    );
+  }
+  return lines;
 }
