@@ -23,7 +23,7 @@ const LABEL = /^[A-Za-z0-9.:*-]{1,64}$/;
  *
  * @example
  * ```ts
- * import { validate } from "../fleet/validate.ts";
+ * import { count, validate } from "../fleet/validate.ts";
  * validate({}, groupsRule(count, count)); // an empty map is fine
  * ```
  */
