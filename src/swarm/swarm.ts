@@ -282,6 +282,8 @@ export class Swarm {
       first_client: plan.firstClient,
       stages: config.stages && describeStages(config.stages),
       sessions: config.sessionDuration && describeSessionDist(config.sessionDuration),
+      // With it, every session's length can be drawn again (sessionLengthMs).
+      seed: deps.seed,
     });
     this.#rampStartedAt = clock.now();
     let heldSince = 0;
