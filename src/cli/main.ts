@@ -13,7 +13,7 @@ import { readVariable } from "../config/env.ts";
 import { EXTRA_ENV, FLAGS } from "../config/flags.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
-import { chooseMapping, clientCommand } from "../swarm/mapping.ts";
+import { chooseMapping, clientCommand, groupComments } from "../swarm/mapping.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
 import { detectCapabilities, type FfmpegCapabilities } from "../process/capabilities.ts";
@@ -169,6 +169,7 @@ async function printCommand({ config, caps, tls, io, log }: Ready): Promise<numb
   const mapping = await chooseMapping(config, runCommand, log, tls);
   const { command, args } = clientCommand(config, caps, mapping, tls, 0);
   for (const line of audienceComments(config, config.shard?.count ?? 1)) io.stdout(`${line}\n`);
+  for (const line of groupComments(config, mapping)) io.stdout(`${line}\n`);
   io.stdout(`# FFmpeg command client 0 runs (FFmpeg ${caps.version}):\n`);
   io.stdout([command, ...args].map(shellQuote).join(" ") + "\n");
   const redactor = redactorFor(config);

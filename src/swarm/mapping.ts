@@ -18,7 +18,7 @@ import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 import type { ClientGroups } from "../stats/groups.ts";
-import { edgeAddressFor } from "./resolve.ts";
+import { describeResolve, edgeAddressFor } from "./resolve.ts";
 import { describeMix, matchVariantMix, renditionFor } from "./variant_mix.ts";
 
 /**
@@ -37,6 +37,38 @@ export function clientCommand(
   id: number,
 ): { command: string; args: string[] } {
   return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping, tls) };
+}
+
+/**
+ * `--print-cmd`'s comment lines for the rendition mix and the edge addresses (none without
+ * them): what each rendition and address gets, and where client 0, whose command follows, goes.
+ *
+ * @example
+ * ```ts
+ * const plan = { host: "cdn.example", port: 80,
+ *   addresses: [{ ip: "127.0.0.2", weight: 1 }, { ip: "127.0.0.3", weight: 1 }] };
+ * groupComments({ resolve: plan }, { kind: "all" });
+ * // ["# edge addresses: cdn.example:80 → 127.0.0.2, 127.0.0.3 (round robin by client id); client 0 → 127.0.0.2"]
+ * ```
+ */
+export function groupComments(
+  config: Pick<SwarmConfig, "resolve">,
+  mapping: StreamMapping,
+): string[] {
+  const lines: string[] = [];
+  if (mapping.kind === "mix") {
+    lines.push(
+      `# rendition mix: ${describeMix(mapping.renditions)}; client 0 → ` +
+        renditionFor(mapping.renditions, 0).label,
+    );
+  }
+  if (config.resolve) {
+    lines.push(
+      `# edge addresses: ${describeResolve(config.resolve)}; client 0 → ` +
+        edgeAddressFor(config.resolve, 0),
+    );
+  }
+  return lines;
 }
 
 /**
