@@ -7,6 +7,7 @@
  * @module
  */
 import { audienceComments } from "../swarm/audience_plan.ts";
+import { groupPlanComments } from "../swarm/group_plan.ts";
 import { stagesDurationMs } from "../swarm/stages.ts";
 import { envName, EXTRA_ENV, findFlag } from "../config/flags.ts";
 import { loadConfig, type RawFlags, runIdOf } from "../config/load.ts";
@@ -219,7 +220,7 @@ export function runSpecOf(
     startAt,
     durationMs,
     warnings,
-    audience: audienceComments(config, shards),
+    audience: [...audienceComments(config, shards), ...groupPlanComments(config, shards)],
   };
 }
 
