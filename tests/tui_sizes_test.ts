@@ -8,7 +8,7 @@
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
-import { TRENDS } from "../src/tui/trends.ts";
+import { MAX_TREND_HEIGHT, TRENDS } from "../src/tui/trends.ts";
 import { swarmCommand, Tmux } from "./tmux.ts";
 import { ffmpegPids, uniqueAgent } from "./helpers.ts";
 
@@ -103,12 +103,24 @@ Deno.test({
       for (const [width, height] of [[120, 40], [80, 24], [200, 60]] as const) {
         await tmux.run("resize-window", "-t", "main", "-x", String(width), "-y", String(height));
         const screen = await tmux.waitFor(
-          (s) => live(s) && s.replace(/\n$/, "").split("\n").length === height,
+          // Redrawn at the new size: the footer on the new bottom row (a frame of the old size
+          // would leave it higher up until the SIGWINCH redraw).
+          (s) => live(s) && s.replace(/\n$/, "").split("\n")[height - 1]?.includes("q quit"),
           60_000,
           `the live dashboard at ${width}×${height}`,
         );
         await keepScreen(`tui-${width}x${height}`, screen);
         const lines = checkLayout(screen, width, height);
+        if (width === 200) {
+          // Room to spare: every trend's sparkline is 3 rows tall, the table just its rows.
+          const trends = lines.findIndex((l) => l.startsWith("── Trends"));
+          const table = lines.findIndex((l) => l.startsWith("── Worst clients"));
+          assertEquals(table - trends, 1 + TRENDS.length * MAX_TREND_HEIGHT, screen);
+          assertEquals(
+            lines.slice(table + 2).filter((l) => /^\s+\d+\s+ok\s/.test(l)).length,
+            CLIENTS,
+          );
+        }
         if (width === 120) {
           // The lower half (rows 21–39, the footer aside) is the trends and the worst clients.
           const lower = lines.slice(height / 2, height - 1);
