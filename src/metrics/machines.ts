@@ -81,10 +81,11 @@ export function loadboxFamilies(s: LoadboxSample | null, saturatedSeconds: numbe
     samples: typeof v === "number" ? [[{}, v]] : [],
   });
   const ticks = s?.cpuTicks ?? null;
+  // Whole ticks are added and subtracted before the division, so the seconds print exactly.
   const modes = (names: readonly string[]) => {
     let sum = 0;
     for (const m of names) sum += ticks?.get(`all/${m}`) ?? 0;
-    return sum / USER_HZ;
+    return sum;
   };
   const idle = modes(["idle", "iowait"]);
   const all = modes(["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]);
@@ -95,14 +96,16 @@ export function loadboxFamilies(s: LoadboxSample | null, saturatedSeconds: numbe
       help: "The load box's CPU seconds over all CPUs since boot (/proc/stat), by mode: busy " +
         "(all but idle and iowait, steal included) and idle (idle + iowait). Busy share: " +
         "rate(busy) / rate(busy + idle).",
-      samples: ticks ? [[{ mode: "busy" }, all - idle], [{ mode: "idle" }, idle]] : [],
+      samples: ticks
+        ? [[{ mode: "busy" }, (all - idle) / USER_HZ], [{ mode: "idle" }, idle / USER_HZ]]
+        : [],
     },
     {
       name: P + "loadbox_cpu_steal_seconds_total",
       type: "counter",
       help: "The load box's CPU seconds the hypervisor gave elsewhere since boot (/proc/stat " +
         "steal; part of busy).",
-      samples: ticks ? [[{}, modes(["steal"])]] : [],
+      samples: ticks ? [[{}, modes(["steal"]) / USER_HZ]] : [],
     },
     g("loadbox_memory_available_bytes", "MemAvailable of the load box.", s?.memoryAvailableBytes),
     g(
