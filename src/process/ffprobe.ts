@@ -1,6 +1,7 @@
 /**
- * Picks the highest or lowest variant of a master playlist with ffprobe, once before the ramp,
- * with a timeout and the same User-Agent and headers the clients send.
+ * Reads the variants of a master playlist with ffprobe, once before the ramp (for `--variant
+ * highest|lowest` and `--variant-mix`), with a timeout and the same User-Agent and headers the
+ * clients send.
  *
  * FFmpeg sends every header to a redirect target, so the redirects are followed first (as
  * preflight follows them, credential headers to the first origin only) and ffprobe gets the URL
@@ -79,24 +80,6 @@ export interface ProbeOptions {
    * as given (with --resolve: Deno's fetch cannot send the Host header that needs).
    */
   redirects?: { fetch: typeof fetch; credentialHeaders: readonly string[] };
-}
-
-/**
- * Probes `url` and returns the program id of the highest or lowest bitrate variant.
- * Throws with a message saying why when ffprobe fails, times out or finds no programs.
- *
- * @example Not run: it runs ffprobe against a stream on the network
- * ```ts ignore
- * const id = await probeVariant(runCommand, { ffprobe: "ffprobe", url, pick: "highest",
- *   userAgent: "hls-swarm/0.1.0/probe", headers: [], timeoutMs: 10_000 });
- * ```
- */
-export async function probeVariant(
-  run: CommandRunner,
-  opts: ProbeOptions & { pick: "highest" | "lowest" },
-): Promise<number> {
-  const programs = await probePrograms(run, opts);
-  return (opts.pick === "highest" ? programs[programs.length - 1] : programs[0]).programId;
 }
 
 /**
