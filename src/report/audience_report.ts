@@ -55,7 +55,8 @@ export interface AudienceSettings {
 }
 
 /**
- * The audience report of a run.
+ * The audience report of a run; `share` is a shard's part of the whole run's viewers (its slots
+ * over the run's), which scales the join rate asked to what that shard was asked for.
  *
  * @example Not run: it needs a finished run's snapshot
  * ```ts ignore
@@ -66,6 +67,7 @@ export function audienceReport(
   snap: Snapshot,
   settings: AudienceSettings,
   loadbox: LoadboxReport | null,
+  share = 1,
 ): AudienceReport {
   const stages = settings.stages ? parseStages(settings.stages) : null;
   const dist = settings.sessionDuration ? parseSessionDist(settings.sessionDuration) : null;
@@ -95,7 +97,7 @@ export function audienceReport(
     slots: f.slots,
     sessionsPerSlot: f.sessionsPerSlot,
     ramp: asked && {
-      askedPerSecond: round2(asked.perSecond),
+      askedPerSecond: round2(asked.perSecond * share),
       windowS: asked.windowS,
       achievedPerSecond: round2(mostIn(series, "joins", asked.windowS) / asked.windowS),
       saturatedSeconds: loadbox?.saturatedSeconds ?? null,

@@ -253,7 +253,12 @@ export function buildSummary(input: SummaryInput): RunSummary {
     recentRates: ratesOf(series, 30_000, Math.floor(input.stoppedAt / 1000)),
     origin: input.origin,
     loadbox: input.loadbox,
-    audience: audienceReport(snap, input.run.config, input.loadbox),
+    audience: audienceReport(
+      snap,
+      input.run.config,
+      input.loadbox,
+      input.shard ? input.shard.clients / Math.max(1, input.run.config.clients) : 1,
+    ),
     metricsUrl: input.metricsUrl,
     snapshot: snap,
   };
