@@ -4,7 +4,9 @@
  * startup percentiles from the responses (sessions) seen since the previous row (the difference
  * of the cumulative sketch, bin for bin). The viewer columns use src/viewer's definitions:
  * `viewers_playing` and `viewers_rebuffering` are play and rebuffer time spent in that second,
- * in viewer-seconds (the average number of viewers playing, or frozen, during it).
+ * in viewer-seconds (the average number of viewers playing, or frozen, during it). `viewers` is
+ * joins - leaves so far (src/stats/audience.ts): the audience at the end of the second, which
+ * `running_clients` (FFmpeg processes) follows a leave's exit later.
  * @module
  */
 import { openAtomicFile } from "../atomic_write.ts";
@@ -33,6 +35,9 @@ export const TIMELINE_HEADER = [
   "viewers_rebuffering",
   "startup_p50_ms",
   "startup_p95_ms",
+  "joins_per_s",
+  "leaves_per_s",
+  "viewers",
 ].join(",");
 
 /** Where rows go. */
@@ -54,6 +59,8 @@ export class TimelineWriter {
   #lastTtfb: SketchWire | null = null;
   #lastStartup: SketchWire | null = null;
   #started = false;
+  /** Joins - leaves up to the last row written. */
+  #viewers = 0;
 
   constructor(private out: LineWriter) {}
 
@@ -106,6 +113,9 @@ export class TimelineWriter {
         (at("rebufferMs") / 1000).toFixed(3),
         pct(starts, 0.5),
         pct(starts, 0.95),
+        at("joins"),
+        at("leaves"),
+        this.#viewers += at("joins") - at("leaves"),
       ].join(","));
     }
     if (rows.length) await this.out.write(rows.join("\n") + "\n");
