@@ -175,7 +175,10 @@ export class GroupStats {
   /** The wire form; live sessions' running totals (at monotonic `at`) count in their groups. */
   toWire(clients: Iterable<GroupClient>, at: number): GroupsWire {
     if (!this.groupsOf) return {};
-    const live = { renditions: new Map<string, SessionTotals[]>(), addresses: new Map() };
+    const live = {
+      renditions: new Map<string, SessionTotals[]>(),
+      addresses: new Map<string, SessionTotals[]>(),
+    };
     const g = this.groupsOf;
     for (const c of clients) {
       const totals = c.viewer.totalsAt(at);
