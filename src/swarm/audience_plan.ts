@@ -21,7 +21,7 @@ import {
 
 type PlanConfig = Pick<
   SwarmConfig,
-  "stages" | "sessionDuration" | "shard" | "clients" | "rampRate"
+  "stages" | "sessionDuration" | "shard" | "clients" | "rampRate" | "durationMs"
 >;
 
 /**
@@ -31,7 +31,10 @@ type PlanConfig = Pick<
  * @example
  * ```ts
  * const stages = [{ durationMs: 60_000, target: 10 }];
- * processPlan({ stages, sessionDuration: null, shard: { index: 2, count: 3 }, clients: 10, rampRate: 5 });
+ * processPlan({
+ *   stages, sessionDuration: null, shard: { index: 2, count: 3 }, clients: 10, rampRate: 5,
+ *   durationMs: 0,
+ * });
  * // { firstClient: 7, clients: 3, rampRate: 5 }: the 3rd, 6th and 9th viewer the stages ask for
  * ```
  */
@@ -48,7 +51,7 @@ export function processPlan(config: PlanConfig): ShardPlan {
  * ```ts
  * const config = {
  *   stages: [{ durationMs: 10_000, target: 4 }], sessionDuration: null, shard: null,
- *   clients: 4, rampRate: 5,
+ *   clients: 4, rampRate: 5, durationMs: 0,
  * };
  * audiencePlan(config, processPlan(config), 1)?.target(5_000); // 2
  * ```
@@ -71,7 +74,9 @@ export function audiencePlan(
       target: (t) => shareOf(stageTarget(stages, t), shard.index, shard.count),
       // The share changes only where the whole target does.
       nextChange: (t) => nextStageChange(stages, t),
-      endMs: stagesDurationMs(stages),
+      // With --duration the last target holds (sessions still turning over) until it is up;
+      // without, the run ends with the last stage.
+      endMs: config.durationMs > 0 ? null : stagesDurationMs(stages),
       sessionMs,
     };
   }

@@ -38,6 +38,7 @@ const config = (
   shard: null,
   clients: stages ? Math.max(...stages.map((s) => s.target)) : 10,
   rampRate: 5,
+  durationMs: 0,
   ...extra,
 });
 

@@ -303,7 +303,8 @@ export class Swarm {
       leaves: result.leaves,
       held_ms: Math.round(result.heldMs),
     });
-    if (result.completed && config.durationMs <= 0) this.stop("duration");
+    // The stages are over (the plan has an end only without --duration).
+    if (result.completed) this.stop("duration");
     return result.joins;
   }
 
