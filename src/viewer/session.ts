@@ -76,6 +76,8 @@ export class ViewerSession {
   #answered: number[] = [];
   /** Recent advances of progress' media; their median is a segment's length. */
   #advances: number[] = [];
+  /** Whether progress' first advance (the start-up burst, never one segment) has passed. */
+  #burstSeen = false;
   #segmentMs: number | null = null;
   /** A segment's length from the playlist's program date-times (exact where every one is tagged). */
   #pdtSegmentMs: number | null = null;
@@ -134,17 +136,20 @@ export class ViewerSession {
   media(mediaMs: number, at: number): void {
     if (mediaMs <= this.#mediaMs) return;
     // FFmpeg's out_time steps by whole segments (7.1+ repeat it in between, 5.1 writes a block
-    // per segment), so most advances are one segment: their median is a segment's length, and
-    // the few that span several (the start-up burst) do not move it.
-    if (this.#mediaMs > 0 && this.#advances.push(mediaMs - this.#mediaMs) > ADVANCES) {
-      this.#advances.shift();
-    }
-    if (this.#advances.length) this.#segmentMs = median(this.#advances);
+    // per segment), so most advances are one segment: their median is a segment's length. The
+    // first advance is the start-up burst (every segment FFmpeg loaded first, at once): left
+    // out, or a session that has seen only it would take two or three segments for one, hold
+    // media it has not got, and miss a stall (seen: 1 rebuffer of 10 s for the origin's 8 + 2).
+    if (this.#mediaMs > 0 && this.#burstSeen) {
+      if (this.#advances.push(mediaMs - this.#mediaMs) > ADVANCES) this.#advances.shift();
+      this.#segmentMs = median(this.#advances);
+    } else if (this.#mediaMs > 0) this.#burstSeen = true;
     this.#mediaMs = mediaMs;
     // An arrival not seen (FFmpeg demuxes the first segment only after it has asked for the
     // next, or lines were lost) is one that progress already holds.
-    if (this.#segmentMs) {
-      const segments = Math.round(mediaMs / this.#segmentMs);
+    const length = this.#pdtSegmentMs ?? this.#segmentMs;
+    if (length) {
+      const segments = Math.round(mediaMs / length);
       if (segments > this.#segments) {
         this.#segments = segments;
         this.#arrived(at);
@@ -154,13 +159,11 @@ export class ViewerSession {
   }
 
   /**
-   * Media the viewer holds: the segments arrived, each as long as a segment (before progress
-   * has told, as long as the startup buffer: playback starts with the first segment), and never
-   * less than what progress reported.
+   * Media the viewer holds: the segments arrived, each as long as a segment (see
+   * {@linkcode ViewerSession.#segmentLength}), and never less than what progress reported.
    */
   #held(): number {
-    const perSegment = this.#segmentMs ?? this.#player.startupBufferMs;
-    return Math.max(this.#mediaMs, this.#segments * perSegment);
+    return Math.max(this.#mediaMs, this.#segments * this.#segmentLength());
   }
 
   /**
@@ -199,7 +202,10 @@ export class ViewerSession {
     return wall - 2 * segmentMs - (this.#pdtFirstSegment + held * segmentMs);
   }
 
-  /** A segment's length: from the program date-times, else from progress, else the buffer's. */
+  /**
+   * A segment's length: from the playlist's program date-times (exact), else from progress'
+   * advances, else the startup buffer's (playback starts with the first segment).
+   */
   #segmentLength(): number {
     return this.#pdtSegmentMs ?? this.#segmentMs ?? this.#player.startupBufferMs;
   }
