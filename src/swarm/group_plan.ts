@@ -22,6 +22,7 @@ type PlanConfig = Parameters<typeof processPlan>[0] & Pick<SwarmConfig, "variant
  * @example
  * ```ts
  * const config = { stages: null, sessionDuration: null, shard: null, clients: 4, rampRate: 1,
+ *   durationMs: 60_000,
  *   variantMix: null, resolve: { host: "cdn.example", port: 80,
  *     addresses: [{ ip: "127.0.0.2", weight: 1 }, { ip: "127.0.0.3", weight: 1 }] } };
  * groupPlanComments(config, 2);
