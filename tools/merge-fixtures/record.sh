@@ -13,6 +13,7 @@ out=$(mktemp)
 origin=$!
 trap 'kill $origin 2>/dev/null; wait $origin 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 60); do [ -s "$out" ] && break; sleep 0.5; done
+[ -s "$out" ] || { echo "record.sh: the origin did not start (is port 17391 in use?)" >&2; exit 1; }
 url=$(cat "$out")
 start=$(date -u -d '+8 seconds' +%Y-%m-%dT%H:%M:%S.000Z)
 pids=()
