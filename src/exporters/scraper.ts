@@ -20,8 +20,15 @@ import {
 import { type Clock, systemClock } from "../clock.ts";
 import { fetchText } from "../net/fetch_text.ts";
 import { parseHttpUrl } from "../config/http_url.ts";
-import { type NginxState, nginxView, type OriginNginx, readNginx } from "./nginx.ts";
+import { type NginxState, nginxView, readNginx } from "./nginx.ts";
 import { parsePromText, type PromParseResult } from "./prom_text.ts";
+import {
+  type ExporterSnapshot,
+  newHealth,
+  type OriginNet,
+  type OriginTotals,
+  type SourceHealth,
+} from "./exporter_snapshot.ts";
 
 /** Options of {@linkcode ExporterScraper}. */
 export interface ExporterScraperOptions {
@@ -61,70 +68,14 @@ export interface ExporterScraperDeps {
   clock?: Clock;
 }
 
-/** How one exporter has been answering. */
-export interface SourceHealth {
-  url: string;
-  /** The latest scrape succeeded. False before the first scrape. */
-  healthy: boolean;
-  /** The latest failure's message (kept after recovery, see `lastErrorAt`), or null. */
-  lastError: string | null;
-  /** Wall-clock ms of the latest failure, or null. */
-  lastErrorAt: number | null;
-  /** Wall-clock ms of the latest success, or null. */
-  lastSuccessAt: number | null;
-  /** Failures since the latest success. */
-  consecutiveFailures: number;
-  /** Scrapes attempted. */
-  scrapes: number;
-  /** Scrapes failed. */
-  failures: number;
-}
-
-/** Origin network throughput, bytes per second, summed over the interfaces not excluded
- * (loopback and virtual ones by default: {@linkcode DEFAULT_EXCLUDED_DEVICES}). */
-export interface OriginNet {
-  /** Over the latest interval. */
-  rxBytesPerSecond: number;
-  txBytesPerSecond: number;
-  /** Median and max of the per-interval rates within the window. */
-  rxP50: number;
-  rxMax: number;
-  txP50: number;
-  txMax: number;
-  windowMs: number;
-}
-
-/** Plain data, safe to serialise. A value is null until it has been obtained once. */
-export type { OriginMemory, OriginNginx };
-
-/** Plain data, safe to serialise. A value is null until it has been obtained once. */
-export interface ExporterSnapshot {
-  /** Busy CPU over the latest interval, 0–100, all CPUs together. */
-  cpuPercent: number | null;
-  memory: OriginMemory | null;
-  net: OriginNet | null;
-  nginx: OriginNginx | null;
-  sources: { node?: SourceHealth; nginx?: SourceHealth };
-  /** Counters since the first node_exporter scrape; null before the second. */
-  totals: OriginTotals | null;
-}
-
-/**
- * The origin's CPU time and traffic since hls-swarm first scraped it, added up from each
- * interval's increases: counters that only grow, which /metrics exports for Prometheus to
- * `rate()` over any window (a gauge of the last interval's rate showed Prometheus one interval
- * in each of its scrapes). An exporter restart or a re-created interface is absorbed here, once,
- * as the dashboard's rates absorb it.
- */
-export interface OriginTotals {
-  /** CPU seconds over all CPUs outside idle and iowait (steal included). */
-  cpuBusySeconds: number;
-  /** CPU seconds in idle and iowait. */
-  cpuIdleSeconds: number;
-  /** Bytes received and sent, every device but the excluded ones. */
-  rxBytes: number;
-  txBytes: number;
-}
+export type {
+  ExporterSnapshot,
+  OriginMemory,
+  OriginNet,
+  OriginNginx,
+  OriginTotals,
+  SourceHealth,
+} from "./exporter_snapshot.ts";
 
 interface RateSample {
   at: number;
@@ -382,19 +333,6 @@ export class ExporterScraper {
     this.#nginx = reading.state;
     if (reading.error) throw new Error(reading.error);
   }
-}
-
-function newHealth(url: string): SourceHealth {
-  return {
-    url,
-    healthy: false,
-    lastError: null,
-    lastErrorAt: null,
-    lastSuccessAt: null,
-    consecutiveFailures: 0,
-    scrapes: 0,
-    failures: 0,
-  };
 }
 
 /** The config loader checked it with the same function, so a loaded config never throws here. */
