@@ -82,9 +82,17 @@ export class Shard implements ShardHandle {
     if (this.#stop.signal.aborted) return;
     const slot = this.#clients.get(id);
     if (slot) {
-      if (slot.leaving) slot.rejoin = true;
+      if (slot.leaving && !slot.rejoin) {
+        slot.rejoin = true;
+        this.stats.audience.queued();
+      }
       return;
     }
+    this.#launch(id, true);
+  }
+
+  /** Starts slot `id`'s session now (`counted`: its join is not counted yet). */
+  #launch(id: number, counted: boolean): void {
     const deps = {
       ...this.#deps,
       stats: this.stats,
@@ -93,7 +101,7 @@ export class Shard implements ShardHandle {
     };
     const own = new AbortController();
     const signal = AbortSignal.any([this.#stop.signal, own.signal]);
-    this.stats.audience.join(id, this.#deps.clock.now());
+    this.stats.audience.join(id, this.#deps.clock.now(), counted);
     const next: Slot = {
       client: startClient(id, deps, signal),
       own,
@@ -105,14 +113,22 @@ export class Shard implements ShardHandle {
       this.stats.audience.ended(id, this.#deps.clock.now(), next.leaving ? "leave" : "cut");
       if (!next.leaving) return;
       this.#clients.delete(id);
-      if (next.rejoin) this.start(id);
+      if (!next.rejoin) return;
+      if (this.#stop.signal.aborted) this.stats.audience.cutQueued();
+      else this.#launch(id, false);
     });
   }
 
   /** Client `id`'s viewer leaves: a graceful stop (reason "leave"), not restarted. */
   leave(id: number): void {
     const slot = this.#clients.get(id);
-    if (!slot || slot.leaving || this.#stop.signal.aborted) return;
+    if (!slot || this.#stop.signal.aborted) return;
+    if (slot.leaving) {
+      // A viewer still waiting for the slot leaves before its session began.
+      if (slot.rejoin) this.stats.audience.unqueued();
+      slot.rejoin = false;
+      return;
+    }
     slot.leaving = true;
     slot.rejoin = false;
     this.stats.audience.leave(id);

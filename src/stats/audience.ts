@@ -2,9 +2,10 @@
  * The audience's figures: joins (a viewer slot's session begins), leaves (the viewer leaves:
  * its session is over or the target fell), sessions cut by the run's end, how long the
  * sessions lasted, and how many sessions each viewer slot had. Joins and leaves are counted when
- * hls-swarm starts and ends a session, so joins - leaves is the number of viewers at any second
- * (the series' running FFmpeg processes lag a leave by the time FFmpeg takes to exit: up to a
- * segment, as it ends at its next packet after SIGTERM). All of it is counted
+ * hls-swarm asks for them, so joins - leaves is the number of viewers at any second (the series'
+ * running FFmpeg processes lag a leave by the time FFmpeg takes to exit: up to a segment, as it
+ * ends at its next packet after SIGTERM; and a new viewer in a slot whose last viewer's FFmpeg
+ * is still exiting starts its own FFmpeg once that one has exited). All of it is counted
  * where the clients run, so it merges exactly: counts add, sketches merge, and the slots of
  * different shards are different slots, so their session counts add too.
  *
@@ -50,13 +51,32 @@ export class AudienceStats {
   /** Per slot: sessions so far, and when its current one began (monotonic ms). */
   #slots = new Map<number, { sessions: number; since: number | null }>();
 
-  /** Slot `id`'s next session begins at monotonic `at`. */
-  join(id: number, at: number): void {
+  /**
+   * Slot `id`'s next session begins (its FFmpeg starts) at monotonic `at`; `counted` false when
+   * its join was counted already, as it was asked for ({@linkcode AudienceStats.queued}).
+   */
+  join(id: number, at: number, counted = true): void {
     const slot = this.#slots.get(id) ?? { sessions: 0, since: null };
     slot.sessions++;
     slot.since = at;
     this.#slots.set(id, slot);
+    if (counted) this.joins++;
+  }
+
+  /** A viewer joins a slot whose last viewer's FFmpeg is still exiting: its session waits. */
+  queued(): void {
     this.joins++;
+  }
+
+  /** A waiting viewer leaves before its session began (the target fell again). */
+  unqueued(): void {
+    this.leaves++;
+  }
+
+  /** The run's end came while a viewer waited for its slot: a session cut at 0 ms. */
+  cutQueued(): void {
+    this.cut++;
+    this.cutMs.add(0);
   }
 
   /** Slot `id`'s viewer leaves now (its FFmpeg is asked to stop). */
