@@ -164,7 +164,8 @@ Deno.test("completion scripts come from the flag table and load in bash, zsh and
     await Deno.remove(file);
     return new TextDecoder().decode(out.stdout).trim().split("\n");
   };
-  assertEquals(await complete(["hls-swarm", "--varia"]), ["--variant"]);
+  assertEquals(await complete(["hls-swarm", "--variant-m"]), ["--variant-mix"]);
+  assertEquals(await complete(["hls-swarm", "--varia"]), ["--variant", "--variant-mix"]);
   assertEquals(await complete(["hls-swarm", "--variant", "h"]), ["highest"]);
   assertEquals(await complete(["hls-swarm", "me"]), ["merge"]);
   for (const shell of ["zsh", "fish"]) {
