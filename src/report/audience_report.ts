@@ -27,8 +27,10 @@ export interface AudienceReport {
   leaves: number;
   /** Sessions still running when the run stopped. */
   cut: number;
-  /** Mean length of the sessions that ended by leaving (join to FFmpeg's exit), ms. */
+  /** Mean length of the sessions that ended by leaving (FFmpeg's start to its exit), ms. */
   meanSessionMs: number | null;
+  /** How many sessions that mean is over (leaves less those that left before they began). */
+  sessionsMeasured: number;
   /** Watched time of every session (cut ones too) per leave: exponential sessions' estimate. */
   meanSessionWithCutMs: number | null;
   /** Viewer slots used, and their mean number of sessions. */
@@ -93,6 +95,7 @@ export function audienceReport(
     leaves: snap.audience.leaves,
     cut: snap.audience.cut,
     meanSessionMs: f.meanMs,
+    sessionsMeasured: snap.audience.sessionMs.count,
     meanSessionWithCutMs: f.meanWithCutMs,
     slots: f.slots,
     sessionsPerSlot: f.sessionsPerSlot,
@@ -145,7 +148,7 @@ export function formatAudience(
     lines.push(
       row(
         "Session length:",
-        `mean ${s(a.meanSessionMs)} over ${a.leaves} left; ${
+        `mean ${s(a.meanSessionMs)} over ${a.sessionsMeasured} left; ${
           s(a.meanSessionWithCutMs)
         } counting cut ones' time`,
       ),
