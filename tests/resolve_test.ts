@@ -11,6 +11,7 @@ import { groupFamilies } from "../src/metrics/groups.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { startEdge } from "./cdn_edges.ts";
 import { freePort, runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
+import { makeCertificates } from "./certificates.ts";
 
 const HOST = "cdn.hls-swarm.test";
 
@@ -25,62 +26,6 @@ async function viewersIn(log: string, agent: string) {
     if (m[1].endsWith(".ts")) segments++;
   }
   return { ids: [...ids].sort((a, b) => a - b), segments };
-}
-
-/** A CA and a certificate for `name` signed by it (openssl), as tests/tls_test.ts makes them. */
-async function certificateFor(dir: string, name: string) {
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, stdout: "null", stderr: "piped" })
-      .output();
-    if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
-  };
-  const ca = `${dir}/ca.pem`, cert = `${dir}/server.pem`, key = `${dir}/server.key`;
-  await run(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=hls-swarm test CA",
-    "-keyout",
-    `${dir}/ca.key`,
-    "-out",
-    ca,
-  );
-  await run(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    `/CN=${name}`,
-    "-keyout",
-    key,
-    "-out",
-    `${dir}/s.csr`,
-  );
-  await Deno.writeTextFile(`${dir}/san.ext`, `subjectAltName=DNS:${name}\n`);
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    `${dir}/s.csr`,
-    "-CA",
-    ca,
-    "-CAkey",
-    `${dir}/ca.key`,
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    `${dir}/san.ext`,
-    "-out",
-    cert,
-  );
-  return { ca, cert, key };
 }
 
 Deno.test("--resolve spreads viewers over edge addresses; Host and certificate name stay the URL's", async (t) => {
@@ -149,7 +94,7 @@ Deno.test("--resolve spreads viewers over edge addresses; Host and certificate n
 
     await t.step("https: verified against the URL's name, not the address", async () => {
       const tlsPort = freePort();
-      const certs = await certificateFor(dir, HOST);
+      const certs = await makeCertificates(dir, `DNS:${HOST}`);
       const nginx = await startNginx(origin.dir, undefined, {
         server: `listen 127.0.0.2:${tlsPort} ssl; ssl_certificate ${certs.cert}; ` +
           `ssl_certificate_key ${certs.key};`,

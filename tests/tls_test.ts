@@ -7,68 +7,12 @@ import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { freePort, runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
-
-/** A CA and a server certificate for 127.0.0.1 signed by it, made with openssl. */
-async function makeCertificates(dir: string): Promise<{ ca: string; cert: string; key: string }> {
-  const run = async (...args: string[]) => {
-    const out = await new Deno.Command("openssl", { args, stdout: "null", stderr: "piped" })
-      .output();
-    if (out.code !== 0) throw new Error(new TextDecoder().decode(out.stderr));
-  };
-  const ca = `${dir}/ca.pem`, caKey = `${dir}/ca.key`;
-  const cert = `${dir}/server.pem`, key = `${dir}/server.key`, csr = `${dir}/server.csr`;
-  await run(
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=hls-swarm test CA",
-    "-keyout",
-    caKey,
-    "-out",
-    ca,
-  );
-  await run(
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    "/CN=127.0.0.1",
-    "-keyout",
-    key,
-    "-out",
-    csr,
-  );
-  await Deno.writeTextFile(`${dir}/san.ext`, "subjectAltName=IP:127.0.0.1\n");
-  await run(
-    "x509",
-    "-req",
-    "-in",
-    csr,
-    "-CA",
-    ca,
-    "-CAkey",
-    caKey,
-    "-CAcreateserial",
-    "-days",
-    "2",
-    "-extfile",
-    `${dir}/san.ext`,
-    "-out",
-    cert,
-  );
-  return { ca, cert, key };
-}
+import { makeCertificates } from "./certificates.ts";
 
 Deno.test("TLS: verified by default; --ca-file trusts a private CA; --dangerous turns it off", async (t) => {
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0 });
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-tls-" });
-  const { ca, cert, key } = await makeCertificates(dir);
+  const { ca, cert, key } = await makeCertificates(dir, "IP:127.0.0.1");
   const tlsPort = freePort();
   const nginx = await startNginx(origin.dir, undefined, {
     server: `listen 127.0.0.1:${tlsPort} ssl; ssl_certificate ${cert}; ssl_certificate_key ${key};`,

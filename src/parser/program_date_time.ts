@@ -15,6 +15,8 @@
  * @module
  */
 
+import { median } from "./event_helpers.ts";
+
 const TAG = "#EXT-X-PROGRAM-DATE-TIME:";
 /** FFmpeg's `live_start_index` default: the first segment played is this far from the end. */
 export const LIVE_START_INDEX = -3;
@@ -63,9 +65,9 @@ export class ProgramDateTimes {
     // FFmpeg starts at max(0, n + live_start_index) of n segments; with every segment tagged,
     // that is the tag at the same index.
     const n = this.#tags.length;
-    const steps = this.#tags.slice(1).map((t, i) => t - this.#tags[i]).filter((d) => d > 0);
-    steps.sort((a, b) => a - b);
-    this.segmentMs = steps.length ? steps[Math.floor(steps.length / 2)] : null;
+    this.segmentMs = median(
+      this.#tags.slice(1).map((t, i) => t - this.#tags[i]).filter((d) => d > 0),
+    );
     return n === 0 ? null : this.#tags[Math.max(0, n + LIVE_START_INDEX)];
   }
 }

@@ -48,6 +48,20 @@ function gridSteps(max: number): number {
   return lead === 2 ? 4 : 5;
 }
 
+/** The horizontal grid lines and their labels of a plot whose y axis runs 0 to `yMax`. */
+function yGrid(yMax: number, y: (v: number) => number): string[] {
+  const parts: string[] = [];
+  const steps = gridSteps(yMax);
+  for (let t = 0; t <= steps; t++) {
+    const v = (yMax * t) / steps;
+    parts.push(
+      `<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${f1(y(v))}" y2="${f1(y(v))}"/>`,
+      `<text class="ax" x="${LEFT - 6}" y="${f1(y(v) + 4)}" text-anchor="end">${tick(v)}</text>`,
+    );
+  }
+  return parts;
+}
+
 /**
  * A time plot: one `<polyline data-line="NAME">` per line (its points in the `points`
  * attribute), saturation `shades` as translucent bands, the reference dashed, a time axis in
@@ -71,15 +85,7 @@ export function timePlotSvg(p: TimePlot, shades: readonly Shade[], runStart: num
   const x = (i: number) => LEFT + (PW * i * p.step) / spanS;
   const xAt = (epoch: number) => LEFT + (PW * (epoch - p.start)) / spanS;
   const y = (v: number) => TOP + PH - (PH * v) / yMax;
-  const parts: string[] = [];
-  const steps = gridSteps(yMax);
-  for (let t = 0; t <= steps; t++) {
-    const v = (yMax * t) / steps;
-    parts.push(
-      `<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${f1(y(v))}" y2="${f1(y(v))}"/>`,
-      `<text class="ax" x="${LEFT - 6}" y="${f1(y(v) + 4)}" text-anchor="end">${tick(v)}</text>`,
-    );
-  }
+  const parts = yGrid(yMax, y);
   // Time ticks at round run times (from runStart), at most seven of them.
   const every = TIME_STEPS.find((t) => spanS / t <= 7) ?? 3600 * Math.ceil(spanS / 7 / 3600);
   const first = Math.ceil((p.start - runStart) / every) * every;
@@ -145,15 +151,7 @@ export function histogramSvg(id: string, title: string, bars: readonly Bar[]): s
   const yMax = niceMax(Math.max(0, ...bars.map((b) => b.count)));
   const bw = PW / Math.max(1, bars.length);
   const y = (v: number) => TOP + PH - (PH * v) / yMax;
-  const parts: string[] = [];
-  const steps = gridSteps(yMax);
-  for (let t = 0; t <= steps; t++) {
-    const v = (yMax * t) / steps;
-    parts.push(
-      `<line class="grid" x1="${LEFT}" x2="${W - RIGHT}" y1="${f1(y(v))}" y2="${f1(y(v))}"/>`,
-      `<text class="ax" x="${LEFT - 6}" y="${f1(y(v) + 4)}" text-anchor="end">${tick(v)}</text>`,
-    );
-  }
+  const parts = yGrid(yMax, y);
   const labelEvery = Math.max(1, Math.ceil(bars.length / 6));
   bars.forEach((b, i) => {
     const x0 = LEFT + i * bw;
