@@ -1,9 +1,86 @@
 /**
- * The shape of src/: no import cycles (read from `deno info --json`, as Deno resolves them) and
- * no file over 400 lines.
+ * The shape of src/, read from `deno info --json` (as Deno resolves imports, type imports
+ * included): folders in layers that import only downward, no import cycles between files, and no
+ * file over 400 lines.
  */
 import { assertEquals } from "../src/testing/assert.ts";
 import { ROOT } from "./helpers.ts";
+
+/**
+ * src/'s folders (and its top-level files) from the bottom up. A module may import its own
+ * folder and any folder of a lower layer; a folder of the same layer only where SAME_LAYER says
+ * why; never a higher one, except the edges DEBTS names.
+ */
+export const LAYERS: readonly { name: string; parts: readonly string[] }[] = [
+  {
+    name: "base: time, output, files, exit codes",
+    parts: ["clock.ts", "io.ts", "atomic_write.ts", "version.ts", "exit"],
+  },
+  {
+    name: "leaves: numbers, names, redaction, logging",
+    parts: ["math", "events", "net", "secrets", "log"],
+  },
+  { name: "what the user asked for", parts: ["config"] },
+  { name: "running programs: FFmpeg's command, ffprobe, TLS", parts: ["process"] },
+  { name: "lines and outside readers", parts: ["lines", "preflight", "exporters", "testing"] },
+  {
+    name: "reading output, line transports, test origin",
+    parts: ["parser", "fanin", "loadbox", "test_origin"],
+  },
+  { name: "one viewer", parts: ["viewer"] },
+  { name: "figures and their snapshot", parts: ["stats"] },
+  { name: "merging snapshots; one client", parts: ["fleet", "client"] },
+  { name: "outputs; a partition of clients", parts: ["metrics", "report", "shard"] },
+  { name: "a run, its screen, reconciliation", parts: ["swarm", "tui", "reconcile"] },
+  { name: "runs on Kubernetes", parts: ["k8s"] },
+  { name: "the command line", parts: ["cli"] },
+  { name: "entry point", parts: ["main.ts"] },
+];
+
+/** Folders of one layer that may import each other's modules, one way, and why. */
+const SAME_LAYER: readonly { from: string; to: string; why: string }[] = [];
+
+/**
+ * Upward edges (file → file) that remain to be moved, each with why it is not yet. The list may
+ * only shrink: an edge here that no longer exists fails the test too, so it is deleted with the
+ * import.
+ */
+const DEBTS: readonly { from: string; to: string; why: string }[] = [
+  { from: "client/runner.ts", to: "report/format.ts", why: "to move (issue 23)" },
+  { from: "client/runner.ts", to: "report/request_log.ts", why: "to move (issue 23)" },
+  { from: "config/audience.ts", to: "client/session_duration.ts", why: "to move (issue 23)" },
+  { from: "config/audience.ts", to: "swarm/stages.ts", why: "to move (issue 23)" },
+  { from: "config/config.ts", to: "report/thresholds.ts", why: "to move (issue 23)" },
+  { from: "config/config.ts", to: "swarm/resolve.ts", why: "to move (issue 23)" },
+  { from: "config/config.ts", to: "swarm/variant_mix.ts", why: "to move (issue 23)" },
+  { from: "config/load.ts", to: "report/thresholds.ts", why: "to move (issue 23)" },
+  { from: "config/load.ts", to: "swarm/resolve.ts", why: "to move (issue 23)" },
+  { from: "config/load.ts", to: "swarm/variant_mix.ts", why: "to move (issue 23)" },
+  { from: "k8s/cli.ts", to: "cli/argv.ts", why: "to move (issue 23)" },
+  { from: "k8s/cli.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
+  { from: "k8s/cli.ts", to: "cli/io.ts", why: "to move (issue 23)" },
+  { from: "k8s/manifests.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
+  { from: "k8s/run.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
+  { from: "log/logger.ts", to: "config/config.ts", why: "to move (issue 23)" },
+  { from: "parser/parsers_for.ts", to: "client/runner.ts", why: "to move (issue 23)" },
+  { from: "process/ffmpeg_args.ts", to: "swarm/resolve.ts", why: "to move (issue 23)" },
+  { from: "process/ffmpeg_args.ts", to: "swarm/variant_mix.ts", why: "to move (issue 23)" },
+  { from: "process/ffprobe.ts", to: "preflight/redirects.ts", why: "to move (issue 23)" },
+  { from: "reconcile/command.ts", to: "cli/io.ts", why: "to move (issue 23)" },
+  { from: "reconcile/command.ts", to: "cli/parse_subcommand.ts", why: "to move (issue 23)" },
+  { from: "report/audience_report.ts", to: "swarm/stages.ts", why: "to move (issue 23)" },
+  { from: "secrets/raw.ts", to: "config/flags.ts", why: "to move (issue 23)" },
+  { from: "secrets/raw.ts", to: "config/shell_words.ts", why: "to move (issue 23)" },
+  { from: "shard/shard.ts", to: "report/request_log.ts", why: "to move (issue 23)" },
+  { from: "shard/worker_main.ts", to: "swarm/mapping.ts", why: "to move (issue 23)" },
+  { from: "stats/audience.ts", to: "fleet/validate.ts", why: "to move (issue 23)" },
+  { from: "stats/groups_wire.ts", to: "fleet/validate.ts", why: "to move (issue 23)" },
+  { from: "stats/lifecycle.ts", to: "client/supervisor.ts", why: "to move (issue 23)" },
+  { from: "stats/lifecycle.ts", to: "fleet/snapshot.ts", why: "to move (issue 23)" },
+  { from: "stats/shard_stats.ts", to: "fleet/snapshot.ts", why: "to move (issue 23)" },
+  { from: "viewer/report.ts", to: "stats/sketch.ts", why: "to move (issue 23)" },
+  { from: "viewer/stats.ts", to: "stats/sketch.ts", why: "to move (issue 23)" },
+];
 
 interface InfoModule {
   specifier: string;
@@ -21,7 +98,8 @@ async function sources(dir = `${ROOT}src`): Promise<string[]> {
   return out;
 }
 
-Deno.test("src/ has no import cycles (deno info --json)", async () => {
+/** src/'s import graph, file → files it imports, paths relative to src/. */
+async function graph(): Promise<Map<string, string[]>> {
   // `deno info` takes one root: a module that imports every source file, so modules that
   // only tests reach are in the graph too.
   const root = await Deno.makeTempFile({ suffix: ".ts" });
@@ -33,13 +111,67 @@ Deno.test("src/ has no import cycles (deno info --json)", async () => {
   }).output();
   await Deno.remove(root);
   const info = JSON.parse(new TextDecoder().decode(out.stdout)) as { modules: InfoModule[] };
+  const src = `file://${ROOT}src/`;
   const edges = new Map<string, string[]>();
   for (const m of info.modules) {
-    if (!m.specifier.startsWith(`file://${ROOT}src/`)) continue;
+    if (!m.specifier.startsWith(src)) continue;
     const deps = (m.dependencies ?? []).flatMap((d) => [d.code?.specifier, d.type?.specifier])
-      .filter((s): s is string => !!s && s.startsWith(`file://${ROOT}src/`));
-    edges.set(m.specifier, [...new Set(deps)]);
+      .filter((s): s is string => !!s && s.startsWith(src)).map((s) => s.slice(src.length));
+    edges.set(m.specifier.slice(src.length), [...new Set(deps)]);
   }
+  return edges;
+}
+
+/** The part of src/ a file belongs to: its top folder, or its own name at the top. */
+const partOf = (file: string) => file.split("/")[0];
+
+/** The layer map as text, for a failure message. */
+function printedMap(): string {
+  return LAYERS.map((l, i) => `  ${i}  ${l.parts.join(", ")}  (${l.name})`).reverse().join("\n");
+}
+
+Deno.test("the layer map names every part of src/ once", async () => {
+  const named = LAYERS.flatMap((l) => l.parts);
+  const parts = [...new Set((await sources()).map((f) => partOf(f.slice(`${ROOT}src/`.length))))];
+  assertEquals(
+    {
+      unnamed: parts.filter((p) => !named.includes(p)),
+      twice: named.filter((p, i) => named.indexOf(p) !== i),
+    },
+    { unnamed: [], twice: [] },
+  );
+});
+
+Deno.test("src/ imports only downward through the layer map (deno info --json)", async () => {
+  const layerOf = new Map(LAYERS.flatMap((l, i) => l.parts.map((p) => [p, i] as const)));
+  const bad: string[] = [];
+  const debts = new Set<string>();
+  for (const [from, deps] of await graph()) {
+    for (const to of deps) {
+      const [a, b] = [partOf(from), partOf(to)];
+      const [la, lb] = [layerOf.get(a), layerOf.get(b)];
+      if (a === b || la === undefined || lb === undefined || lb < la) continue;
+      if (lb === la && SAME_LAYER.some((s) => s.from === a && s.to === b)) continue;
+      if (DEBTS.some((d) => d.from === from && d.to === to)) {
+        debts.add(`${from} -> ${to}`);
+        continue;
+      }
+      bad.push(`${from} (${la}) -> ${to} (${lb}${lb === la ? ", same layer" : ""})`);
+    }
+  }
+  const paid = DEBTS.map((d) => `${d.from} -> ${d.to}`).filter((d) => !debts.has(d));
+  if (bad.length || paid.length) {
+    console.error(
+      `${bad.length} import(s) against the layer map:\n  ${bad.sort().join("\n  ")}\n` +
+        (paid.length ? `DEBTS that no longer exist (delete them):\n  ${paid.join("\n  ")}\n` : "") +
+        `The layer map, top first (a module imports its own layer's folder or lower ones):\n${printedMap()}`,
+    );
+  }
+  assertEquals({ bad: bad.sort(), paid }, { bad: [], paid: [] });
+});
+
+Deno.test("src/ has no import cycles (deno info --json)", async () => {
+  const edges = await graph();
   // Tarjan's strongly connected components: any component of two or more files is a cycle.
   let index = 0;
   const idx = new Map<string, number>(), low = new Map<string, number>();
@@ -59,7 +191,7 @@ Deno.test("src/ has no import cycles (deno info --json)", async () => {
       const comp: string[] = [];
       for (let w = stack.pop()!;; w = stack.pop()!) {
         on.delete(w);
-        comp.push(w.replace(`file://${ROOT}`, ""));
+        comp.push(`src/${w}`);
         if (w === v) break;
       }
       if (comp.length > 1) cycles.push(comp);
