@@ -73,11 +73,7 @@ const DEBTS: readonly { from: string; to: string; why: string }[] = [
   { from: "secrets/raw.ts", to: "config/shell_words.ts", why: "to move (issue 23)" },
   { from: "shard/shard.ts", to: "report/request_log.ts", why: "to move (issue 23)" },
   { from: "shard/worker_main.ts", to: "swarm/mapping.ts", why: "to move (issue 23)" },
-  { from: "stats/audience.ts", to: "fleet/validate.ts", why: "to move (issue 23)" },
-  { from: "stats/groups_wire.ts", to: "fleet/validate.ts", why: "to move (issue 23)" },
   { from: "stats/lifecycle.ts", to: "client/supervisor.ts", why: "to move (issue 23)" },
-  { from: "stats/lifecycle.ts", to: "fleet/snapshot.ts", why: "to move (issue 23)" },
-  { from: "stats/shard_stats.ts", to: "fleet/snapshot.ts", why: "to move (issue 23)" },
   { from: "viewer/report.ts", to: "stats/sketch.ts", why: "to move (issue 23)" },
   { from: "viewer/stats.ts", to: "stats/sketch.ts", why: "to move (issue 23)" },
 ];

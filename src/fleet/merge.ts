@@ -31,7 +31,7 @@ import {
   SnapshotError,
   START_OUTCOMES,
   VIEWER_SUMS,
-} from "./snapshot.ts";
+} from "../stats/snapshot.ts";
 
 /**
  * Merges snapshots into one. Throws a {@linkcode SnapshotError} when their sketch accuracies

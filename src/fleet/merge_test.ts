@@ -6,7 +6,7 @@ import { ShardStats } from "../stats/shard_stats.ts";
 import { Sketch } from "../stats/sketch.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "./merge.ts";
-import { readSnapshot, type Snapshot, SnapshotError } from "./snapshot.ts";
+import { readSnapshot, type Snapshot, SnapshotError } from "../stats/snapshot.ts";
 
 const EPOCH = 1_733_000_000_000;
 

@@ -9,7 +9,7 @@
 import { EVENTS } from "../events/catalog.ts";
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
 import type { LoadboxSample } from "../loadbox/monitor.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import type { FleetView, LineHealth } from "../fleet/view.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { ClientRow } from "../stats/client_rows.ts";

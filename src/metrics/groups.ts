@@ -10,7 +10,7 @@
  * (rendition) group_left sum(rate(hlsswarm_rendition_requests_total{kind="segment"}[1m]))`.
  * @module
  */
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { GroupCell } from "../stats/groups.ts";
 import type { SketchWire } from "../stats/sketch.ts";

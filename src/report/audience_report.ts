@@ -10,7 +10,7 @@
  * @module
  */
 import type { LoadboxReport } from "../loadbox/monitor.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { audienceFigures } from "../stats/audience.ts";
 import { WallSeries } from "../stats/series.ts";
 import { parseStages, steepestRise } from "../swarm/stages.ts";

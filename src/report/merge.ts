@@ -1,6 +1,6 @@
 /**
  * The fleet's summary from its shards' summaries: every field of every input is checked before
- * any is used (summary_schema.ts, fleet/snapshot.ts), then that they belong together (run id,
+ * any is used (summary_schema.ts, stats/snapshot.ts), then that they belong together (run id,
  * version, shard count, one summary per shard); the snapshots are merged exactly, sums checked,
  * and the same summary is rebuilt from the merged snapshot, with which shards are present,
  * missing and failed.
@@ -9,8 +9,8 @@
 import { EXIT, ExitError } from "../exit/codes.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { mergeLoadbox } from "../loadbox/monitor.ts";
-import { readSnapshot, SnapshotError } from "../fleet/snapshot.ts";
-import { validate, ValidationError } from "../fleet/validate.ts";
+import { readSnapshot, SnapshotError } from "../stats/snapshot.ts";
+import { validate, ValidationError } from "../stats/validate.ts";
 import { SHARD_SUMMARY } from "./summary_schema.ts";
 import {
   buildSummary,

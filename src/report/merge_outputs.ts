@@ -9,7 +9,7 @@
  */
 import { openAtomicFile, writeTextFileAtomic } from "../atomic_write.ts";
 import { EXIT, type ExitCode } from "../exit/codes.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { junitXml } from "./junit.ts";
 import type { RunOutcome } from "./outcome.ts";
 import type { RunSummary } from "./summary.ts";

@@ -8,7 +8,7 @@
 import type { ExporterSnapshot } from "../exporters/scraper.ts";
 import { type AudienceReport, audienceReport } from "./audience_report.ts";
 import type { LoadboxReport } from "../loadbox/monitor.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import {
   type CurrentRates,
   type FleetView,

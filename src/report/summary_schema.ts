@@ -1,7 +1,7 @@
 /**
  * The shard summary as `merge` reads it: every field merge uses, with its type and the bounds a
  * real run stays within. The derived figures (traffic, lines, uptime percentiles, rates) are not
- * read: merge rebuilds them from the merged snapshot, which {@link ../fleet/snapshot.ts} checks.
+ * read: merge rebuilds them from the merged snapshot, which {@link ../stats/snapshot.ts} checks.
  * @module
  */
 import {
@@ -17,7 +17,7 @@ import {
   type Rule,
   str,
   time,
-} from "../fleet/validate.ts";
+} from "../stats/validate.ts";
 
 /** The most shards a run may have. More would be a typo, and would allocate per shard. */
 export const MAX_SHARDS = 10_000;

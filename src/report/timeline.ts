@@ -10,7 +10,7 @@
  * @module
  */
 import { openAtomicFile } from "../atomic_write.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { WallSeries } from "../stats/series.ts";
 import { Sketch, type SketchWire } from "../stats/sketch.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import type { LogFields } from "../log/logger.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";

@@ -6,7 +6,7 @@
  */
 import type { Clock } from "../clock.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { type ClientRow, sortWorstFirst } from "../stats/client_rows.ts";
 import type { ShardHandle } from "./protocol.ts";
 

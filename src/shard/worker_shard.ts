@@ -4,7 +4,7 @@
  * records go to the run's logger.
  * @module
  */
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import type { Logger } from "../log/logger.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";

@@ -14,7 +14,7 @@
  * @module
  */
 import { Sketch, type SketchWire } from "./sketch.ts";
-import { count, map, obj, type Rule } from "../fleet/validate.ts";
+import { count, map, obj, type Rule } from "./validate.ts";
 
 /** The audience as it travels in a snapshot. */
 export interface AudienceWire {

@@ -1,6 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
-import { readSnapshot } from "../fleet/snapshot.ts";
+import { readSnapshot } from "./snapshot.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import type { CacheStatus } from "../parser/cache_headers.ts";
 import type { RequestKind } from "../parser/url_kind.ts";

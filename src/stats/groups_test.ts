@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
-import { readSnapshot, type Snapshot } from "../fleet/snapshot.ts";
+import { readSnapshot, type Snapshot } from "./snapshot.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { ShardStats } from "./shard_stats.ts";
 import type { ClientGroups } from "./groups.ts";

@@ -7,7 +7,7 @@
  * module and the snapshot's do not import each other.
  * @module
  */
-import { count, map, obj, type Rule } from "../fleet/validate.ts";
+import { count, map, obj, type Rule } from "./validate.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
@@ -23,7 +23,7 @@ const LABEL = /^[A-Za-z0-9.:*-]{1,64}$/;
  *
  * @example
  * ```ts
- * import { count, validate } from "../fleet/validate.ts";
+ * import { count, validate } from "./validate.ts";
  * validate({}, groupsRule(count, count)); // an empty map is fine
  * ```
  */

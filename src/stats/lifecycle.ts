@@ -4,7 +4,7 @@
  * @module
  */
 import type { ClientExit, ClientState } from "../client/supervisor.ts";
-import type { ExitCount } from "../fleet/snapshot.ts";
+import type { ExitCount } from "./snapshot.ts";
 import { Sketch } from "./sketch.ts";
 
 /**

@@ -1,15 +1,15 @@
 /**
  * Everything a shard (a set of clients) measures: the fleet-level counters and sketches of its
  * clients, each client's light counters and playback, the lifecycle, and the per-second series.
- * {@linkcode ShardStats.snapshot} turns it into the mergeable {@link ../fleet/snapshot.ts}.
+ * {@linkcode ShardStats.snapshot} turns it into the mergeable {@link ./snapshot.ts}.
  *
  * Per-client state is deliberately small (counters and a playback tracker, no sketches): a
  * client's samples go straight into the shard's sketches, which is the same as merging per-client
  * sketches and costs a fraction of the memory.
  * @module
  */
-import { type Snapshot, SNAPSHOT_VERSION } from "../fleet/snapshot.ts";
-import type { LineCounts } from "../fleet/snapshot.ts";
+import { type Snapshot, SNAPSHOT_VERSION } from "./snapshot.ts";
+import type { LineCounts } from "./snapshot.ts";
 import type { ProgressBlock } from "../parser/progress.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";

@@ -3,7 +3,7 @@
  * containers): lifecycle counts and the figures a person watches.
  * @module
  */
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import type { FleetView } from "../fleet/view.ts";
 
 /** Fields of one progress line. */

@@ -7,7 +7,7 @@
 import { writeTextFileAtomic } from "../atomic_write.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import { ExporterScraper } from "../exporters/scraper.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { fleetView, lineHealth } from "../fleet/view.ts";
 import type { ScrapeInput } from "../metrics/families.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import { fleetView } from "../fleet/view.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RunSummary } from "../report/summary.ts";

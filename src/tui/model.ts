@@ -4,7 +4,7 @@
  * @module
  */
 import type { StatsLogLevel } from "../config/config.ts";
-import type { Snapshot } from "../fleet/snapshot.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 import type { LoadboxSample } from "../loadbox/monitor.ts";
 import { type FleetView, fleetView, type LineHealth, lineHealth } from "../fleet/view.ts";
 import type { ClientRow } from "../stats/client_rows.ts";

@@ -1,22 +1,22 @@
 /**
  * The mergeable snapshot: everything a set of clients measured, as plain JSON that adds up
  * exactly. A worker thread, a process and a Kubernetes pod all produce one; the fleet's figures
- * are those of the merge of its shards' snapshots ({@link ./merge.ts}). Counters add, sketches
+ * are those of the merge of its shards' snapshots ({@link ../fleet/merge.ts}). Counters add, sketches
  * merge bin by bin, series align on wall-clock seconds, and averages travel as sums and counts.
  * @module
  */
 import type { EventCounts } from "../events/catalog.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
-import { type ByKind, LATENCIES, type LatencyName } from "../stats/http_stats.ts";
-import type { SeriesWire } from "../stats/series.ts";
-import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "../stats/series.ts";
-import { sketchKeyRange, type SketchWire } from "../stats/sketch.ts";
+import { type ByKind, LATENCIES, type LatencyName } from "./http_stats.ts";
+import type { SeriesWire } from "./series.ts";
+import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "./series.ts";
+import { sketchKeyRange, type SketchWire } from "./sketch.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
-import { type CdnWire, MAX_WIRE_EDGES } from "../stats/cdn.ts";
-import { audienceRule, type AudienceWire } from "../stats/audience.ts";
-import type { GroupsWire } from "../stats/groups.ts";
-import { groupsRule } from "../stats/groups_wire.ts";
+import { type CdnWire, MAX_WIRE_EDGES } from "./cdn.ts";
+import { audienceRule, type AudienceWire } from "./audience.ts";
+import type { GroupsWire } from "./groups.ts";
+import { groupsRule } from "./groups_wire.ts";
 import {
   bool,
   count,
@@ -301,7 +301,7 @@ const SNAPSHOT: Rule = obj({
  *
  * @example
  * ```ts
- * import { ShardStats } from "../stats/shard_stats.ts";
+ * import { ShardStats } from "./shard_stats.ts";
  * const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
  * stats.tick(performance.now(), Date.now()); // one second of the run
  * const text = JSON.stringify(stats.snapshot(Date.now())); // as a shard's summary carries it
