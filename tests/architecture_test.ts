@@ -61,7 +61,6 @@ const DEBTS: readonly { from: string; to: string; why: string }[] = [
   { from: "k8s/cli.ts", to: "cli/io.ts", why: "to move (issue 23)" },
   { from: "k8s/manifests.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
   { from: "k8s/run.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
-  { from: "log/logger.ts", to: "config/config.ts", why: "to move (issue 23)" },
   { from: "parser/parsers_for.ts", to: "client/runner.ts", why: "to move (issue 23)" },
   { from: "process/ffmpeg_args.ts", to: "swarm/resolve.ts", why: "to move (issue 23)" },
   { from: "process/ffmpeg_args.ts", to: "swarm/variant_mix.ts", why: "to move (issue 23)" },

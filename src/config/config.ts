@@ -2,11 +2,11 @@
  * The validated configuration of one swarm run. Durations are milliseconds.
  * @module
  */
-
 import type { Threshold } from "../report/thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "../swarm/resolve.ts";
 import type { MixEntry } from "../swarm/variant_mix.ts";
+import type { LogFormat, LogLevel } from "../log/logger.ts";
 
 /** Which variant of a multi-variant stream each client pulls. */
 export type Variant = "all" | "highest" | "lowest" | "first";
@@ -14,8 +14,6 @@ export type Variant = "all" | "highest" | "lowest" | "first";
 export type ProbeFailurePolicy = "fallback" | "fail";
 /** FFmpeg log level used while stats are collected. */
 export type StatsLogLevel = "trace" | "debug" | "verbose";
-export type LogFormat = "json" | "text";
-export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Which origin exporters to scrape, and how often. */
 export interface OriginMetricsConfig {

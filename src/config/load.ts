@@ -5,14 +5,13 @@
  */
 import type {
   LineReader,
-  LogFormat,
-  LogLevel,
   OriginMetricsConfig,
   ProbeFailurePolicy,
   StatsLogLevel,
   SwarmConfig,
   Variant,
 } from "./config.ts";
+import type { LogFormat, LogLevel } from "../log/logger.ts";
 import { audienceOf, slotsOf } from "./audience.ts";
 import { cmcdProblems } from "./cmcd.ts";
 import { parseDuration } from "./duration.ts";

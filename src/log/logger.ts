@@ -3,8 +3,12 @@
  * for people. Event names are snake_case words (`client_started`), fields are plain values.
  * @module
  */
-import type { LogFormat, LogLevel } from "../config/config.ts";
 import { writeTextSync } from "../io.ts";
+
+/** How the log is written: JSON lines for machines, text for people (--log-format). */
+export type LogFormat = "json" | "text";
+/** The least severe level written (--log-level). */
+export type LogLevel = "debug" | "info" | "warn" | "error";
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
