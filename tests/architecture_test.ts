@@ -13,7 +13,7 @@ import { ROOT } from "./helpers.ts";
  */
 export const LAYERS: readonly { name: string; parts: readonly string[] }[] = [
   {
-    name: "base: time, output, files, exit codes",
+    name: "base: time, output, files, exit codes, a command's io",
     parts: ["clock.ts", "io.ts", "atomic_write.ts", "version.ts", "exit"],
   },
   {
@@ -57,15 +57,10 @@ const DEBTS: readonly { from: string; to: string; why: string }[] = [
   { from: "config/load.ts", to: "swarm/resolve.ts", why: "to move (issue 23)" },
   { from: "config/load.ts", to: "swarm/variant_mix.ts", why: "to move (issue 23)" },
   { from: "k8s/cli.ts", to: "cli/argv.ts", why: "to move (issue 23)" },
-  { from: "k8s/cli.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
-  { from: "k8s/cli.ts", to: "cli/io.ts", why: "to move (issue 23)" },
-  { from: "k8s/manifests.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
-  { from: "k8s/run.ts", to: "cli/exit_codes.ts", why: "to move (issue 23)" },
   { from: "parser/parsers_for.ts", to: "client/runner.ts", why: "to move (issue 23)" },
   { from: "process/ffmpeg_args.ts", to: "swarm/resolve.ts", why: "to move (issue 23)" },
   { from: "process/ffmpeg_args.ts", to: "swarm/variant_mix.ts", why: "to move (issue 23)" },
   { from: "process/ffprobe.ts", to: "preflight/redirects.ts", why: "to move (issue 23)" },
-  { from: "reconcile/command.ts", to: "cli/io.ts", why: "to move (issue 23)" },
   { from: "reconcile/command.ts", to: "cli/parse_subcommand.ts", why: "to move (issue 23)" },
   { from: "report/audience_report.ts", to: "swarm/stages.ts", why: "to move (issue 23)" },
   { from: "secrets/raw.ts", to: "config/flags.ts", why: "to move (issue 23)" },

@@ -6,7 +6,7 @@
  * @module
  */
 import { runMerge } from "../src/cli/merge_command.ts";
-import type { CliIo } from "../src/cli/io.ts";
+import type { CliIo } from "../src/exit/io.ts";
 import { SWARM_ARGV } from "./helpers.ts";
 
 const DATA = new URL("../testdata/merge/", import.meta.url).pathname;

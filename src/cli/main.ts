@@ -36,7 +36,7 @@ import { normalizeArgv } from "./argv.ts";
 import { EXIT, type ExitCode, exitCodeOf, ExitError } from "../exit/codes.ts";
 import { type OriginFlagValues, originOptionsFrom } from "./origin_flags.ts";
 import { completionScript, type Shell, SHELLS } from "./completion.ts";
-import type { CliIo } from "./io.ts";
+import type { CliIo } from "../exit/io.ts";
 import { runMerge } from "./merge_command.ts";
 import { runReconcile } from "../reconcile/command.ts";
 import { runK8s } from "../k8s/cli.ts";

@@ -25,7 +25,7 @@ import { evaluateThresholds, parseThreshold, type Threshold } from "../report/th
 import { PROGRAM_NAME } from "../version.ts";
 import { writeReportFiles } from "../report/html/outputs.ts";
 import { EXIT } from "../exit/codes.ts";
-import type { CliIo } from "./io.ts";
+import type { CliIo } from "../exit/io.ts";
 
 interface MergeOptions extends MergeOutputFlags {
   summaryJson?: string;

@@ -7,8 +7,8 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import { normalizeArgv } from "../cli/argv.ts";
-import { EXIT } from "../cli/exit_codes.ts";
-import type { CliIo } from "../cli/io.ts";
+import { EXIT } from "../exit/codes.ts";
+import type { CliIo } from "../exit/io.ts";
 import { parseDuration } from "../config/duration.ts";
 import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";

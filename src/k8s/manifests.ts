@@ -14,7 +14,7 @@ import type { IService } from "kubernetes-models/v1/Service";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { IPodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
-import { EXIT } from "../cli/exit_codes.ts";
+import { EXIT } from "../exit/codes.ts";
 import { envName } from "../config/flags.ts";
 import {
   APP,

@@ -6,7 +6,7 @@
  * can redo by hand.
  * @module
  */
-import { EXIT } from "../cli/exit_codes.ts";
+import { EXIT } from "../exit/codes.ts";
 import { formatDuration } from "../report/format.ts";
 import { collect, mergeArgsWith, podSpecFor } from "./collect.ts";
 import { type JobProgress, jobProgress, progressText } from "./job_status.ts";

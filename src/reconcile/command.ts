@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import { parseSubcommand } from "../cli/parse_subcommand.ts";
 import { parseDuration } from "../config/duration.ts";
 import { EXIT } from "../exit/codes.ts";
-import type { CliIo } from "../cli/io.ts";
+import type { CliIo } from "../exit/io.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { detectFormat, FORMATS } from "./formats.ts";
 import { readLineBatches } from "./lines.ts";

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
-import type { CliIo } from "../cli/io.ts";
+import type { CliIo } from "../exit/io.ts";
 import { runReconcile } from "./command.ts";
 import type { ReconcileReport } from "./report.ts";
 
