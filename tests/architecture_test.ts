@@ -17,7 +17,8 @@ export const LAYERS: readonly { name: string; parts: readonly string[] }[] = [
     parts: ["clock.ts", "io.ts", "atomic_write.ts", "version.ts", "exit"],
   },
   {
-    name: "leaves: numbers, names, redaction, logging",
+    name:
+      "leaves: math (sketch, weighted shares, seeded randomness), event names, redaction, logging",
     parts: ["math", "events", "net", "secrets", "log"],
   },
   { name: "what the user asked for", parts: ["config"] },
@@ -68,8 +69,6 @@ const DEBTS: readonly { from: string; to: string; why: string }[] = [
   { from: "shard/shard.ts", to: "report/request_log.ts", why: "to move (issue 23)" },
   { from: "shard/worker_main.ts", to: "swarm/mapping.ts", why: "to move (issue 23)" },
   { from: "stats/lifecycle.ts", to: "client/supervisor.ts", why: "to move (issue 23)" },
-  { from: "viewer/report.ts", to: "stats/sketch.ts", why: "to move (issue 23)" },
-  { from: "viewer/stats.ts", to: "stats/sketch.ts", why: "to move (issue 23)" },
 ];
 
 interface InfoModule {

@@ -11,7 +11,7 @@
  */
 import { parsePromText } from "../src/exporters/prom_text.ts";
 import { LATENCY_BUCKETS } from "../src/metrics/families.ts";
-import { Sketch } from "../src/stats/sketch.ts";
+import { Sketch } from "../src/math/sketch.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";

@@ -10,7 +10,7 @@
  *     deno run -A tests/merge_fuzz.ts [SEED] [CASES]
  * @module
  */
-import { clientRandom } from "../src/client/jitter.ts";
+import { clientRandom } from "../src/math/random.ts";
 import { SUMMARY_LINE_PREFIX } from "../src/report/summary_line.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";

@@ -6,7 +6,7 @@
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import type { ThresholdResult } from "../src/report/thresholds.ts";
-import { Sketch } from "../src/stats/sketch.ts";
+import { Sketch } from "../src/math/sketch.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { runSwarm } from "./helpers.ts";
 

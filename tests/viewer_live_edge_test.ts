@@ -14,7 +14,7 @@ import { parseAccessLogLine } from "../src/test_origin/access_log.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { parseProgramDateTime } from "../src/parser/program_date_time.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { Sketch, SKETCH_ACCURACY } from "../src/stats/sketch.ts";
+import { Sketch, SKETCH_ACCURACY } from "../src/math/sketch.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { runSwarm, uniqueAgent } from "./helpers.ts";
 

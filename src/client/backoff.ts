@@ -3,7 +3,7 @@
  * 5 s, ±20 % jitter, deterministic per client.
  * @module
  */
-import type { Random } from "./jitter.ts";
+import type { Random } from "../math/random.ts";
 
 /** Backoff parameters. */
 export interface BackoffPolicy {
@@ -30,7 +30,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = {
  *
  * @example
  * ```ts
- * import { clientRandom } from "./jitter.ts";
+ * import { clientRandom } from "../math/random.ts";
  * const b = new Backoff(DEFAULT_BACKOFF, clientRandom(0, 1));
  * b.next(1000, 1); // ≈ 250 ms ± 20 % (FFmpeg ran 1 s, exited 1)
  * b.next(1000, 1); // ≈ 425 ms ± 20 %

@@ -1,6 +1,6 @@
 import { assertBetween, assertEquals } from "../testing/assert.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
-import { clientRandom } from "./jitter.ts";
+import { clientRandom } from "../math/random.ts";
 
 Deno.test("delays grow ×1.7 from 250 ms, cap at 5 s, and stay within ±20 %", () => {
   for (let id = 0; id < 50; id++) {

@@ -26,7 +26,7 @@ import type { RequestLog } from "../report/request_log.ts";
 import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
 import type { SessionResult } from "../viewer/session.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
-import { clientRandom } from "./jitter.ts";
+import { clientRandom } from "../math/random.ts";
 import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
 
 /** How every client of a run behaves. */

@@ -18,7 +18,7 @@
  * @module
  */
 import { parseDuration } from "../config/duration.ts";
-import { clientRandom } from "./jitter.ts";
+import { clientRandom } from "../math/random.ts";
 
 /** A distribution of session lengths, in ms. */
 export type SessionDist =

@@ -10,7 +10,7 @@ import { EVENT_KEYS } from "../events/catalog.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
-import { Sketch, type SketchWire } from "../stats/sketch.ts";
+import { Sketch, type SketchWire } from "../math/sketch.ts";
 import { mergeAudience } from "../stats/audience.ts";
 import type { GroupsWire } from "../stats/groups.ts";
 import { mergeGroups } from "../stats/groups_wire.ts";

@@ -1,9 +1,9 @@
-import { clientRandom } from "../client/jitter.ts";
+import { clientRandom } from "../math/random.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
-import { Sketch } from "../stats/sketch.ts";
+import { Sketch } from "../math/sketch.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "./merge.ts";
 import { readSnapshot, type Snapshot, SnapshotError } from "../stats/snapshot.ts";

@@ -8,7 +8,7 @@ import type { EventCounts } from "../events/catalog.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import type { ByKind } from "../stats/http_stats.ts";
 import { type SeriesField, WallSeries } from "../stats/series.ts";
-import { type Percentiles, Sketch } from "../stats/sketch.ts";
+import { type Percentiles, Sketch } from "../math/sketch.ts";
 import type { LineCounts, Snapshot } from "../stats/snapshot.ts";
 
 /** Rates per second over a recent window; null until a second has been recorded. */

@@ -15,7 +15,7 @@
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type CdnWire, TOP_EDGES, topEdges } from "../stats/cdn.ts";
-import type { SketchWire } from "../stats/sketch.ts";
+import type { SketchWire } from "../math/sketch.ts";
 import { type Family, type Labels, logBuckets } from "./exposition.ts";
 
 const P = "hlsswarm_cdn_";

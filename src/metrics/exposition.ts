@@ -5,7 +5,7 @@
  * percentiles.
  * @module
  */
-import { Sketch, type SketchWire } from "../stats/sketch.ts";
+import { Sketch, type SketchWire } from "../math/sketch.ts";
 
 export type Labels = Readonly<Record<string, string>>;
 

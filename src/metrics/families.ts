@@ -13,7 +13,7 @@ import type { Snapshot } from "../stats/snapshot.ts";
 import type { FleetView, LineHealth } from "../fleet/view.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
-import type { SketchWire } from "../stats/sketch.ts";
+import type { SketchWire } from "../math/sketch.ts";
 import { type Family, type Labels, logBuckets } from "./exposition.ts";
 import { loadboxFamilies, originFamilies } from "./machines.ts";
 import { viewerFamilies } from "./viewers.ts";

@@ -13,7 +13,7 @@
 import type { Snapshot } from "../stats/snapshot.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { GroupCell } from "../stats/groups.ts";
-import type { SketchWire } from "../stats/sketch.ts";
+import type { SketchWire } from "../math/sketch.ts";
 import { type Family, type Labels, logBuckets } from "./exposition.ts";
 import { VIEWER_BUCKETS } from "./viewers.ts";
 

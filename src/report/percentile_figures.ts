@@ -6,7 +6,7 @@
  * sketches' relative accuracy (1 %) of the exact percentile, on one run and on a merged fleet.
  * @module
  */
-import { Sketch, type SketchWire } from "../stats/sketch.ts";
+import { Sketch, type SketchWire } from "../math/sketch.ts";
 import type { RunSummary } from "./summary.ts";
 
 /** A latency whose percentiles a threshold can name, and the sketch it reads. */

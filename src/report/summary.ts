@@ -19,7 +19,7 @@ import {
 } from "../fleet/view.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import { WallSeries } from "../stats/series.ts";
-import { Sketch } from "../stats/sketch.ts";
+import { Sketch } from "../math/sketch.ts";
 import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import { type CdnReport, cdnReport } from "../stats/cdn_report.ts";
 import { type GroupReport, groupReports } from "../stats/groups_wire.ts";

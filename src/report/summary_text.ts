@@ -6,7 +6,7 @@ import type { ExporterSnapshot } from "../exporters/scraper.ts";
 import { EVENTS } from "../events/catalog.ts";
 import { formatAudience } from "./audience_report.ts";
 import type { LoadboxReport } from "../loadbox/monitor.ts";
-import type { Percentiles } from "../stats/sketch.ts";
+import type { Percentiles } from "../math/sketch.ts";
 import { formatBitrate, formatBytes, formatClock, formatDuration, formatMs } from "./format.ts";
 import type { RunSummary } from "./summary.ts";
 import type { ThresholdResult } from "./thresholds.ts";

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import { PERCENTILE_METRICS } from "./percentile_figures.ts";
-import { Sketch } from "../stats/sketch.ts";
+import { Sketch } from "../math/sketch.ts";
 import type { RunSummary } from "./summary.ts";
 import { evaluateThresholds, figureOf, parseThreshold, type Threshold } from "./thresholds.ts";
 

@@ -12,7 +12,7 @@
 import { openAtomicFile } from "../atomic_write.ts";
 import type { Snapshot } from "../stats/snapshot.ts";
 import { WallSeries } from "../stats/series.ts";
-import { Sketch, type SketchWire } from "../stats/sketch.ts";
+import { Sketch, type SketchWire } from "../math/sketch.ts";
 
 /** The CSV's columns. */
 export const TIMELINE_HEADER = [

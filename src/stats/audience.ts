@@ -13,7 +13,7 @@
  * exit of that FFmpeg after it was asked to leave (or to stop, at the run's end).
  * @module
  */
-import { Sketch, type SketchWire } from "./sketch.ts";
+import { Sketch, type SketchWire } from "../math/sketch.ts";
 import { count, map, obj, type Rule } from "./validate.ts";
 
 /** The audience as it travels in a snapshot. */

@@ -16,7 +16,7 @@
 import type { HttpEvent } from "../parser/http_event.ts";
 import { CACHE_STATUSES, type CacheStatus } from "../parser/cache_headers.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
-import { Sketch, SKETCH_ACCURACY, type SketchWire } from "./sketch.ts";
+import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../math/sketch.ts";
 
 /** Edges shown in the summary and /metrics: the top 20 by requests, the rest as `other`. */
 export const TOP_EDGES = 20;

@@ -11,7 +11,7 @@
 import { CACHE_STATUSES, type CacheStatus } from "../parser/cache_headers.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import { type CdnWire, type EdgeCell, edgeRequests, TOP_EDGES, topEdges } from "./cdn.ts";
-import { type Percentiles, Sketch } from "./sketch.ts";
+import { type Percentiles, Sketch } from "../math/sketch.ts";
 
 /** One cache status of one kind. */
 export interface CdnStatusReport {

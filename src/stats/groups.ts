@@ -14,7 +14,7 @@ import type { HttpEvent } from "../parser/http_event.ts";
 import type { SessionResult, SessionTotals } from "../viewer/session.ts";
 import { ViewerStats, type ViewerWire } from "../viewer/stats.ts";
 import { type ByKind, byKind } from "./http_stats.ts";
-import { Sketch, SKETCH_ACCURACY, type SketchWire } from "./sketch.ts";
+import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../math/sketch.ts";
 
 /** The most groups of one kind: a mix has at most 16 renditions, --resolve 64 addresses. */
 export const MAX_GROUPS = 64;

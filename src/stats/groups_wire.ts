@@ -13,7 +13,7 @@ import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { type GroupCell, MAX_GROUPS } from "./groups.ts";
 import { type ByKind, byKind } from "./http_stats.ts";
-import { type Percentiles, Sketch, type SketchWire } from "./sketch.ts";
+import { type Percentiles, Sketch, type SketchWire } from "../math/sketch.ts";
 
 /** A rendition label (`720p`, `1280x720`, `2.5M`, `v0`) or an IP address. */
 const LABEL = /^[A-Za-z0-9.:*-]{1,64}$/;

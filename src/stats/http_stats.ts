@@ -6,7 +6,7 @@
 import { type EventCounts, zeroEventCounts } from "../events/catalog.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
-import { Sketch } from "./sketch.ts";
+import { Sketch } from "../math/sketch.ts";
 
 export type ByKind = Record<RequestKind, number>;
 /** Zero for every request kind. */

@@ -5,7 +5,7 @@
  */
 import type { ClientExit, ClientState } from "../client/supervisor.ts";
 import type { ExitCount } from "./snapshot.ts";
-import { Sketch } from "./sketch.ts";
+import { Sketch } from "../math/sketch.ts";
 
 /**
  * Lifecycle counters.

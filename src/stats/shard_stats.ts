@@ -20,7 +20,7 @@ import { type ClientGroups, GroupStats } from "./groups.ts";
 import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { SERIES_COUNTERS, type SeriesCounter, type SeriesValues, WallSeries } from "./series.ts";
-import { SKETCH_ACCURACY } from "./sketch.ts";
+import { SKETCH_ACCURACY } from "../math/sketch.ts";
 import type { SessionTotals } from "../viewer/session.ts";
 import { ViewerStats } from "../viewer/stats.ts";
 import { Viewer } from "../viewer/viewer.ts";

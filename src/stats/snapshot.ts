@@ -10,7 +10,7 @@ import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import { type ByKind, LATENCIES, type LatencyName } from "./http_stats.ts";
 import type { SeriesWire } from "./series.ts";
 import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "./series.ts";
-import { sketchKeyRange, type SketchWire } from "./sketch.ts";
+import { sketchKeyRange, type SketchWire } from "../math/sketch.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import { type CdnWire, MAX_WIRE_EDGES } from "./cdn.ts";

@@ -9,7 +9,7 @@ import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
 import { describeResolve, edgeAddressFor } from "./resolve.ts";
 import { type MixRendition, renditionFor } from "./variant_mix.ts";
-import { largestRemainder } from "./weighted.ts";
+import { largestRemainder } from "../math/weighted.ts";
 
 /** Pods listed one by one; more are summed up as "…". */
 const LISTED_PODS = 8;

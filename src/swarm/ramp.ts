@@ -5,7 +5,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { clientRandom } from "../client/jitter.ts";
+import { clientRandom } from "../math/random.ts";
 
 /**
  * Start offsets in ms for `clients` clients at `ratePerSecond`, each with a deterministic jitter

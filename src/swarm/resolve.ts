@@ -13,7 +13,7 @@
  * the playlists (and to redirect targets) by DNS, and a rule for any other host is refused.
  * @module
  */
-import { interleave } from "./weighted.ts";
+import { interleave } from "../math/weighted.ts";
 
 /** One address of a rule and its weight (`IP*3` → 3). */
 export interface EdgeAddress {

@@ -20,7 +20,7 @@
  */
 import { EXIT, ExitError } from "../exit/codes.ts";
 import type { ProbedProgram } from "../process/ffprobe.ts";
-import { interleave, largestRemainder } from "./weighted.ts";
+import { interleave, largestRemainder } from "../math/weighted.ts";
 
 /** How a mix entry names its rendition. */
 export type RenditionSelector =

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts
 import { parsePrograms } from "../process/ffprobe.ts";
 import { EXIT } from "../exit/codes.ts";
 import { matchVariantMix, parseVariantMix, renditionFor, VariantMixError } from "./variant_mix.ts";
-import { interleave, largestRemainder } from "./weighted.ts";
+import { interleave, largestRemainder } from "../math/weighted.ts";
 
 /** ffprobe -show_programs of `hls-swarm origin --abr`'s master (360p and 180p), as captured. */
 const PROGRAMS = parsePrograms(

@@ -5,7 +5,7 @@
  */
 import type picocolors from "picocolors";
 import { EVENTS } from "../events/catalog.ts";
-import type { Percentiles } from "../stats/sketch.ts";
+import type { Percentiles } from "../math/sketch.ts";
 import {
   formatBitrate,
   formatBytes,

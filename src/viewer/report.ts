@@ -14,7 +14,7 @@
  * | delivered bitrate    | Conviva average bitrate (delivered, not rendered)                        | measured: media bytes / media seconds                                |
  * @module
  */
-import { type Percentiles, Sketch } from "../stats/sketch.ts";
+import { type Percentiles, Sketch } from "../math/sketch.ts";
 import { type ViewerFigures, ViewerStats, type ViewerWire } from "./stats.ts";
 
 /** The viewer experience of a run or a fleet. */

@@ -11,7 +11,7 @@
  * - rebuffered sessions = sessions with at least one rebuffer / started sessions.
  * @module
  */
-import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../stats/sketch.ts";
+import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../math/sketch.ts";
 import type { SessionResult, SessionTotals, StartOutcome } from "./session.ts";
 
 /** The wire form, inside the snapshot. */

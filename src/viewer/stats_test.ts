@@ -1,5 +1,5 @@
 import { assertEquals } from "../testing/assert.ts";
-import { clientRandom } from "../client/jitter.ts";
+import { clientRandom } from "../math/random.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
 import { viewerReport } from "./report.ts";

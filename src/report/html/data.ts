@@ -1,7 +1,7 @@
 /**
  * What the HTML report plots, taken from the summary alone: per-second lines from the snapshot's
  * wall-clock series (src/stats/series.ts), saturation windows from the load box's report, and
- * histograms regrouped from the latency sketches' bins (src/stats/sketch.ts). Nothing here is
+ * histograms regrouped from the latency sketches' bins (src/math/sketch.ts). Nothing here is
  * estimated beyond what the summary holds; what it does not hold (TTFB per interval, leaves per
  * second, errors by status per second, a per-second load-box series) is named in
  * {@linkcode notInSummary} so the page can say so instead of drawing a guess.
@@ -12,7 +12,7 @@ import type { ThresholdResult } from "../thresholds.ts";
 import type { RunOutcome } from "../outcome.ts";
 import type { ShardSummary } from "../merge.ts";
 import type { SeriesField, SeriesWire } from "../../stats/series.ts";
-import type { SketchWire } from "../../stats/sketch.ts";
+import type { SketchWire } from "../../math/sketch.ts";
 
 /** What a report is made from: the (redacted) summary with its thresholds and outcome, as the
  * JSON summary holds them. */
@@ -335,7 +335,7 @@ export function saturationShades(s: ReportInput): Shade[] {
  *
  * @example
  * ```ts
- * import { Sketch } from "../../stats/sketch.ts";
+ * import { Sketch } from "../../math/sketch.ts";
  * const k = new Sketch();
  * for (const v of [1, 2, 4, 8, 100]) k.add(v);
  * histogramBars(k.toWire(), 4).reduce((n, b) => n + b.count, 0); // 5

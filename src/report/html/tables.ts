@@ -7,7 +7,7 @@
  * @module
  */
 import { REQUEST_KINDS } from "../../parser/url_kind.ts";
-import type { Percentiles } from "../../stats/sketch.ts";
+import type { Percentiles } from "../../math/sketch.ts";
 import { MAX_SHARD_LINES, type ReportExtras, type ReportInput } from "./data.ts";
 import { esc, int, ms, pct } from "./text.ts";
 

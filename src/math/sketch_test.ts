@@ -1,4 +1,4 @@
-import { clientRandom } from "../client/jitter.ts";
+import { clientRandom } from "./random.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { Sketch } from "./sketch.ts";
 
