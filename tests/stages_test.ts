@@ -8,7 +8,7 @@
 import { parseAccessLogLine } from "../src/test_origin/access_log.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import { parseStages, stageTarget } from "../src/swarm/stages.ts";
+import { parseStages, stageTarget } from "../src/config/stages.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { runSwarm, uniqueAgent } from "./helpers.ts";
 

@@ -4,8 +4,8 @@
  * so `--clients` and `--ramp-rate` cannot be given too.
  * @module
  */
-import { parseSessionDist, type SessionDist } from "../client/session_duration.ts";
-import { parseStages, type Stage, stagesPeak } from "../swarm/stages.ts";
+import { parseSessionDist, type SessionDist } from "./session_duration.ts";
+import { parseStages, type Stage, stagesPeak } from "./stages.ts";
 
 /** The audience part of a config. */
 export interface AudienceConfig {

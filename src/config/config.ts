@@ -4,7 +4,7 @@
  */
 import type { Threshold } from "../report/thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
-import type { ResolvePlan } from "../swarm/resolve.ts";
+import type { ResolvePlan } from "./resolve.ts";
 import type { MixEntry } from "../swarm/variant_mix.ts";
 import type { LogFormat, LogLevel } from "../log/logger.ts";
 

@@ -18,7 +18,7 @@ import { parseDuration } from "./duration.ts";
 import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
-import { resolvePlan } from "../swarm/resolve.ts";
+import { resolvePlan } from "./resolve.ts";
 import { parseVariantMix } from "../swarm/variant_mix.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */

@@ -8,7 +8,7 @@
  */
 import { audienceComments } from "../swarm/audience_plan.ts";
 import { groupPlanComments } from "../swarm/group_plan.ts";
-import { stagesDurationMs } from "../swarm/stages.ts";
+import { stagesDurationMs } from "../config/stages.ts";
 import { envName, EXTRA_ENV, findFlag } from "../config/flags.ts";
 import { loadConfig, type RawFlags, runIdOf } from "../config/load.ts";
 import { VERSION } from "../version.ts";

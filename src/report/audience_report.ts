@@ -13,9 +13,9 @@ import type { LoadboxReport } from "../loadbox/monitor.ts";
 import type { Snapshot } from "../stats/snapshot.ts";
 import { audienceFigures } from "../stats/audience.ts";
 import { WallSeries } from "../stats/series.ts";
-import { parseStages, steepestRise } from "../swarm/stages.ts";
-import { describeStages } from "../swarm/stages.ts";
-import { describeSessionDist, parseSessionDist } from "../client/session_duration.ts";
+import { parseStages, steepestRise } from "../config/stages.ts";
+import { describeStages } from "../config/stages.ts";
+import { describeSessionDist, parseSessionDist } from "../config/session_duration.ts";
 
 /** The audience part of the JSON summary. */
 export interface AudienceReport {

@@ -6,7 +6,7 @@
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
-import { describeSessionDist, sessionLengthMs } from "../client/session_duration.ts";
+import { describeSessionDist, sessionLengthMs } from "../config/session_duration.ts";
 import type { AudiencePlan } from "./audience.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
 import {
@@ -17,7 +17,7 @@ import {
   stageSlots,
   stagesPeak,
   stageTarget,
-} from "./stages.ts";
+} from "../config/stages.ts";
 
 type PlanConfig = Pick<
   SwarmConfig,

@@ -2,8 +2,8 @@ import { assertBetween, assertEquals } from "../testing/assert.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
 import { type AudiencePlan, runAudience } from "./audience.ts";
 import { audiencePlan, processPlan } from "./audience_plan.ts";
-import type { Stage } from "./stages.ts";
-import { stageTarget } from "./stages.ts";
+import type { Stage } from "../config/stages.ts";
+import { stageTarget } from "../config/stages.ts";
 
 /** Runs a plan on virtual time, recording the busy slots over time. */
 async function follow(plan: AudiencePlan, busy: (t: number) => boolean = () => false) {

@@ -7,7 +7,7 @@
  */
 import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
-import { describeResolve, edgeAddressFor } from "./resolve.ts";
+import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
 import { type MixRendition, renditionFor } from "./variant_mix.ts";
 import { largestRemainder } from "../math/weighted.ts";
 

@@ -18,7 +18,7 @@ import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 import type { ClientGroups } from "../stats/groups.ts";
-import { describeResolve, edgeAddressFor } from "./resolve.ts";
+import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
 import { describeMix, matchVariantMix, renditionFor } from "./variant_mix.ts";
 
 /**

@@ -10,11 +10,11 @@ import type { TlsSetup } from "../process/tls.ts";
 import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "./mapping.ts";
-import { describeResolve } from "./resolve.ts";
+import { describeResolve } from "../config/resolve.ts";
 import { describeMix } from "./variant_mix.ts";
 import { workerCount } from "./shards.ts";
-import { stagesFlag } from "./stages.ts";
-import { sessionDistFlag } from "../client/session_duration.ts";
+import { stagesFlag } from "../config/stages.ts";
+import { sessionDistFlag } from "../config/session_duration.ts";
 
 /** How this process reads its clients' output, and over how many worker threads (0: main thread). */
 export interface MeasuredWith {

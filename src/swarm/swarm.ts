@@ -29,8 +29,8 @@ import type { ShardPlan } from "./shard_plan.ts";
 import { audiencePlan, processPlan } from "./audience_plan.ts";
 import { RunWatch } from "./watch.ts";
 import { type AudiencePlan, runAudience } from "./audience.ts";
-import { describeStages } from "./stages.ts";
-import { describeSessionDist } from "../client/session_duration.ts";
+import { describeStages } from "../config/stages.ts";
+import { describeSessionDist } from "../config/session_duration.ts";
 
 export type { SwarmDeps };
 

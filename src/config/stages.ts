@@ -10,7 +10,7 @@
  * share only ever grows while the target grows, and the shares add up to T at every moment.
  * @module
  */
-import { parseDuration } from "../config/duration.ts";
+import { parseDuration } from "./duration.ts";
 
 /** One stage: over `durationMs`, move linearly to `target` viewers. */
 export interface Stage {

@@ -17,7 +17,7 @@
  *   times. sigma² = ln(1 + sd²/mean²), median = mean / sqrt(1 + sd²/mean²).
  * @module
  */
-import { parseDuration } from "../config/duration.ts";
+import { parseDuration } from "./duration.ts";
 import { clientRandom } from "../math/random.ts";
 
 /** A distribution of session lengths, in ms. */
