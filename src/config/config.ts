@@ -5,7 +5,7 @@
 import type { Threshold } from "../report/thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "./resolve.ts";
-import type { MixEntry } from "../swarm/variant_mix.ts";
+import type { MixEntry } from "./variant_mix.ts";
 import type { LogFormat, LogLevel } from "../log/logger.ts";
 
 /** Which variant of a multi-variant stream each client pulls. */

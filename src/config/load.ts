@@ -19,7 +19,7 @@ import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
 import { resolvePlan } from "./resolve.ts";
-import { parseVariantMix } from "../swarm/variant_mix.ts";
+import { parseVariantMix } from "./variant_mix.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */
 export type RawFlags = Record<string, string | boolean | string[] | undefined>;

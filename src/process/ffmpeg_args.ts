@@ -6,7 +6,7 @@
 import { withCmcdSession } from "../config/cmcd.ts";
 import type { SwarmConfig } from "../config/config.ts";
 import { edgeAddressFor, type ResolvePlan } from "../config/resolve.ts";
-import { type MixRendition, renditionFor } from "../swarm/variant_mix.ts";
+import { type MixRendition, renditionFor } from "./variant_match.ts";
 import type { FfmpegCapabilities } from "./capabilities.ts";
 import { tlsArgs, type TlsSetup } from "./tls.ts";
 

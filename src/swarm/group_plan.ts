@@ -8,7 +8,7 @@
 import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
 import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
-import { type MixRendition, renditionFor } from "./variant_mix.ts";
+import { type MixRendition, renditionFor } from "../process/variant_match.ts";
 import { largestRemainder } from "../math/weighted.ts";
 
 /** Pods listed one by one; more are summed up as "…". */

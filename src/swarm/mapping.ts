@@ -19,7 +19,7 @@ import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 import type { ClientGroups } from "../stats/groups.ts";
 import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
-import { describeMix, matchVariantMix, renditionFor } from "./variant_mix.ts";
+import { describeMix, matchVariantMix, renditionFor } from "../process/variant_match.ts";
 
 /**
  * Client `id`'s command line for this run.

@@ -11,7 +11,7 @@ import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "./mapping.ts";
 import { describeResolve } from "../config/resolve.ts";
-import { describeMix } from "./variant_mix.ts";
+import { describeMix } from "../process/variant_match.ts";
 import { workerCount } from "./shards.ts";
 import { stagesFlag } from "../config/stages.ts";
 import { sessionDistFlag } from "../config/session_duration.ts";

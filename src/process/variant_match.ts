@@ -1,7 +1,7 @@
 /**
  * `--variant-mix 1080p=20%,720p=50%,360p=30%`: viewers spread over the renditions of a master
- * playlist, as a real audience is. The master is probed once (ffprobe, as `--variant highest`
- * does); each entry names a rendition by
+ * playlist, as a real audience is. config/variant_mix.ts reads the value; here its entries meet
+ * the master, probed once (ffprobe, as `--variant highest` does). Each entry names a rendition by
  * - height: `720p` (the variant whose video is 720 lines high),
  * - resolution: `1280x720`,
  * - bandwidth: `2.5M`, `950k` or `950400bps` (the variant whose BANDWIDTH is nearest, within
@@ -19,24 +19,9 @@
  * @module
  */
 import { EXIT, ExitError } from "../exit/codes.ts";
-import type { ProbedProgram } from "../process/ffprobe.ts";
+import type { MixEntry, RenditionSelector } from "../config/variant_mix.ts";
+import type { ProbedProgram } from "./ffprobe.ts";
 import { interleave, largestRemainder } from "../math/weighted.ts";
-
-/** How a mix entry names its rendition. */
-export type RenditionSelector =
-  | { by: "height"; height: number }
-  | { by: "resolution"; width: number; height: number }
-  | { by: "bandwidth"; bps: number }
-  | { by: "index"; index: number };
-
-/** One entry of `--variant-mix`, as given. */
-export interface MixEntry {
-  /** The entry's name as typed (`720p`): the label of its figures. */
-  label: string;
-  selector: RenditionSelector;
-  /** Its share, in percent. */
-  percent: number;
-}
 
 /** One rendition of a run's mix, matched to the master playlist. */
 export interface MixRendition {
@@ -55,70 +40,8 @@ export class VariantMixError extends ExitError {
   readonly exitCode = EXIT.usage;
 }
 
-/** More renditions than any ladder has; each is a label of the figures by rendition. */
-export const MAX_MIX_ENTRIES = 16;
 /** How far a bandwidth entry may lie from the variant's BANDWIDTH. */
 const BANDWIDTH_TOLERANCE = 0.1;
-
-function parseSelector(key: string): RenditionSelector | null {
-  let m = /^(\d{1,5})p$/.exec(key);
-  if (m) return { by: "height", height: Number(m[1]) };
-  m = /^(\d{1,5})x(\d{1,5})$/.exec(key);
-  if (m) return { by: "resolution", width: Number(m[1]), height: Number(m[2]) };
-  m = /^v(\d{1,3})$/.exec(key);
-  if (m) return { by: "index", index: Number(m[1]) };
-  m = /^(\d+(?:\.\d+)?)(k|K|M|bps)$/.exec(key);
-  if (m) {
-    const scale = m[2] === "bps" ? 1 : m[2] === "M" ? 1e6 : 1e3;
-    const bps = Number(m[1]) * scale;
-    return bps > 0 ? { by: "bandwidth", bps } : null;
-  }
-  return null;
-}
-
-/**
- * Reads a `--variant-mix` value. Problems go to `errors`, one line each; the result is null then.
- *
- * @example
- * ```ts
- * const errors: string[] = [];
- * parseVariantMix("720p=50%,v1=30%,950k=20%", errors)?.map((e) => e.selector.by);
- * // ["height", "index", "bandwidth"]
- * ```
- */
-export function parseVariantMix(text: string, errors: string[]): MixEntry[] | null {
-  const before = errors.length;
-  const entries: MixEntry[] = [];
-  for (const part of text.split(",").map((p) => p.trim()).filter(Boolean)) {
-    const m = /^([^=]+)=(\d+(?:\.\d+)?)%$/.exec(part);
-    const selector = m ? parseSelector(m[1].trim()) : null;
-    if (!m || !selector) {
-      errors.push(
-        `variant-mix: "${part}" is not RENDITION=PERCENT% (RENDITION: 720p, 1280x720, 2.5M, ` +
-          "950k, 950400bps or v0)",
-      );
-      continue;
-    }
-    const label = m[1].trim();
-    if (entries.some((e) => e.label === label)) errors.push(`variant-mix: ${label} is given twice`);
-    entries.push({ label, selector, percent: Number(m[2]) });
-  }
-  if (errors.length === before) {
-    const total = entries.reduce((s, e) => s + e.percent, 0);
-    if (!entries.length) errors.push("variant-mix: names no rendition");
-    else if (Math.abs(total - 100) > 1e-6) {
-      errors.push(`variant-mix: the shares add up to ${round(total)} %, not 100 %`);
-    }
-    if (entries.length > MAX_MIX_ENTRIES) {
-      errors.push(`variant-mix: at most ${MAX_MIX_ENTRIES} renditions (got ${entries.length})`);
-    }
-  }
-  return errors.length > before ? null : entries;
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
-}
 
 /**
  * How one variant reads in messages and the summary.
@@ -154,6 +77,7 @@ function matches(s: RenditionSelector, p: ProbedProgram): boolean {
  *
  * @example
  * ```ts
+ * import { parseVariantMix } from "../config/variant_mix.ts";
  * const programs = [
  *   { programId: 0, bitrate: 950400, width: 640, height: 360 },
  *   { programId: 1, bitrate: 290400, width: 320, height: 180 },

@@ -1,7 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
-import { parsePrograms } from "../process/ffprobe.ts";
+import { parsePrograms } from "./ffprobe.ts";
 import { EXIT } from "../exit/codes.ts";
-import { matchVariantMix, parseVariantMix, renditionFor, VariantMixError } from "./variant_mix.ts";
+import { matchVariantMix, renditionFor, VariantMixError } from "./variant_match.ts";
+import { parseVariantMix } from "../config/variant_mix.ts";
 import { interleave, largestRemainder } from "../math/weighted.ts";
 
 /** ffprobe -show_programs of `hls-swarm origin --abr`'s master (360p and 180p), as captured. */
