@@ -8,7 +8,7 @@ import { Job } from "kubernetes-models/batch/v1";
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
 import { parseAllDocuments } from "yaml";
 import { runMerge } from "../src/cli/merge_command.ts";
-import { runK8s } from "../src/k8s/cli.ts";
+import { runK8s } from "../src/cli/k8s_command.ts";
 import type { K8sObject } from "../src/k8s/manifests.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { ROOT, SWARM_ARGV } from "./helpers.ts";

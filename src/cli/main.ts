@@ -38,8 +38,8 @@ import { type OriginFlagValues, originOptionsFrom } from "./origin_flags.ts";
 import { completionScript, type Shell, SHELLS } from "./completion.ts";
 import type { CliIo } from "../exit/io.ts";
 import { runMerge } from "./merge_command.ts";
-import { runReconcile } from "../reconcile/command.ts";
-import { runK8s } from "../k8s/cli.ts";
+import { runReconcile } from "./reconcile_command.ts";
+import { runK8s } from "./k8s_command.ts";
 import { parseCommandLine } from "./program.ts";
 import { swarmConfig } from "./swarm_config.ts";
 

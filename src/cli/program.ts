@@ -145,7 +145,7 @@ export function parseCommandLine(
     "match a run's --request-log with the CDN's access logs (see: hls-swarm reconcile --help)",
   );
   program.command("completion").description("print a completion script: completion bash|zsh|fish");
-  // Likewise `k8s …` (src/k8s/cli.ts).
+  // Likewise `k8s …` (src/cli/k8s_command.ts).
   program.command("k8s").description(
     "render or run the shards as a Kubernetes Indexed Job (see: hls-swarm k8s render --help)",
   );

@@ -5,18 +5,23 @@
  * @module
  */
 import { Command, Option } from "commander";
-import { parseSubcommand } from "../cli/parse_subcommand.ts";
+import { parseSubcommand } from "./parse_subcommand.ts";
 import { parseDuration } from "../config/duration.ts";
 import { EXIT } from "../exit/codes.ts";
 import type { CliIo } from "../exit/io.ts";
 import { PROGRAM_NAME } from "../version.ts";
-import { detectFormat, FORMATS } from "./formats.ts";
-import { readLineBatches } from "./lines.ts";
-import { Matcher } from "./match.ts";
-import { FORMAT_NAMES, type FormatName, type LogFormat, LogLineError } from "./record.ts";
-import { buildReport } from "./report.ts";
-import { formatReconcile } from "./report_text.ts";
-import { readRequestLog, type SwarmRequest } from "./swarm_log.ts";
+import { detectFormat, FORMATS } from "../reconcile/formats.ts";
+import { readLineBatches } from "../reconcile/lines.ts";
+import { Matcher } from "../reconcile/match.ts";
+import {
+  FORMAT_NAMES,
+  type FormatName,
+  type LogFormat,
+  LogLineError,
+} from "../reconcile/record.ts";
+import { buildReport } from "../reconcile/report.ts";
+import { formatReconcile } from "../reconcile/report_text.ts";
+import { readRequestLog, type SwarmRequest } from "../reconcile/swarm_log.ts";
 
 interface Options {
   requestLog: string[];

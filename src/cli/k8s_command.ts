@@ -6,28 +6,28 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
-import { normalizeArgv } from "../cli/argv.ts";
+import { normalizeArgv } from "./argv.ts";
 import { EXIT } from "../exit/codes.ts";
 import type { CliIo } from "../exit/io.ts";
 import { parseDuration } from "../config/duration.ts";
 import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
 import { parseThreshold } from "../report/thresholds.ts";
-import { type Kubectl, kubectlCommand, KubectlMissingError } from "./kubectl.ts";
-import { secretWarning } from "./credentials.ts";
-import { hasSecret, runObjects } from "./manifests.ts";
+import { type Kubectl, kubectlCommand, KubectlMissingError } from "../k8s/kubectl.ts";
+import { secretWarning } from "../k8s/credentials.ts";
+import { hasSecret, runObjects } from "../k8s/manifests.ts";
 import {
   DEFAULT_IMAGE,
   type K8sFlags,
   MERGE_FLAGS,
   runSpecOf,
   type SpecResult,
-} from "./options.ts";
-import { makePrivate, writePrivateTextFile } from "./private_file.ts";
-import { runOnKubernetes } from "./run.ts";
-import { sizingTable } from "./sizing.ts";
-import { waitAtBarrier } from "./barrier.ts";
-import { toYamlStream } from "./yaml.ts";
+} from "../k8s/options.ts";
+import { makePrivate, writePrivateTextFile } from "../k8s/private_file.ts";
+import { runOnKubernetes } from "../k8s/run.ts";
+import { sizingTable } from "../k8s/sizing.ts";
+import { waitAtBarrier } from "../k8s/barrier.ts";
+import { toYamlStream } from "../k8s/yaml.ts";
 
 /**
  * What `k8s` is given: `hls-swarm merge` (cli/main.ts passes runMerge; taken as a parameter

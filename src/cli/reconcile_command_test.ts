@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import type { CliIo } from "../exit/io.ts";
-import { runReconcile } from "./command.ts";
-import type { ReconcileReport } from "./report.ts";
+import { runReconcile } from "./reconcile_command.ts";
+import type { ReconcileReport } from "../reconcile/report.ts";
 
 function io() {
   const out = { stdout: "", stderr: "" };
