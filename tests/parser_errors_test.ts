@@ -6,7 +6,7 @@
  * the shard's `parsers` seam that throw on every `BOOM` line.
  */
 import { systemClock } from "../src/clock.ts";
-import { type ClientParsers, FFMPEG_PARSERS } from "../src/client/runner.ts";
+import { type ClientParsers, FFMPEG_PARSERS } from "../src/parser/parsers_for.ts";
 import { clientSpawner } from "../src/fanin/choose.ts";
 import { EXCERPT_CHARS } from "../src/lines/contained.ts";
 import { createLogger } from "../src/log/logger.ts";

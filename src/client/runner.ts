@@ -17,9 +17,8 @@ import { errorKind, errorText, excerpt } from "../lines/contained.ts";
 import { LossyLineQueue, type StampedLine } from "../lines/lossy_queue.ts";
 import type { ParsePump } from "../lines/pump.ts";
 import type { Logger } from "../log/logger.ts";
-import { type ProgressBlock, ProgressParser } from "../parser/progress.ts";
+import { type ClientParsers, FFMPEG_PARSERS } from "../parser/parsers_for.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
-import { StderrParser } from "../parser/stderr_events.ts";
 import type { ClientSpawner } from "../process/spawner.ts";
 import { exitLabel } from "../report/format.ts";
 import type { RequestLog } from "../report/request_log.ts";
@@ -27,7 +26,8 @@ import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
 import type { SessionResult } from "../viewer/session.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { clientRandom } from "../math/random.ts";
-import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
+import { ClientSupervisor } from "./supervisor.ts";
+import type { ClientExit, ClientState } from "../stats/lifecycle.ts";
 
 /** How every client of a run behaves. */
 export interface ClientOptions {
@@ -40,30 +40,6 @@ export interface ClientOptions {
   /** Time FFmpeg gets after SIGTERM before SIGKILL. */
   graceMs: number;
 }
-
-/** The parsers of one FFmpeg run's output: a fresh pair for every run. */
-export interface ClientParsers {
-  stderr(): {
-    push(line: string, at: number): HttpEvent[];
-    gap(): void;
-    finish(requested: boolean): HttpEvent[];
-  };
-  progress(): { push(line: string): ProgressBlock | undefined };
-}
-
-/**
- * FFmpeg's parsers: the default {@linkcode ClientParsers}.
- *
- * @example
- * ```ts
- * const stderr = FFMPEG_PARSERS.stderr();
- * stderr.push("[http @ 0x1] [debug] request: GET /a.m3u8 HTTP/1.1", 0);
- * ```
- */
-export const FFMPEG_PARSERS: ClientParsers = {
-  stderr: () => new StderrParser(),
-  progress: () => new ProgressParser(),
-};
 
 /** What a client needs from its shard. */
 export interface ClientDeps {

@@ -13,32 +13,10 @@ import {
   stopGracefully,
 } from "../process/spawner.ts";
 import type { Backoff } from "./backoff.ts";
+import type { ClientExit, ClientState } from "../stats/lifecycle.ts";
 
 /** How long output readers may take to finish after FFmpeg exits. */
 const READER_DRAIN_MS = 2000;
-
-/** Lifecycle states of a client. */
-export type ClientState = "created" | "starting" | "running" | "backoff" | "stopped";
-
-/** One ended FFmpeg run. */
-export interface ClientExit {
-  clientId: number;
-  pid: number;
-  code: number;
-  signal: Deno.Signal | null;
-  uptimeMs: number;
-  /** True when hls-swarm asked the process to stop, false when it ended by itself. */
-  requested: boolean;
-  /**
-   * Why hls-swarm asked: "shutdown" (the run's end), "leave" (the viewer's session is over, or
-   * the audience's target fell), or a restart reason such as "stalled"; null if it did not.
-   */
-  reason: string | null;
-  /** The last stderr lines, oldest first. */
-  stderrTail: string[];
-  /** Output lines longer than the line limit, kept truncated. */
-  truncatedLines: number;
-}
 
 /** What a supervisor reports, and where it sends each output line. */
 export interface SupervisorHooks {

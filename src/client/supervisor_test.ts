@@ -5,7 +5,8 @@ import { assertEquals } from "../testing/assert.ts";
 import { FakeSpawner } from "../testing/fake_spawner.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
-import { type ClientExit, type ClientState, ClientSupervisor } from "./supervisor.ts";
+import { ClientSupervisor } from "./supervisor.ts";
+import type { ClientExit, ClientState } from "../stats/lifecycle.ts";
 
 const log = createLogger({ format: "json", level: "error", sink: () => {} });
 

@@ -3,9 +3,31 @@
  * cause, uptimes, which clients run now and which ever received media.
  * @module
  */
-import type { ClientExit, ClientState } from "../client/supervisor.ts";
 import type { ExitCount } from "./snapshot.ts";
 import { Sketch } from "../math/sketch.ts";
+
+/** Lifecycle states of a client. */
+export type ClientState = "created" | "starting" | "running" | "backoff" | "stopped";
+
+/** One ended FFmpeg run. */
+export interface ClientExit {
+  clientId: number;
+  pid: number;
+  code: number;
+  signal: Deno.Signal | null;
+  uptimeMs: number;
+  /** True when hls-swarm asked the process to stop, false when it ended by itself. */
+  requested: boolean;
+  /**
+   * Why hls-swarm asked: "shutdown" (the run's end), "leave" (the viewer's session is over, or
+   * the audience's target fell), or a restart reason such as "stalled"; null if it did not.
+   */
+  reason: string | null;
+  /** The last stderr lines, oldest first. */
+  stderrTail: string[];
+  /** Output lines longer than the line limit, kept truncated. */
+  truncatedLines: number;
+}
 
 /**
  * Lifecycle counters.
