@@ -9,7 +9,7 @@
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
-import type { RequestRecord } from "../src/report/request_log.ts";
+import type { RequestRecord } from "../src/client/request_log.ts";
 import { CACHE_STATUSES, normaliseCacheStatus } from "../src/parser/cache_headers.ts";
 import { classifyUrl, REQUEST_KINDS } from "../src/parser/url_kind.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { classifyUrl, type RequestKind } from "../src/parser/url_kind.ts";
-import type { RequestRecord } from "../src/report/request_log.ts";
+import type { RequestRecord } from "../src/client/request_log.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { median } from "../src/parser/event_helpers.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";

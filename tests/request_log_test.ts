@@ -3,7 +3,7 @@
  * the process into one file, with statuses and bytes that add up to the summary's.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
-import type { RequestRecord } from "../src/report/request_log.ts";
+import type { RequestRecord } from "../src/client/request_log.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { runSwarm, uniqueAgent } from "./helpers.ts";

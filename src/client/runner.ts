@@ -20,14 +20,13 @@ import type { Logger } from "../log/logger.ts";
 import { type ClientParsers, FFMPEG_PARSERS } from "../parser/parsers_for.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import type { ClientSpawner } from "../process/spawner.ts";
-import { exitLabel } from "../report/format.ts";
-import type { RequestLog } from "../report/request_log.ts";
+import type { RequestLog } from "./request_log.ts";
 import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
 import type { SessionResult } from "../viewer/session.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { clientRandom } from "../math/random.ts";
 import { ClientSupervisor } from "./supervisor.ts";
-import type { ClientExit, ClientState } from "../stats/lifecycle.ts";
+import { type ClientExit, type ClientState, exitLabel } from "../stats/lifecycle.ts";
 
 /** How every client of a run behaves. */
 export interface ClientOptions {

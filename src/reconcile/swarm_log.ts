@@ -3,7 +3,7 @@
  * global, so they simply add up), read in one pass each.
  * @module
  */
-import type { RequestRecord } from "../report/request_log.ts";
+import type { RequestRecord } from "../client/request_log.ts";
 import { readLineBatches } from "./lines.ts";
 import { LogLineError, pathOf } from "./record.ts";
 

@@ -1,6 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
+import { exitLabel } from "../stats/lifecycle.ts";
 import {
-  exitLabel,
   formatClock,
   formatClockShort,
   formatCount,

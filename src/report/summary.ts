@@ -23,7 +23,7 @@ import { Sketch } from "../math/sketch.ts";
 import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import { type CdnReport, cdnReport } from "../stats/cdn_report.ts";
 import { type GroupReport, groupReports } from "../stats/groups_wire.ts";
-import { exitLabel } from "./format.ts";
+import { exitLabel } from "../stats/lifecycle.ts";
 
 /** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
 export const SUMMARY_SCHEMA = "hls-swarm-summary";

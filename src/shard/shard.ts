@@ -9,7 +9,7 @@ import type { Clock } from "../clock.ts";
 import { type ClientDeps, type ClientHandle, startClient } from "../client/runner.ts";
 import type { Snapshot } from "../stats/snapshot.ts";
 import { ParsePump } from "../lines/pump.ts";
-import { appendSink, RequestLog, type UrlRedactor } from "../report/request_log.ts";
+import { appendSink, RequestLog, type UrlRedactor } from "../client/request_log.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
 import type { ShardHandle } from "./protocol.ts";

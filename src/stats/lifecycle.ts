@@ -97,3 +97,32 @@ export class LifecycleStats {
     );
   }
 }
+
+/**
+ * The label people read next to an exit code. FFmpeg exits 255 when a signal stops it.
+ *
+ * @example
+ * ```ts
+ * exitLabel(255, true); // "stopped by hls-swarm (SIGTERM)"
+ * exitLabel(255, true, "stalled"); // "restarted by hls-swarm (stalled)"
+ * exitLabel(255, true, "leave"); // "left (the viewer's session ended)"
+ * exitLabel(1, false);  // "error"
+ * ```
+ */
+export function exitLabel(code: number, requested: boolean, reason: string | null = null): string {
+  if (requested && reason === "leave") return "left (the viewer's session ended)";
+  if (requested && reason !== null && reason !== "shutdown") {
+    return `restarted by hls-swarm (${reason})`;
+  }
+  if (requested) {
+    if (code === 137) return "killed by hls-swarm (SIGKILL after grace period)";
+    return code === 0 ? "clean (stopped by hls-swarm)" : "stopped by hls-swarm (SIGTERM)";
+  }
+  if (code === 0) return "clean";
+  if (code === 1) return "error";
+  if (code === 137) return "SIGKILL";
+  if (code === 143) return "SIGTERM";
+  if (code === 255) return "interrupted";
+  if (code > 128) return `signal ${code - 128}`;
+  return "error";
+}
