@@ -7,7 +7,7 @@ import { systemClock } from "../clock.ts";
 import { fetchText } from "../net/fetch_text.ts";
 import { CREDENTIAL_HEADERS } from "../secrets/redact.ts";
 import type { CheckResult } from "./checks.ts";
-import { type RedirectHop, sameOriginFetch } from "./redirects.ts";
+import { type RedirectHop, sameOriginFetch } from "../net/redirects.ts";
 
 /** How much of the playlist preflight reads: its head tells a playlist from anything else. */
 export const PREFLIGHT_MAX_BYTES = 64 * 1024;

@@ -8,7 +8,7 @@
  * they end at, without the credential headers when that URL is on another origin.
  * @module
  */
-import { resolveRedirects, withoutHeaders } from "../preflight/redirects.ts";
+import { resolveRedirects, withoutHeaders } from "../net/redirects.ts";
 import type { CommandRunner } from "./command_runner.ts";
 
 /** One HLS program (variant) as ffprobe reports it. */

@@ -126,7 +126,7 @@ export async function chooseMapping(
     userAgent: `${config.userAgent}/probe`,
     headers: requestHeaders(config),
     timeoutMs: config.probeTimeoutMs,
-    // Credential headers reach only the stream's own origin (see preflight/redirects.ts).
+    // Credential headers reach only the stream's own origin (see net/redirects.ts).
     ...(config.resolve ? {} : {
       redirects: { fetch, credentialHeaders: secretHeaderNames(config.redactHeaders) },
     }),

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { MAX_REDIRECTS, resolveRedirects, sameOriginFetch } from "./redirects.ts";
-import { checkStream } from "./stream.ts";
+import { checkStream } from "../preflight/stream.ts";
 
 const PLAYLIST = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg1.ts\n";
 const CREDENTIALS = ["authorization", "cookie", "proxy-authorization", "x-api-key"];
