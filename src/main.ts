@@ -5,7 +5,7 @@
 import { debugWanted, installFatalHandlers } from "./cli/fatal.ts";
 import { runCli } from "./cli/main.ts";
 import { writeTextSync } from "./io.ts";
-import { rawRedactor } from "./secrets/raw.ts";
+import { rawRedactor } from "./config/raw_redactor.ts";
 import { SHARD_WORKER_NAME } from "./shard/protocol.ts";
 import { runShardWorker } from "./shard/worker_main.ts";
 

@@ -49,8 +49,6 @@ const SAME_LAYER: readonly { from: string; to: string; why: string }[] = [];
 const DEBTS: readonly { from: string; to: string; why: string }[] = [
   { from: "config/config.ts", to: "report/thresholds.ts", why: "to move (issue 23)" },
   { from: "config/load.ts", to: "report/thresholds.ts", why: "to move (issue 23)" },
-  { from: "secrets/raw.ts", to: "config/flags.ts", why: "to move (issue 23)" },
-  { from: "secrets/raw.ts", to: "config/shell_words.ts", why: "to move (issue 23)" },
   { from: "shard/worker_main.ts", to: "swarm/mapping.ts", why: "to move (issue 23)" },
 ];
 

@@ -259,7 +259,7 @@ Deno.test("an uncaught error or rejection is one redacted line, exit 1; its stac
     await Deno.writeTextFile(
       script,
       `import { debugWanted, installFatalHandlers } from "${ROOT}src/cli/fatal.ts";
-import { rawRedactor } from "${ROOT}src/secrets/raw.ts";
+import { rawRedactor } from "${ROOT}src/config/raw_redactor.ts";
 const env = Deno.env.toObject();
 const fail = installFatalHandlers(globalThis, { write: (t) => Deno.stderr.writeSync(
   new TextEncoder().encode(t)), redactor: rawRedactor(Deno.args, env),

@@ -1,6 +1,6 @@
 import { assertEquals } from "../testing/assert.ts";
 import { debugWanted, fatalText } from "./fatal.ts";
-import { rawRedactor } from "../secrets/raw.ts";
+import { rawRedactor } from "../config/raw_redactor.ts";
 
 const redactor = rawRedactor(["http://u:pw-s3cr3t@cdn/x.m3u8?sig=s1gn-s3cr3t"], {});
 

@@ -30,7 +30,7 @@ import { formatSummary } from "../report/summary_text.ts";
 import { evaluateThresholds } from "../report/thresholds.ts";
 import { DashboardSession, dashboardWanted } from "../tui/session.ts";
 import { redactorFor } from "../secrets/redact.ts";
-import { rawRedactor } from "../secrets/raw.ts";
+import { rawRedactor } from "../config/raw_redactor.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { normalizeArgv } from "./argv.ts";
 import { EXIT, type ExitCode, exitCodeOf, ExitError } from "../exit/codes.ts";
@@ -67,7 +67,7 @@ export type { CliIo };
  */
 export async function runCli(args: string[], cliIo: CliIo): Promise<number> {
   // Every stderr line is redacted from the first one: config errors quote bad values, and the
-  // config's own redactor exists only once the config has loaded (secrets/raw.ts).
+  // config's own redactor exists only once the config has loaded (config/raw_redactor.ts).
   const raw = rawRedactor(args, cliIo.env);
   const io: CliIo = { ...cliIo, stderr: (t) => cliIo.stderr(raw.text(t)) };
   // Subcommands with flags of their own parse them themselves, before the swarm's grammar

@@ -1,7 +1,7 @@
 import { assertEquals } from "../testing/assert.ts";
-import { urlSecrets } from "./extract.ts";
-import { flagValues, rawRedactor } from "./raw.ts";
-import { REDACTED, safeUrl } from "./redact.ts";
+import { urlSecrets } from "../secrets/extract.ts";
+import { flagValues, rawRedactor } from "./raw_redactor.ts";
+import { REDACTED, safeUrl } from "../secrets/redact.ts";
 
 Deno.test("URLs that do not parse still give up their user info and query", () => {
   const bad = "http://bob:pa%20ss@host:99999/a.m3u8?token=t0k3n-abc&v=1";

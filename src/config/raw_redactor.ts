@@ -8,10 +8,10 @@
  * with no `:` (whole), and the user info and query of every URL, parsed or not.
  * @module
  */
-import { ENV_PREFIX, envName, EXTRA_ENV, FLAGS } from "../config/flags.ts";
-import { splitShellWords } from "../config/shell_words.ts";
-import { headerSecrets, urlSecrets } from "./extract.ts";
-import { Redactor, secretHeaderNames } from "./redact.ts";
+import { ENV_PREFIX, envName, EXTRA_ENV, FLAGS } from "./flags.ts";
+import { splitShellWords } from "./shell_words.ts";
+import { headerSecrets, urlSecrets } from "../secrets/extract.ts";
+import { Redactor, secretHeaderNames } from "../secrets/redact.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
