@@ -46,11 +46,7 @@ const SAME_LAYER: readonly { from: string; to: string; why: string }[] = [];
  * only shrink: an edge here that no longer exists fails the test too, so it is deleted with the
  * import.
  */
-const DEBTS: readonly { from: string; to: string; why: string }[] = [
-  { from: "config/config.ts", to: "report/thresholds.ts", why: "to move (issue 23)" },
-  { from: "config/load.ts", to: "report/thresholds.ts", why: "to move (issue 23)" },
-  { from: "shard/worker_main.ts", to: "swarm/mapping.ts", why: "to move (issue 23)" },
-];
+const DEBTS: readonly { from: string; to: string; why: string }[] = [];
 
 interface InfoModule {
   specifier: string;

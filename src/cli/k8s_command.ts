@@ -12,7 +12,7 @@ import type { CliIo } from "../exit/io.ts";
 import { parseDuration } from "../config/duration.ts";
 import { FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
-import { parseThreshold } from "../report/thresholds.ts";
+import { parseThreshold } from "../config/thresholds.ts";
 import { type Kubectl, kubectlCommand, KubectlMissingError } from "../k8s/kubectl.ts";
 import { secretWarning } from "../k8s/credentials.ts";
 import { hasSecret, runObjects } from "../k8s/manifests.ts";

@@ -21,7 +21,8 @@ import {
   mergeOutputsOf,
   writeMergeOutputs,
 } from "../report/merge_outputs.ts";
-import { evaluateThresholds, parseThreshold, type Threshold } from "../report/thresholds.ts";
+import { evaluateThresholds } from "../report/thresholds.ts";
+import { parseThreshold, type Threshold } from "../config/thresholds.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import { writeReportFiles } from "../report/html/outputs.ts";
 import { EXIT } from "../exit/codes.ts";

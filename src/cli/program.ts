@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from "commander";
 import { envName, EXTRA_ENV, FLAGS, type FlagSpec } from "../config/flags.ts";
 import type { RawFlags } from "../config/load.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
-import { figuresHelp } from "../report/thresholds.ts";
+import { figuresHelp } from "../config/thresholds.ts";
 import { ORIGIN_FLAGS, type OriginFlagValues } from "./origin_flags.ts";
 
 /** The Examples section of --help: what people type first. */

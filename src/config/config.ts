@@ -2,7 +2,7 @@
  * The validated configuration of one swarm run. Durations are milliseconds.
  * @module
  */
-import type { Threshold } from "../report/thresholds.ts";
+import type { Threshold } from "./thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "./resolve.ts";
 import type { MixEntry } from "./variant_mix.ts";

@@ -15,7 +15,7 @@ import type { LogFormat, LogLevel } from "../log/logger.ts";
 import { audienceOf, slotsOf } from "./audience.ts";
 import { cmcdProblems } from "./cmcd.ts";
 import { parseDuration } from "./duration.ts";
-import { parseThreshold } from "../report/thresholds.ts";
+import { parseThreshold } from "./thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
 import { resolvePlan } from "./resolve.ts";

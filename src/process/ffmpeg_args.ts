@@ -206,3 +206,21 @@ export function verifyHostArgs(
     ? ["-verifyhost", resolve.host]
     : [];
 }
+
+/**
+ * Client `id`'s command line for this run.
+ *
+ * @example Not run: it needs a config, FFmpeg's capabilities and TLS
+ * ```ts ignore
+ * const { command, args } = clientCommand(config, caps, { kind: "all" }, tls, 0);
+ * ```
+ */
+export function clientCommand(
+  config: SwarmConfig,
+  caps: FfmpegCapabilities,
+  mapping: StreamMapping,
+  tls: TlsSetup,
+  id: number,
+): { command: string; args: string[] } {
+  return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping, tls) };
+}

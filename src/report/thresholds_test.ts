@@ -1,8 +1,9 @@
 import { assert, assertEquals } from "../testing/assert.ts";
-import { PERCENTILE_METRICS } from "./percentile_figures.ts";
+import { PERCENTILE_METRICS } from "../config/percentile_figures.ts";
 import { Sketch } from "../math/sketch.ts";
 import type { RunSummary } from "./summary.ts";
-import { evaluateThresholds, figureOf, parseThreshold, type Threshold } from "./thresholds.ts";
+import { evaluateThresholds, figureOf } from "./thresholds.ts";
+import { parseThreshold, type Threshold } from "../config/thresholds.ts";
 
 Deno.test("thresholds parse with units scaled to the figure's base unit", () => {
   assertEquals(parseThreshold("segment_ttfb_p95<500ms"), {

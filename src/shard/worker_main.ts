@@ -7,7 +7,8 @@
 import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import { clientSpawner } from "../fanin/choose.ts";
-import { clientCommand, clientGroupsOption } from "../swarm/mapping.ts";
+import { clientCommand } from "../process/ffmpeg_args.ts";
+import { clientGroupsOption } from "../stats/groups.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";

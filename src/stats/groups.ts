@@ -15,6 +15,10 @@ import type { SessionResult, SessionTotals } from "../viewer/session.ts";
 import { ViewerStats, type ViewerWire } from "../viewer/stats.ts";
 import { type ByKind, byKind } from "./http_stats.ts";
 import { Sketch, SKETCH_ACCURACY, type SketchWire } from "../math/sketch.ts";
+import type { SwarmConfig } from "../config/config.ts";
+import { edgeAddressFor } from "../config/resolve.ts";
+import type { StreamMapping } from "../process/ffmpeg_args.ts";
+import { renditionFor } from "../process/variant_match.ts";
 
 /** The most groups of one kind: a mix has at most 16 renditions, --resolve 64 addresses. */
 export const MAX_GROUPS = 64;
@@ -202,4 +206,31 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
   const list = m.get(key);
   if (list) list.push(v);
   else m.set(key, [v]);
+}
+
+/**
+ * The groups client ids belong to, for the figures by rendition and by edge address; none
+ * (an empty object) without --variant-mix and --resolve. Plain data in, so a worker computes
+ * the same groups from its copy of the config and mapping.
+ *
+ * @example
+ * ```ts
+ * const plan = { host: "cdn.example", port: 80,
+ *   addresses: [{ ip: "127.0.0.2", weight: 1 }, { ip: "127.0.0.3", weight: 1 }] };
+ * clientGroupsOption({ resolve: plan }, { kind: "all" }).groupsOf?.(1);
+ * // { rendition: null, address: "127.0.0.3" }
+ * ```
+ */
+export function clientGroupsOption(
+  config: Pick<SwarmConfig, "resolve">,
+  mapping: StreamMapping,
+): { groupsOf?: (id: number) => ClientGroups } {
+  const { resolve } = config;
+  if (mapping.kind !== "mix" && !resolve) return {};
+  return {
+    groupsOf: (id) => ({
+      rendition: mapping.kind === "mix" ? renditionFor(mapping.renditions, id).label : null,
+      address: resolve ? edgeAddressFor(resolve, id) : null,
+    }),
+  };
 }

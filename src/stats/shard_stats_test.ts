@@ -2,7 +2,7 @@ import { assertEquals } from "../testing/assert.ts";
 import { EVENTS } from "../events/catalog.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { fleetView } from "../fleet/view.ts";
-import { parseThreshold } from "../report/thresholds.ts";
+import { parseThreshold } from "../config/thresholds.ts";
 import { ShardStats } from "./shard_stats.ts";
 
 const options = { targetClients: 10, targetDurationMs: 2000, dropThreshold: 0.01 };

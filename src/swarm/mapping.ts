@@ -1,13 +1,12 @@
 /**
- * Which streams every client maps, and the FFmpeg command each client runs.
+ * Which streams every client maps (the command each client runs from it is
+ * process/ffmpeg_args.ts's clientCommand).
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
 import type { Logger } from "../log/logger.ts";
-import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
 import {
-  buildFfmpegArgs,
   effectiveUrl,
   requestHeaders,
   type StreamMapping,
@@ -17,27 +16,8 @@ import { ffprobePathFor, type ProbeOptions, probePrograms } from "../process/ffp
 import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
-import type { ClientGroups } from "../stats/groups.ts";
 import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
 import { describeMix, matchVariantMix, renditionFor } from "../process/variant_match.ts";
-
-/**
- * Client `id`'s command line for this run.
- *
- * @example Not run: it needs a config, FFmpeg's capabilities and TLS
- * ```ts ignore
- * const { command, args } = clientCommand(config, caps, { kind: "all" }, tls, 0);
- * ```
- */
-export function clientCommand(
-  config: SwarmConfig,
-  caps: FfmpegCapabilities,
-  mapping: StreamMapping,
-  tls: TlsSetup,
-  id: number,
-): { command: string; args: string[] } {
-  return { command: config.ffmpegPath, args: buildFfmpegArgs(id, config, caps, mapping, tls) };
-}
 
 /**
  * `--print-cmd`'s comment lines for the rendition mix and the edge addresses (none without
@@ -69,33 +49,6 @@ export function groupComments(
     );
   }
   return lines;
-}
-
-/**
- * The groups client ids belong to, for the figures by rendition and by edge address; none
- * (an empty object) without --variant-mix and --resolve. Plain data in, so a worker computes
- * the same groups from its copy of the config and mapping.
- *
- * @example
- * ```ts
- * const plan = { host: "cdn.example", port: 80,
- *   addresses: [{ ip: "127.0.0.2", weight: 1 }, { ip: "127.0.0.3", weight: 1 }] };
- * clientGroupsOption({ resolve: plan }, { kind: "all" }).groupsOf?.(1);
- * // { rendition: null, address: "127.0.0.3" }
- * ```
- */
-export function clientGroupsOption(
-  config: Pick<SwarmConfig, "resolve">,
-  mapping: StreamMapping,
-): { groupsOf?: (id: number) => ClientGroups } {
-  const { resolve } = config;
-  if (mapping.kind !== "mix" && !resolve) return {};
-  return {
-    groupsOf: (id) => ({
-      rendition: mapping.kind === "mix" ? renditionFor(mapping.renditions, id).label : null,
-      address: resolve ? edgeAddressFor(resolve, id) : null,
-    }),
-  };
 }
 
 /**

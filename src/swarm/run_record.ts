@@ -9,7 +9,7 @@ import type { StreamMapping } from "../process/ffmpeg_args.ts";
 import type { TlsSetup } from "../process/tls.ts";
 import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
-import { clientCommand } from "./mapping.ts";
+import { clientCommand } from "../process/ffmpeg_args.ts";
 import { describeResolve } from "../config/resolve.ts";
 import { describeMix } from "../process/variant_match.ts";
 import { workerCount } from "./shards.ts";

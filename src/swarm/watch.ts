@@ -9,7 +9,8 @@ import type { Snapshot } from "../stats/snapshot.ts";
 import { fleetView } from "../fleet/view.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RunSummary } from "../report/summary.ts";
-import { evaluateThresholds, type Threshold, type ThresholdResult } from "../report/thresholds.ts";
+import { evaluateThresholds, type ThresholdResult } from "../report/thresholds.ts";
+import type { Threshold } from "../config/thresholds.ts";
 import type { LineWriter, TimelineWriter } from "../report/timeline.ts";
 import { progressLine } from "./progress_line.ts";
 
