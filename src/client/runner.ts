@@ -3,7 +3,7 @@
  * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
  * event into the shard's stats. The path of one stderr line:
  *
- *   pipe → read, split and stamped by the native fan-in ({@link ../fanin/fanin.c}), which
+ *   pipe → read, split and stamped by the native fan-in ({@link ../../native/fanin.c}), which
  *   buffers and drops (counted) outside this process → {@linkcode LossyLineQueue.pass}; or by
  *   Deno ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
  *   {@link ../lines/pump.ts ParsePump}; then → the client's parse entry (a line a parser
