@@ -19,6 +19,7 @@ import { loadboxFamilies, originFamilies } from "./machines.ts";
 import { viewerFamilies } from "./viewers.ts";
 import { cdnFamilies } from "./cdn.ts";
 import { groupFamilies } from "./groups.ts";
+import { audienceFamilies } from "./audience.ts";
 
 const P = "hlsswarm_";
 /** 20 buckets per decade (each 12 % wider than the last), 0.1 ms to 60 s. */
@@ -271,6 +272,7 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
   families.push(...viewerFamilies(s.viewers));
   families.push(...cdnFamilies(s.cdn));
   families.push(...groupFamilies(s));
+  families.push(...audienceFamilies(s.audience));
   if (x.loadbox) families.push(...loadboxFamilies(x.loadbox.latest, x.loadbox.saturatedSeconds));
   if (x.clients) families.push(...perClient(x.clients));
   if (x.origin) families.push(...originFamilies(x.origin));
