@@ -17,6 +17,8 @@ import { type CdnWire, MAX_WIRE_EDGES } from "../stats/cdn.ts";
 import { audienceRule, type AudienceWire } from "../stats/audience.ts";
 import type { GroupsWire } from "../stats/groups.ts";
 import { groupsRule } from "../stats/groups_wire.ts";
+import { ttfbSeriesRule, type TtfbSeriesWire } from "../stats/ttfb_series.ts";
+import { loadboxSeriesRule, type LoadboxSeriesWire } from "../stats/loadbox_series.ts";
 import {
   bool,
   count,
@@ -114,6 +116,12 @@ export interface Snapshot {
   renditions?: GroupsWire["renditions"];
   edgeAddresses?: GroupsWire["edgeAddresses"];
   series: SeriesWire;
+  /** Manifest and segment TTFB sketches per wall-clock interval (src/stats/ttfb_series.ts);
+   * absent in snapshots written before it. */
+  ttfbSeries?: TtfbSeriesWire;
+  /** The load box's CPU busy and capacity ms and loop lag per second
+   * (src/stats/loadbox_series.ts); absent before it, and in a worker's snapshot. */
+  loadboxSeries?: LoadboxSeriesWire;
 }
 
 /** The viewer fields that add up across shards (besides sessions and the sketches). */
@@ -221,6 +229,8 @@ const VIEWERS: Rule = obj({
   liveLatencyMs: SKETCH,
 });
 
+const EPOCH_SECOND = int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200");
+
 /** Every field of a snapshot, with the bounds real measurements stay within. */
 const SNAPSHOT: Rule = obj({
   version: int(SNAPSHOT_VERSION, SNAPSHOT_VERSION),
@@ -289,9 +299,11 @@ const SNAPSHOT: Rule = obj({
   renditions: optional(groupsRule(SKETCH, VIEWERS)),
   edgeAddresses: optional(groupsRule(SKETCH, VIEWERS)),
   series: obj({
-    start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),
+    start: EPOCH_SECOND,
     fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => [f, list(count, MAX_SERIES_SECONDS)]))),
   }, checkSeries),
+  ttfbSeries: optional(ttfbSeriesRule(SKETCH, EPOCH_SECOND)),
+  loadboxSeries: optional(loadboxSeriesRule(EPOCH_SECOND)),
 });
 
 /**

@@ -21,6 +21,7 @@ import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { SERIES_COUNTERS, type SeriesCounter, type SeriesValues, WallSeries } from "./series.ts";
 import { SKETCH_ACCURACY } from "./sketch.ts";
+import { TtfbSeries } from "./ttfb_series.ts";
 import type { SessionTotals } from "../viewer/session.ts";
 import { ViewerStats } from "../viewer/stats.ts";
 import { Viewer } from "../viewer/viewer.ts";
@@ -85,6 +86,8 @@ export class ShardStats {
   /** Joins, leaves and session lengths (src/stats/audience.ts). */
   readonly audience = new AudienceStats();
   readonly series = new WallSeries();
+  /** Manifest and segment TTFB per wall-clock interval, beside the whole-run sketches. */
+  readonly ttfb = new TtfbSeries(SKETCH_ACCURACY);
   readonly viewers = new ViewerStats();
   readonly cdn = new CdnStats();
   readonly clients = new Map<number, ClientRecord>();
@@ -129,6 +132,11 @@ export class ShardStats {
   /** Records one stderr event of client `id`. */
   record(id: number, e: HttpEvent): void {
     this.http.apply(e);
+    // The same samples as the whole-run sketches http.apply just fed, so the intervals add up
+    // to them.
+    if (e.type === "response" && e.ttfbMs !== null) {
+      if (e.kind === "manifest" || e.kind === "segment") this.ttfb.add(e.kind, e.ttfbMs);
+    }
     const c = this.client(id);
     c.viewer.event(e);
     if (e.type === "cache" || e.type === "body_bytes") this.cdn.record(id, e);
@@ -208,7 +216,9 @@ export class ShardStats {
       values[f] = Math.max(0, totals[f] - this.#last[f]);
       this.#last[f] = Math.max(this.#last[f], totals[f]);
     }
-    this.series.accumulate(Math.floor(wallNow / 1000) - (final ? 0 : 1), values);
+    const second = Math.floor(wallNow / 1000) - (final ? 0 : 1);
+    this.series.accumulate(second, values);
+    this.ttfb.close(second);
   }
 
   /** Everything measured so far, as a mergeable snapshot taken at wall time `wallNow`. */
@@ -297,6 +307,7 @@ export class ShardStats {
       audience: this.audience.wire(),
       ...this.groups.toWire(this.clients.values(), this.#lastTickAt),
       series: this.series.toWire(),
+      ttfbSeries: this.ttfb.toWire(Math.floor(wallNow / 1000)),
     };
   }
 }
