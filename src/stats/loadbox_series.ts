@@ -122,9 +122,10 @@ const checkWire: CrossCheck = (w) => {
     return ["cpuCapacityMs", `columns of ${busy.length}, ${cap.length} and ${lag.length} seconds`];
   }
   const over = busy.findIndex((b, i) => b > cap[i]);
-  return over < 0
-    ? null
-    : [`cpuBusyMs[${over}]`, `${busy[over]} ms busy is more than the ${cap[over]} ms there was`];
+  return over < 0 ? null : [
+    "cpuBusyMs",
+    `second ${over}: ${busy[over]} ms busy is more than the ${cap[over]} ms there was`,
+  ];
 };
 
 /**
