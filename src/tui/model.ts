@@ -230,7 +230,7 @@ export class DashboardModelBuilder {
 }
 
 /**
- * Which figures a run measures, from `--stats` and `--stats-loglevel` (README, "Why FFmpeg runs
+ * Which figures a run measures, from `--stats` and `--stats-loglevel` (docs/measurements.md, "Why FFmpeg runs
  * at log level trace").
  *
  * @example
