@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../../src/testing/assert.ts";
 import { binaryString } from "./messages.ts";
 import { buildScript } from "./make_script.ts";
-import { parseArgs } from "./options.ts";
+import { parseArgs, UsageError } from "./options.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const REFUSED = new URL("testdata/ffmpeg-5.1/stderr_trace_connection_refused.txt", ROOT).pathname;
@@ -65,4 +65,21 @@ Deno.test("make_script: bad input is one line and exit 2", async () => {
     assertEquals(out.code, 2, err);
     assertStringIncludes(err, `make_script.ts: ${says}`);
   }
+});
+
+Deno.test("make_script: flags come from one table; a number that is not one is refused", () => {
+  const base = ["--stderr", "e.txt", "-o", "o.script"];
+  const o = parseArgs([...base, "--loop-from", "3", "--period-ms", "22000", "--keep-datetime"]);
+  assert(o !== "help");
+  assertEquals([o.loopFrom, o.periodMs, o.keepDatetime, o.noLoop], [3, 22000, true, false]);
+  for (const bad of [["--loop-from", "abc"], ["--loop-from", "0"], ["--line-us", ""]]) {
+    let said = "";
+    try {
+      parseArgs([...base, ...bad]);
+    } catch (e) {
+      said = e instanceof UsageError ? e.message : "not a UsageError";
+    }
+    assertStringIncludes(said, `${bad[0]} ${bad[1]}: needs a number >=`);
+  }
+  assertEquals(parseArgs([...base, "--help"]), "help");
 });
