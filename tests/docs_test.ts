@@ -143,6 +143,16 @@ Deno.test("every shell block is run or says why not", () => {
   assertEquals(bad, [], 'mark a block "<!-- not run: REASON -->" or "<!-- run: exits N -->"');
 });
 
+/** The caller's values of `names`, those that are set. */
+function passThrough(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = Deno.env.get(n);
+    if (v !== undefined) out[n] = v;
+  }
+  return out;
+}
+
 /** A directory with an `hls-swarm` that runs this checkout, and the data examples read. */
 async function sandbox(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "hls-swarm-docs-" });
@@ -167,11 +177,11 @@ for (const block of blocks.filter((b) => SHELL_LANGS.has(b.lang))) {
         args: ["-e", "-o", "pipefail", "-c", block.body],
         cwd: dir,
         clearEnv: true,
+        // Nothing of the caller's HLS_SWARM_* or Go aliases; what Deno needs to find its cache.
         env: {
           PATH: `${dir}/bin:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}`,
-          HOME: dir,
           NO_COLOR: "1",
-          ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR") } : {}),
+          ...passThrough(["HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]),
         },
         stdout: "piped",
         stderr: "piped",
