@@ -65,7 +65,8 @@ export function audiencePanel(ctx: Ctx, width: number, compact: boolean): string
   if (!a) return [];
   const title = rule(c, "Audience", width, c.dim("rates: last 10 s"));
   const perSlot = a.sessionsPerSlot === null ? na(c, "…") : a.sessionsPerSlot.toFixed(2);
-  const heldFor = `ramp held ${formatClockShort(a.heldMs)} in all`;
+  const heldS = `${(a.heldMs / 1000).toFixed(1)} s`;
+  const heldFor = `held ${heldS} in all (load box saturated)`;
   const held = heldText(ctx, a);
   if (compact) {
     // One line: the header says whether the ramp is held now.
@@ -73,7 +74,7 @@ export function audiencePanel(ctx: Ctx, width: number, compact: boolean): string
       title,
       ` joins ${rate(c, a.joinsPerSecond)} (${formatCount(a.joins)}) · leaves ` +
       `${rate(c, a.leavesPerSecond)} (${formatCount(a.leaves)}) · sessions/slot ${perSlot} · ` +
-      `held ${formatClockShort(a.heldMs)}`,
+      `held ${heldS}`,
     ];
   }
   const lab = (s: string) => ` ${l(s, 18)}`;

@@ -87,7 +87,10 @@ Deno.test("with a plan: viewers against the target, the stage, the hold, joins p
   const lines = renderDashboard(m, { width: 120, height: 40, showDetails: false, color: false });
   const text = lines.join("\n");
   assertStringIncludes(lines[2], "12 viewers, target 14 · stage 2/2: 10→20 over 0:10 · ramp HELD");
-  assertStringIncludes(text, " ramp              HELD: load box saturated (cpu) · ramp held 0:03");
+  assertStringIncludes(
+    text,
+    " ramp              HELD: load box saturated (cpu) · held 3.2 s in all",
+  );
   assertStringIncludes(text, "── Audience");
   assert(/ joins +1\.0\/s {2}total 15/.test(text), text);
   assert(/ leaves +0\.0\/s {2}total 3 /.test(text), text);
