@@ -74,8 +74,13 @@ export interface ClientDeps {
   pump: ParsePump;
   /** Seeds the client's backoff jitter. */
   seed: number;
-  /** The FFmpeg command of client `id` (rebuilt at every start). */
-  command(id: number): { command: string; args: string[] };
+  /** The FFmpeg command of client `id` (rebuilt at every start; may wait, see the supervisor). */
+  command(id: number, signal: AbortSignal):
+    | { command: string; args: string[] }
+    | Promise<{
+      command: string;
+      args: string[];
+    }>;
   options: ClientOptions;
   /** The shard's per-request log (--request-log), or none. */
   requestLog?: RequestLog;
@@ -178,7 +183,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
     spawner: deps.spawner,
     clock,
     backoff: new Backoff(DEFAULT_BACKOFF, clientRandom(id, deps.seed ^ 0x5bd1e995)),
-    command: () => deps.command(id),
+    command: (signal) => deps.command(id, signal),
     readProgress: options.stats,
     graceMs: options.graceMs,
     hooks: {
@@ -189,7 +194,11 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
       },
       onSpawnError: (cid, error) => {
         life.spawnErrors++;
-        log.error("client_spawn_failed", { client_id: cid, error: error.message });
+        // A viewer's DNS lookup (--resolve-dns) that found nothing is a failed start too.
+        const event = error.name === "DnsLookupError"
+          ? "client_lookup_failed"
+          : "client_spawn_failed";
+        log.error(event, { client_id: cid, error: error.message });
       },
       onRunStart: () => {
         progress = parsers.progress();

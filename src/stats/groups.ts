@@ -23,6 +23,8 @@ export const MAX_GROUPS = 64;
 export interface ClientGroups {
   rendition: string | null;
   address: string | null;
+  /** Not known yet (--resolve-dns: the viewer's lookup has not answered): asked again later. */
+  pending?: boolean;
 }
 
 /** One group's figures, on the wire. */
@@ -59,17 +61,18 @@ interface Cell {
  * a viewer's sessions count in the shard's figures and in each of its groups'.
  */
 class TeeViewerStats extends ViewerStats {
-  constructor(readonly targets: readonly ViewerStats[]) {
+  /** `targets` is asked at each session event: a viewer's groups may be known only later. */
+  constructor(readonly targets: () => readonly ViewerStats[]) {
     super();
   }
   override started(): void {
-    for (const t of this.targets) t.started();
+    for (const t of this.targets()) t.started();
   }
   override startup(ms: number): void {
-    for (const t of this.targets) t.startup(ms);
+    for (const t of this.targets()) t.startup(ms);
   }
   override ended(r: SessionResult): void {
-    for (const t of this.targets) t.ended(r);
+    for (const t of this.targets()) t.ended(r);
   }
 }
 
@@ -136,6 +139,8 @@ export class GroupStats {
     let cells = this.#byClient.get(id);
     if (cells) return cells;
     const g = this.groupsOf?.(id);
+    // Nothing is counted before the viewer's groups are known (it has not started yet).
+    if (g?.pending) return [];
     cells = [];
     if (g?.rendition) cells.push(this.#renditions.cell(g.rendition));
     if (g?.address) cells.push(this.#addresses.cell(g.address));
@@ -149,8 +154,8 @@ export class GroupStats {
    * tee to `shard` and each group.
    */
   viewerStats(id: number, shard: ViewerStats): ViewerStats {
-    const cells = this.#cells(id);
-    return cells.length ? new TeeViewerStats([shard, ...cells.map((c) => c.experience)]) : shard;
+    if (!this.groupsOf) return shard;
+    return new TeeViewerStats(() => [shard, ...this.#cells(id).map((c) => c.experience)]);
   }
 
   /** One event of client `id`. */

@@ -8,13 +8,17 @@
 import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
 import { describeResolve, edgeAddressFor } from "./resolve.ts";
+import { describeResolveDns } from "./resolve_dns.ts";
 import { type MixRendition, renditionFor } from "./variant_mix.ts";
 import { largestRemainder } from "./weighted.ts";
 
 /** Pods listed one by one; more are summed up as "…". */
 const LISTED_PODS = 8;
 
-type PlanConfig = Parameters<typeof processPlan>[0] & Pick<SwarmConfig, "variantMix" | "resolve">;
+type PlanConfig =
+  & Parameters<typeof processPlan>[0]
+  & Pick<SwarmConfig, "variantMix" | "resolve">
+  & Partial<Pick<SwarmConfig, "resolveDns">>;
 
 /**
  * The lines (none without a mix or --resolve).
@@ -66,6 +70,10 @@ export function groupPlanComments(config: PlanConfig, shards: number): string[] 
       `# edge addresses: ${describeResolve(resolve)}`,
       perPod(resolve.addresses.map((a) => a.ip), (id) => edgeAddressFor(resolve, id)),
     );
+  }
+  if (config.resolveDns) {
+    // Each pod's viewers look the host up themselves: the spread is the DNS's, known at run time.
+    lines.push(`# edge addresses: ${describeResolveDns(config.resolveDns)}, in each pod`);
   }
   return lines;
 }

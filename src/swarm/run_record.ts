@@ -11,6 +11,7 @@ import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "./mapping.ts";
 import { describeResolve } from "./resolve.ts";
+import { describeResolveDns } from "./resolve_dns.ts";
 import { describeMix } from "./variant_mix.ts";
 import { workerCount } from "./shards.ts";
 import { stagesFlag } from "./stages.ts";
@@ -86,7 +87,9 @@ export async function runRecord(
       statsLogLevel: config.statsLogLevel,
       playerBufferMs: config.playerBufferMs,
       variantMix: mapping.kind === "mix" ? describeMix(mapping.renditions) : null,
-      resolve: config.resolve && describeResolve(config.resolve),
+      resolve: config.resolve
+        ? describeResolve(config.resolve)
+        : config.resolveDns && describeResolveDns(config.resolveDns),
       stages: config.stages && stagesFlag(config.stages),
       sessionDuration: config.sessionDuration && sessionDistFlag(config.sessionDuration),
     },
