@@ -18,6 +18,7 @@ import { esc, int, ms, pct } from "./text.ts";
 /** Which groups: the summary's field, and what the table is called. */
 export type GroupKind = "renditions" | "edgeAddresses";
 
+/** Short headings: thirteen columns must fit the page's width (the notes say the rest). */
 const HEAD = [
   "",
   "viewers",
@@ -25,10 +26,9 @@ const HEAD = [
   "segments",
   "bytes",
   "errors",
-  "error rate",
-  "segment TTFB p50",
-  "segment TTFB p95",
-  "sessions started",
+  "seg. TTFB p50",
+  "seg. TTFB p95",
+  "sessions",
   "VSF",
   "startup p50",
   "rebuffering",
@@ -64,7 +64,6 @@ export function groupRow(label: string, g: GroupReport, key: string): Cell[] {
     c(g.requests.segment, "requests.segment"),
     c(g.bytes, "bytes"),
     c(g.errors, "errors"),
-    c(pct(g.errorRate)),
     c(ms(g.segmentTtfbMs.p50), "segmentTtfbMs.p50"),
     c(ms(g.segmentTtfbMs.p95), "segmentTtfbMs.p95"),
     c(e.sessions.started, "experience.sessions.started"),
@@ -114,6 +113,7 @@ export function groupTable(s: ReportInput, extras: ReportExtras, kind: GroupKind
     : "Viewers --resolve sent to each address, by client id: the address FFmpeg connected to, " +
       "not what a CDN header named (that is the CDN edges table)";
   return table(kind, head, rows) +
-    `<p class="note">${esc(how)}. All measured, except rebuffering (inferred by the virtual ` +
-    `player).${shards.length ? " Indented rows: each shard's own summary." : ""}</p>`;
+    `<p class="note">${esc(how)}. TTFB, startup in ms; sessions: sessions started. All ` +
+    `measured, except rebuffering (rebuffer time over watch time, inferred by the virtual ` +
+    `player).${shards.length ? " ↳ rows: each shard's own summary." : ""}</p>`;
 }

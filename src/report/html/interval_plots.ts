@@ -8,40 +8,13 @@
  * saturation windows shaded.
  * @module
  */
+import type { IntervalPercentiles } from "../../stats/ttfb_series.ts";
+import type { LoadboxSeriesWire } from "../../stats/loadbox_series.ts";
 import type { Domain, ReportExtras, ReportInput, TimePlot } from "./data.ts";
 import { MAX_POINTS, MAX_SHARD_LINES } from "./data.ts";
 
 /** One interval's TTFB figures; null percentiles when it had no sample. */
-export interface IntervalFigures {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  count: number;
-}
-
-/** The summary's `ttfbPercentiles`: `manifest[i]` and `segment[i]` cover epoch seconds
- * [start + i·intervalSeconds, start + (i+1)·intervalSeconds). */
-export interface TtfbIntervals {
-  intervalSeconds: number;
-  start: number;
-  manifest: IntervalFigures[];
-  segment: IntervalFigures[];
-}
-
-/** The summary's `loadboxSeries`: per second from epoch second `start`; CPU % is busy over
- * capacity (both in CPU-ms, so a second of 4 busy cores of 8 is 4,000 of 8,000). */
-export interface LoadboxSeries {
-  start: number;
-  cpuBusyMs: number[];
-  cpuCapacityMs: number[];
-  loopLagMaxMs: number[];
-}
-
-/** The optional series, as a summary that has them holds them (absent in older ones). */
-export interface IntervalSeries {
-  ttfbPercentiles?: TtfbIntervals | null;
-  loadboxSeries?: LoadboxSeries | null;
-}
+export type IntervalFigures = IntervalPercentiles;
 
 /** A plot the summary cannot draw, and why: shown as a note where the plot would be. */
 export interface MissingPlot {
@@ -49,8 +22,6 @@ export interface MissingPlot {
   title: string;
   why: string;
 }
-
-const series = (s: ReportInput): IntervalSeries => s as ReportInput & IntervalSeries;
 
 /**
  * The TTFB p50/p95/p99 plots, one for segments and one for playlists. A point sits in the middle
@@ -69,7 +40,7 @@ const series = (s: ReportInput): IntervalSeries => s as ReportInput & IntervalSe
  * ```
  */
 export function ttfbPlots(s: ReportInput, domain: Domain): TimePlot[] {
-  const t = series(s).ttfbPercentiles;
+  const t = s.ttfbPercentiles;
   if (!t) return [];
   const n = Math.max(t.segment.length, t.manifest.length);
   const merge = Math.max(1, Math.ceil(n / MAX_POINTS));
@@ -133,7 +104,7 @@ export function bucketed(values: readonly number[], step: number, how: "sum" | "
 }
 
 /** CPU % of each bucket: busy over capacity of its seconds; null where no capacity was read. */
-function cpuPercent(b: LoadboxSeries, step: number): (number | null)[] {
+function cpuPercent(b: LoadboxSeriesWire, step: number): (number | null)[] {
   const busy = bucketed(b.cpuBusyMs, step, "sum");
   return bucketed(b.cpuCapacityMs, step, "sum").map((cap, i) =>
     cap > 0 ? (100 * busy[i]) / cap : null
@@ -155,7 +126,7 @@ function cpuPercent(b: LoadboxSeries, step: number): (number | null)[] {
  * ```
  */
 export function loadboxPlots(s: ReportInput, domain: Domain): TimePlot[] {
-  const b = series(s).loadboxSeries;
+  const b = s.loadboxSeries;
   if (!b) return [];
   const step = Math.max(1, Math.ceil(b.cpuBusyMs.length / MAX_POINTS));
   const avg = step > 1 ? ` Each point is ${step} s together.` : "";
@@ -167,7 +138,12 @@ export function loadboxPlots(s: ReportInput, domain: Domain): TimePlot[] {
       unit: "%",
       caption: "CPU time all processes of the load box used in each second over the time its " +
         "CPUs had (/proc/stat, measured): hls-swarm, its FFmpeg viewers and anything else " +
-        "running there. Dashed: the saturation limit." + avg,
+        "running there" +
+        (s.fleet
+          ? "; a merged fleet's: its shards' boxes together (CPU-ms added, so shards sharing " +
+            "a machine count it once per shard in both busy and capacity)"
+          : "") +
+        ". Dashed: the saturation limit." + avg,
       start: b.start,
       step,
       domain,
@@ -179,8 +155,10 @@ export function loadboxPlots(s: ReportInput, domain: Domain): TimePlot[] {
       title: "hls-swarm's event-loop lag",
       unit: "ms",
       caption: "the longest a 100 ms timer of hls-swarm's event loop fired late in each second " +
-        "(measured): how far behind reading FFmpeg's output could fall. Dashed: the saturation " +
-        "limit." + (step > 1 ? ` Each point is the highest of ${step} s.` : ""),
+        "(measured): how far behind reading FFmpeg's output could fall" +
+        (s.fleet ? " (a merged fleet's: the largest of its shards')" : "") +
+        ". Dashed: the saturation limit." +
+        (step > 1 ? ` Each point is the highest of ${step} s.` : ""),
       start: b.start,
       step,
       domain,
@@ -253,8 +231,7 @@ export function shardIntervalPlots(extras: ReportExtras, domain: Domain): TimePl
  */
 export function missingPlots(s: ReportInput): MissingPlot[] {
   const out: MissingPlot[] = [];
-  const x = series(s);
-  if (!x.ttfbPercentiles) {
+  if (!s.ttfbPercentiles) {
     out.push({
       id: "ttfb-interval",
       title: "Segment and playlist TTFB p50/p95/p99 per interval",
@@ -262,7 +239,7 @@ export function missingPlots(s: ReportInput): MissingPlot[] {
         "hls-swarm before it kept them). Its whole-run percentiles are in the latency table.",
     });
   }
-  if (!x.loadboxSeries) {
+  if (!s.loadboxSeries) {
     out.push({
       id: "loadbox",
       title: "Load-box CPU and event-loop lag",

@@ -44,7 +44,7 @@ dl.head{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8
 dl.head dt{color:#57606a}dl.head dd{margin:0;word-break:break-all}
 table{border-collapse:collapse;margin:6px 0 10px;background:#fff;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d0d4da;padding:3px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#eef1f4}
+th:first-child,td:first-child{text-align:left}th{background:#eef1f4}td{white-space:nowrap}
 td.pass{color:#1a7f37}td.fail{color:#cf222e;font-weight:600}
 figure{margin:8px 0 18px;background:#fff;border:1px solid #d0d4da;border-radius:6px;padding:8px}
 figure svg{width:100%;height:auto;display:block}

@@ -13,7 +13,6 @@ import type { ShardSummary } from "../merge.ts";
 import type { ReportInput } from "./data.ts";
 import {
   type IntervalFigures,
-  type IntervalSeries,
   loadboxPlots,
   shardIntervalPlots,
   ttfbPlots,
@@ -47,7 +46,7 @@ const fig = (p50: number, count = 10): IntervalFigures => ({
 const none: IntervalFigures = { p50: null, p95: null, p99: null, count: 0 };
 
 /** Hand-built series over the fixture's seconds: 10 s intervals with a gap, and a busy second. */
-function withSeries(s: ReportInput): ReportInput & IntervalSeries {
+function withSeries(s: ReportInput): ReportInput {
   const first = Math.floor(start / 10) * 10;
   const intervals = Math.ceil((start + seconds - first) / 10);
   const segment = Array.from({ length: intervals }, (_, i) => (i === 2 ? none : fig(20 + i)));
