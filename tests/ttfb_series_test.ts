@@ -4,7 +4,8 @@
  * their series begin on different wall-clock seconds), then `hls-swarm merge`. Each shard's
  * intervals add up to its whole-run TTFB counts; the fleet's interval percentiles are those of
  * the union of the shards' samples in that interval; the fleet's CPU busy and capacity in a
- * second are the sums of its shards'.
+ * second are the sums of its shards'. One shard runs its clients on two worker threads, the
+ * other on the main thread.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
@@ -27,6 +28,9 @@ Deno.test("TTFB per interval and the load box per second: shards add up, a merge
         "--ramp-rate=3",
         "--duration=22s",
         `--shard=${i}/2`,
+        // Shard 0's clients run on two worker threads (their final reports merged in the
+        // process), shard 1's on the main thread.
+        `--workers=${i === 0 ? 2 : 0}`,
         `--run-id=${runId}`,
         `--summary-json=${dir}/shard-${i}.json`,
         "--metrics=off",
@@ -42,6 +46,7 @@ Deno.test("TTFB per interval and the load box per second: shards add up, a merge
       [0, 1].map(async (i) => JSON.parse(await Deno.readTextFile(`${dir}/shard-${i}.json`))),
     );
 
+    assertEquals(parts.map((p) => p.run.workers), [2, 0]);
     for (const [i, p] of parts.entries()) {
       const t = p.ttfbPercentiles, w = p.snapshot.ttfbSeries;
       assert(t && w, `shard ${i}: ttfbPercentiles and snapshot.ttfbSeries`);

@@ -95,6 +95,8 @@ function shards(
     const wall = EPOCH + (second + 1) * 1000 + 1;
     for (const s of stats) s.tick(second * 1000, wall);
   }
+  // The final tick: the run is over (a finished shard's snapshot has its TTFB intervals).
+  for (const s of stats) s.tick(seconds * 1000, EPOCH + seconds * 1000 + 2, true);
   return stats.map((s) => s.snapshot(EPOCH + seconds * 1000));
 }
 

@@ -44,6 +44,11 @@ export interface LineCounts {
   read: number;
   dropped: number;
   parsed: number;
+  /**
+   * Lines the native fan-in read and left out, as no parser reads them (src/lines/selection.ts):
+   * neither read nor lost. Absent in snapshots from before it (0).
+   */
+  filtered?: number;
 }
 
 /** FFmpeg exits grouped by code and by why hls-swarm asked (null reason: it did not). */
@@ -117,7 +122,7 @@ export interface Snapshot {
   edgeAddresses?: GroupsWire["edgeAddresses"];
   series: SeriesWire;
   /** Manifest and segment TTFB sketches per wall-clock interval (src/stats/ttfb_series.ts);
-   * absent in snapshots written before it. */
+   * in a finished shard's snapshot (not in live ones), absent in those written before it. */
   ttfbSeries?: TtfbSeriesWire;
   /** The load box's CPU busy and capacity ms and loop lag per second
    * (src/stats/loadbox_series.ts); absent before it, and in a worker's snapshot. */
@@ -198,7 +203,7 @@ const SKETCH: Rule = obj({
 
 const counts = (keys: readonly string[]): Rule =>
   obj(Object.fromEntries(keys.map((k) => [k, count])));
-const LINE_COUNTS = counts(["read", "dropped", "parsed"]);
+const LINE_COUNTS = obj({ read: count, dropped: count, parsed: count, filtered: optional(count) });
 
 /** A cache cell's errors and timed responses are some of its requests. */
 const checkCdnCell: CrossCheck = (c) => {

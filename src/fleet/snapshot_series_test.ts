@@ -18,7 +18,7 @@ function snapshot(): Snapshot {
   for (const [i, at] of [[0, WALL], [1, WALL + 10_000]] as const) {
     stats.record(0, { type: "request", req: i, kind: "segment", path: "/s.ts", at: 0 });
     stats.record(0, { type: "response", req: i, kind: "segment", status: 200, ttfbMs: 20 + i });
-    stats.tick(i * 1000, at);
+    stats.tick(i * 1000, at, i === 1);
   }
   return {
     ...stats.snapshot(WALL + 10_000),

@@ -86,8 +86,14 @@ export class ShardStats {
   /** Joins, leaves and session lengths (src/stats/audience.ts). */
   readonly audience = new AudienceStats();
   readonly series = new WallSeries();
-  /** Manifest and segment TTFB per wall-clock interval, beside the whole-run sketches. */
+  /**
+   * Manifest and segment TTFB per wall-clock interval, beside the whole-run sketches. In the
+   * snapshot once the shard has finished (its final tick): no live reader plots it, and a
+   * worker's report a second would otherwise copy up to 1,440 sketches, and the main thread
+   * merge them, every second (bench/series_bench.ts: 17 ms per 1-hour shard).
+   */
   readonly ttfb = new TtfbSeries(SKETCH_ACCURACY);
+  #finished = false;
   readonly viewers = new ViewerStats();
   readonly cdn = new CdnStats();
   readonly clients = new Map<number, ClientRecord>();
@@ -219,6 +225,7 @@ export class ShardStats {
     const second = Math.floor(wallNow / 1000) - (final ? 0 : 1);
     this.series.accumulate(second, values);
     this.ttfb.close(second);
+    if (final) this.#finished = true;
   }
 
   /** Everything measured so far, as a mergeable snapshot taken at wall time `wallNow`. */
@@ -248,6 +255,7 @@ export class ShardStats {
         lines[stream].read += l.read;
         lines[stream].dropped += l.dropped;
         lines[stream].parsed += l.parsed;
+        lines[stream].filtered = (lines[stream].filtered ?? 0) + (l.filtered ?? 0);
         read += l.read;
         dropped += l.dropped;
       }
@@ -307,11 +315,11 @@ export class ShardStats {
       audience: this.audience.wire(),
       ...this.groups.toWire(this.clients.values(), this.#lastTickAt),
       series: this.series.toWire(),
-      ttfbSeries: this.ttfb.toWire(Math.floor(wallNow / 1000)),
+      ...(this.#finished ? { ttfbSeries: this.ttfb.toWire(Math.floor(wallNow / 1000)) } : {}),
     };
   }
 }
 
 function zeroLines(): LineCounts {
-  return { read: 0, dropped: 0, parsed: 0 };
+  return { read: 0, dropped: 0, parsed: 0, filtered: 0 };
 }
