@@ -3,6 +3,8 @@
  * - every shell block is run, as a user would paste it, with `hls-swarm` on the PATH, and must exit
  *   0 (or the code an `<!-- run: exits N -->` comment before it names); a block that cannot run here
  *   says why in a `<!-- not run: REASON -->` comment before it;
+ * - a block marked `<!-- output -->` right after a shell block is exactly what that block prints
+ *   (stdout, then stderr);
  * - every fenced block names its language, so a shell example cannot hide in an unmarked one;
  * - every `--flag` named is one of hls-swarm's (its flag table, and each subcommand's own flags as
  *   its `--help` lists them), or one of the other tools' listed in FOREIGN_FLAGS below;
@@ -167,6 +169,12 @@ async function sandbox(): Promise<string> {
   return dir;
 }
 
+/** The block right after `block` when it is marked `<!-- output -->`: what `block` prints. */
+function outputShown(block: Fence): Fence | undefined {
+  const next = blocks[blocks.indexOf(block) + 1];
+  return next?.file === block.file && next.mark === "output" ? next : undefined;
+}
+
 for (const block of blocks.filter((b) => SHELL_LANGS.has(b.lang))) {
   if (block.mark?.startsWith("not run:")) continue;
   const expected = Number(block.mark?.match(/^run: exits (\d+)$/)?.[1] ?? 0);
@@ -187,8 +195,17 @@ for (const block of blocks.filter((b) => SHELL_LANGS.has(b.lang))) {
         stderr: "piped",
         signal: AbortSignal.timeout(60_000),
       }).output();
-      const err = new TextDecoder().decode(out.stderr).slice(-2000);
+      const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+      const err = text(out.stderr).slice(-2000);
       assertEquals(out.code, expected, `${where(block)}:\n${block.body}\nstderr: ${err}`);
+      const shown = outputShown(block);
+      if (shown !== undefined) {
+        assertEquals(
+          (text(out.stdout) + text(out.stderr)).trimEnd(),
+          shown.body.trimEnd(),
+          `${where(shown)}: the output shown is not what ${where(block)} prints`,
+        );
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
