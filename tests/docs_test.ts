@@ -249,3 +249,19 @@ Deno.test("every relative link resolves, to its heading too", async () => {
   }
   assertEquals(broken, []);
 });
+
+Deno.test("the README's first commands are the ones CI runs on a fresh machine", async () => {
+  const readme = blocks.filter((b) => b.file === "README.md" && SHELL_LANGS.has(b.lang));
+  const first = readme.find((b) => b.body.includes("make test"));
+  assert(first, "README.md: no block with `make test`");
+  const ci = await Deno.readTextFile(new URL(".ci/run", ROOT));
+  for (const line of first.body.split("\n").map((l) => l.replace(/#.*/, "").trim())) {
+    if (line === "") continue;
+    // `make deps demo` sets up as CI does (make deps), then runs the demo, which CI does not.
+    for (const target of line.replace(/^make\s+/, "").split(/\s+/).filter((t) => t !== "demo")) {
+      assert(ci.includes(`make ${target}`), `.ci/run does not run \`make ${target}\` (${line})`);
+    }
+  }
+  const makefile = await Deno.readTextFile(new URL("Makefile", ROOT));
+  assert(/^demo:/m.test(makefile), "the Makefile has a demo target");
+});
