@@ -7,18 +7,20 @@ const ROOT = new URL("../../", import.meta.url);
 const REFUSED = new URL("testdata/ffmpeg-5.1/stderr_trace_connection_refused.txt", ROOT).pathname;
 const read = (path: string) => binaryString(Deno.readFileSync(new URL(path, ROOT)));
 
-Deno.test("make_script: the README's command remakes keepalive-5.1.script byte for byte", () => {
-  // the command README.md ("How keepalive-5.1.script was made") gives, paths as written there
+/** The script make_script.ts makes from FFmpeg `version`'s nginx keep-alive capture pair. */
+function keepalive(version: string, out: string, ...extra: string[]) {
   const o = parseArgs([
-    "--stderr",
-    "testdata/ffmpeg-5.1/stderr_trace_nginx_keepalive.txt",
-    "--progress",
-    "testdata/ffmpeg-5.1/progress_trace_nginx_keepalive.txt",
-    "-o",
-    "bench/replay/keepalive-5.1.script",
+    ...["--stderr", `testdata/ffmpeg-${version}/stderr_trace_nginx_keepalive.txt`],
+    ...["--progress", `testdata/ffmpeg-${version}/progress_trace_nginx_keepalive.txt`],
+    ...["-o", out, ...extra],
   ]);
   assert(o !== "help");
-  const made = buildScript(o, read(o.stderr), read(o.progress));
+  return { o, made: buildScript(o, read(o.stderr), read(o.progress)) };
+}
+
+Deno.test("make_script: the README's command remakes keepalive-5.1.script byte for byte", () => {
+  // the command README.md ("How keepalive-5.1.script was made") gives, paths as written there
+  const { o, made } = keepalive("5.1", "bench/replay/keepalive-5.1.script");
   assertEquals(made.timing.mode, "paced");
   // README: 11 cycles looped, messages 538..1648, 11 segments a pass
   assertEquals([made.plan.loopStart, made.plan.loopEnd, made.plan.steps.seg], [538, 1649, 11]);
@@ -27,19 +29,7 @@ Deno.test("make_script: the README's command remakes keepalive-5.1.script byte f
 });
 
 Deno.test("make_script: a datetime capture keeps its times; --no-loop plays once and exits", () => {
-  const o = parseArgs([
-    "--stderr",
-    "testdata/ffmpeg-9.0/stderr_trace_nginx_keepalive.txt",
-    "--progress",
-    "testdata/ffmpeg-9.0/progress_trace_nginx_keepalive.txt",
-    "-o",
-    "unused.script",
-    "--no-loop",
-    "--exit-code",
-    "3",
-  ]);
-  assert(o !== "help");
-  const made = buildScript(o, read(o.stderr), read(o.progress));
+  const { made } = keepalive("9.0", "unused.script", "--no-loop", "--exit-code", "3");
   assertEquals(made.timing.mode, "datetime");
   assertEquals(made.plan.looping, false);
   assertStringIncludes(made.text, "\n!exit 3\n");
