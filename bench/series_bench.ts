@@ -16,6 +16,7 @@
 import { mergeSnapshots } from "../src/fleet/merge.ts";
 import { readSnapshot, type Snapshot } from "../src/fleet/snapshot.ts";
 import { ttfbPercentiles } from "../src/stats/ttfb_series.ts";
+import { gzipSync } from "node:zlib";
 import { shardFromCaptures } from "./fixtures.ts";
 
 const VIEWERS = 1000;
@@ -57,13 +58,17 @@ const heapMiB = (Deno.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
 const text = JSON.stringify(snapshot);
 const { ttfbSeries, loadboxSeries, ...without } = snapshot;
 const kib = (v: unknown) => (JSON.stringify(v).length / 1024).toFixed(0);
+const gzKib = (s: string) => (gzipSync(s).length / 1024).toFixed(0);
 const t = ttfbSeries!;
 const bins = t.segment.reduce((n, w) => n + w.bins.length, 0) / t.segment.length;
 console.log(
   `1 h × ${VIEWERS} viewers, one shard: snapshot ${kib(snapshot)} KiB of JSON, of which ` +
     `ttfbSeries ${kib(ttfbSeries)} KiB (${t.segment.length} intervals of ${t.intervalSeconds} s, ` +
     `${bins.toFixed(0)} bins per segment sketch on average) and loadboxSeries ` +
-    `${kib(loadboxSeries)} KiB; without them ${kib(without)} KiB. The summary's ` +
+    `${kib(loadboxSeries)} KiB; without them ${kib(without)} KiB (gzipped, as a pod's ` +
+    `summary line carries it: ${gzKib(text)} and ${
+      gzKib(JSON.stringify(without))
+    } KiB). The summary's ` +
     `ttfbPercentiles: ${kib(ttfbPercentiles(t))} KiB. Feeding the hour's ` +
     `${(SECONDS * VIEWERS / 1e6).toFixed(1)} M TTFBs and ticks: ${feedMs.toFixed(0)} ms; ` +
     `the shard's heap after it: ~${heapMiB.toFixed(0)} MiB`,
