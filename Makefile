@@ -44,12 +44,23 @@ deps-apt:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-# The native fan-in (src/fanin/*.c): hls-swarm finds it at build/hls-swarm-fanin (or HLS_SWARM_FANIN).
+# The C programs (native/): the fan-in, which hls-swarm finds at build/hls-swarm-fanin (or
+# HLS_SWARM_FANIN), and bench's FFmpeg stand-in, build/hls-replay. One rule builds both, with one
+# set of flags; each program's sources are its prerequisites.
 native: build/hls-swarm-fanin ## build the native fan-in that reads the clients' output
-FANIN_SRC := $(addprefix src/fanin/,fanin.c lines.c out.c request.c spawn.c lines.h out.h request.h spawn.h)
+NATIVE_CFLAGS := -O2 -Wall -Wextra -Werror
+FANIN_SRC := $(addprefix native/,fanin.c lines.c out.c request.c spawn.c \
+  lines.h out.h request.h spawn.h)
 build/hls-swarm-fanin: $(FANIN_SRC)
-	@mkdir -p build
-	$(CC) -O2 -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
+build/hls-replay: native/hls-replay.c native/replay_play.c native/replay.h
+# Static only for the replay client, where the C library allows it: a benchmark runs thousands
+# of them, and a static one maps no shared libraries into each (a smaller RSS per client). The
+# fan-in is one process per shard and stays dynamic (`make compile` builds a static one).
+STATIC_hls-replay = $(shell echo 'int main(void){return 0;}' | $(CC) -static -x c -o /dev/null - \
+  2>/dev/null && echo -static)
+build/hls-%:
+	@mkdir -p $(@D)
+	$(CC) $(NATIVE_CFLAGS) $(STATIC_hls-$*) -o $@ $(filter %.c,$^)
 
 # The fan-in under AddressSanitizer and UBSan (build/hls-swarm-fanin-asan), fed random, refused and
 # broken requests and clients with hostile output for FUZZ_SECONDS; exits 1 on any report or wrong
@@ -163,7 +174,7 @@ build/compile/%/hls-swarm-fanin: $(FANIN_SRC)
 	@command -v $(FANIN_CC_$*) >/dev/null || { echo "$(FANIN_CC_$*) missing: the fan-in for $* \
 	  needs it (Debian: $(CROSS_APT_$*)), or build fewer targets: \
 	  make compile COMPILE_TARGETS=$(NATIVE_TARGET)"; exit 1; }
-	$(FANIN_CC_$*) -O2 -static -Wall -Wextra -Werror -o $@ $(filter %.c,$^)
+	$(FANIN_CC_$*) $(NATIVE_CFLAGS) -static -o $@ $(filter %.c,$^)
 	cd $(@D) && sha256sum hls-swarm-fanin > hls-swarm-fanin.sha256
 
 compile: ## dist/hls-swarm-<target>: single binaries for linux x86_64 and aarch64, each with its fan-in
@@ -203,8 +214,7 @@ bench: ## micro-benchmarks (parser, fleet, metrics, dashboard)
 bench-overhead: deps-deno ## hls-swarm's CPU and RSS next to its FFmpeg swarm's at 200 and 400 clients
 	"$(DENO)" run $(PERMS) bench/overhead.ts $(ARGS)
 
-bench-scale: deps-deno ## 500 to 2,000 replay clients, one worker and one per core
-	bench/replay/build.sh
+bench-scale: deps-deno build/hls-replay ## 500 to 2,000 replay clients, one worker and one per core
 	"$(DENO)" run $(PERMS) bench/scale.ts $(ARGS)
 
 soak: deps-deno ## 30 minutes at 100 clients: RSS from minute 5 to the end

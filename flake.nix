@@ -27,6 +27,7 @@
         root = ./.;
         fileset = lib.fileset.unions [
           ./src
+          ./native
           ./deno.json
           ./deno.lock
           ./Makefile

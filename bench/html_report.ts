@@ -7,16 +7,23 @@
  * merge_bench.ts does; its per-second series is synthesized, since no hour-long 1,000-viewer run
  * was recorded: 3,600 seconds of a 100 s ramp to 1,000 running viewers on 2 s segments (a
  * manifest and a segment every 2 s per viewer, 160 kB/s each), with seeded noise, a few
- * rebuffers, and three saturation windows of the load box to shade. The series is what the
- * report's size scales with (a point per line per plotted second, 900 at most).
+ * rebuffers, and three saturation windows of the load box to shade. So are the TTFBs per
+ * interval (a segment and a playlist sample per viewer every 2 s, slower in the saturated
+ * windows, through the run's TtfbSeries: 360 intervals of 10 s) and the load box per second (8
+ * CPUs, 5 CPU-ms a viewer, 98 % and 120 ms lag in the windows). The series is what the
+ * report's size scales with (a point per line per plotted second, 900 at most). No rendition
+ * or edge-address groups (their tables are a few rows).
  *
  *   deno bench -A bench/html_report.ts
+ *   HLS_SWARM_BENCH_HTML=/tmp/hour.html deno bench -A bench/html_report.ts   (keeps the page)
  */
 import { buildSummary, type RunRecord } from "../src/report/summary.ts";
 import { renderHtmlReport, writeHtmlReport } from "../src/report/html/mod.ts";
 import type { ReportInput } from "../src/report/html/data.ts";
 import { SERIES_FIELDS, type SeriesField } from "../src/stats/series.ts";
 import { SATURATION } from "../src/loadbox/monitor.ts";
+import { TtfbSeries } from "../src/stats/ttfb_series.ts";
+import { LoadboxSeries } from "../src/stats/loadbox_series.ts";
 import { shardFromCaptures } from "./fixtures.ts";
 
 const VIEWERS = 1000;
@@ -66,6 +73,24 @@ const fields = Object.fromEntries(SERIES_FIELDS.map((f) => [f, [] as number[]]))
   SeriesField,
   number[]
 >;
+// TTFB per interval and the load box per second, through the classes a run fills them with.
+const ttfb = new TtfbSeries();
+const box = new LoadboxSeries();
+const saturated = (i: number) => [600, 1800, 3000].some((s) => i >= s && i < s + 20);
+for (let i = 0; i < SECONDS; i++) {
+  const running = Math.min(VIEWERS, i * 10);
+  for (let k = 0; k < running / 2; k++) {
+    ttfb.add("segment", 20 * Math.exp(rnd() * 1.5) * (saturated(i) ? 4 : 1));
+    ttfb.add("manifest", 8 * Math.exp(rnd() * 1.2));
+  }
+  ttfb.close(START + i);
+  box.add(START + i, {
+    cpuBusyMs: saturated(i) ? 7840 : Math.round(running * 5 * (0.9 + 0.2 * rnd())),
+    cpuCapacityMs: 8000,
+    loopLagMaxMs: saturated(i) ? 120 : 2 + 8 * rnd(),
+  });
+}
+snapshot.ttfbSeries = ttfb.toWire();
 for (let i = 0; i < SECONDS; i++) {
   const running = Math.min(VIEWERS, i * 10);
   const noisy = (mean: number) => Math.max(0, Math.round(mean * (0.9 + 0.2 * rnd())));
@@ -116,6 +141,7 @@ const summary = buildSummary({
   statsEnabled: true,
   dropThreshold: 0.01,
   origin: null,
+  loadboxSeries: box.toWire(),
   loadbox: {
     samples: SECONDS,
     cpuMaxPercent: 98,
@@ -150,6 +176,10 @@ console.log(
     `${(bytes / 1024).toFixed(0)} KiB (the JSON summary: ${(json / 1024).toFixed(0)} KiB), ` +
     `first write ${ms.toFixed(0)} ms`,
 );
+
+// A copy to look at (e.g. to screenshot): HLS_SWARM_BENCH_HTML=/path/report.html.
+const keep = Deno.env.get("HLS_SWARM_BENCH_HTML");
+if (keep) await Deno.copyFile(path, keep);
 
 Deno.bench("render the HTML report of a 1-hour, 1,000-viewer run", () => {
   renderHtmlReport(record);

@@ -34,7 +34,7 @@ const args = [
   REAL ?? "x",
   ...(REAL ? ["-map", "0", "-c", "copy", "-f", "null", "-"] : []),
 ];
-const binary = REAL ? "ffmpeg" : `${ROOT}bench/replay/hls-replay`;
+const binary = REAL ? "ffmpeg" : `${ROOT}build/hls-replay`;
 
 function cpuSeconds(): number {
   const f = Deno.readTextFileSync("/proc/self/stat").split(") ")[1].split(" ");

@@ -40,7 +40,7 @@ for (const clients of opts.clients.split(",").map(Number)) {
       args: [
         ...SWARM_ARGV,
         "--ffmpeg",
-        `${ROOT}bench/replay/hls-replay`,
+        `${ROOT}build/hls-replay`,
         "--skip-preflight",
         `--clients=${clients}`,
         `--ramp-rate=${rampRate}`,

@@ -2,7 +2,7 @@
 # deno.lock) produces one JavaScript file, and nixpkgs' Deno runs it. `deno compile` is not used:
 # it appends the program to a `denort` runtime that it downloads from dl.deno.land, and nixpkgs
 # deletes denort from its Deno package, so inside the sandbox it would need the network.
-# The native fan-in (src/fanin/*.c, `make native`) is built with stdenv's C compiler; the wrapper
+# The native fan-in (native/*.c, `make native`) is built with stdenv's C compiler; the wrapper
 # names it in HLS_SWARM_FANIN, since the bundle's own directory holds no build/.
 {
   lib,

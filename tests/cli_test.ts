@@ -1,6 +1,6 @@
 /**
  * The command line as a user meets it: help, version, --print-cmd, and the message and exit code
- * for each kind of bad input (README, "Exit codes").
+ * for each kind of bad input (docs/usage.md, "Exit codes").
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";

@@ -1,10 +1,11 @@
 /**
- * `hls-swarm k8s run --request-log --junit --timeline` against the fake kubectl of
+ * `hls-swarm k8s run --request-log --junit --timeline --markdown` against the fake kubectl of
  * tests/k8s_test.ts, with three real shards' pod logs (one client each against the built-in
  * origin, set up as the manifests set a pod up): each pod's request log is read from the frames
  * it printed into its log, written beside its summary, and merged with its shard; a pod whose
- * log lost a frame (as a rotated log does) is kept aside, said, and left out. `k8s render`
- * refuses the per-pod output flags whose files would be lost with the pods.
+ * log lost a frame (as a rotated log does) is kept aside, said, and left out. The fleet's HTML
+ * report lands in --out and --markdown is the merged fleet's. `k8s render` refuses the per-pod
+ * output flags whose files would be lost with the pods.
  * @module
  */
 import { parse as parseJunit } from "junit2json";
@@ -49,6 +50,7 @@ Deno.test("k8s run collects each pod's request log from its log and merges the C
       `--request-log=${fleet("requests.ndjson")}`,
       `--junit=${fleet("junit.xml")}`,
       `--timeline=${fleet("timeline.csv")}`,
+      `--markdown=${fleet("summary.md")}`,
       URL,
     ]);
     const said = r.stderr.split("\n").filter((l) => l.startsWith("hls-swarm k8s"));
@@ -64,6 +66,7 @@ Deno.test("k8s run collects each pod's request log from its log and merges the C
     assertEquals(files, [
       "job-progress.json",
       "manifests.yaml",
+      "report.html",
       "shard-0.json",
       "shard-0.log",
       "shard-0.requests.ndjson",
@@ -104,8 +107,19 @@ Deno.test("k8s run collects each pod's request log from its log and merges the C
     assertEquals(junit.testsuite![0].testcase!.map((c) => c.name), [`run ${runId}`]);
     const rows = (await Deno.readTextFile(fleet("timeline.csv"))).trimEnd().split("\n").slice(1);
     assertEquals(rows.length, summary.snapshot.series.fields.segments.length);
+    // The fleet's HTML report (in --out by default) and Markdown: the merged run, each shard.
+    const html = await Deno.readTextFile(`${out}/report.html`);
+    assert(
+      html.includes(`data-exit-code="0"`) && html.includes("3 of 3 present"),
+      "a fleet report",
+    );
+    const rows3 = [...html.matchAll(/data-key="shards\.(\d)\.traffic\.totalRequests"/g)];
+    assertEquals(rows3.map((m) => Number(m[1])), [0, 1, 2], "a row per shard");
+    const md = await Deno.readTextFile(fleet("summary.md"));
+    assert(md.startsWith(`## hls-swarm ${runId}: ✅ PASS (exit 0, ok)`), md);
+    assert(md.includes("Present: 0, 1, 2; missing: none"), md);
     // Like the summary, the fleet's files are their owner's alone.
-    for (const name of ["requests.ndjson", "junit.xml", "timeline.csv"]) {
+    for (const name of ["requests.ndjson", "junit.xml", "timeline.csv", "summary.md"]) {
       assertEquals(((await Deno.stat(fleet(name))).mode! & 0o777).toString(8), "600", name);
     }
   } finally {
@@ -120,6 +134,8 @@ Deno.test("k8s render refuses per-pod output flags it cannot collect, exit 2", a
       ["--timeline=/tmp/x.csv", "timeline: a pod's file would be lost with the pod"],
       ["--junit=/tmp/x.xml", "junit: a pod's file would be lost with the pod"],
       ["--request-log=/tmp/x.ndjson", "request-log: a pod's file would be lost with the pod"],
+      ["--html=/tmp/x.html", "html: a pod's file would be lost with the pod"],
+      ["--markdown=/tmp/x.md", "markdown: a pod's file would be lost with the pod"],
     ]
   ) {
     const r = await k8s(["render", ...ok, flag, URL]);

@@ -473,6 +473,7 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
       ".",
       "job-progress.json",
       "manifests.yaml",
+      "report.html",
       "shard-0.json",
       "shard-0.log",
       "shard-1.json",
@@ -480,7 +481,7 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
       "shard-2.log",
       "summary.json",
     ]);
-    assertEquals(Object.values(modes), ["700", ...Array(8).fill("600")]);
+    assertEquals(Object.values(modes), ["700", ...Array(9).fill("600")]);
     assert(first.stderr.includes(`shard 2: failed: pod ${pod(2)} (exit 4 Error)`), first.stderr);
     assert(first.stderr.includes("shard 3: missing: no pod found"), first.stderr);
     assert(first.stderr.includes("shards missing: [2, 3], failed: [] of 4"), first.stderr);
@@ -504,7 +505,7 @@ Deno.test("k8s run: apply, follow, collect 4 shards (1 failed index, 1 missing),
     assertEquals(second.code, 0, second.stderr);
     const modes2 = await fileModes(`${out}-2`);
     console.log(`modes in an existing --out: ${JSON.stringify(modes2)}`);
-    assertEquals(Object.values(modes2), ["755", ...Array(8).fill("600")]);
+    assertEquals(Object.values(modes2), ["755", ...Array(9).fill("600")]);
     assertEquals((await fake.calls()).at(-1), [
       "delete",
       "--ignore-not-found",

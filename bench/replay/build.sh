@@ -1,14 +1,7 @@
 #!/bin/sh
-# Builds bench/replay/hls-replay with the machine's C compiler. Static where the C library
-# allows it (a smaller RSS: no shared libraries mapped into each of thousands of processes),
-# dynamic otherwise.
+# Builds build/hls-replay from native/hls-replay.c with the Makefile's one rule for the C programs
+# (the same flags as the fan-in; static where the C library allows it, see the Makefile's note).
 set -e
-cd "$(dirname "$0")"
-CC=${CC:-cc}
-if echo 'int main(void){return 0;}' | $CC -static -x c -o /dev/null - 2>/dev/null; then
-  $CC -O2 -Wall -Wextra -static -o hls-replay hls-replay.c
-  echo "built bench/replay/hls-replay (static)"
-else
-  $CC -O2 -Wall -Wextra -o hls-replay hls-replay.c
-  echo "built bench/replay/hls-replay (dynamic)"
-fi
+cd "$(dirname "$0")/../.."
+make -s build/hls-replay
+echo "built build/hls-replay"

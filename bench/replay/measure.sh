@@ -15,7 +15,7 @@ WINDOW=${2:-30}
 MODE=${3:-devnull}
 WARMUP=${WARMUP:-8}
 SCRIPT=${HLS_REPLAY_SCRIPT:-$PWD/keepalive-5.1.script}
-BIN=$PWD/hls-replay
+BIN=$PWD/../../build/hls-replay
 [ -x "$BIN" ] || ./build.sh >/dev/null
 TICK=$(getconf CLK_TCK)
 PIDS=$(mktemp /tmp/hls-replay-pids.XXXXXX)

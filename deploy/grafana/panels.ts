@@ -113,6 +113,11 @@ function fieldDefaults(look: Look) {
   };
 }
 
+/** The fields every panel starts with, in the order hls-swarm.json holds them. */
+function panelHead(type: string, title: string, description: string, qs: Query[]) {
+  return { type, title, description, datasource: DS, targets: targets(qs) };
+}
+
 export function timeseries(title: string, description: string, look: Look, qs: Query[]): JsonPanel {
   const options: Json<TimeSeriesOptions> = {
     legend: { calcs: [], displayMode: "list", placement: "bottom", showLegend: true },
@@ -137,11 +142,7 @@ export function timeseries(title: string, description: string, look: Look, qs: Q
     overrides: [],
   };
   return {
-    type: "timeseries",
-    title,
-    description,
-    datasource: DS,
-    targets: targets(qs),
+    ...panelHead("timeseries", title, description, qs),
     options,
     fieldConfig,
   };
@@ -160,11 +161,7 @@ export function stat(title: string, description: string, look: Look, qs: Query[]
     percentChangeColorMode: "standard",
   };
   return {
-    type: "stat",
-    title,
-    description,
-    datasource: DS,
-    targets: targets(qs),
+    ...panelHead("stat", title, description, qs),
     options,
     fieldConfig: {
       defaults: { ...fieldDefaults(look), color: { mode: "thresholds" } },
@@ -188,11 +185,7 @@ export function bargauge(title: string, description: string, look: Look, qs: Que
     legend: { calcs: [], displayMode: "list", placement: "bottom", showLegend: false },
   };
   return {
-    type: "bargauge",
-    title,
-    description,
-    datasource: DS,
-    targets: targets(qs),
+    ...panelHead("bargauge", title, description, qs),
     options,
     fieldConfig: {
       defaults: { ...fieldDefaults(look), color: { mode: "palette-classic" } },
@@ -209,11 +202,7 @@ export function table(title: string, description: string, expr: string, hide: st
     inspect: false,
   };
   return {
-    type: "table",
-    title,
-    description,
-    datasource: DS,
-    targets: targets([{ expr, legend: "", instant: true, table: true }]),
+    ...panelHead("table", title, description, [{ expr, legend: "", instant: true, table: true }]),
     options,
     fieldConfig: { defaults: { unit: "none", custom }, overrides: [] },
     transformations: [{

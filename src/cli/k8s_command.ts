@@ -138,7 +138,10 @@ function subcommand(
   if (kind === "run") {
     const r = "Following, collecting and merging:";
     cmd.addOption(
-      new Option("--out <dir>", "where manifests, logs and summaries go (default: ./<run id>)")
+      new Option(
+        "--out <dir>",
+        "where manifests, logs, summaries and report.html go (default: ./<run id>)",
+      )
         .helpGroup(r),
     );
     cmd.addOption(
@@ -315,6 +318,9 @@ export async function runK8s(args: string[], io: CliIo, seams: K8sDeps): Promise
   if (!mergeArgs.includes("--summary-json")) {
     mergeArgs.push("--summary-json", `${out}/summary.json`);
   }
+  // The fleet's HTML report (with each shard) goes beside its summary unless placed elsewhere:
+  // the pods cannot write one that outlives them, so k8s run always can.
+  if (!mergeArgs.includes("--html")) mergeArgs.push("--html", `${out}/report.html`);
   if (k8s.allowMissingShards) mergeArgs.push("--allow-missing-shards");
   try {
     return await runOnKubernetes(spec, {

@@ -14,7 +14,8 @@ import { EXTRA_ENV, FLAGS } from "../config/flags.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
 import { chooseMapping, groupComments } from "../swarm/mapping.ts";
-import { clientCommand } from "../process/ffmpeg_args.ts";
+import { shardClients } from "../shard/shard_clients.ts";
+import { SwarmStartError } from "../swarm/errors.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
 import { detectCapabilities, type FfmpegCapabilities } from "../process/capabilities.ts";
@@ -168,9 +169,16 @@ interface Ready {
  */
 async function printCommand({ config, caps, tls, io, log }: Ready): Promise<number> {
   const mapping = await chooseMapping(config, runCommand, log, tls);
-  const { command, args } = clientCommand(config, caps, mapping, tls, 0);
+  // With --resolve-dns, client 0's lookup is made now, so the command is the one it would run.
+  const clients = shardClients(config, caps, mapping, tls, log);
+  const { command, args } = await Promise.resolve(
+    clients.command(0, AbortSignal.timeout(config.timeoutMs)),
+  ).catch((e) => {
+    throw new SwarmStartError(`print-cmd: ${e instanceof Error ? e.message : e}`);
+  });
+  const address0 = clients.groupsOf?.(0).address ?? null;
   for (const line of audienceComments(config, config.shard?.count ?? 1)) io.stdout(`${line}\n`);
-  for (const line of groupComments(config, mapping)) io.stdout(`${line}\n`);
+  for (const line of groupComments(config, mapping, address0)) io.stdout(`${line}\n`);
   io.stdout(`# FFmpeg command client 0 runs (FFmpeg ${caps.version}):\n`);
   io.stdout([command, ...args].map(shellQuote).join(" ") + "\n");
   const redactor = redactorFor(config);

@@ -3,7 +3,7 @@
  * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
  * event into the shard's stats. The path of one stderr line:
  *
- *   pipe → read, split and stamped by the native fan-in ({@link ../fanin/fanin.c}), which
+ *   pipe → read, split and stamped by the native fan-in ({@link ../../native/fanin.c}), which
  *   buffers and drops (counted) outside this process → {@linkcode LossyLineQueue.pass}; or by
  *   Deno ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
  *   {@link ../lines/pump.ts ParsePump}; then → the client's parse entry (a line a parser
@@ -49,8 +49,13 @@ export interface ClientDeps {
   pump: ParsePump;
   /** Seeds the client's backoff jitter. */
   seed: number;
-  /** The FFmpeg command of client `id` (rebuilt at every start). */
-  command(id: number): { command: string; args: string[] };
+  /** The FFmpeg command of client `id` (rebuilt at every start; may wait, see the supervisor). */
+  command(id: number, signal: AbortSignal):
+    | { command: string; args: string[] }
+    | Promise<{
+      command: string;
+      args: string[];
+    }>;
   options: ClientOptions;
   /** The shard's per-request log (--request-log), or none. */
   requestLog?: RequestLog;
@@ -153,7 +158,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
     spawner: deps.spawner,
     clock,
     backoff: new Backoff(DEFAULT_BACKOFF, clientRandom(id, deps.seed ^ 0x5bd1e995)),
-    command: () => deps.command(id),
+    command: (signal) => deps.command(id, signal),
     readProgress: options.stats,
     graceMs: options.graceMs,
     hooks: {
@@ -164,7 +169,11 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
       },
       onSpawnError: (cid, error) => {
         life.spawnErrors++;
-        log.error("client_spawn_failed", { client_id: cid, error: error.message });
+        // A viewer's DNS lookup (--resolve-dns) that found nothing is a failed start too.
+        const event = error.name === "DnsLookupError"
+          ? "client_lookup_failed"
+          : "client_spawn_failed";
+        log.error(event, { client_id: cid, error: error.message });
       },
       onRunStart: () => {
         progress = parsers.progress();

@@ -39,8 +39,16 @@ export interface SupervisorDeps {
   spawner: ClientSpawner;
   clock: Clock;
   backoff: Backoff;
-  /** The command for each run; rebuilt every start. */
-  command(): { command: string; args: string[] };
+  /**
+   * The command for each run; rebuilt every start. It may wait (a viewer's DNS lookup with
+   * --resolve-dns): what it throws is a failed start, retried after the backoff.
+   */
+  command(signal: AbortSignal):
+    | { command: string; args: string[] }
+    | Promise<{
+      command: string;
+      args: string[];
+    }>;
   /** Whether FFmpeg's progress (stdout) is read. */
   readProgress: boolean;
   graceMs: number;
@@ -122,13 +130,20 @@ export class ClientSupervisor {
     const { spawner, clock, hooks, readProgress } = this.deps;
     const id = this.clientId;
     this.#setState("starting");
-    const { command, args } = this.deps.command();
+    let cmd: { command: string; args: string[] };
+    try {
+      cmd = await this.deps.command(signal);
+    } catch (e) {
+      // A stop or leave during the wait is no failed start.
+      if (!signal.aborted) hooks.onSpawnError?.(id, e instanceof Error ? e : new Error(String(e)));
+      return null;
+    }
     // Parser state resets before the spawn: the fan-in may deliver lines before it answers.
     hooks.onRunStart?.(id);
     const tail = new LineTail(this.deps.tailLines ?? 20);
     let child: ClientChild;
     try {
-      child = await spawner.spawn(command, args, {
+      child = await spawner.spawn(cmd.command, cmd.args, {
         stderr: {
           line: (line, at) => {
             tail.push(line);

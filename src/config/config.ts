@@ -5,6 +5,7 @@
 import type { Threshold } from "./thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "./resolve.ts";
+import type { DnsPlan } from "./resolve_dns.ts";
 import type { MixEntry } from "./variant_mix.ts";
 import type { LogFormat, LogLevel } from "../log/logger.ts";
 
@@ -49,13 +50,15 @@ export interface SwarmConfig extends AudienceConfig {
   startToleranceMs: number;
 
   variant: Variant;
-  /** --variant-mix: viewers spread over renditions (src/swarm/variant_mix.ts), or null. */
+  /** --variant-mix: viewers spread over renditions (src/config/variant_mix.ts), or null. */
   variantMix: MixEntry[] | null;
   probeFailurePolicy: ProbeFailurePolicy;
   probeTimeoutMs: number;
 
-  /** --resolve: the addresses viewers connect to instead of DNS's (src/swarm/resolve.ts). */
+  /** --resolve: the addresses viewers connect to instead of DNS's (src/config/resolve.ts). */
   resolve: ResolvePlan | null;
+  /** --resolve-dns: each viewer looks the host up once itself (src/config/resolve_dns.ts). */
+  resolveDns: DnsPlan | null;
   /** A PEM CA trusted besides the system's, or null. */
   caFile: string | null;
   noCache: boolean;

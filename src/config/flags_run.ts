@@ -175,6 +175,23 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
       "sends no SNI to an address",
   },
   {
+    name: "resolve-dns",
+    kind: "bool",
+    group: "Network",
+    help: "each viewer looks the stream's host up once itself when it first starts (A, else " +
+      "AAAA), takes the first answer and keeps it for all its sessions and restarts, so a GSLB " +
+      "that answers per query spreads the viewers; as --resolve, Host and the https name stay " +
+      "the URL's (no SNI to an address). Asks DNS only: /etc/hosts is not read. Not with --resolve",
+  },
+  {
+    name: "dns-server",
+    kind: "value",
+    arg: "<ip[:port]>",
+    group: "Network",
+    help: "the resolver --resolve-dns asks instead of the system's (like dig @server; port 53 " +
+      "by default)",
+  },
+  {
     name: "ca-file",
     kind: "value",
     arg: "<file>",

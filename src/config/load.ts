@@ -19,6 +19,7 @@ import { parseThreshold } from "./thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
 import { resolvePlan } from "./resolve.ts";
+import { resolveDnsPlan } from "./resolve_dns.ts";
 import { parseVariantMix } from "./variant_mix.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */
@@ -77,6 +78,13 @@ export function loadConfig(
     probeFailurePolicy: read.choice<ProbeFailurePolicy>("probe-failure-policy"),
     probeTimeoutMs: read.duration("probe-timeout", true),
     resolve: resolvePlan(read.list("resolve"), url ?? "", errors),
+    resolveDns: resolveDnsPlan(
+      read.bool("resolve-dns"),
+      read.string("dns-server"),
+      read.list("resolve").length > 0,
+      url ?? "",
+      errors,
+    ),
     caFile: read.string("ca-file") || null,
     noCache: read.bool("no-cache"),
     headers: read.list("header"),

@@ -1,6 +1,6 @@
 /**
  * hls-swarm's exit codes, in one table: each code's name in the code, its number, and what it
- * means. The docs' exit-code table (README, "Exit codes") is tested against this one
+ * means. The docs' exit-code table (docs/usage.md, "Exit codes") is tested against this one
  * (src/exit/codes_test.ts), and {@linkcode exitCodeTable} prints it. A leaf module: every layer
  * may import it, and it imports nothing.
  *

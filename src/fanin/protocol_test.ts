@@ -1,5 +1,5 @@
 /**
- * A fan-in of another protocol version is refused, clearly: real helpers built from src/fanin/*.c
+ * A fan-in of another protocol version is refused, clearly: real helpers built from native/*.c
  * with another FANIN_PROTOCOL (0 is what a helper from before versions sends; the next version
  * is what a helper newer than this hls-swarm sends).
  */
@@ -12,7 +12,7 @@ import { FANIN_PROTOCOL } from "./records.ts";
 import { startFanin } from "./spawner.ts";
 
 const SOURCES = ["fanin.c", "lines.c", "out.c", "request.c", "spawn.c"]
-  .map((f) => new URL(f, import.meta.url).pathname);
+  .map((f) => new URL(`../../native/${f}`, import.meta.url).pathname);
 
 async function build(protocol: number, dir: string): Promise<string> {
   const path = `${dir}/hls-swarm-fanin-${protocol}`;

@@ -1,5 +1,5 @@
 /**
- * The record stream of `hls-swarm-fanin` (src/fanin/fanin.c), decoded, and the request that
+ * The record stream of `hls-swarm-fanin` (native/fanin.c), decoded, and the request that
  * asks it to start a client. Pure: bytes in, calls out. Integers are little-endian.
  * @module
  */
@@ -7,7 +7,7 @@
 /**
  * The record protocol's version: the fan-in sends it as its hello record's token, and a fan-in
  * that sends another is refused ({@link ./spawner.ts}). The C side is FANIN_PROTOCOL in
- * src/fanin/out.h: change both together, whenever a record or the request changes. A fan-in from
+ * native/out.h: change both together, whenever a record or the request changes. A fan-in from
  * before versions sends 0.
  */
 export const FANIN_PROTOCOL = 1;

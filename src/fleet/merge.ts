@@ -14,6 +14,8 @@ import { Sketch, type SketchWire } from "../math/sketch.ts";
 import { mergeAudience } from "../stats/audience.ts";
 import type { GroupsWire } from "../stats/groups.ts";
 import { mergeGroups } from "../stats/groups_wire.ts";
+import { mergeTtfbSeries, TTFB_KINDS } from "../stats/ttfb_series.ts";
+import { LOADBOX_FIELDS, mergeLoadboxSeries } from "../stats/loadbox_series.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import {
@@ -129,6 +131,39 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
     ),
     ...mergeAllGroups(parts, accuracy),
     series: seriesWire,
+    ...mergeLaterSeries(parts, accuracy),
+  };
+}
+
+/**
+ * The TTFB sketches per interval and the load box's seconds, present when a part has them (a
+ * part without covers no second of them).
+ */
+function mergeLaterSeries(
+  parts: readonly Snapshot[],
+  accuracy: number,
+): Pick<Snapshot, "ttfbSeries" | "loadboxSeries"> {
+  let ttfbSeries, loadboxSeries;
+  try {
+    ttfbSeries = mergeTtfbSeries(parts.map((p) => p.ttfbSeries), accuracy);
+    loadboxSeries = mergeLoadboxSeries(parts.map((p) => p.loadboxSeries));
+  } catch (e) {
+    // A span beyond the bound (clocks a week apart), or sketches of another accuracy.
+    if (e instanceof RangeError) throw new SnapshotError(e.message);
+    throw e;
+  }
+  for (const kind of TTFB_KINDS) {
+    for (const w of ttfbSeries?.[kind] ?? []) {
+      exact(w.count, `ttfbSeries.${kind}.count`);
+      finite(w.sum, `ttfbSeries.${kind}.sum`);
+    }
+  }
+  for (const f of LOADBOX_FIELDS) {
+    for (const v of loadboxSeries?.[f] ?? []) exact(Math.ceil(v), `loadboxSeries.${f}`);
+  }
+  return {
+    ...(ttfbSeries ? { ttfbSeries } : {}),
+    ...(loadboxSeries ? { loadboxSeries } : {}),
   };
 }
 

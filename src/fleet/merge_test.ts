@@ -3,7 +3,8 @@ import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
-import { Sketch } from "../math/sketch.ts";
+import { Sketch, type SketchWire } from "../math/sketch.ts";
+import { TTFB_KINDS } from "../stats/ttfb_series.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "./merge.ts";
 import { readSnapshot, type Snapshot, SnapshotError } from "../stats/snapshot.ts";
@@ -94,22 +95,33 @@ function shards(
     const wall = EPOCH + (second + 1) * 1000 + 1;
     for (const s of stats) s.tick(second * 1000, wall);
   }
+  // The final tick: the run is over (a finished shard's snapshot has its TTFB intervals).
+  for (const s of stats) s.tick(seconds * 1000, EPOCH + seconds * 1000 + 2, true);
   return stats.map((s) => s.snapshot(EPOCH + seconds * 1000));
 }
 
 function assertSameFigures(merged: Snapshot, whole: Snapshot, what: string): void {
-  const { latency: ml, lifecycle: mlife, ...mRest } = merged;
-  const { latency: wl, lifecycle: wlife, ...wRest } = whole;
+  const { latency: ml, lifecycle: mlife, ttfbSeries: mt, ...mRest } = merged;
+  const { latency: wl, lifecycle: wlife, ttfbSeries: wt, ...wRest } = whole;
   // Everything but sketch sums (float addition order) must be identical.
   assertEquals(mRest, wRest, `${what}: counters, series and playback`);
   assertEquals({ ...mlife, uptimeMs: null }, { ...wlife, uptimeMs: null }, `${what}: lifecycle`);
-  for (const name of LATENCIES) {
-    const a = Sketch.fromWire(ml[name]), b = Sketch.fromWire(wl[name]);
-    assertEquals({ ...ml[name], sum: 0 }, { ...wl[name], sum: 0 }, `${what}: ${name} bins`);
+  const sameSketch = (m: SketchWire, w: SketchWire, name: string) => {
+    const a = Sketch.fromWire(m), b = Sketch.fromWire(w);
+    assertEquals({ ...m, sum: 0 }, { ...w, sum: 0 }, `${what}: ${name} bins`);
     assert(Math.abs(a.sum - b.sum) <= 1e-9 * Math.max(1, Math.abs(b.sum)), `${what}: ${name} sum`);
     for (let q = 0; q <= 1; q += 0.01) {
       assertEquals(a.quantile(q), b.quantile(q), `${what}: ${name} q${q.toFixed(2)}`);
     }
+  };
+  for (const name of LATENCIES) sameSketch(ml[name], wl[name], name);
+  // The TTFB sketches per interval: each interval's sketch of the shards' samples is the one
+  // a single shard fed them all has, so its p99 is the p99 of the union.
+  assert(mt && wt, `${what}: a TTFB series`);
+  assertEquals([mt.intervalSeconds, mt.start], [wt.intervalSeconds, wt.start], `${what}: bins`);
+  for (const kind of TTFB_KINDS) {
+    assertEquals(mt[kind].length, wt[kind].length, `${what}: ${kind} intervals`);
+    mt[kind].forEach((m, i) => sameSketch(m, wt[kind][i], `ttfbSeries.${kind}[${i}]`));
   }
 }
 
@@ -122,6 +134,11 @@ Deno.test("property: random samples split into k shards and merged equal one sha
     const assignment = Array.from({ length: clients }, () => Math.floor(rnd() * k));
     const parts = shards(clients, seconds, events, (id) => assignment[id], k);
     assertSameFigures(mergeSnapshots(parts), whole, `seed ${seed}, k ${k}`);
+    // Every TTFB sample is in one interval: the intervals add up to the whole-run sketches.
+    const sumOf = (w: readonly SketchWire[]) => w.reduce((n, x) => n + x.count, 0);
+    assertEquals(sumOf(whole.ttfbSeries!.segment), whole.latency.ttfbSegment.count);
+    assertEquals(sumOf(whole.ttfbSeries!.manifest), whole.latency.ttfbManifest.count);
+    assert(whole.ttfbSeries!.segment.length >= 3, "30 s of samples span 3 or 4 intervals");
     // Associative and commutative: any grouping and order gives the same figures.
     const half = Math.ceil(k / 2);
     const grouped = mergeSnapshots([

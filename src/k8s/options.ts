@@ -48,10 +48,21 @@ export const MERGE_FLAGS: Readonly<Record<string, string>> = {
     'series) or "hls-swarm merge"',
   "request-log": 'a pod\'s file would be lost with the pod: give it to "k8s run", which ' +
     "collects each pod's from its log (src/report/file_frames.ts) and merges them",
+  html: "a pod's file would be lost with the pod: give it to \"k8s run\" (the merged fleet's " +
+    'report, with each shard) or "hls-swarm merge"',
+  markdown: 'a pod\'s file would be lost with the pod: give it to "k8s run" (the merged ' +
+    'fleet\'s summary) or "hls-swarm merge"',
 };
 
 /** merge's flags that name a file it writes: `k8s run` narrows each to mode 0600. */
-export const MERGE_OUTPUTS = ["--summary-json", "--junit", "--timeline", "--request-log"];
+export const MERGE_OUTPUTS = [
+  "--summary-json",
+  "--junit",
+  "--timeline",
+  "--request-log",
+  "--html",
+  "--markdown",
+];
 
 /** Where a pod writes its request log, when `k8s run` is given --request-log: the pod's `/tmp`
  * (an emptyDir), printed into its log at the end (`--summary-line`), where k8s run reads it. */

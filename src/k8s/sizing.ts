@@ -11,7 +11,7 @@
  * What viewers cost, per 1000 of them (whole numbers, as sizing.nix's `perThousand`): FFmpeg's
  * CPU (millicores) and private memory (MiB), hls-swarm's own CPU and memory (fan-ins included).
  * Measured 2026-12-07 with bench/sizing.ts (40 viewers, FFmpeg 5.1, 7.1, 9.0, 2 runs each; the
- * highest of the six, rounded up), hls-swarm's slope with bench/overhead.ts at 400 (README).
+ * highest of the six, rounded up), hls-swarm's slope with bench/overhead.ts at 400 (docs/benchmarks.md).
  */
 export const PER_THOUSAND = {
   ffmpegCpuMilli: 1900,

@@ -8,6 +8,8 @@
  */
 import type { Clock } from "../clock.ts";
 import { type CpuCounters, cpuShares, parseMeminfo, parseProcStat } from "./proc.ts";
+import { cpuDeltas } from "../exporters/node.ts";
+import { LoadboxSeries, type LoadboxSeriesWire } from "../stats/loadbox_series.ts";
 
 /** When a second counts as saturated. */
 export const SATURATION = { cpuPercent: 95, loopLagMs: 200, memoryAvailablePercent: 5 } as const;
@@ -54,6 +56,9 @@ export interface LoadboxReport {
 }
 
 const LAG_PERIOD_MS = 100;
+/** /proc/stat counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second for user
+ * space on every architecture (`getconf CLK_TCK` prints 100): a tick is 10 ms. */
+const MS_PER_TICK = 10;
 
 /**
  * Samples the load box until stopped.
@@ -84,6 +89,10 @@ export class LoadboxMonitor {
     limits: SATURATION,
   };
   #open: (SaturationWindow & { last: number }) | null = null;
+  /** Per second: CPU busy and capacity ms and loop lag, for the snapshot and the report. */
+  readonly #series = new LoadboxSeries();
+  /** Wall time of the previous sample: a sample covers the time since. */
+  #lastAt: number | null = null;
 
   constructor(
     private clock: Clock,
@@ -120,6 +129,17 @@ export class LoadboxMonitor {
     return r;
   }
 
+  /**
+   * The samples per wall-clock second: each sample's CPU tick deltas (× 10 ms, busy including
+   * steal, capacity busy + idle + iowait) and the loop's largest lag since the sample before,
+   * in the second holding the middle of that span (the loop samples about once a second, not on
+   * second boundaries, so a second can now and then hold two samples or none). Undefined
+   * before the second sample (the first only sets the CPU baseline).
+   */
+  series(): LoadboxSeriesWire | undefined {
+    return this.#lastAt === null || this.#report.samples < 2 ? undefined : this.#series.toWire();
+  }
+
   /** Takes one sample now (the loop calls it every second; tests call it directly). */
   async sample(): Promise<LoadboxSample> {
     const [stat, meminfo] = await Promise.all([
@@ -128,6 +148,7 @@ export class LoadboxMonitor {
     ]);
     const cpu = parseProcStat(stat);
     const shares = cpu && this.#lastCpu ? cpuShares(this.#lastCpu, cpu) : null;
+    const ticks = cpu && this.#lastCpu ? cpuDeltas(this.#lastCpu, cpu) : null;
     if (cpu) this.#lastCpu = cpu;
     const mem = parseMeminfo(meminfo);
     const lag = this.#lagMs;
@@ -151,6 +172,14 @@ export class LoadboxMonitor {
       cpuTicks: cpu,
     };
     this.#record(s);
+    if (this.#lastAt !== null) {
+      this.#series.add(Math.floor((this.#lastAt + s.at) / 2000), {
+        cpuBusyMs: (ticks?.busy ?? 0) * MS_PER_TICK,
+        cpuCapacityMs: ticks ? (ticks.busy + ticks.idle) * MS_PER_TICK : 0,
+        loopLagMaxMs: lag,
+      });
+    }
+    this.#lastAt = s.at;
     return s;
   }
 

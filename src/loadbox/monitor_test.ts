@@ -52,3 +52,25 @@ Deno.test("saturated seconds make windows; the report says when and why", async 
   assertEquals(r.windows[0].seconds, 3);
   assertEquals(r.windows[0].reasons, ["CPU"]);
 });
+
+Deno.test("the load box per second: /proc/stat's tick deltas × 10 ms as busy and capacity, the loop's lag", async () => {
+  // VirtualClock's wall time starts at 1_700_000_000_000: samples every 1000 ms land one a
+  // second, each in the second holding the middle of the span it covers.
+  const clock = new VirtualClock();
+  const box = new LoadboxMonitor(clock, fakeProc([[0, 0, 0], [150, 50, 0], [30, 170, 0]]));
+  await box.sample();
+  assertEquals(box.series(), undefined, "the first sample only sets the baseline");
+  await clock.sleep(1000);
+  await box.sample();
+  await clock.sleep(1000);
+  await box.sample();
+  // 200 ticks in a second is 2 cores (USER_HZ 100): 2000 ms there was, 1500 and 300 ms busy.
+  assertEquals(box.series(), {
+    start: 1_700_000_000,
+    cpuBusyMs: [1500, 300],
+    cpuCapacityMs: [2000, 2000],
+    loopLagMaxMs: [0, 0],
+  });
+  // The same share as the sample's own cpuPercent.
+  assertEquals(box.latest?.cpuPercent, 15);
+});

@@ -15,12 +15,9 @@
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { type CdnWire, TOP_EDGES, topEdges } from "../stats/cdn.ts";
-import type { SketchWire } from "../math/sketch.ts";
-import { type Family, type Labels, logBuckets } from "./exposition.ts";
+import { type Family, familyMaker, type Labels, LATENCY_BUCKETS } from "./exposition.ts";
 
 const P = "hlsswarm_cdn_";
-/** 20 buckets per decade, 0.1 ms to 60 s, as the other TTFB histograms. */
-const TTFB_BUCKETS: readonly number[] = logBuckets(0.0001, 60, 20);
 /** Seconds: a live segment's age at the edge is a few target durations; a VOD one, days. */
 const AGE_BUCKETS = [1, 2, 4, 6, 10, 20, 30, 60, 120, 300, 600, 3600, 86400];
 
@@ -39,19 +36,7 @@ export function cdnFamilies(w: CdnWire): Family[] {
   ).filter(({ c }) => c.requests > 0);
   const edges = topEdges(w.edges, TOP_EDGES);
   if (!cells.length && !edges.length) return [];
-  const counter = (name: string, help: string, samples: [Labels, number][]): Family => ({
-    name: P + name,
-    type: "counter",
-    help,
-    samples,
-  });
-  const histogram = (
-    name: string,
-    help: string,
-    buckets: readonly number[],
-    scale: number,
-    samples: [Labels, SketchWire][],
-  ): Family => ({ name: P + name, type: "histogram", help, buckets, scale, samples });
+  const { counter, histogram } = familyMaker(P);
   return [
     counter(
       "responses_total",
@@ -72,7 +57,7 @@ export function cdnFamilies(w: CdnWire): Family[] {
     histogram(
       "ttfb_seconds",
       "Time to first byte by kind and cache status: hits and misses apart.",
-      TTFB_BUCKETS,
+      LATENCY_BUCKETS,
       0.001,
       cells.filter(({ c }) => c.ttfbMs.count > 0).map(({ labels, c }) => [labels, c.ttfbMs]),
     ),

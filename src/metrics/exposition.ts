@@ -9,12 +9,18 @@ import { Sketch, type SketchWire } from "../math/sketch.ts";
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** A counter's or gauge's samples: each label set with its value. */
+export type Samples = readonly (readonly [Labels, number])[];
+
+/** A histogram's samples: each label set with its sketch. */
+export type SketchSamples = readonly (readonly [Labels, SketchWire])[];
+
 /** A counter or gauge family: its samples, each with its labels. */
 export interface ScalarFamily {
   name: string;
   type: "counter" | "gauge";
   help: string;
-  samples: readonly (readonly [Labels, number])[];
+  samples: Samples;
 }
 
 /** A histogram family: one sketch per label set, bucketed at `buckets` (upper bounds). */
@@ -25,10 +31,76 @@ export interface HistogramFamily {
   buckets: readonly number[];
   /** Sketch values are multiplied by `scale` first (ms → seconds: 0.001). */
   scale: number;
-  samples: readonly (readonly [Labels, SketchWire])[];
+  samples: SketchSamples;
 }
 
 export type Family = ScalarFamily | HistogramFamily;
+
+/**
+ * The family constructors of one module, every name starting with its `prefix`
+ * (`hlsswarm_viewer_` …): one shape for every metrics module, so a family reads the same
+ * wherever it is declared.
+ */
+export interface FamilyMaker {
+  counter(name: string, help: string, samples: Samples): ScalarFamily;
+  gauge(name: string, help: string, samples: Samples): ScalarFamily;
+  /** A counter or a gauge, for tables that say which. */
+  scalar(name: string, type: ScalarFamily["type"], help: string, samples: Samples): ScalarFamily;
+  /** `scale` multiplies the sketch's values first (ms → seconds: 0.001). */
+  histogram(
+    name: string,
+    help: string,
+    buckets: readonly number[],
+    scale: number,
+    samples: SketchSamples,
+  ): HistogramFamily;
+}
+
+/**
+ * The constructors for families named `prefix` + name.
+ *
+ * @example
+ * ```ts
+ * const { counter, gauge } = familyMaker("hlsswarm_demo_");
+ * exposition([counter("runs_total", "Runs.", one(3)), gauge("up", "Up.", [[{ shard: "0" }, 1]])]);
+ * // "# HELP hlsswarm_demo_runs_total Runs.\n# TYPE hlsswarm_demo_runs_total counter\n" +
+ * // "hlsswarm_demo_runs_total 3\n# HELP hlsswarm_demo_up Up.\n# TYPE hlsswarm_demo_up gauge\n" +
+ * // "hlsswarm_demo_up{shard=\"0\"} 1\n"
+ * ```
+ */
+export function familyMaker(prefix: string): FamilyMaker {
+  const scalar = (
+    name: string,
+    type: ScalarFamily["type"],
+    help: string,
+    samples: Samples,
+  ): ScalarFamily => ({ name: prefix + name, type, help, samples });
+  return {
+    counter: (name, help, samples) => scalar(name, "counter", help, samples),
+    gauge: (name, help, samples) => scalar(name, "gauge", help, samples),
+    scalar,
+    histogram: (name, help, buckets, scale, samples) => ({
+      name: prefix + name,
+      type: "histogram",
+      help,
+      buckets,
+      scale,
+      samples,
+    }),
+  };
+}
+
+/**
+ * One sample without labels: the value of a family that has no dimensions.
+ *
+ * @example
+ * ```ts
+ * one(5); // [[{}, 5]]
+ * ```
+ */
+export function one(value: number): Samples {
+  return [[{}, value]];
+}
 
 /** The content type of the text format. */
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -47,7 +119,9 @@ export function exposition(families: readonly Family[], common: Labels = {}): st
   for (const f of families) {
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
     if (f.type === "histogram") {
-      for (const [labels, wire] of f.samples) histogram(out, f, { ...common, ...labels }, wire);
+      for (const [labels, wire] of f.samples) {
+        writeHistogram(out, f, { ...common, ...labels }, wire);
+      }
     } else {
       for (const [labels, v] of f.samples) {
         out.push(`${f.name}${labelText({ ...common, ...labels })} ${num(v)}`);
@@ -57,7 +131,7 @@ export function exposition(families: readonly Family[], common: Labels = {}): st
   return out.join("\n") + "\n";
 }
 
-function histogram(out: string[], f: HistogramFamily, labels: Labels, wire: SketchWire): void {
+function writeHistogram(out: string[], f: HistogramFamily, labels: Labels, wire: SketchWire): void {
   const sketch = Sketch.fromWire(wire);
   for (const le of f.buckets) {
     const n = sketch.countAtMost(le / f.scale);
@@ -85,6 +159,13 @@ export function logBuckets(from: number, to: number, perDecade: number): number[
     if (v >= to) return out;
   }
 }
+
+/**
+ * The latency histograms' bounds (TTFB, connect, download), in seconds: 20 buckets per decade
+ * (each 12 % wider than the last), 0.1 ms to 60 s. One table, so the CDN's, the groups' and the
+ * swarm's TTFB buckets line up in Grafana.
+ */
+export const LATENCY_BUCKETS: readonly number[] = logBuckets(0.0001, 60, 20);
 
 function labelText(labels: Labels): string {
   const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);

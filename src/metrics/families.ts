@@ -13,16 +13,23 @@ import type { Snapshot } from "../stats/snapshot.ts";
 import type { FleetView, LineHealth } from "../fleet/view.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
-import type { SketchWire } from "../math/sketch.ts";
-import { type Family, type Labels, logBuckets } from "./exposition.ts";
+import {
+  type Family,
+  familyMaker,
+  type Labels,
+  LATENCY_BUCKETS,
+  one,
+  type SketchSamples,
+} from "./exposition.ts";
 import { loadboxFamilies, originFamilies } from "./machines.ts";
 import { viewerFamilies } from "./viewers.ts";
 import { cdnFamilies } from "./cdn.ts";
 import { groupFamilies } from "./groups.ts";
+import { audienceFamilies } from "./audience.ts";
 
 const P = "hlsswarm_";
-/** 20 buckets per decade (each 12 % wider than the last), 0.1 ms to 60 s. */
-export const LATENCY_BUCKETS: readonly number[] = logBuckets(0.0001, 60, 20);
+/** The latency buckets (declared with the format, so every module can import them). */
+export { LATENCY_BUCKETS };
 const UPTIME_BUCKETS = [1, 5, 30, 60, 300, 600, 1800, 3600, 7200, 21600, 43200];
 
 /** What one scrape reads. */
@@ -56,9 +63,6 @@ export interface RunFacts {
 const COUNTED_EVENTS = EVENTS.filter((e) => !("unit" in e));
 const BYTE_EVENTS = EVENTS.filter((e) => "unit" in e && e.unit === "bytes");
 
-type Samples = [Labels, number][];
-const one = (v: number): Samples => [[{}, v]];
-
 /**
  * Every hlsswarm family at this scrape.
  *
@@ -69,26 +73,9 @@ const one = (v: number): Samples => [[{}, v]];
  */
 export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
   const s = x.snapshot, v = x.view;
-  const gauge = (name: string, help: string, samples: Samples): Family => ({
-    name: P + name,
-    type: "gauge",
-    help,
-    samples,
-  });
-  const counter = (name: string, help: string, samples: Samples): Family => ({
-    name: P + name,
-    type: "counter",
-    help,
-    samples,
-  });
-  const latency = (name: string, help: string, samples: [Labels, SketchWire][]): Family => ({
-    name: P + name,
-    type: "histogram",
-    help,
-    buckets: LATENCY_BUCKETS,
-    scale: 0.001,
-    samples,
-  });
+  const { counter, gauge, histogram } = familyMaker(P);
+  const latency = (name: string, help: string, samples: SketchSamples) =>
+    histogram(name, help, LATENCY_BUCKETS, 0.001, samples);
   const families: Family[] = [
     gauge("info", "Run information; always 1. Labels carry the versions, stream and variant.", [[
       {
@@ -243,14 +230,13 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
         e,
       ) => [{ code: String(e.code), cause: e.reason ?? "unexpected" }, e.count]),
     ),
-    {
-      name: P + "client_uptime_seconds",
-      type: "histogram",
-      help: "How long each FFmpeg run lasted, observed when it exits.",
-      buckets: UPTIME_BUCKETS,
-      scale: 0.001,
-      samples: [[{}, s.lifecycle.uptimeMs]],
-    },
+    histogram(
+      "client_uptime_seconds",
+      "How long each FFmpeg run lasted, observed when it exits.",
+      UPTIME_BUCKETS,
+      0.001,
+      [[{}, s.lifecycle.uptimeMs]],
+    ),
     ...(["read", "dropped", "parsed"] as const).map((key) =>
       counter(
         `stats_lines_${key}_total`,
@@ -271,6 +257,7 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
   families.push(...viewerFamilies(s.viewers));
   families.push(...cdnFamilies(s.cdn));
   families.push(...groupFamilies(s));
+  families.push(...audienceFamilies(s.audience));
   if (x.loadbox) families.push(...loadboxFamilies(x.loadbox.latest, x.loadbox.saturatedSeconds));
   if (x.clients) families.push(...perClient(x.clients));
   if (x.origin) families.push(...originFamilies(x.origin));
@@ -280,12 +267,7 @@ export function swarmFamilies(facts: RunFacts, x: ScrapeInput): Family[] {
 /** Tier 2 (--prom-client-metrics): per-client series labelled client_id. */
 function perClient(rows: readonly ClientRow[]): Family[] {
   const id = (n: number) => ({ client_id: String(n) });
-  const f = (name: string, type: "counter" | "gauge", help: string, samples: Samples): Family => ({
-    name: P + name,
-    type,
-    help,
-    samples,
-  });
+  const f = familyMaker(P).scalar;
   return [
     f(
       "client_requests_total",

@@ -13,12 +13,8 @@
 import type { Snapshot } from "../stats/snapshot.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import type { GroupCell } from "../stats/groups.ts";
-import type { SketchWire } from "../math/sketch.ts";
-import { type Family, type Labels, logBuckets } from "./exposition.ts";
+import { type Family, familyMaker, type Labels, LATENCY_BUCKETS } from "./exposition.ts";
 import { VIEWER_BUCKETS } from "./viewers.ts";
-
-/** 20 buckets per decade, 0.1 ms to 60 s, as the other TTFB histograms. */
-const TTFB_BUCKETS: readonly number[] = logBuckets(0.0001, 60, 20);
 
 /**
  * The families of a snapshot's groups (none without a mix or --resolve).
@@ -43,25 +39,13 @@ function kindFamilies(
 ): Family[] {
   if (!groups) return [];
   const cells = Object.entries(groups).map(([name, c]) => ({ labels: { [label]: name }, c }));
-  const counter = (name: string, help: string, samples: [Labels, number][]): Family => ({
-    name: prefix + name,
-    type: "counter",
-    help,
-    samples,
-  });
-  const histogram = (
-    name: string,
-    help: string,
-    buckets: readonly number[],
-    samples: [Labels, SketchWire][],
-  ): Family => ({ name: prefix + name, type: "histogram", help, buckets, scale: 0.001, samples });
+  const { counter, gauge, histogram } = familyMaker(prefix);
   return [
-    {
-      name: prefix + "viewers",
-      type: "gauge",
-      help: `Viewers (client ids) of each ${what} that ran.`,
-      samples: cells.map(({ labels, c }) => [labels, c.viewers]),
-    },
+    gauge(
+      "viewers",
+      `Viewers (client ids) of each ${what} that ran.`,
+      cells.map(({ labels, c }) => [labels, c.viewers]),
+    ),
     counter(
       "requests_total",
       `Requests of the viewers of each ${what}, by request kind.`,
@@ -82,7 +66,8 @@ function kindFamilies(
     histogram(
       "segment_ttfb_seconds",
       `Segment time to first byte by ${what}.`,
-      TTFB_BUCKETS,
+      LATENCY_BUCKETS,
+      0.001,
       cells.map(({ labels, c }) => [labels, c.ttfbMs]),
     ),
     counter(
@@ -98,6 +83,7 @@ function kindFamilies(
       "startup_seconds",
       `Startup time by ${what}: first playlist request to the first media segment arrived.`,
       VIEWER_BUCKETS,
+      0.001,
       cells.map(({ labels, c }) => [labels, c.experience.startupMs]),
     ),
     counter(

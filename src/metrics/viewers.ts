@@ -6,7 +6,7 @@
  * @module
  */
 import type { ViewerWire } from "../viewer/stats.ts";
-import { type Family, logBuckets } from "./exposition.ts";
+import { type Family, familyMaker, logBuckets, one } from "./exposition.ts";
 
 const P = "hlsswarm_viewer_";
 /** 10 buckets per decade, 10 ms to 2 minutes: startups and live latencies. */
@@ -22,36 +22,25 @@ export const VIEWER_BUCKETS: readonly number[] = logBuckets(0.01, 120, 10);
  * ```
  */
 export function viewerFamilies(v: ViewerWire): Family[] {
-  const counter = (name: string, help: string, value: number): Family => ({
-    name: P + name,
-    type: "counter",
-    help,
-    samples: [[{}, value]],
-  });
-  const histogram = (name: string, help: string, wire: ViewerWire["startupMs"]): Family => ({
-    name: P + name,
-    type: "histogram",
-    help,
-    buckets: VIEWER_BUCKETS,
-    scale: 0.001,
-    samples: [[{}, wire]],
-  });
+  const { counter, histogram } = familyMaker(P);
+  /** A viewer histogram: ms sketches in seconds, at VIEWER_BUCKETS. */
+  const viewerHistogram = (name: string, help: string, wire: ViewerWire["startupMs"]) =>
+    histogram(name, help, VIEWER_BUCKETS, 0.001, [[{}, wire]]);
   return [
-    {
-      name: P + "sessions_total",
-      type: "counter",
-      help: "Viewing sessions (FFmpeg runs) by start outcome: started (media arrived), vsf " +
+    counter(
+      "sessions_total",
+      "Viewing sessions (FFmpeg runs) by start outcome: started (media arrived), vsf " +
         "(ended by an error before media, Conviva's video start failure), ebvs (stopped by " +
         "hls-swarm before media, exit before video start). Started ones count as they start.",
-      samples: (["started", "vsf", "ebvs"] as const).map((o) => [{ outcome: o }, v.sessions[o]]),
-    },
-    histogram(
+      (["started", "vsf", "ebvs"] as const).map((o) => [{ outcome: o }, v.sessions[o]]),
+    ),
+    viewerHistogram(
       "startup_seconds",
       "Startup time: first playlist request to the first media segment fully arrived (FFmpeg " +
         "does not render: time to a playable segment).",
       v.startupMs,
     ),
-    histogram(
+    viewerHistogram(
       "live_latency_seconds",
       "How far the newest media a viewer holds is behind the wall clock, one sample per viewer " +
         "per second (inferred from EXT-X-PROGRAM-DATE-TIME; no samples without it).",
@@ -60,38 +49,38 @@ export function viewerFamilies(v: ViewerWire): Family[] {
     counter(
       "rebuffers_total",
       "Rebuffers of the virtual player (inferred: playback stalls once received media runs out).",
-      v.rebuffers,
+      one(v.rebuffers),
     ),
     counter(
       "rebuffered_sessions_total",
       "Sessions with at least one rebuffer (inferred).",
-      v.rebufferedSessions,
+      one(v.rebufferedSessions),
     ),
     counter(
       "rebuffer_seconds_total",
       "Time viewers spent rebuffering (inferred).",
-      v.rebufferMs / 1000,
+      one(v.rebufferMs / 1000),
     ),
     counter(
       "watch_seconds_total",
       "Play time plus rebuffer time of every session (inferred).",
-      (v.playMs + v.rebufferMs) / 1000,
+      one((v.playMs + v.rebufferMs) / 1000),
     ),
     counter(
       "expired_segments_total",
       "Segments viewers lost because they left the playlist before being fetched (measured).",
-      v.expiredSegments,
+      one(v.expiredSegments),
     ),
     counter(
       "media_bytes_total",
       "Media segment bytes delivered to viewers (measured).",
-      v.mediaBytes,
+      one(v.mediaBytes),
     ),
     counter(
       "media_seconds_total",
       "Media time delivered to viewers, from FFmpeg's progress (measured); bytes over seconds " +
         "is the delivered bitrate.",
-      v.mediaMs / 1000,
+      one(v.mediaMs / 1000),
     ),
   ];
 }

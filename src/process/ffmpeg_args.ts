@@ -31,7 +31,7 @@ export type ClientCommandConfig = Pick<
 
 /**
  * How each client maps streams: every stream, the first video/audio, one HLS program, or one
- * program per client by the rendition mix (src/swarm/variant_mix.ts).
+ * program per client by the rendition mix (src/process/variant_match.ts).
  */
 export type StreamMapping = { kind: "all" } | { kind: "first" } | {
   kind: "program";

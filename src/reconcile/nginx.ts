@@ -16,7 +16,7 @@ import {
   pathOf,
 } from "./record.ts";
 
-/** The `log_format` line the README documents; tests give it to a real nginx. */
+/** The `log_format` line docs/measurements.md documents; tests give it to a real nginx. */
 export const NGINX_LOG_FORMAT = "log_format hls_swarm '$remote_addr - $remote_user [$time_local] " +
   '"$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" ' +
   '$msec $request_time $upstream_cache_status "$http_cmcd_session"\';';

@@ -43,7 +43,10 @@ export function formatGroupsHeader(
 export function formatGroups(s: Pick<RunSummary, "renditions" | "edgeAddresses">): string[] {
   return [
     ...section("By rendition (the viewers --variant-mix assigned to each; measured)", s.renditions),
-    ...section("By edge address (the viewers --resolve sent to each; measured)", s.edgeAddresses),
+    ...section(
+      "By edge address (the viewers --resolve or --resolve-dns sent to each; measured)",
+      s.edgeAddresses,
+    ),
   ];
 }
 

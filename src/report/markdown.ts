@@ -2,8 +2,8 @@
  * `--markdown FILE`: the summary as GitHub-flavoured Markdown for a CI job's summary page
  * (`--markdown "$GITHUB_STEP_SUMMARY"` in GitHub Actions; GitLab shows a Markdown artifact the
  * same way). The verdict comes first, as a reviewer reads it, then the viewer experience, the
- * requests, the CDN when responses carried its headers, the shards of a merged run, and the
- * thresholds. Written from the redacted record, like the JSON summary.
+ * requests, the CDN when responses carried its headers, the renditions and edge addresses when
+ * the run had --variant-mix or --resolve, the shards of a merged run, and the thresholds. Written from the redacted record, like the JSON summary.
  *
  * GitHub appends what a step writes to `$GITHUB_STEP_SUMMARY`, so the file is appended to, not
  * replaced: a job that runs hls-swarm twice shows both.
@@ -134,6 +134,31 @@ export function markdownSummary(s: ReportInput): string {
       ...mdTable(
         ["edge", "requests", "hit ratio", "errors"],
         s.cdn.edges.map((e) => [e.edge, int(e.requests), pct(e.hitRatio), int(e.errors)]),
+      ),
+      "",
+    );
+  }
+  for (
+    const [title, groups] of [
+      ["By rendition (--variant-mix)", s.renditions],
+      ["By edge address (--resolve)", s.edgeAddresses],
+    ] as const
+  ) {
+    if (!groups?.length) continue;
+    out.push(
+      `### ${title}`,
+      "",
+      ...mdTable(
+        ["", "viewers", "requests", "errors", "segment TTFB p95", "VSF", "rebuffering (inferred)"],
+        groups.map((g) => [
+          g.name,
+          int(g.viewers),
+          int(REQUEST_KINDS.reduce((n, k) => n + g.requests[k], 0)),
+          `${int(g.errors)} (${pct(g.errorRate)})`,
+          ms(g.segmentTtfbMs.p95),
+          `${int(g.experience.sessions.vsf)} (${pct(g.experience.vsfRate)})`,
+          pct(g.experience.rebufferRatio),
+        ]),
       ),
       "",
     );

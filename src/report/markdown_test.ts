@@ -6,6 +6,9 @@
 import { assert, assertEquals } from "../testing/assert.ts";
 import type { ReportInput } from "./html/data.ts";
 import { markdownSummary, writeMarkdownSummary } from "./markdown.ts";
+import { groupReports } from "../stats/groups_wire.ts";
+import { Sketch } from "../math/sketch.ts";
+import { ViewerStats } from "../viewer/stats.ts";
 
 const whole: ReportInput = JSON.parse(
   await Deno.readTextFile(new URL("../../testdata/merge/whole.json", import.meta.url)),
@@ -61,4 +64,35 @@ Deno.test("the file is appended to, as GitHub's step summary expects", async () 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a run with --variant-mix and --resolve: a short table of each", () => {
+  const k = new Sketch();
+  for (const v of [4, 8, 12]) k.add(v);
+  const cell = (viewers: number, errors: number) => ({
+    viewers,
+    requests: { manifest: 5, segment: 10, init: 0, other: 1 },
+    bytes: 1000,
+    errors,
+    ttfbMs: k.toWire(),
+    experience: new ViewerStats().toWire(),
+  });
+  const record = {
+    ...whole,
+    renditions: groupReports({ "360p": cell(4, 1), "180p|x": cell(3, 0) }),
+    edgeAddresses: groupReports({ "127.0.0.2": cell(7, 1) }),
+  };
+  const md = markdownSummary(record);
+  const p95 = `${record.renditions![0].segmentTtfbMs.p95!.toFixed(1)} ms`;
+  for (
+    const want of [
+      "### By rendition (--variant-mix)",
+      `| 360p | 4 | 16 | 1 (6.25 %) | ${p95} | 0 (n/a) | n/a |`,
+      `| 180p\\|x | 3 | 16 | 0 (0.00 %) | ${p95} |`,
+      "### By edge address (--resolve)",
+      `| 127.0.0.2 | 7 | 16 | 1 (6.25 %) |`,
+    ]
+  ) assert(md.includes(want), `has "${want}":\n${md}`);
+  assert(md.indexOf("### By rendition") < md.indexOf("### Thresholds"), "before the thresholds");
+  assert(!markdownSummary(whole).includes("### By rendition"), "none without a mix");
 });

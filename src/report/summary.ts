@@ -24,6 +24,8 @@ import { type ViewerReport, viewerReport } from "../viewer/report.ts";
 import { type CdnReport, cdnReport } from "../stats/cdn_report.ts";
 import { type GroupReport, groupReports } from "../stats/groups_wire.ts";
 import { exitLabel } from "../stats/lifecycle.ts";
+import { type TtfbPercentiles, ttfbPercentiles } from "../stats/ttfb_series.ts";
+import type { LoadboxSeriesWire } from "../stats/loadbox_series.ts";
 
 /** Names the JSON summary's format; bumped with {@linkcode SUMMARY_VERSION} on any change. */
 export const SUMMARY_SCHEMA = "hls-swarm-summary";
@@ -60,9 +62,9 @@ export interface RunRecord {
     statsLogLevel: string;
     /** The virtual player's startup buffer (ms). */
     playerBufferMs: number;
-    /** --variant-mix as matched to the master (src/swarm/variant_mix.ts), or null. */
+    /** --variant-mix as matched to the master (src/process/variant_match.ts), or null. */
     variantMix?: string | null;
-    /** --resolve's addresses (src/swarm/resolve.ts), or null. */
+    /** --resolve's addresses (src/config/resolve.ts), or null. */
     resolve?: string | null;
     /** `--stages` and `--session-duration` as flag values, or null (absent before them). */
     stages?: string | null;
@@ -135,6 +137,19 @@ export interface RunSummary {
   /** Joins, leaves, sessions, and the join rate achieved (src/report/audience_report.ts). */
   audience: AudienceReport;
   metricsUrl: string | null;
+  /**
+   * Manifest and segment TTFB p50/p95/p99 and sample count per wall-clock interval, from the
+   * snapshot's interval sketches (measured; a merged fleet's are those of the union of its
+   * shards' samples). Absent when the snapshot has none (written before them).
+   */
+  ttfbPercentiles?: TtfbPercentiles;
+  /**
+   * The load box per second: CPU ms busy and CPU ms there was (CPU % = busy / capacity; 0
+   * capacity: no sample that second) and the event loop's largest lag. A merged fleet's adds
+   * its boxes' busy and capacity and takes the largest lag; each shard's summary keeps its own.
+   * Absent when no load box was watched (or the summary predates it).
+   */
+  loadboxSeries?: LoadboxSeriesWire;
   /** Everything measured, in mergeable form: what `hls-swarm merge` adds up. */
   snapshot: Snapshot;
 }
@@ -186,6 +201,9 @@ export interface SummaryInput {
   dropThreshold: number;
   origin: ExporterSnapshot | null;
   loadbox: LoadboxReport | null;
+  /** This process's load box per second (src/loadbox/monitor.ts), put in the snapshot when it
+   * has none (a merge's snapshot has its shards' already); undefined before its first second. */
+  loadboxSeries?: LoadboxSeriesWire | undefined;
 }
 
 /**
@@ -198,7 +216,9 @@ export interface SummaryInput {
  * ```
  */
 export function buildSummary(input: SummaryInput): RunSummary {
-  const snap = input.snapshot;
+  const snap = input.loadboxSeries && !input.snapshot.loadboxSeries
+    ? { ...input.snapshot, loadboxSeries: input.loadboxSeries }
+    : input.snapshot;
   const series = WallSeries.fromWire(snap.series);
   const uptime = Sketch.fromWire(snap.lifecycle.uptimeMs);
   const pct = (q: number) => {
@@ -260,6 +280,8 @@ export function buildSummary(input: SummaryInput): RunSummary {
       input.shard ? input.shard.clients / Math.max(1, input.run.config.clients) : 1,
     ),
     metricsUrl: input.metricsUrl,
+    ...(snap.ttfbSeries ? { ttfbPercentiles: ttfbPercentiles(snap.ttfbSeries) } : {}),
+    ...(snap.loadboxSeries ? { loadboxSeries: snap.loadboxSeries } : {}),
     snapshot: snap,
   };
 }

@@ -7,8 +7,7 @@
 import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import { clientSpawner } from "../fanin/choose.ts";
-import { clientCommand } from "../process/ffmpeg_args.ts";
-import { clientGroupsOption } from "../stats/groups.ts";
+import { shardClients } from "./shard_clients.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
@@ -68,13 +67,19 @@ export function runShardWorker(): Promise<void> {
         init = m.init;
         const { config, caps, mapping, tls } = m.init;
         const debug = config.logLevel === "debug";
+        const clients = shardClients(
+          config,
+          caps,
+          mapping,
+          { ...tls, cleanup: async () => {} },
+          logger,
+        );
         shard = new Shard({
           spawner: clientSpawner(m.init, systemClock, logger),
           clock: systemClock,
           log: debug ? logger : { ...logger, debug: () => {}, enabled: (l) => l !== "debug" },
           seed: m.init.seed,
-          command: (id) =>
-            clientCommand(config, caps, mapping, { ...tls, cleanup: async () => {} }, id),
+          command: clients.command,
           options: {
             stats: config.stats,
             ffmpegDebug: config.ffmpegDebug,
@@ -86,7 +91,7 @@ export function runShardWorker(): Promise<void> {
             targetDurationMs: config.targetDurationMs,
             playerBufferMs: config.playerBufferMs,
             dropThreshold: config.statsDropThreshold,
-            ...clientGroupsOption(config, mapping),
+            groupsOf: clients.groupsOf,
           },
           restartOnStall: config.restartOnStall,
           parsers: parsersFor(config),

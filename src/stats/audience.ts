@@ -14,7 +14,7 @@
  * @module
  */
 import { Sketch, type SketchWire } from "../math/sketch.ts";
-import { count, map, obj, type Rule } from "./validate.ts";
+import { count, map, obj, optional, type Rule } from "./validate.ts";
 
 /** The audience as it travels in a snapshot. */
 export interface AudienceWire {
@@ -28,6 +28,15 @@ export interface AudienceWire {
   cutMs: SketchWire;
   /** Viewer slots by how many sessions they had: `{"1": 40, "2": 12}`. */
   slotSessions: Record<string, number>;
+  /**
+   * Set by the process that runs the audience plan (`--stages`, `--session-duration`), absent
+   * without one: the viewers its plan asks for now, the ms its ramp stood still while the load
+   * box was saturated, and 1 while it stands still now. A merge adds them: the fleet's target,
+   * its shards' held time summed, and how many shards are held now.
+   */
+  target?: number;
+  heldMs?: number;
+  holding?: number;
 }
 
 /**
@@ -139,7 +148,19 @@ export function mergeAudience(
     sessionMs: mergeSketch(parts.map((p) => p.sessionMs), "audience.sessionMs"),
     cutMs: mergeSketch(parts.map((p) => p.cutMs), "audience.cutMs"),
     slotSessions,
+    ...mergePlan(parts, exact),
   };
+}
+
+/** The plan's figures of a merge: summed over the parts that have them, absent when none has. */
+function mergePlan(
+  parts: readonly AudienceWire[],
+  exact: (n: number, path: string) => number,
+): Pick<AudienceWire, "target" | "heldMs" | "holding"> {
+  if (!parts.some((p) => p.target !== undefined)) return {};
+  const add = (k: "target" | "heldMs" | "holding") =>
+    exact(parts.reduce((n, p) => n + (p[k] ?? 0), 0), `audience.${k}`);
+  return { target: add("target"), heldMs: add("heldMs"), holding: add("holding") };
 }
 
 /** The snapshot rule of an audience, given the snapshot's rule for a sketch. */
@@ -151,6 +172,9 @@ export function audienceRule(sketch: Rule): Rule {
     sessionMs: sketch,
     cutMs: sketch,
     slotSessions: map(/^[1-9]\d{0,8}$/, "a session count", count, 10_000),
+    target: optional(count),
+    heldMs: optional(count),
+    holding: optional(count),
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Figures by group of viewers, as a mergeable part of the snapshot: by rendition
- * (`--variant-mix`, src/swarm/variant_mix.ts) and by edge address (`--resolve`,
- * src/swarm/resolve.ts). A viewer belongs to one group of each kind for the whole run, chosen by
+ * (`--variant-mix`, src/process/variant_match.ts) and by edge address (`--resolve`,
+ * src/config/resolve.ts). A viewer belongs to one group of each kind for the whole run, chosen by
  * its client id, so every request, byte, TTFB and session of a viewer counts in its groups:
  * requests by kind, body bytes, errors (status ≥ 400 or no answer), segment TTFB (a sketch) and
  * the viewer experience (src/viewer/stats.ts). Counts add and sketches merge, exactly.
@@ -27,6 +27,8 @@ export const MAX_GROUPS = 64;
 export interface ClientGroups {
   rendition: string | null;
   address: string | null;
+  /** Not known yet (--resolve-dns: the viewer's lookup has not answered): asked again later. */
+  pending?: boolean;
 }
 
 /** One group's figures, on the wire. */
@@ -63,17 +65,18 @@ interface Cell {
  * a viewer's sessions count in the shard's figures and in each of its groups'.
  */
 class TeeViewerStats extends ViewerStats {
-  constructor(readonly targets: readonly ViewerStats[]) {
+  /** `targets` is asked at each session event: a viewer's groups may be known only later. */
+  constructor(readonly targets: () => readonly ViewerStats[]) {
     super();
   }
   override started(): void {
-    for (const t of this.targets) t.started();
+    for (const t of this.targets()) t.started();
   }
   override startup(ms: number): void {
-    for (const t of this.targets) t.startup(ms);
+    for (const t of this.targets()) t.startup(ms);
   }
   override ended(r: SessionResult): void {
-    for (const t of this.targets) t.ended(r);
+    for (const t of this.targets()) t.ended(r);
   }
 }
 
@@ -140,6 +143,8 @@ export class GroupStats {
     let cells = this.#byClient.get(id);
     if (cells) return cells;
     const g = this.groupsOf?.(id);
+    // Nothing is counted before the viewer's groups are known (it has not started yet).
+    if (g?.pending) return [];
     cells = [];
     if (g?.rendition) cells.push(this.#renditions.cell(g.rendition));
     if (g?.address) cells.push(this.#addresses.cell(g.address));
@@ -153,8 +158,8 @@ export class GroupStats {
    * tee to `shard` and each group.
    */
   viewerStats(id: number, shard: ViewerStats): ViewerStats {
-    const cells = this.#cells(id);
-    return cells.length ? new TeeViewerStats([shard, ...cells.map((c) => c.experience)]) : shard;
+    if (!this.groupsOf) return shard;
+    return new TeeViewerStats(() => [shard, ...this.#cells(id).map((c) => c.experience)]);
   }
 
   /** One event of client `id`. */

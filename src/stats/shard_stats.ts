@@ -21,6 +21,7 @@ import { LifecycleStats } from "./lifecycle.ts";
 import { HIGH_DRIFT_MS, type PlaybackState, PlaybackTracker, STALL_SPEED } from "./playback.ts";
 import { SERIES_COUNTERS, type SeriesCounter, type SeriesValues, WallSeries } from "./series.ts";
 import { SKETCH_ACCURACY } from "../math/sketch.ts";
+import { TtfbSeries } from "./ttfb_series.ts";
 import type { SessionTotals } from "../viewer/session.ts";
 import { ViewerStats } from "../viewer/stats.ts";
 import { Viewer } from "../viewer/viewer.ts";
@@ -85,6 +86,14 @@ export class ShardStats {
   /** Joins, leaves and session lengths (src/stats/audience.ts). */
   readonly audience = new AudienceStats();
   readonly series = new WallSeries();
+  /**
+   * Manifest and segment TTFB per wall-clock interval, beside the whole-run sketches. In the
+   * snapshot once the shard has finished (its final tick): no live reader plots it, and a
+   * worker's report a second would otherwise copy up to 1,440 sketches, and the main thread
+   * merge them, every second (bench/series_bench.ts: 17 ms per 1-hour shard).
+   */
+  readonly ttfb = new TtfbSeries(SKETCH_ACCURACY);
+  #finished = false;
   readonly viewers = new ViewerStats();
   readonly cdn = new CdnStats();
   readonly clients = new Map<number, ClientRecord>();
@@ -129,6 +138,11 @@ export class ShardStats {
   /** Records one stderr event of client `id`. */
   record(id: number, e: HttpEvent): void {
     this.http.apply(e);
+    // The same samples as the whole-run sketches http.apply just fed, so the intervals add up
+    // to them.
+    if (e.type === "response" && e.ttfbMs !== null) {
+      if (e.kind === "manifest" || e.kind === "segment") this.ttfb.add(e.kind, e.ttfbMs);
+    }
     const c = this.client(id);
     c.viewer.event(e);
     if (e.type === "cache" || e.type === "body_bytes") this.cdn.record(id, e);
@@ -208,7 +222,10 @@ export class ShardStats {
       values[f] = Math.max(0, totals[f] - this.#last[f]);
       this.#last[f] = Math.max(this.#last[f], totals[f]);
     }
-    this.series.accumulate(Math.floor(wallNow / 1000) - (final ? 0 : 1), values);
+    const second = Math.floor(wallNow / 1000) - (final ? 0 : 1);
+    this.series.accumulate(second, values);
+    this.ttfb.close(second);
+    if (final) this.#finished = true;
   }
 
   /** Everything measured so far, as a mergeable snapshot taken at wall time `wallNow`. */
@@ -238,6 +255,7 @@ export class ShardStats {
         lines[stream].read += l.read;
         lines[stream].dropped += l.dropped;
         lines[stream].parsed += l.parsed;
+        lines[stream].filtered = (lines[stream].filtered ?? 0) + (l.filtered ?? 0);
         read += l.read;
         dropped += l.dropped;
       }
@@ -297,10 +315,11 @@ export class ShardStats {
       audience: this.audience.wire(),
       ...this.groups.toWire(this.clients.values(), this.#lastTickAt),
       series: this.series.toWire(),
+      ...(this.#finished ? { ttfbSeries: this.ttfb.toWire(Math.floor(wallNow / 1000)) } : {}),
     };
   }
 }
 
 function zeroLines(): LineCounts {
-  return { read: 0, dropped: 0, parsed: 0 };
+  return { read: 0, dropped: 0, parsed: 0, filtered: 0 };
 }

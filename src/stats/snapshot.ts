@@ -17,6 +17,8 @@ import { type CdnWire, MAX_WIRE_EDGES } from "./cdn.ts";
 import { audienceRule, type AudienceWire } from "./audience.ts";
 import type { GroupsWire } from "./groups.ts";
 import { groupsRule } from "./groups_wire.ts";
+import { ttfbSeriesRule, type TtfbSeriesWire } from "./ttfb_series.ts";
+import { loadboxSeriesRule, type LoadboxSeriesWire } from "./loadbox_series.ts";
 import {
   bool,
   count,
@@ -42,6 +44,11 @@ export interface LineCounts {
   read: number;
   dropped: number;
   parsed: number;
+  /**
+   * Lines the native fan-in read and left out, as no parser reads them (src/lines/selection.ts):
+   * neither read nor lost. Absent in snapshots from before it (0).
+   */
+  filtered?: number;
 }
 
 /** FFmpeg exits grouped by code and by why hls-swarm asked (null reason: it did not). */
@@ -114,6 +121,12 @@ export interface Snapshot {
   renditions?: GroupsWire["renditions"];
   edgeAddresses?: GroupsWire["edgeAddresses"];
   series: SeriesWire;
+  /** Manifest and segment TTFB sketches per wall-clock interval (src/stats/ttfb_series.ts);
+   * in a finished shard's snapshot (not in live ones), absent in those written before it. */
+  ttfbSeries?: TtfbSeriesWire;
+  /** The load box's CPU busy and capacity ms and loop lag per second
+   * (src/stats/loadbox_series.ts); absent before it, and in a worker's snapshot. */
+  loadboxSeries?: LoadboxSeriesWire;
 }
 
 /** The viewer fields that add up across shards (besides sessions and the sketches). */
@@ -190,7 +203,7 @@ const SKETCH: Rule = obj({
 
 const counts = (keys: readonly string[]): Rule =>
   obj(Object.fromEntries(keys.map((k) => [k, count])));
-const LINE_COUNTS = counts(["read", "dropped", "parsed"]);
+const LINE_COUNTS = obj({ read: count, dropped: count, parsed: count, filtered: optional(count) });
 
 /** A cache cell's errors and timed responses are some of its requests. */
 const checkCdnCell: CrossCheck = (c) => {
@@ -220,6 +233,8 @@ const VIEWERS: Rule = obj({
   startupMs: SKETCH,
   liveLatencyMs: SKETCH,
 });
+
+const EPOCH_SECOND = int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200");
 
 /** Every field of a snapshot, with the bounds real measurements stay within. */
 const SNAPSHOT: Rule = obj({
@@ -289,9 +304,11 @@ const SNAPSHOT: Rule = obj({
   renditions: optional(groupsRule(SKETCH, VIEWERS)),
   edgeAddresses: optional(groupsRule(SKETCH, VIEWERS)),
   series: obj({
-    start: int(FIRST_SECOND, LAST_SECOND, "an epoch second from 2000 to 2200"),
+    start: EPOCH_SECOND,
     fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => [f, list(count, MAX_SERIES_SECONDS)]))),
   }, checkSeries),
+  ttfbSeries: optional(ttfbSeriesRule(SKETCH, EPOCH_SECOND)),
+  loadboxSeries: optional(loadboxSeriesRule(EPOCH_SECOND)),
 });
 
 /**

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
+import type { Snapshot } from "../stats/snapshot.ts";
 
 /** What the audience follows. Times are on the stage clock: ms since the start, less holds. */
 export interface AudiencePlan {
@@ -37,6 +38,20 @@ export interface AudienceActions {
   busy(): boolean;
   /** The box became saturated with a join waiting (`held` true), or freed again (false). */
   onHold?(held: boolean): void;
+  /** Where the audience is, after each of its steps (for /metrics and the dashboard). */
+  onStatus?(status: AudienceStatus): void;
+}
+
+/** Where the audience is now. */
+export interface AudienceStatus {
+  /** Viewers the plan asks for now (at most the slots). */
+  target: number;
+  /** The stage clock: ms since the start, less the time held. */
+  stageMs: number;
+  /** Whether joins wait now because the load box is saturated. */
+  held: boolean;
+  /** Time the stage clock stood still so far, the current hold included. */
+  heldMs: number;
 }
 
 /** What the audience did, for logs and the summary. */
@@ -47,6 +62,43 @@ export interface AudienceResult {
   heldMs: number;
   /** Whether the plan ran to its end (false: stopped first). */
   completed: boolean;
+}
+
+/**
+ * The audience's latest status, as the process's snapshot carries it. The plan runs in the
+ * process, not in its shards, so its figures join the merged snapshot here (absent without a
+ * plan, or before it starts).
+ *
+ * @example
+ * ```ts
+ * import { ShardStats } from "../stats/shard_stats.ts";
+ * const now = new AudienceNow();
+ * now.set({ target: 40, stageMs: 12_000, held: true, heldMs: 1_500.4 });
+ * const snap = new ShardStats({ targetClients: 40, targetDurationMs: 2000, dropThreshold: 0.01 })
+ *   .snapshot(Date.now());
+ * now.overlay(snap).audience.heldMs; // 1500
+ * ```
+ */
+export class AudienceNow {
+  status: AudienceStatus | null = null;
+
+  /** Keeps `status` (a bound function: it is passed as {@linkcode AudienceActions.onStatus}). */
+  readonly set = (status: AudienceStatus): void => {
+    this.status = status;
+  };
+
+  /** `snap` with the plan's target, held time and hold. */
+  overlay(snap: Snapshot): Snapshot {
+    const a = this.status;
+    if (a === null) return snap;
+    const audience = {
+      ...snap.audience,
+      target: a.target,
+      heldMs: Math.round(a.heldMs),
+      holding: a.held ? 1 : 0,
+    };
+    return { ...snap, audience };
+  }
 }
 
 /** The longest the loop sleeps: it looks at the box (and its stop) at least this often. */
@@ -116,6 +168,12 @@ export async function runAudience(
         actions.join(slot);
       }
     }
+    actions.onStatus?.({
+      target: want,
+      stageMs: t,
+      held: heldSince !== null,
+      heldMs: heldMs + (heldSince === null ? 0 : now - heldSince),
+    });
     if (over) return { joins, leaves, heldMs, completed: true };
     // Sleep until the target may change, a session ends, the plan ends, or the next look.
     const stageAt = (stageMs: number) => start + heldMs + stageMs;

@@ -1,20 +1,24 @@
 /**
  * `k8s render`'s comment lines for the rendition mix and the edge addresses: the run's split and
- * each pod's share. Viewers are assigned by global client id (src/swarm/variant_mix.ts,
- * src/swarm/resolve.ts), so a pod's share is that of the ids it runs; renditions are matched to
+ * each pod's share. Viewers are assigned by global client id (src/process/variant_match.ts,
+ * src/config/resolve.ts), so a pod's share is that of the ids it runs; renditions are matched to
  * the master playlist by each pod's own probe when it starts, so here they are named as given.
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
 import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
+import { describeResolveDns } from "../config/resolve_dns.ts";
 import { type MixRendition, renditionFor } from "../process/variant_match.ts";
 import { largestRemainder } from "../math/weighted.ts";
 
 /** Pods listed one by one; more are summed up as "…". */
 const LISTED_PODS = 8;
 
-type PlanConfig = Parameters<typeof processPlan>[0] & Pick<SwarmConfig, "variantMix" | "resolve">;
+type PlanConfig =
+  & Parameters<typeof processPlan>[0]
+  & Pick<SwarmConfig, "variantMix" | "resolve">
+  & Partial<Pick<SwarmConfig, "resolveDns">>;
 
 /**
  * The lines (none without a mix or --resolve).
@@ -66,6 +70,10 @@ export function groupPlanComments(config: PlanConfig, shards: number): string[] 
       `# edge addresses: ${describeResolve(resolve)}`,
       perPod(resolve.addresses.map((a) => a.ip), (id) => edgeAddressFor(resolve, id)),
     );
+  }
+  if (config.resolveDns) {
+    // Each pod's viewers look the host up themselves: the spread is the DNS's, known at run time.
+    lines.push(`# edge addresses: ${describeResolveDns(config.resolveDns)}, in each pod`);
   }
   return lines;
 }

@@ -16,7 +16,9 @@ import { ffprobePathFor, type ProbeOptions, probePrograms } from "../process/ffp
 import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
-import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
+import { describeResolve, edgeAddressFor, type ResolvePlan } from "../config/resolve.ts";
+import { describeResolveDns, DnsPins, type DnsPlan } from "../config/resolve_dns.ts";
+import { dnsLookup } from "../net/dns.ts";
 import { describeMix, matchVariantMix, renditionFor } from "../process/variant_match.ts";
 
 /**
@@ -32,8 +34,9 @@ import { describeMix, matchVariantMix, renditionFor } from "../process/variant_m
  * ```
  */
 export function groupComments(
-  config: Pick<SwarmConfig, "resolve">,
+  config: Pick<SwarmConfig, "resolve"> & Partial<Pick<SwarmConfig, "resolveDns">>,
   mapping: StreamMapping,
+  dnsAddress0: string | null = null,
 ): string[] {
   const lines: string[] = [];
   if (mapping.kind === "mix") {
@@ -46,6 +49,12 @@ export function groupComments(
     lines.push(
       `# edge addresses: ${describeResolve(config.resolve)}; client 0 → ` +
         edgeAddressFor(config.resolve, 0),
+    );
+  }
+  if (config.resolveDns) {
+    lines.push(
+      `# edge addresses: ${describeResolveDns(config.resolveDns)}; client 0 → ` +
+        `${dnsAddress0 ?? "?"} (its lookup now; every viewer, in every pod, looks up itself)`,
     );
   }
   return lines;
@@ -68,19 +77,23 @@ export async function chooseMapping(
   log: Logger,
   tls: TlsSetup,
 ): Promise<StreamMapping> {
+  const probes = config.variantMix !== null ||
+    (config.variant !== "all" && config.variant !== "first");
+  // With --resolve the probe goes where client 0 goes; with --resolve-dns it looks up itself.
+  const resolve = config.resolve ??
+    (config.resolveDns && probes ? await probePin(config.resolveDns, config.timeoutMs) : null);
   const probe: ProbeOptions = {
     ffprobe: ffprobePathFor(config.ffmpegPath),
-    // With --resolve the probe goes where client 0 goes.
-    url: effectiveUrl(config.streamUrl, config.resolve ? edgeAddressFor(config.resolve, 0) : ""),
+    url: effectiveUrl(config.streamUrl, resolve ? edgeAddressFor(resolve, 0) : ""),
     tlsArgs: [
       ...tlsArgs(config.streamUrl, tls),
-      ...verifyHostArgs(config.streamUrl, config.resolve, tls),
+      ...verifyHostArgs(config.streamUrl, resolve, tls),
     ],
     userAgent: `${config.userAgent}/probe`,
-    headers: requestHeaders(config),
+    headers: requestHeaders({ ...config, resolve }),
     timeoutMs: config.probeTimeoutMs,
     // Credential headers reach only the stream's own origin (see net/redirects.ts).
-    ...(config.resolve ? {} : {
+    ...(resolve ? {} : {
       redirects: { fetch, credentialHeaders: secretHeaderNames(config.redactHeaders) },
     }),
   };
@@ -109,5 +122,14 @@ export async function chooseMapping(
     }
     log.warn("variant_probe_failed", { reason, fallback: "first" });
     return { kind: "first" };
+  }
+}
+
+/** The variant probe's own lookup with --resolve-dns (it is not a viewer); a failure is exit 1. */
+async function probePin(plan: DnsPlan, timeoutMs: number): Promise<ResolvePlan> {
+  try {
+    return await new DnsPins(plan, dnsLookup(plan.server)).pin(-1, AbortSignal.timeout(timeoutMs));
+  } catch (e) {
+    throw new SwarmStartError(`variant probe: ${e instanceof Error ? e.message : e}`);
   }
 }

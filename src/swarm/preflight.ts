@@ -55,6 +55,8 @@ export async function preflight(config: SwarmConfig, deps: PreflightDeps): Promi
     : deps.fetch;
   const unchecked = config.resolve
     ? "not checked (--resolve in use)"
+    : config.resolveDns
+    ? "not checked (--resolve-dns in use: each viewer looks the host up itself)"
     : https && !deps.tls.verify
     ? "not checked: TLS verification is off (--dangerous)"
     : null;

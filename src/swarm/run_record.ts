@@ -11,6 +11,7 @@ import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "../process/ffmpeg_args.ts";
 import { describeResolve } from "../config/resolve.ts";
+import { describeResolveDns } from "../config/resolve_dns.ts";
 import { describeMix } from "../process/variant_match.ts";
 import { workerCount } from "./shards.ts";
 import { stagesFlag } from "../config/stages.ts";
@@ -86,7 +87,9 @@ export async function runRecord(
       statsLogLevel: config.statsLogLevel,
       playerBufferMs: config.playerBufferMs,
       variantMix: mapping.kind === "mix" ? describeMix(mapping.renditions) : null,
-      resolve: config.resolve && describeResolve(config.resolve),
+      resolve: config.resolve
+        ? describeResolve(config.resolve)
+        : config.resolveDns && describeResolveDns(config.resolveDns),
       stages: config.stages && stagesFlag(config.stages),
       sessionDuration: config.sessionDuration && sessionDistFlag(config.sessionDuration),
     },

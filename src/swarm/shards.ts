@@ -12,8 +12,8 @@ import { ShardSet } from "../shard/shard_set.ts";
 import { WorkerShard } from "../shard/worker_shard.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
-import { clientCommand } from "../process/ffmpeg_args.ts";
 import { clientGroupsOption } from "../stats/groups.ts";
+import { shardClients } from "../shard/shard_clients.ts";
 import type { ShardPlan } from "./shard_plan.ts";
 import type { SwarmDeps } from "./deps.ts";
 import { parsersFor } from "../parser/parsers_for.ts";
@@ -73,20 +73,21 @@ export function createShards(
   const share = (i: number, of: number) => Math.floor((plan.clients - i + of - 1) / of);
   let shards: ShardHandle[];
   if (n === 0) {
+    const clients = shardClients(config, deps.caps, mapping, deps.tls, deps.log);
     shards = [
       new Shard({
         spawner: deps.spawner,
         clock: deps.clock,
         log: deps.log,
         seed: deps.seed,
-        command: (id) => clientCommand(config, deps.caps, mapping, deps.tls, id),
+        command: clients.command,
         options: {
           stats: config.stats,
           ffmpegDebug: config.ffmpegDebug,
           bufferLines: config.statsBufferLines,
           graceMs: config.shutdownGraceMs,
         },
-        stats: stats(plan.clients),
+        stats: { ...stats(plan.clients), groupsOf: clients.groupsOf },
         restartOnStall: config.restartOnStall,
         parsers: parsersFor(config),
         requestLogPath: config.requestLog,

@@ -28,7 +28,7 @@ import { runRecord, shardWorkers } from "./run_record.ts";
 import type { ShardPlan } from "./shard_plan.ts";
 import { audiencePlan, processPlan } from "./audience_plan.ts";
 import { RunWatch } from "./watch.ts";
-import { type AudiencePlan, runAudience } from "./audience.ts";
+import { AudienceNow, type AudiencePlan, runAudience } from "./audience.ts";
 import { describeStages } from "../config/stages.ts";
 import { describeSessionDist } from "../config/session_duration.ts";
 
@@ -56,6 +56,7 @@ export class Swarm {
   #stopReason = "";
   #stoppedAt: number | null = null;
   #rampStartedAt: number | null = null;
+  readonly audienceNow = new AudienceNow(); // The plan's progress, for /metrics and the TUI.
   #endpoint: Endpoint | null = null;
   /** The endpoint's URL, kept for the summary after the endpoint closes. */
   #metricsUrl: string | null = null;
@@ -93,7 +94,8 @@ export class Swarm {
 
   /** The fleet's figures now, as a mergeable snapshot. */
   snapshot(): Snapshot {
-    return this.#shards?.snapshot() ?? this.#empty.snapshot(this.deps.clock.wallNow());
+    const snap = this.#shards?.snapshot() ?? this.#empty.snapshot(this.deps.clock.wallNow());
+    return this.audienceNow.overlay(snap);
   }
 
   /** The `limit` worst clients now (all of them by default). */
@@ -232,6 +234,7 @@ export class Swarm {
       dropThreshold: config.statsDropThreshold,
       origin: scraper?.snapshot() ?? null,
       loadbox: this.loadbox.report(),
+      loadboxSeries: this.loadbox.series(),
     });
   }
 
@@ -297,6 +300,7 @@ export class Swarm {
           log.warn("ramp_held", { reasons: this.loadbox.latest?.saturated ?? [] });
         } else log.info("ramp_resumed", { held_ms: Math.round(clock.now() - heldSince) });
       },
+      onStatus: this.audienceNow.set,
     });
     log.info(result.completed ? "audience_finished" : "audience_cancelled", {
       joins: result.joins,

@@ -9,6 +9,14 @@ import type { LoadboxSample } from "../loadbox/monitor.ts";
 import { type FleetView, fleetView, type LineHealth, lineHealth } from "../fleet/view.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
 import { SERIES_FIELDS, type SeriesField, WallSeries } from "../stats/series.ts";
+import {
+  type AudienceModel,
+  audienceModel,
+  type AudiencePlanStatus,
+  RenditionRates,
+  type RenditionRow,
+  type StageSpec,
+} from "./audience_model.ts";
 
 /**
  * What an origin scraper reports at one moment. Every number is null when the scraper could
@@ -88,6 +96,10 @@ export interface DashboardModel {
   loadbox: LoadboxSample | null;
   /** The dashboard reads keys (stdin is a terminal). */
   keys: boolean;
+  /** The audience plan's target, viewers, joins and leaves, stage and hold; null without one. */
+  audience: AudienceModel | null;
+  /** By rendition with several renditions (--variant-mix); empty otherwise. */
+  renditions: RenditionRow[];
 }
 
 /** The parts of a swarm the dashboard reads. */
@@ -100,6 +112,8 @@ export interface SwarmView {
   readonly dropThreshold: number;
   /** The load box watching itself (absent in synthetic swarms). */
   readonly loadbox?: { readonly latest: LoadboxSample | null };
+  /** Where the audience plan is (absent in synthetic swarms; status null without a plan). */
+  readonly audienceNow?: { readonly status: AudiencePlanStatus | null };
 }
 
 /** What the model needs besides the swarm: the run's settings and a few live getters. */
@@ -119,6 +133,8 @@ export interface ModelSource {
   lastWarning?(): string | null;
   /** The origin scraper's latest reading; absent when no scraper is configured. */
   origin?(): OriginPanel | null;
+  /** `--stages`, for the current stage; absent or null without. */
+  stages?: readonly StageSpec[] | null;
 }
 
 /** Seconds of history shown in sparklines. */
@@ -142,6 +158,8 @@ const RATE_WINDOW_S = 10;
  * ```
  */
 export class DashboardModelBuilder {
+  readonly #renditions = new RenditionRates();
+
   constructor(private source: ModelSource) {}
 
   /** The model at monotonic time `now`, with at most `clientRows` rows of the client table. */
@@ -200,12 +218,19 @@ export class DashboardModelBuilder {
       lastWarning: s.lastWarning?.() ?? null,
       loadbox: s.swarm.loadbox?.latest ?? null,
       keys: s.keys,
+      audience: audienceModel(
+        snap,
+        series,
+        s.stages ?? null,
+        s.swarm.audienceNow?.status ?? null,
+      ),
+      renditions: this.#renditions.rows(snap.renditions, now),
     };
   }
 }
 
 /**
- * Which figures a run measures, from `--stats` and `--stats-loglevel` (README, "Why FFmpeg runs
+ * Which figures a run measures, from `--stats` and `--stats-loglevel` (docs/measurements.md, "Why FFmpeg runs
  * at log level trace").
  *
  * @example

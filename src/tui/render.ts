@@ -2,8 +2,9 @@
  * The dashboard's layout: a pure function from a {@linkcode DashboardModel} and a screen size to
  * the screen's lines. No terminal I/O happens here, so every layout is testable as text.
  *
- * Layout: a header (target, clients, time, metrics health, ramp), then panels in rows of two
- * (requests | throughput, playback | errors) with latency and the origin at full width, the
+ * Layout: a header (target, clients, time, metrics health, ramp or audience), then panels in rows
+ * of two (requests | throughput, playback | errors) with the audience (a plan runs), latency,
+ * the renditions (several run) and the origin at full width, the
  * per-client table when asked for, and a footer. When the full panels do not fit the height,
  * every panel switches to its compact form; when even those leave no room for the client table,
  * panels are dropped, least important first. Without the table, the lines the panels leave go
@@ -27,6 +28,7 @@ import {
 } from "./panels.ts";
 import { bar, fit, spread, visibleWidth } from "./text.ts";
 import { MAX_TREND_HEIGHT, trendsHeight, trendsPanel } from "./trends.ts";
+import { audienceLine, audiencePanel, renditionsPanel } from "./audience_panel.ts";
 
 /** Screen size and display switches of one frame. */
 export interface RenderOptions {
@@ -87,6 +89,18 @@ export function renderDashboard(model: DashboardModel, opts: RenderOptions): str
     { name: "latency", keep: 3, draw: (k) => latencyPanel(ctx, width, k) },
     { name: "health", keep: 4, draw: (k) => row(ctx, width, k, playbackPanel, errorsPanel) },
   ];
+  // The audience's shape comes first when a plan runs; the renditions after the latencies.
+  if (model.audience) {
+    sections.unshift({ name: "audience", keep: 4.5, draw: (k) => audiencePanel(ctx, width, k) });
+  }
+  if (model.renditions.length) {
+    const at = sections.findIndex((s) => s.name === "latency") + 1;
+    sections.splice(at, 0, {
+      name: "renditions",
+      keep: 2.5,
+      draw: (k) => renditionsPanel(ctx, width, k),
+    });
+  }
   if (model.origin) {
     const origin = model.origin;
     sections.push({ name: "origin", keep: 2, draw: (k) => originPanel(ctx, width, k, origin) });
@@ -172,7 +186,7 @@ function header(ctx: Ctx, width: number): string[] {
   return [
     spread(title, loadboxHealth(ctx) + metricsHealth(ctx, wide), width),
     spread(status, `${time}  ${phase} `, width),
-    rampLine(ctx, width),
+    m.audience ? audienceLine(ctx, width, m.audience) : rampLine(ctx, width),
   ];
 }
 

@@ -240,6 +240,7 @@ export class DashboardSession {
       stopReason: () => swarm.stopReason,
       lastWarning: () => this.#lastWarning,
       origin,
+      stages: config.stages,
     });
     this.#dashboard = new Dashboard({
       io,

@@ -22,6 +22,8 @@ interface Trend {
   format(v: number): string;
   /** Whether a non-zero "now" is bad news (drawn red). */
   bad?: boolean;
+  /** Shown only while an audience plan runs (its joins and leaves). */
+  audience?: true;
 }
 
 const viewers = (v: number) => v.toFixed(1);
@@ -35,6 +37,22 @@ export const TRENDS: readonly Trend[] = [
     kind: "gauge",
     values: (s) => s.running,
     format: (v) => String(Math.round(v)),
+  },
+  {
+    label: "joins/s",
+    needs: "always",
+    kind: "counter",
+    values: (s) => s.joins,
+    format: formatRate,
+    audience: true,
+  },
+  {
+    label: "leaves/s",
+    needs: "always",
+    kind: "counter",
+    values: (s) => s.leaves,
+    format: formatRate,
+    audience: true,
   },
   {
     // Play time per second is the average number of viewers playing in it.
@@ -99,7 +117,9 @@ const NOW_WINDOW_S = 10;
 
 /** The rows this run measures. */
 function shown(m: DashboardModel): Trend[] {
-  return TRENDS.filter((t) => t.needs === "always" || m.coverage[t.needs]);
+  return TRENDS.filter((t) =>
+    (t.needs === "always" || m.coverage[t.needs]) && (!t.audience || m.audience !== null)
+  );
 }
 
 /**
@@ -152,7 +172,7 @@ export function trendsPanel({ m, c }: Ctx, width: number, lines: number): string
   const span = points
     ? `last ${formatClockShort(Math.min(points, sparkWidth * perCell) * 1000)}`
     : "";
-  const missing = all.length < TRENDS.length ? `${m.coverage.note ?? ""} · ` : "";
+  const missing = m.coverage.note ? `${m.coverage.note} · ` : "";
   const title = rule(
     c,
     "Trends, per second",

@@ -2,9 +2,9 @@
  * What the HTML report plots, taken from the summary alone: per-second lines from the snapshot's
  * wall-clock series (src/stats/series.ts), saturation windows from the load box's report, and
  * histograms regrouped from the latency sketches' bins (src/math/sketch.ts). Nothing here is
- * estimated beyond what the summary holds; what it does not hold (TTFB per interval, leaves per
- * second, errors by status per second, a per-second load-box series) is named in
- * {@linkcode notInSummary} so the page can say so instead of drawing a guess.
+ * estimated beyond what the summary holds; what it does not hold (errors by status per second,
+ * groups over time) is named in {@linkcode notInSummary} so the page can say so instead of
+ * drawing a guess. TTFB per interval and the load box per second: ./interval_plots.ts.
  * @module
  */
 import type { RunSummary } from "../summary.ts";
@@ -26,10 +26,18 @@ export interface ReportExtras {
   shards?: readonly ShardSummary[];
 }
 
-/** One line of a time plot: a value per point, oldest first. */
+/** One line of a time plot: a value per point, oldest first; null is a gap (no sample). */
 export interface PlotLine {
   name: string;
-  values: number[];
+  values: (number | null)[];
+  /** Epoch second of its first point, when not the plot's (a shard that started late). */
+  start?: number;
+}
+
+/** The epoch seconds a time plot's axis spans. */
+export interface Domain {
+  from: number;
+  to: number;
 }
 
 /** A time plot: lines over the run, one point per `step` seconds from epoch second `start`. */
@@ -44,6 +52,8 @@ export interface TimePlot {
   lines: PlotLine[];
   /** A horizontal reference (e.g. the target clients), drawn dashed. */
   reference: { label: string; value: number } | null;
+  /** The time axis, when not the lines' own span: plots of other steps share the run's. */
+  domain?: Domain;
 }
 
 /** A span to shade, in epoch seconds. */
@@ -76,29 +86,23 @@ export const MAX_POINTS = 900;
  * shard table still lists every one). */
 export const MAX_SHARD_LINES = 12;
 
-/** What the summary does not hold, said on the page rather than drawn. */
+/** What the summary does not hold, said on the page rather than drawn (the plots whose series
+ * it lacks are said where they would be: ./interval_plots.ts). */
 export function notInSummary(s: ReportInput): string[] {
   const missing = (["joins", "leaves"] as const).filter((f) => !s.snapshot.series.fields[f]);
-  return missing.length
-    ? [
-      `${missing.join(" and ")} per second: this summary was written before the series ` +
-      "counted them.",
-      ...NOT_IN_SUMMARY,
-    ]
-    : [...NOT_IN_SUMMARY];
+  return [
+    ...(missing.length
+      ? [
+        `${missing.join(" and ")} per second: this summary was written before the series ` +
+        "counted them.",
+      ]
+      : []),
+    "Errors by status per second: the series counts failed requests per second; the split by " +
+    "status is for the whole run (the status table).",
+    "Requests by rendition or edge address over time: the summary splits them for the whole " +
+    "run only (the tables by rendition and by edge address).",
+  ];
 }
-
-const NOT_IN_SUMMARY = [
-  "TTFB percentiles per interval: the summary keeps cumulative latency sketches only (one per " +
-  "kind for the whole run), so no p50/p95/p99 over time can be drawn; the run's own figures " +
-  "are in the latency table and the histograms below. --timeline writes segment TTFB p50/p95 " +
-  "per second while a run goes.",
-  "Errors by status per second: the series counts failed requests per second; the split by " +
-  "status is for the whole run (the status table).",
-  "Load-box CPU and loop lag over time: the summary keeps their maxima and the saturated " +
-  "windows (shaded on every plot), not a per-second series.",
-  "Requests by rendition: the summary does not split requests by variant.",
-];
 
 /** One field of the series; empty when the summary was written before the field existed. */
 function column(series: SeriesWire, field: SeriesField): number[] {

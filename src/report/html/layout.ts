@@ -15,6 +15,8 @@ import {
   shardPlots,
   timePlots,
 } from "./data.ts";
+import { groupTable } from "./group_tables.ts";
+import { loadboxPlots, missingPlots, shardIntervalPlots, ttfbPlots } from "./interval_plots.ts";
 import { histogramSvg, timePlotSvg } from "./svg.ts";
 import {
   edgeTable,
@@ -42,7 +44,7 @@ dl.head{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:8
 dl.head dt{color:#57606a}dl.head dd{margin:0;word-break:break-all}
 table{border-collapse:collapse;margin:6px 0 10px;background:#fff;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d0d4da;padding:3px 8px;text-align:right}
-th:first-child,td:first-child{text-align:left}th{background:#eef1f4}
+th:first-child,td:first-child{text-align:left}th{background:#eef1f4}td{white-space:nowrap}
 td.pass{color:#1a7f37}td.fail{color:#cf222e;font-weight:600}
 figure{margin:8px 0 18px;background:#fff;border:1px solid #d0d4da;border-radius:6px;padding:8px}
 figure svg{width:100%;height:auto;display:block}
@@ -129,12 +131,26 @@ export function headerHtml(s: ReportInput): string {
 export function reportPage(s: ReportInput, extras: ReportExtras): string {
   const shades = saturationShades(s);
   const runStart = Math.floor(Date.parse(s.startedAt) / 1000);
-  const plots = s.snapshot.series.fields.segments.length
-    ? [...timePlots(s), ...shardPlots(s, extras)].map((p) =>
-      `<figure>${timePlotSvg(p, shades, runStart)}<figcaption><b>${esc(p.title)}</b> (${
-        esc(p.unit)
-      }). ${esc(p.caption)}</figcaption></figure>`
-    ).join("")
+  const seconds = s.snapshot.series.fields.segments.length;
+  // Every time plot spans the run's per-second series, so plots of other steps line up.
+  const domain = { from: s.snapshot.series.start, to: s.snapshot.series.start + seconds - 1 };
+  const missing = missingPlots(s).map((m) =>
+    `<figure data-missing="${esc(m.id)}"><p class="note"><b>${esc(m.title)}</b>: ${
+      esc(m.why)
+    }</p></figure>`
+  ).join("");
+  const plots = seconds
+    ? [
+      ...timePlots(s),
+      ...ttfbPlots(s, domain),
+      ...loadboxPlots(s, domain),
+      ...shardPlots(s, extras),
+      ...shardIntervalPlots(extras, domain),
+    ].map((p) =>
+      `<figure>${timePlotSvg({ ...p, domain: p.domain ?? domain }, shades, runStart)}` +
+      `<figcaption><b>${esc(p.title)}</b> (${esc(p.unit)}). ${esc(p.caption)}</figcaption>` +
+      `</figure>`
+    ).join("") + missing
     : `<p class="note">The run recorded no second of traffic, so there is nothing to plot.</p>`;
   const hists = histograms(s).map((h) =>
     h.count
@@ -164,7 +180,9 @@ export function reportPage(s: ReportInput, extras: ReportExtras): string {
     `<h2>Requests by kind</h2>${kindTable(s)}` +
     `<h2>Responses by status</h2>${statusTable(s)}` +
     `<h2>FFmpeg exits</h2>${exitTable(s)}` +
-    `<h2>CDN edges</h2>${edgeTable(s)}` +
+    `<h2>By rendition</h2>${groupTable(s, extras, "renditions")}` +
+    `<h2>By edge address</h2>${groupTable(s, extras, "edgeAddresses")}` +
+    `<h2>CDN edges (named by response headers)</h2>${edgeTable(s)}` +
     (shardPart ? `<h2>Shards</h2>${shardPart}` : "") +
     `<h2>Load box</h2>${loadboxTable(s)}` +
     `<h2>Not in this report</h2><ul class="note">${

@@ -9,7 +9,7 @@
  * read-outs) the tables below the plots make up for.
  * @module
  */
-import type { Bar, Shade, TimePlot } from "./data.ts";
+import type { Bar, PlotLine, Shade, TimePlot } from "./data.ts";
 import { clock, esc, tick } from "./text.ts";
 
 /** Plot size in SVG units (the page scales it to its width). */
@@ -64,8 +64,9 @@ function yGrid(yMax: number, y: (v: number) => number): string[] {
 
 /**
  * A time plot: one `<polyline data-line="NAME">` per line (its points in the `points`
- * attribute), saturation `shades` as translucent bands, the reference dashed, a time axis in
- * run time (from `runStart`, epoch seconds) and a legend.
+ * attribute; a line with gaps has one per run of values, and a lone value is also a dot),
+ * saturation `shades` as translucent bands, the reference dashed, a time axis in run time (from
+ * `runStart`, epoch seconds) over `p.domain` (else the lines' span) and a legend.
  *
  * @example
  * ```ts
@@ -78,18 +79,21 @@ function yGrid(yMax: number, y: (v: number) => number): string[] {
  */
 export function timePlotSvg(p: TimePlot, shades: readonly Shade[], runStart: number): string {
   const n = Math.max(...p.lines.map((l) => l.values.length), 0);
-  const spanS = Math.max(1, (n - 1) * p.step);
+  const from = p.domain?.from ?? p.start;
+  const spanS = Math.max(1, (p.domain?.to ?? p.start + (n - 1) * p.step) - from);
   let top = p.reference?.value ?? 0;
-  for (const l of p.lines) for (const v of l.values) if (v > top) top = v;
+  for (const l of p.lines) for (const v of l.values) if (v !== null && v > top) top = v;
   const yMax = niceMax(top);
-  const x = (i: number) => LEFT + (PW * i * p.step) / spanS;
-  const xAt = (epoch: number) => LEFT + (PW * (epoch - p.start)) / spanS;
+  const xAt = (epoch: number) => LEFT + (PW * (epoch - from)) / spanS;
+  // A point outside the axis (an interval's middle past the run's last second) sits on its edge.
+  const x = (l: PlotLine, j: number) =>
+    Math.min(W - RIGHT, Math.max(LEFT, xAt((l.start ?? p.start) + j * p.step)));
   const y = (v: number) => TOP + PH - (PH * v) / yMax;
   const parts = yGrid(yMax, y);
   // Time ticks at round run times (from runStart), at most seven of them.
   const every = TIME_STEPS.find((t) => spanS / t <= 7) ?? 3600 * Math.ceil(spanS / 7 / 3600);
-  const first = Math.ceil((p.start - runStart) / every) * every;
-  for (let rel = first; rel <= p.start - runStart + spanS; rel += every) {
+  const first = Math.ceil((from - runStart) / every) * every;
+  for (let rel = first; rel <= from - runStart + spanS; rel += every) {
     parts.push(
       `<text class="ax" x="${f1(xAt(runStart + rel))}" y="${TOP + PH + 16}" ` +
         `text-anchor="middle">${clock(rel)}</text>`,
@@ -113,11 +117,29 @@ export function timePlotSvg(p: TimePlot, shades: readonly Shade[], runStart: num
     );
   }
   p.lines.forEach((l, i) => {
-    const pts = l.values.map((v, j) => `${f1(x(j))},${f1(y(v))}`).join(" ");
-    parts.push(
-      `<polyline data-line="${esc(l.name)}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" ` +
-        `stroke-width="1.6" points="${pts}"/>`,
-    );
+    // A gap (null) breaks the line: one polyline per run of values, a dot for a lone value.
+    const color = PALETTE[i % PALETTE.length];
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length === 1) {
+        const [cx, cy] = run[0].split(",");
+        parts.push(
+          `<circle data-dot="${esc(l.name)}" cx="${cx}" cy="${cy}" r="2" fill="${color}"/>`,
+        );
+      }
+      if (run.length) {
+        parts.push(
+          `<polyline data-line="${esc(l.name)}" fill="none" stroke="${color}" ` +
+            `stroke-width="1.6" points="${run.join(" ")}"/>`,
+        );
+      }
+      run = [];
+    };
+    l.values.forEach((v, j) => {
+      if (v === null) flush();
+      else run.push(`${f1(x(l, j))},${f1(y(v))}`);
+    });
+    flush();
   });
   let lx = LEFT;
   p.lines.forEach((l, i) => {

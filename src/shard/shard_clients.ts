@@ -1,0 +1,81 @@
+/**
+ * What a shard's clients run and which groups they belong to, in one place for the main-thread
+ * shard and each worker's: with `--resolve-dns` both depend on the viewers' own lookups, which
+ * each shard makes for its viewers (src/config/resolve_dns.ts).
+ * @module
+ */
+import type { SwarmConfig } from "../config/config.ts";
+import type { Logger } from "../log/logger.ts";
+import { type DnsLookup, dnsLookup } from "../net/dns.ts";
+import type { FfmpegCapabilities } from "../process/capabilities.ts";
+import type { StreamMapping } from "../process/ffmpeg_args.ts";
+import type { TlsSetup } from "../process/tls.ts";
+import type { ClientGroups } from "../stats/groups.ts";
+import { clientCommand } from "../process/ffmpeg_args.ts";
+import { clientGroupsOption } from "../stats/groups.ts";
+import { DnsPins } from "../config/resolve_dns.ts";
+
+/** A client's FFmpeg command. */
+export type Command = { command: string; args: string[] };
+
+/** A shard's clients' commands and groups. */
+export interface ShardClients {
+  /** Client `id`'s command for its next start; with --resolve-dns after its lookup. */
+  command(id: number, signal: AbortSignal): Command | Promise<Command>;
+  /** The groups of a client id, for the figures by rendition and edge address. */
+  groupsOf?: (id: number) => ClientGroups;
+}
+
+/**
+ * The commands and groups of one shard's clients. With `--resolve-dns` a client's first start
+ * looks the host up (`lookup`, the real DNS by default) and every later one reuses the
+ * answer; its edge address is pending until then.
+ *
+ * @example Not run: it needs a config, FFmpeg's capabilities and TLS
+ * ```ts ignore
+ * const clients = shardClients(config, caps, { kind: "all" }, tls, log);
+ * const { command, args } = await clients.command(0, signal);
+ * ```
+ */
+export function shardClients(
+  config: SwarmConfig,
+  caps: FfmpegCapabilities,
+  mapping: StreamMapping,
+  tls: TlsSetup,
+  log: Logger,
+  lookup?: DnsLookup,
+): ShardClients {
+  const dns = config.resolveDns;
+  if (!dns) {
+    return {
+      command: (id) => clientCommand(config, caps, mapping, tls, id),
+      ...clientGroupsOption(config, mapping),
+    };
+  }
+  const pins = new DnsPins(dns, lookup ?? dnsLookup(dns.server));
+  const rendition = clientGroupsOption(config, mapping).groupsOf;
+  return {
+    async command(id, signal) {
+      const known = pins.addressOf(id) !== null;
+      const pin = await pins.pin(id, signal);
+      if (!known) {
+        log.info("client_dns_resolved", {
+          client_id: id,
+          host: dns.host,
+          address: pin.addresses[0].ip,
+          answers: pins.answersOf(id),
+        });
+      }
+      // The address is used as a one-address --resolve: Host header and -verifyhost kept.
+      return clientCommand({ ...config, resolve: pin }, caps, mapping, tls, id);
+    },
+    groupsOf: (id) => {
+      const address = pins.addressOf(id);
+      return {
+        rendition: rendition?.(id).rendition ?? null,
+        address,
+        ...(address === null ? { pending: true } : {}),
+      };
+    },
+  };
+}
