@@ -96,7 +96,8 @@ const partOf = (file: string) => file.split("/")[0];
 
 /** The layer map as text, for a failure message. */
 function printedMap(): string {
-  return LAYERS.map((l, i) => `  ${i}  ${l.parts.join(", ")}  (${l.name})`).reverse().join("\n");
+  return LAYERS.map((l, i) => `  ${String(i).padStart(2)}  ${l.parts.join(", ")}  (${l.name})`)
+    .reverse().join("\n");
 }
 
 Deno.test("the layer map names every part of src/ once", async () => {
