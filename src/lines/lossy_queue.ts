@@ -16,8 +16,8 @@ export interface StampedLine {
 /** Slots a queue starts with; it doubles when full, up to its capacity. */
 const INITIAL_SLOTS = 16;
 
-/** Line counts of one stream. */
-export interface LineCounts {
+/** What one queue did with its lines (the snapshot's per-stream LineCounts add these up). */
+export interface QueueCounts {
   read: number;
   dropped: number;
   parsed: number;
@@ -133,7 +133,7 @@ export class LossyLineQueue {
     return this.#size;
   }
 
-  counts(): LineCounts {
+  counts(): QueueCounts {
     return { read: this.#read, dropped: this.#dropped, parsed: this.#parsed };
   }
 

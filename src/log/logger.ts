@@ -25,8 +25,8 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-/** Where formatted lines go; a line includes its trailing newline. */
-export type LineSink = (line: string) => void;
+/** Where the log's formatted lines go; a line includes its trailing newline. (A client's output lines go to process/spawner.ts's LineSink.) */
+export type LogSink = (line: string) => void;
 
 /**
  * A sink that writes synchronously to stderr, so nothing is lost when the process exits right
@@ -37,7 +37,7 @@ export type LineSink = (line: string) => void;
  * const log = createLogger({ format: "text", level: "info", sink: stderrSink });
  * ```
  */
-export const stderrSink: LineSink = (line) => writeTextSync(Deno.stderr, line);
+export const stderrSink: LogSink = (line) => writeTextSync(Deno.stderr, line);
 
 /**
  * Creates a logger. `now` supplies the timestamp (wall-clock ms).
@@ -53,7 +53,7 @@ export const stderrSink: LineSink = (line) => writeTextSync(Deno.stderr, line);
 export function createLogger(opts: {
   format: LogFormat;
   level: LogLevel;
-  sink: LineSink;
+  sink: LogSink;
   now?: () => number;
   /** Hides secrets in every field before it is formatted (see secrets/redact.ts). */
   redact?: { value<T>(v: T): T };
@@ -96,7 +96,7 @@ function formatText(time: string, level: LogLevel, msg: string, fields: LogField
 
 /** A sink that writes to a file, and the file's closing. */
 export interface FileSink {
-  sink: LineSink;
+  sink: LogSink;
   /** Closes the file; lines logged after this go to stderr, so none is lost. */
   close(): void;
 }

@@ -19,11 +19,11 @@ const SOURCE_NAMES: Record<string, string> = {
  *
  * @example Not run: it needs a running swarm's origin scraper
  * ```ts ignore
- * const view = originPanel(swarm.origin.snapshot());
+ * const view = originPanelOf(swarm.origin.snapshot());
  * view.healthy; // true, false, or null before the first scrape
  * ```
  */
-export function originPanel(s: ExporterSnapshot): OriginPanel {
+export function originPanelOf(s: ExporterSnapshot): OriginPanel {
   const sources = Object.entries(s.sources).filter(([, h]) => h !== undefined);
   const failing = sources.filter(([, h]) => h!.scrapes > 0 && !h!.healthy);
   const pending = sources.some(([, h]) => h!.scrapes === 0);

@@ -8,7 +8,7 @@ import {
   type OriginPanel,
   type SwarmView,
 } from "./model.ts";
-import { originPanel } from "./origin_panel.ts";
+import { originPanelOf } from "./origin_panel.ts";
 import { renderDashboard, type RenderOptions } from "./render.ts";
 import { SYNTHETIC_EPOCH_MS, syntheticSource, syntheticSwarm } from "./synthetic.ts";
 import { visibleWidth } from "./text.ts";
@@ -229,7 +229,7 @@ Deno.test("init and other request rates come from the per-second series", () => 
   assertEquals(builder.build(12_000, 0).kindRates.init, 0.2); // 2 requests over 10 s
 });
 
-Deno.test("originPanel: the scraper's figures and one health verdict over its sources", () => {
+Deno.test("originPanelOf: the scraper's figures and one health verdict over its sources", () => {
   const health = (healthy: boolean, scrapes: number, lastError: string | null = null) => ({
     url: "http://origin:9100/metrics",
     healthy,
@@ -241,9 +241,9 @@ Deno.test("originPanel: the scraper's figures and one health verdict over its so
     failures: healthy ? 0 : 1,
   });
   const base = { cpuPercent: 12, memory: null, net: null, nginx: null, totals: null };
-  assertEquals(originPanel({ ...base, sources: { node: health(true, 3) } }).healthy, true);
-  assertEquals(originPanel({ ...base, sources: { node: health(false, 0) } }).healthy, null);
-  const failing = originPanel({
+  assertEquals(originPanelOf({ ...base, sources: { node: health(true, 3) } }).healthy, true);
+  assertEquals(originPanelOf({ ...base, sources: { node: health(false, 0) } }).healthy, null);
+  const failing = originPanelOf({
     ...base,
     sources: { node: health(true, 3), nginx: health(false, 2, "nginx_up is 0") },
   });
@@ -252,7 +252,7 @@ Deno.test("originPanel: the scraper's figures and one health verdict over its so
   assertEquals(failing.cpuPercent, 12);
   const text = render(
     model(syntheticSwarm({ clients: 2, seconds: 4 }), 4000, 0, {
-      origin: () => originPanel({ ...base, sources: { node: health(false, 0) } }),
+      origin: () => originPanelOf({ ...base, sources: { node: health(false, 0) } }),
     }),
     { width: 120, height: 40, showDetails: false, color: false },
   ).join("\n");

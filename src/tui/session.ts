@@ -15,7 +15,7 @@ import {
 } from "../log/logger.ts";
 import { Dashboard, type TerminalIo } from "./dashboard.ts";
 import { DashboardModelBuilder, type OriginPanel, type SwarmView } from "./model.ts";
-import { originPanel } from "./origin_panel.ts";
+import { originPanelOf } from "./origin_panel.ts";
 import { denoTerminal } from "./terminal.ts";
 
 /**
@@ -222,7 +222,7 @@ export class DashboardSession {
     const { config } = this;
     const origin = opts.origin ??
       (config.originMetrics
-        ? () => (swarm.origin ? originPanel(swarm.origin.snapshot()) : null)
+        ? () => (swarm.origin ? originPanelOf(swarm.origin.snapshot()) : null)
         : undefined);
     const shownPath = this.cwd && this.logPath.startsWith(`${this.cwd}/`)
       ? this.logPath.slice(this.cwd.length + 1)
