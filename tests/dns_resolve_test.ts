@@ -4,7 +4,8 @@
  * query like a GSLB. Each viewer looks the host up once, when it first starts, and keeps the
  * first answer: each edge's log holds exactly the viewers the answers sent there, every request
  * carries the URL's Host, the server sees exactly 8 queries although one viewer's FFmpeg is
- * killed and restarted, and the summary's figures by edge address count 4 viewers each. A name
+ * killed and restarted, and the summary's figures by edge address count 4 viewers each. Over
+ * https the certificate is checked against the URL's name, not the address looked up. A name
  * the server does not know makes every start fail, counted and retried, not a crash.
  */
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
@@ -12,18 +13,21 @@ import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { startEdge } from "./cdn_edges.ts";
 import { startDnsServer } from "./dns_server.ts";
+import { makeCertificates } from "./certificates.ts";
 import {
   ffmpegPids,
   finishSwarm,
   freePort,
   runSwarm,
   spawnSwarm,
+  startNginx,
   uniqueAgent,
   waitFor,
   waitForClients,
 } from "./helpers.ts";
 
 const HOST = "cdn.hls-swarm.test";
+const OTHER = "other.hls-swarm.test";
 const EDGES = ["127.0.0.2", "127.0.0.3"];
 
 /** Client ids (from the User-Agent's `/client-N`) in an edge's hls_swarm log. */
@@ -114,6 +118,10 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
 
         const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
         assertStringIncludes(s.run.config.resolve ?? "", "each viewer's own DNS lookup");
+        // The record shows client 0's argv with the name where its address goes.
+        const argv = s.run.ffmpegArgv.join(" ");
+        assertStringIncludes(argv, `Host: ${HOST}:${port}`);
+        assertStringIncludes(argv, `-i http://${HOST}:${port}/stream.m3u8`);
         assertStringIncludes(run.stdout, "By edge address");
         const byAddress = Object.fromEntries((s.edgeAddresses ?? []).map((g) => [g.name, g]));
         assertEquals(byAddress["127.0.0.2"].viewers, 4);
@@ -122,6 +130,47 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
       } finally {
         await a.stop();
         await b.stop();
+      }
+    });
+
+    await t.step("https: verified against the URL's name, not the looked-up address", async () => {
+      const tlsPort = freePort();
+      const certs = await makeCertificates(dir, `DNS:${HOST}`);
+      const nginx = await startNginx(origin.dir, undefined, {
+        server: `listen 127.0.0.2:${tlsPort} ssl; ssl_certificate ${certs.cert}; ` +
+          `ssl_certificate_key ${certs.key};`,
+      });
+      const tls = await startDnsServer({ [HOST]: ["127.0.0.2"], [OTHER]: ["127.0.0.2"] });
+      try {
+        const swarm = (host: string, ...args: string[]) =>
+          runSwarm([
+            "--clients=2",
+            "--ramp-rate=4",
+            "--duration=5s",
+            "--metrics=off",
+            `--user-agent=${uniqueAgent("dns-tls")}`,
+            `--ca-file=${certs.ca}`,
+            "--resolve-dns",
+            `--dns-server=127.0.0.1:${tls.port}`,
+            ...args,
+            `https://${host}:${tlsPort}/stream.m3u8`,
+          ]);
+        const json = `${dir}/tls.json`;
+        const ok = await swarm(HOST, `--summary-json=${json}`);
+        assertEquals(ok.code, 0, ok.stderr.slice(-1500));
+        const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
+        assertEquals(s.clients.receivedMedia, 2);
+        assertStringIncludes(s.run.ffmpegArgv.join(" "), `-verifyhost ${HOST}`);
+
+        // The same edge, looked up under a name its certificate does not hold.
+        const wrong = await swarm(OTHER);
+        assertEquals(wrong.code, 1, wrong.stderr.slice(-1500));
+        const exited = JSON.stringify(wrong.logs.filter((l) => l.msg === "client_exited"));
+        assert(/does not match hostname other\.hls-swarm\.test/.test(exited), exited.slice(0, 800));
+        assertEquals(tls.queries.length, 4);
+      } finally {
+        await tls.close();
+        await nginx.stop();
       }
     });
 

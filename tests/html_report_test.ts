@@ -53,6 +53,16 @@ function at(doc: unknown, path: string): unknown {
   );
 }
 
+/** How many plots and points a page has, for the log. */
+function plotCount(dom: string): string {
+  const plots = dom.match(/<svg data-plot=/g)?.length ?? 0;
+  const points = [...dom.matchAll(/points="([^"]*)"/g)].reduce(
+    (n, m) => n + m[1].trim().split(/\s+/).length,
+    0,
+  );
+  return `${plots} plots, ${points} points`;
+}
+
 /**
  * Checks a rendered report against its summary (and, for a fleet, its shards' summaries);
  * returns how many figure cells were compared.
@@ -202,6 +212,7 @@ Deno.test("--html and --markdown, rendered by headless Chromium", async (t) => {
       const dom = await chromium(html, `${shots}/html_report_run.png`, `${dir}/chrome-run`);
       const compared = checkDom(dom, summary, run.code);
       assert(compared >= 40, `${compared} figure cells compared`);
+      console.log(`run: ${compared} figure cells equal the JSON's; ${plotCount(dom)}`);
       // The Markdown: the verdict first, then the figures as the JSON has them.
       const text = await Deno.readTextFile(md);
       assert(text.startsWith(`## hls-swarm ${summary.runId}: ✅ PASS (exit 0, ok)`), text);
@@ -252,7 +263,8 @@ Deno.test("--html and --markdown, rendered by headless Chromium", async (t) => {
         [0, 1, 2].map(async (i) => JSON.parse(await Deno.readTextFile(`${dir}/shard-${i}.json`))),
       );
       const dom = await chromium(html, `${shots}/html_report_merge.png`, `${dir}/chrome-merge`);
-      checkDom(dom, summary, 99, shards);
+      const cells = checkDom(dom, summary, 99, shards);
+      console.log(`merge: ${cells} figure cells equal the JSON's; ${plotCount(dom)}`);
       const shardCells = [...dom.matchAll(/data-key="shards\.(\d)\.traffic\.totalRequests"/g)];
       assertEquals(shardCells.map((m) => Number(m[1])), [0, 1, 2], "a row per shard");
       assert(dom.includes("3 of 3 present"), "the header names the shards");

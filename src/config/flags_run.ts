@@ -34,7 +34,9 @@ export const RUN_FLAGS: readonly FlagSpec[] = [
     default: "200ms",
     alias: "RAMP_JITTER",
     group: "Orchestration",
-    help: "random extra delay per client start, at most half the start interval",
+    help: "random extra delay per client start, at most half the start interval; with " +
+      "--stages or --session-duration per join, at most half the time between the target's " +
+      "steps (deterministic per client id and session, never adding up)",
   },
   {
     name: "stages",

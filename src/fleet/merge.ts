@@ -15,7 +15,7 @@ import { mergeAudience } from "../stats/audience.ts";
 import type { GroupsWire } from "../stats/groups.ts";
 import { mergeGroups } from "../stats/groups_wire.ts";
 import { mergeTtfbSeries, TTFB_KINDS } from "../stats/ttfb_series.ts";
-import { LOADBOX_FIELDS, mergeLoadboxSeries } from "../stats/loadbox_series.ts";
+import { mergeLoadboxSeries } from "../stats/loadbox_series.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
 import {
@@ -114,8 +114,8 @@ export function mergeSnapshots(parts: readonly Snapshot[]): Snapshot {
       ]),
     ) as Snapshot["latency"],
     lines: {
-      progress: sum(["read", "dropped", "parsed"], (p) => p.lines.progress, "lines.progress"),
-      stderr: sum(["read", "dropped", "parsed"], (p) => p.lines.stderr, "lines.stderr"),
+      progress: sum(LINE_COUNT_KEYS, (p) => p.lines.progress, "lines.progress"),
+      stderr: sum(LINE_COUNT_KEYS, (p) => p.lines.stderr, "lines.stderr"),
       ...sum(["truncated", "degradedClients"], (p) => p.lines, "lines"),
     },
     playback: {
@@ -158,8 +158,9 @@ function mergeLaterSeries(
       finite(w.sum, `ttfbSeries.${kind}.sum`);
     }
   }
-  for (const f of LOADBOX_FIELDS) {
-    for (const v of loadboxSeries?.[f] ?? []) exact(Math.ceil(v), `loadboxSeries.${f}`);
+  // Busy and capacity are sums of counts; the lag is a max, which stays what a part said.
+  for (const f of ["cpuBusyMs", "cpuCapacityMs"] as const) {
+    for (const v of loadboxSeries?.[f] ?? []) exact(v, `loadboxSeries.${f}`);
   }
   return {
     ...(ttfbSeries ? { ttfbSeries } : {}),
@@ -252,6 +253,8 @@ function mergeSketches(wires: readonly SketchWire[], accuracy: number, path: str
 
 /** Fields that are sums of measurements, not counts. */
 const FLOAT_SUMS: ReadonlySet<string> = new Set(["speedSum", "driftSumMs"]);
+/** A stream's line counts; `filtered` is absent (0) in snapshots from before the fan-in filtered. */
+const LINE_COUNT_KEYS = ["read", "dropped", "parsed", "filtered"] as const;
 
 /** `n`, when a sum of counts is still exact; else a SnapshotError naming `path`. */
 function exact(n: number, path: string): number {

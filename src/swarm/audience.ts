@@ -11,6 +11,12 @@
  * While the load box is saturated no viewer joins, and the stage clock stands still, so the
  * shape asked for is kept, only later by the time held (the plain ramp shifts its schedule the
  * same way). Leaves go on while held: they only lighten the load.
+ *
+ * With `--ramp-jitter`, each join comes a deterministic delay after the moment the target asked
+ * for it ({@linkcode AudiencePlan.joinDelayMs}): the slot is taken at once (so no other join
+ * takes it) and its viewer starts when the delay is up. A delay is counted from its own step,
+ * so delays never add up. A join already decided starts at its time even if the box saturates
+ * meanwhile (at most one jitter late); a target that falls first cancels it (not a leave).
  * @module
  */
 import type { Clock } from "../clock.ts";
@@ -28,6 +34,11 @@ export interface AudiencePlan {
   endMs: number | null;
   /** The length of a local slot's session (from 1) in ms, or null: viewers stay to the end. */
   sessionMs: ((slot: number, session: number) => number) | null;
+  /**
+   * How long after stage time `t`, when the target asks for it, a local slot's session (from 1)
+   * joins, in ms; absent or null: at once.
+   */
+  joinDelayMs?: ((slot: number, session: number, tMs: number) => number) | null;
 }
 
 /** What the audience does to the shard and tells the run. */
@@ -130,18 +141,36 @@ export async function runAudience(
   const start = clock.now();
   let heldMs = 0, joins = 0, leaves = 0;
   let heldSince: number | null = null;
-  /** Busy slots and the monotonic time each one's session ends (Infinity: never). */
+  /** Busy slots and the monotonic time each one's session ends (Infinity: never, or not begun). */
   const busy = new Map<number, number>();
+  /** Slots taken whose viewer joins later (--ramp-jitter), and the monotonic time it joins. */
+  const pending = new Map<number, number>();
   const sessions = new Array<number>(plan.slots).fill(0);
   const leave = (slot: number) => {
     busy.delete(slot);
+    if (pending.delete(slot)) {
+      // It had not joined yet: no leave, and its session number is given again.
+      sessions[slot]--;
+      return;
+    }
     leaves++;
     actions.leave(slot);
+  };
+  const join = (slot: number, now: number) => {
+    const length = plan.sessionMs?.(slot, sessions[slot]) ?? Infinity;
+    busy.set(slot, now + length);
+    joins++;
+    actions.join(slot);
   };
   while (!signal.aborted) {
     const now = clock.now();
     const t = now - start - heldMs - (heldSince === null ? 0 : now - heldSince);
     const over = plan.endMs !== null && t >= plan.endMs;
+    for (const [slot, joinsAt] of pending) {
+      if (joinsAt > now) continue;
+      pending.delete(slot);
+      join(slot, now);
+    }
     for (const [slot, endsAt] of busy) if (endsAt <= now) leave(slot);
     const want = Math.min(plan.slots, plan.target(over ? plan.endMs! : t));
     if (busy.size > want) {
@@ -162,10 +191,11 @@ export async function runAudience(
       for (let slot = 0; busy.size < want && slot < plan.slots; slot++) {
         if (busy.has(slot)) continue;
         const session = ++sessions[slot];
-        const length = plan.sessionMs?.(slot, session) ?? Infinity;
-        busy.set(slot, now + length);
-        joins++;
-        actions.join(slot);
+        const delay = plan.joinDelayMs?.(slot, session, t) ?? 0;
+        if (delay > 0) {
+          busy.set(slot, Infinity);
+          pending.set(slot, now + delay);
+        } else join(slot, now);
       }
     }
     actions.onStatus?.({
@@ -183,6 +213,7 @@ export async function runAudience(
       if (plan.endMs !== null) next = Math.min(next, stageAt(plan.endMs));
     }
     for (const endsAt of busy.values()) next = Math.min(next, endsAt);
+    for (const joinsAt of pending.values()) next = Math.min(next, joinsAt);
     await clock.sleep(Math.max(0, next - now), signal);
   }
   if (heldSince !== null) heldMs += clock.now() - heldSince;

@@ -9,6 +9,7 @@ import type { SwarmConfig } from "../config/config.ts";
 import { describeSessionDist, sessionLengthMs } from "../config/session_duration.ts";
 import type { AudiencePlan } from "./audience.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
+import { clientRandom } from "../client/jitter.ts";
 import {
   describeStages,
   nextStageChange,
@@ -19,10 +20,13 @@ import {
   stageTarget,
 } from "../config/stages.ts";
 
-type PlanConfig = Pick<
-  SwarmConfig,
-  "stages" | "sessionDuration" | "shard" | "clients" | "rampRate" | "durationMs"
->;
+type PlanConfig =
+  & Pick<
+    SwarmConfig,
+    "stages" | "sessionDuration" | "shard" | "clients" | "rampRate" | "durationMs"
+  >
+  // --ramp-jitter (absent: none).
+  & Partial<Pick<SwarmConfig, "rampJitterMs">>;
 
 /**
  * The slots this process runs. With stages, shard I of N runs its share of the peak, numbered
@@ -67,32 +71,71 @@ export function audiencePlan(
       sessionLengthMs(dist, plan.firstClient + slot, session, seed)
     : null;
   const stages = config.stages;
+  const jitterMs = config.rampJitterMs ?? 0;
+  const joinDelay = (nextChange: (t: number) => number) =>
+    jitterMs > 0
+      ? (slot: number, session: number, t: number) =>
+        joinDelayMs(plan.firstClient + slot, session, seed, jitterMs, nextChange(t) - t)
+      : null;
   if (stages) {
     const shard = config.shard ?? { index: 0, count: 1 };
+    const nextChange = (t: number) => nextStageChange(stages, t);
     return {
       slots: plan.clients,
       target: (t) => shareOf(stageTarget(stages, t), shard.index, shard.count),
       // The share changes only where the whole target does.
-      nextChange: (t) => nextStageChange(stages, t),
+      nextChange,
       // With --duration the last target holds (sessions still turning over) until it is up;
       // without, the run ends with the last stage.
       endMs: config.durationMs > 0 ? null : stagesDurationMs(stages),
       sessionMs,
+      joinDelayMs: joinDelay(nextChange),
     };
   }
   if (!sessionMs) return null;
-  // The plain ramp's schedule: client k at k / rate (jitter aside), then all of them.
+  // The plain ramp's schedule: client k at k / rate, then all of them; with the jitter, each
+  // first session joins exactly when ramp.ts's rampOffsets would start it.
   const perMs = plan.rampRate / 1000;
+  const nextChange = (t: number) => {
+    const k = Math.floor(t * perMs + 1e-9) + 1;
+    return k >= plan.clients ? Infinity : k / perMs;
+  };
   return {
     slots: plan.clients,
     target: (t) => Math.min(plan.clients, Math.floor(t * perMs + 1e-9) + 1),
-    nextChange: (t) => {
-      const k = Math.floor(t * perMs + 1e-9) + 1;
-      return k >= plan.clients ? Infinity : k / perMs;
-    },
+    nextChange,
     endMs: null,
     sessionMs,
+    // The ramp's interval bounds its jitter, also once every slot is taken (a replacement).
+    joinDelayMs: joinDelay((t) => Math.min(nextChange(t), t + 1 / perMs)),
   };
+}
+
+/**
+ * How long viewer `id`'s session `session` (from 1) joins after the target asked for it: a
+ * deterministic draw in [0, min(jitter, interval / 2)), `interval` being the time to the
+ * target's next step (Infinity: none), seeded by the id and the session. Session 1 draws what
+ * ramp.ts's `rampOffsets` draws for the id, so the plain ramp with sessions starts its viewers
+ * as the plain ramp does (client 0 at once).
+ *
+ * @example
+ * ```ts
+ * joinDelayMs(0, 1, 1, 200, 100); // 0: client 0 starts at once
+ * joinDelayMs(3, 1, 1, 200, 100) < 50; // true: at most half the interval
+ * joinDelayMs(3, 2, 1, 200, Infinity) < 200; // true: at most the jitter
+ * ```
+ */
+export function joinDelayMs(
+  id: number,
+  session: number,
+  seed: number,
+  jitterMs: number,
+  intervalMs: number,
+): number {
+  if (id === 0 && session === 1) return 0;
+  const cap = Math.min(jitterMs, intervalMs / 2);
+  // Session 1 is seeded as the ramp is; each later session by its number.
+  return clientRandom(id, (seed ^ Math.imul(session - 1, 0x2545f491)) >>> 0)() * cap;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { assertBetween, assertEquals } from "../testing/assert.ts";
+import { assert, assertBetween, assertEquals } from "../testing/assert.ts";
+import { rampOffsets } from "./ramp.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
 import { type AudiencePlan, runAudience } from "./audience.ts";
 import { audiencePlan, processPlan } from "./audience_plan.ts";
@@ -121,4 +122,100 @@ Deno.test("the plain ramp with sessions: starts at the ramp rate, then replaces 
   // About 4 × 60 s / 3 s = 80 sessions.
   assertBetween(result.joins, 55, 110);
   assertEquals(result.completed, false);
+});
+
+/** The times the target asks for its 1st, 2nd … viewer (a rising target: one step each). */
+function stepTimes(stages: Stage[], viewers: number, everyMs = 1): number[] {
+  const times: number[] = [];
+  for (let t = 0; times.length < viewers; t += everyMs) {
+    while (times.length < stageTarget(stages, t)) times.push(t);
+  }
+  return times;
+}
+
+/** Runs a plan on virtual time; the time of every join, in order. */
+async function joinTimes(plan: AudiencePlan): Promise<number[]> {
+  const clock = new VirtualClock();
+  const times: number[] = [];
+  await runAudience(plan, clock, new AbortController().signal, {
+    join: () => times.push(clock.now()),
+    leave: () => {},
+    busy: () => false,
+  });
+  return times;
+}
+
+Deno.test("--ramp-jitter with stages: each join within min(jitter, half a step) of its step", async () => {
+  // 0 → 10 in 10 s: a step each second; then 10 → 30 in 2 s: a step each 100 ms.
+  const stages = [
+    { durationMs: 10_000, target: 10 },
+    { durationMs: 2_000, target: 30 },
+    { durationMs: 1_000, target: 30 },
+  ];
+  const steps = stepTimes(stages, 30);
+  const exact = config(stages, { rampJitterMs: 0 });
+  assertEquals(await joinTimes(audiencePlan(exact, processPlan(exact), 7)!), steps);
+  for (const jitter of [300, 5_000]) {
+    const c = config(stages, { rampJitterMs: jitter });
+    const joins = await joinTimes(audiencePlan(c, processPlan(c), 7)!);
+    assertEquals(joins.length, 30);
+    const delays = joins.map((t, k) => t - steps[k]);
+    delays.forEach((d, k) => {
+      // Half the interval to the next step (the last step: the hold after it).
+      const cap = Math.min(jitter, k < 10 ? 500 : k < 29 ? 50 : Infinity);
+      assertBetween(d, 0, cap - 1e-9, `viewer ${k + 1}: ${d} ms after its step`);
+    });
+    // Drawn, not all at the cap nor all none; never adding up (the last as small as the first).
+    assert(new Set(delays.map((d) => Math.round(d))).size > 20, delays.join());
+    assertEquals(
+      await joinTimes(audiencePlan(c, processPlan(c), 7)!),
+      joins,
+      "the same seed, the same joins",
+    );
+  }
+});
+
+Deno.test("--ramp-jitter with sessions: first joins as the plain ramp starts, later ones per session", async () => {
+  const c = config(null, {
+    clients: 6,
+    rampRate: 4,
+    rampJitterMs: 200,
+    durationMs: 0,
+    sessionDuration: { kind: "fixed", ms: 10_000 },
+  });
+  // Ended at 25 s, so the run stops on virtual time (a second sleeper would move it too).
+  const plan = { ...audiencePlan(c, processPlan(c), 11)!, endMs: 25_000 };
+  const clock = new VirtualClock();
+  const joins: { slot: number; t: number }[] = [];
+  await runAudience(plan, clock, new AbortController().signal, {
+    join: (slot) => joins.push({ slot, t: clock.now() }),
+    leave: () => {},
+    busy: () => false,
+  });
+  const first = joins.slice(0, 6).map((j) => j.t);
+  const ramp = rampOffsets(6, 4, 200, 11);
+  first.forEach((t, k) => assertBetween(t, ramp[k] - 1e-6, ramp[k] + 1e-6, `client ${k}`));
+  // A slot's next session joins after the last one's 10 s, jittered by its own draw (below
+  // min(200, 250 / 2) ms: the ramp's interval still bounds it), and differently from its first.
+  const second = joins.slice(6, 12);
+  assertEquals(second.map((j) => j.slot), [0, 1, 2, 3, 4, 5]);
+  second.forEach((j, k) => {
+    const end = first[k] + 10_000;
+    assertBetween(j.t, end, end + 125, `slot ${k}'s second session`);
+  });
+  assert(second.some((j, k) => j.t - first[k] - 10_000 !== first[k] - k * 250));
+});
+
+Deno.test("a target that falls before a jittered join cancels it: no join, no leave", async () => {
+  const plan: AudiencePlan = {
+    slots: 2,
+    endMs: 3000,
+    sessionMs: null,
+    // One viewer at 1 s, gone again at 1.05 s, before its 100 ms delay is up.
+    target: (t) => (t >= 1000 && t < 1050 ? 1 : 0),
+    nextChange: (t) => (t < 1000 ? 1000 : t < 1050 ? 1050 : Infinity),
+    joinDelayMs: () => 100,
+  };
+  const { result } = await follow(plan);
+  assertEquals(result, { joins: 0, leaves: 0, heldMs: 0, completed: true });
 });

@@ -62,7 +62,13 @@ export async function runRecord(
   readTextFile: (path: string) => Promise<string>,
   how: MeasuredWith,
 ): Promise<RunRecord> {
-  const { command, args } = clientCommand(config, caps, mapping, tls, 0);
+  // With --resolve-dns client 0's address is its own lookup's, not known yet: its argv is shown
+  // with the host name where that address goes (Host header and -verifyhost as it runs them).
+  const pinned = config.resolveDns && {
+    ...config,
+    resolve: { ...config.resolveDns, addresses: [{ ip: config.resolveDns.host, weight: 1 }] },
+  };
+  const { command, args } = clientCommand(pinned || config, caps, mapping, tls, 0);
   const limits = await readTextFile("/proc/self/limits").catch(() => "");
   return {
     hlsSwarmVersion: VERSION,

@@ -51,6 +51,9 @@ export interface AudienceModel {
   sessionsPerSlot: number | null;
   /** null without --stages (--session-duration alone follows the ramp). */
   stage: StageNow | null;
+  /** The stage's targets are the whole run's: this process is one of several shards, and its
+   * own target is its share. */
+  wholeRun: boolean;
   /** Joins wait now because the load box is saturated. */
   held: boolean;
   /** Time the ramp stood still so far. */
@@ -119,6 +122,7 @@ export function audienceModel(
   series: WallSeries,
   stages: readonly StageSpec[] | null,
   status: AudiencePlanStatus | null,
+  shards = 1,
 ): AudienceModel | null {
   const a = snap.audience;
   if (a.target === undefined) return null;
@@ -131,6 +135,7 @@ export function audienceModel(
     leavesPerSecond: series.rate("leaves", RATE_WINDOW_S),
     sessionsPerSlot: audienceFigures(a).sessionsPerSlot,
     stage: stages && stages.length && status ? stageAt(stages, status.stageMs) : null,
+    wholeRun: shards > 1,
     held: (a.holding ?? 0) > 0,
     heldMs: a.heldMs ?? 0,
   };

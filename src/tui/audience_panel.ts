@@ -49,7 +49,7 @@ export function audienceLine(ctx: Ctx, width: number, a: AudienceModel): string 
   const { c } = ctx;
   const count = (a.viewers === a.target ? c.green : c.yellow)(`${a.viewers} viewers`);
   const parts = [`${count}, target ${a.target}`];
-  if (a.stage) parts.push(stageText(a.stage));
+  if (a.stage) parts.push(stageText(a.stage) + (a.wholeRun ? " (whole run)" : ""));
   // The first header line already says why the box is saturated.
   if (a.held) parts.push(c.red(c.bold("ramp HELD")));
   const text = ` ${parts.join(" · ")}`;

@@ -97,6 +97,13 @@ Deno.test("with a plan: viewers against the target, the stage, the hold, joins p
   assert(/^ joins\/s +[ ▁▂▃▄▅▆▇█]+ +1\.0\/s {2}peak 1\.0\/s/m.test(text), text);
   assert(!text.includes("── Renditions"), text);
 
+  // One of 3 shards: the stage's targets are the whole run's, the target this shard's share.
+  const shard = new DashboardModelBuilder(syntheticSource(swarm, { stages: STAGES, shards: 3 }))
+    .build(20_000, 0);
+  const header =
+    renderDashboard(shard, { width: 120, height: 40, showDetails: false, color: false })[2];
+  assertStringIncludes(header, "target 14 · stage 2/2: 10→20 over 0:10 (whole run)");
+
   // Without a plan the ramp line is back, and neither the panel nor its trends show.
   const plain = new DashboardModelBuilder(
     syntheticSource(syntheticSwarm({ clients: 20, seconds: 20 })),

@@ -135,6 +135,8 @@ export interface ModelSource {
   origin?(): OriginPanel | null;
   /** `--stages`, for the current stage; absent or null without. */
   stages?: readonly StageSpec[] | null;
+  /** The run's shards (--shard I/N's N); absent: one. */
+  shards?: number;
 }
 
 /** Seconds of history shown in sparklines. */
@@ -223,6 +225,7 @@ export class DashboardModelBuilder {
         series,
         s.stages ?? null,
         s.swarm.audienceNow?.status ?? null,
+        s.shards,
       ),
       renditions: this.#renditions.rows(snap.renditions, now),
     };

@@ -241,6 +241,7 @@ export class DashboardSession {
       lastWarning: () => this.#lastWarning,
       origin,
       stages: config.stages,
+      shards: config.shard?.count,
     });
     this.#dashboard = new Dashboard({
       io,
