@@ -9,7 +9,7 @@ import type { SwarmConfig } from "../config/config.ts";
 import { describeSessionDist, sessionLengthMs } from "../config/session_duration.ts";
 import type { AudiencePlan } from "./audience.ts";
 import { type ShardPlan, shardPlan } from "./shard_plan.ts";
-import { clientRandom } from "../client/jitter.ts";
+import { clientRandom } from "../math/random.ts";
 import {
   describeStages,
   nextStageChange,
