@@ -34,7 +34,10 @@ export const LAYERS: readonly { name: string; parts: readonly string[] }[] = [
     name: "merging snapshots; one client; the load box's own series",
     parts: ["fleet", "client", "loadbox"],
   },
-  { name: "outputs; a partition of clients", parts: ["metrics", "report", "shard"] },
+  {
+    name: "outputs; a partition of a run's clients (a worker thread's, or the main thread's)",
+    parts: ["metrics", "report", "partition"],
+  },
   { name: "a run, its screen, reconciliation", parts: ["swarm", "tui", "reconcile"] },
   { name: "runs on Kubernetes", parts: ["k8s"] },
   { name: "the command line", parts: ["cli"] },

@@ -10,7 +10,7 @@ import { dnsLookup, DnsLookupError } from "../src/net/dns.ts";
 import { detectCapabilities } from "../src/process/capabilities.ts";
 import { runCommand } from "../src/process/command_runner.ts";
 import type { TlsSetup } from "../src/process/tls.ts";
-import { shardClients } from "../src/shard/shard_clients.ts";
+import { shardClients } from "../src/partition/partition_clients.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import type { Logger } from "../src/log/logger.ts";
 import { startDnsServer } from "./dns_server.ts";

@@ -14,7 +14,7 @@ import { EXTRA_ENV, FLAGS } from "../config/flags.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
 import { chooseMapping, groupComments } from "../swarm/mapping.ts";
-import { shardClients } from "../shard/shard_clients.ts";
+import { shardClients } from "../partition/partition_clients.ts";
 import { SwarmStartError } from "../swarm/errors.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";

@@ -13,7 +13,7 @@ import { clientCommand } from "../process/ffmpeg_args.ts";
 import { describeResolve } from "../config/resolve.ts";
 import { describeResolveDns } from "../config/resolve_dns.ts";
 import { describeMix } from "../process/variant_match.ts";
-import { workerCount } from "./shards.ts";
+import { workerCount } from "./partitions.ts";
 import { stagesFlag } from "../config/stages.ts";
 import { sessionDistFlag } from "../config/session_duration.ts";
 

@@ -7,11 +7,11 @@
 import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import { clientSpawner } from "../fanin/choose.ts";
-import { shardClients } from "./shard_clients.ts";
+import { shardClients } from "./partition_clients.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
-import { Shard } from "./shard.ts";
+import { Shard } from "./partition.ts";
 import { parsersFor } from "../parser/parsers_for.ts";
 
 /** Seconds of series sent again with every report (a late tick may still add to them). */

@@ -6,14 +6,14 @@
  */
 import type { SwarmConfig } from "../config/config.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
-import type { ShardHandle } from "../shard/protocol.ts";
-import { Shard } from "../shard/shard.ts";
-import { ShardSet } from "../shard/shard_set.ts";
-import { WorkerShard } from "../shard/worker_shard.ts";
+import type { ShardHandle } from "../partition/protocol.ts";
+import { Shard } from "../partition/partition.ts";
+import { ShardSet } from "../partition/partition_set.ts";
+import { WorkerShard } from "../partition/worker_partition.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
 import { clientGroupsOption } from "../stats/groups.ts";
-import { shardClients } from "../shard/shard_clients.ts";
+import { shardClients } from "../partition/partition_clients.ts";
 import type { ShardPlan } from "./shard_plan.ts";
 import type { SwarmDeps } from "./deps.ts";
 import { parsersFor } from "../parser/parsers_for.ts";

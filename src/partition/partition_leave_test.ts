@@ -3,7 +3,7 @@ import { createLogger } from "../log/logger.ts";
 import { systemClock } from "../clock.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeSpawner } from "../testing/fake_spawner.ts";
-import { Shard } from "./shard.ts";
+import { Shard } from "./partition.ts";
 
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
