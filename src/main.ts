@@ -7,12 +7,12 @@ import { runCli } from "./cli/main.ts";
 import { writeTextSync } from "./io.ts";
 import { rawRedactor } from "./config/raw_redactor.ts";
 import { SHARD_WORKER_NAME } from "./partition/protocol.ts";
-import { runShardWorker } from "./partition/worker_main.ts";
+import { runPartitionWorker } from "./partition/worker_main.ts";
 
 // The same module is the worker side of a shard (see partition/worker_partition.ts): in a bundle there
 // is no other file to start a worker from.
 if (import.meta.main && (self as { name?: string }).name === SHARD_WORKER_NAME) {
-  await runShardWorker();
+  await runPartitionWorker();
 } else if (import.meta.main) {
   const env = Deno.env.toObject();
   // Anything uncaught is one redacted line and exit 1, never Deno's raw message and stack.

@@ -10,7 +10,7 @@ import { dnsLookup, DnsLookupError } from "../src/net/dns.ts";
 import { detectCapabilities } from "../src/process/capabilities.ts";
 import { runCommand } from "../src/process/command_runner.ts";
 import type { TlsSetup } from "../src/process/tls.ts";
-import { shardClients } from "../src/partition/partition_clients.ts";
+import { partitionClients } from "../src/partition/partition_clients.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import type { Logger } from "../src/log/logger.ts";
 import { startDnsServer } from "./dns_server.ts";
@@ -69,7 +69,7 @@ Deno.test("each viewer looks up once and keeps its first answer: URL, Host and c
       cleanup: async () => {},
     };
     const log = keepingLogger();
-    const clients = shardClients(loaded.config, caps, { kind: "all" }, tls, log);
+    const clients = partitionClients(loaded.config, caps, { kind: "all" }, tls, log);
     const signal = new AbortController().signal;
     // Before its lookup a viewer belongs to no edge yet.
     assertEquals(clients.groupsOf?.(1), { rendition: null, address: null, pending: true });

@@ -11,7 +11,7 @@ import { clientSpawner } from "../src/fanin/choose.ts";
 import { EXCERPT_CHARS } from "../src/lines/contained.ts";
 import { createLogger } from "../src/log/logger.ts";
 import { redactorFor } from "../src/secrets/redact.ts";
-import { Shard } from "../src/partition/partition.ts";
+import { Partition } from "../src/partition/partition.ts";
 import { assert, assertBetween, assertEquals } from "../src/testing/assert.ts";
 
 const FANIN = new URL("../build/hls-swarm-fanin", import.meta.url).pathname;
@@ -94,7 +94,7 @@ for (const reader of ["native", "deno"] as const) {
     );
     assertEquals(spawner.kind, reader);
     const parsers = throwingParsers();
-    const shard = new Shard({
+    const shard = new Partition({
       spawner,
       clock: systemClock,
       log,

@@ -14,7 +14,7 @@ import { EXTRA_ENV, FLAGS } from "../config/flags.ts";
 import { shellQuote, splitShellWords } from "../config/shell_words.ts";
 import { createLogger, type Logger, stderrSink } from "../log/logger.ts";
 import { chooseMapping, groupComments } from "../swarm/mapping.ts";
-import { shardClients } from "../partition/partition_clients.ts";
+import { partitionClients } from "../partition/partition_clients.ts";
 import { SwarmStartError } from "../swarm/errors.ts";
 import { Swarm } from "../swarm/swarm.ts";
 import { runOriginUntilSignal } from "../test_origin/mod.ts";
@@ -170,7 +170,7 @@ interface Ready {
 async function printCommand({ config, caps, tls, io, log }: Ready): Promise<number> {
   const mapping = await chooseMapping(config, runCommand, log, tls);
   // With --resolve-dns, client 0's lookup is made now, so the command is the one it would run.
-  const clients = shardClients(config, caps, mapping, tls, log);
+  const clients = partitionClients(config, caps, mapping, tls, log);
   const { command, args } = await Promise.resolve(
     clients.command(0, AbortSignal.timeout(config.timeoutMs)),
   ).catch((e) => {

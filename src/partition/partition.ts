@@ -1,8 +1,8 @@
 /**
- * A shard: a set of clients that produces a mergeable snapshot. It owns the clients' runners,
- * the parse pump they share and their statistics, and ticks once per wall-clock second. The
- * same shard runs in the main thread, in a worker thread, or as the whole of one pod; a fleet is
- * the merge of its shards' snapshots.
+ * A partition: a set of a process's clients that produces a mergeable snapshot. It owns the
+ * clients' runners, the parse pump they share and their statistics, and ticks once per wall-clock
+ * second. The same partition runs in the main thread or in a worker thread; a process's snapshot
+ * is the merge of its partitions', and a fleet's the merge of its shards' (--shard I/N).
  * @module
  */
 import type { Clock } from "../clock.ts";
@@ -12,7 +12,7 @@ import { ParsePump } from "../lines/pump.ts";
 import { appendSink, RequestLog, type UrlRedactor } from "../client/request_log.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
-import type { ShardHandle } from "./protocol.ts";
+import type { PartitionHandle } from "./protocol.ts";
 
 /** The abort reason of a viewer's own signal when it leaves (the supervisor's stop reason). */
 export const LEAVE = "leave";
@@ -28,7 +28,7 @@ interface Slot {
 }
 
 /** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
-export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
+export interface PartitionDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
   stats: ShardStatsOptions;
   /** Restart a client whose playback stalled (--restart-on-stall). */
   restartOnStall: boolean;
@@ -45,16 +45,16 @@ export interface ShardDeps extends Omit<ClientDeps, "stats" | "pump" | "requestL
  *
  * @example Not run: it spawns clients through its deps
  * ```ts ignore
- * const shard = new Shard(deps);
+ * const shard = new Partition(deps);
  * shard.start(0); shard.start(1);
  * shard.stop();
  * await shard.finished();
  * shard.snapshot().clients.started; // 2
  * ```
  */
-export class Shard implements ShardHandle {
+export class Partition implements PartitionHandle {
   readonly stats: ShardStats;
-  readonly #deps: ShardDeps;
+  readonly #deps: PartitionDeps;
   readonly #clients = new Map<number, Slot>();
   readonly #pump = new ParsePump();
   readonly #stop = new AbortController();
@@ -62,7 +62,7 @@ export class Shard implements ShardHandle {
   readonly #requestLog: { log: RequestLog; sink: { close(): void } } | null;
   #finishing: Promise<void> | null = null;
 
-  constructor(deps: ShardDeps) {
+  constructor(deps: PartitionDeps) {
     this.#deps = deps;
     this.stats = new ShardStats(deps.stats);
     const { clock } = deps;

@@ -1,7 +1,7 @@
 /**
- * What a shard's clients run and which groups they belong to, in one place for the main-thread
- * shard and each worker's: with `--resolve-dns` both depend on the viewers' own lookups, which
- * each shard makes for its viewers (src/config/resolve_dns.ts).
+ * What a partition's clients run and which groups they belong to, in one place for the
+ * main-thread partition and each worker's: with `--resolve-dns` both depend on the viewers' own
+ * lookups, which each partition makes for its viewers (src/config/resolve_dns.ts).
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
@@ -19,7 +19,7 @@ import { DnsPins } from "../config/resolve_dns.ts";
 export type Command = { command: string; args: string[] };
 
 /** A shard's clients' commands and groups. */
-export interface ShardClients {
+export interface PartitionClients {
   /** Client `id`'s command for its next start; with --resolve-dns after its lookup. */
   command(id: number, signal: AbortSignal): Command | Promise<Command>;
   /** The groups of a client id, for the figures by rendition and edge address. */
@@ -33,18 +33,18 @@ export interface ShardClients {
  *
  * @example Not run: it needs a config, FFmpeg's capabilities and TLS
  * ```ts ignore
- * const clients = shardClients(config, caps, { kind: "all" }, tls, log);
+ * const clients = partitionClients(config, caps, { kind: "all" }, tls, log);
  * const { command, args } = await clients.command(0, signal);
  * ```
  */
-export function shardClients(
+export function partitionClients(
   config: SwarmConfig,
   caps: FfmpegCapabilities,
   mapping: StreamMapping,
   tls: TlsSetup,
   log: Logger,
   lookup?: DnsLookup,
-): ShardClients {
+): PartitionClients {
   const dns = config.resolveDns;
   if (!dns) {
     return {

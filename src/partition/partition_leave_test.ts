@@ -3,7 +3,7 @@ import { createLogger } from "../log/logger.ts";
 import { systemClock } from "../clock.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeSpawner } from "../testing/fake_spawner.ts";
-import { Shard } from "./partition.ts";
+import { Partition } from "./partition.ts";
 
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -17,7 +17,7 @@ Deno.test("a viewer leaves: a graceful stop, not a failure nor a restart; its sl
   // Children that run until SIGTERM, and write nothing: no media ever comes.
   const fake = new FakeSpawner([{ honours: ["SIGTERM", "SIGKILL"] }]);
   const log = createLogger({ format: "json", level: "error", sink: () => {} });
-  const shard = new Shard({
+  const shard = new Partition({
     spawner: pipedClients(fake, systemClock, log),
     clock: systemClock,
     log,

@@ -1,5 +1,5 @@
 /**
- * This process's shards: the main thread's one in-process shard, or one shard per worker
+ * This process's partitions: the main thread's one in-process partition, or one per worker
  * thread. Clients go round-robin over them, and their snapshots merge into the process's
  * snapshot the same way a fleet's shards merge.
  * @module
@@ -8,7 +8,7 @@ import type { Clock } from "../clock.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import type { Snapshot } from "../stats/snapshot.ts";
 import { type ClientRow, sortWorstFirst } from "../stats/client_rows.ts";
-import type { ShardHandle } from "./protocol.ts";
+import type { PartitionHandle } from "./protocol.ts";
 
 /** A merged snapshot is reused this long: the dashboard, /metrics and the watch all ask. */
 const CACHE_MS = 200;
@@ -18,15 +18,15 @@ const CACHE_MS = 200;
  *
  * @example Not run: it needs running shards
  * ```ts ignore
- * const set = new ShardSet([workerA, workerB], clock);
+ * const set = new PartitionSet([workerA, workerB], clock);
  * set.start(0); set.start(1); // one client on each
  * set.snapshot().clients.started; // 2
  * ```
  */
-export class ShardSet {
+export class PartitionSet {
   #cache: { at: number; snapshot: Snapshot } | null = null;
 
-  constructor(readonly shards: readonly ShardHandle[], private clock: Clock) {}
+  constructor(readonly shards: readonly PartitionHandle[], private clock: Clock) {}
 
   /** Starts the `n`th client of this process, with global id `id`. */
   start(n: number, id: number): void {

@@ -1,6 +1,6 @@
 /**
- * What a shard is to the swarm, wherever it runs (this thread or a worker), and the messages
- * between the main thread and a shard worker. Everything that crosses is plain data: a shard
+ * What a partition is to the swarm, wherever it runs (this thread or a worker), and the messages
+ * between the main thread and a partition's worker. Everything that crosses is plain data: a
  * worker is configured by value and reports snapshots, rows and log records.
  * @module
  */
@@ -13,7 +13,7 @@ import type { TlsSetup } from "../process/tls.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
 
 /** A set of clients the swarm starts clients on and reads figures from. */
-export interface ShardHandle {
+export interface PartitionHandle {
   /** Starts client `id` (a global id): the next session of that viewer slot. */
   start(id: number): void;
   /** Client `id`'s viewer leaves: its FFmpeg stops gracefully, not a failure, not restarted. */

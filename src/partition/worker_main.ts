@@ -1,5 +1,5 @@
 /**
- * The worker side of a shard: runs in a Deno Worker, owns its clients' FFmpeg processes, pipes,
+ * The worker side of a partition: runs in a Deno Worker, owns its clients' FFmpeg processes, pipes,
  * parsing and statistics, and reports a snapshot to the main thread every second. Only the
  * series' last seconds travel each time; the main thread keeps the whole series.
  * @module
@@ -7,11 +7,11 @@
 import { systemClock } from "../clock.ts";
 import type { LogFields, Logger } from "../log/logger.ts";
 import { clientSpawner } from "../fanin/choose.ts";
-import { shardClients } from "./partition_clients.ts";
+import { partitionClients } from "./partition_clients.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
-import { Shard } from "./partition.ts";
+import { Partition } from "./partition.ts";
 import { parsersFor } from "../parser/parsers_for.ts";
 
 /** Seconds of series sent again with every report (a late tick may still add to them). */
@@ -23,10 +23,10 @@ const SERIES_OVERLAP_S = 3;
  * @example Not run: it serves a shard only inside its worker thread
  * ```ts ignore
  * // in the entry module, when self.name is SHARD_WORKER_NAME:
- * await runShardWorker();
+ * await runPartitionWorker();
  * ```
  */
-export function runShardWorker(): Promise<void> {
+export function runPartitionWorker(): Promise<void> {
   // The worker's global scope (the program's types are those of the main thread's).
   const scope = self as unknown as {
     postMessage(m: FromWorker): void;
@@ -45,7 +45,7 @@ export function runShardWorker(): Promise<void> {
     enabled: () => true,
   };
   return new Promise((resolve) => {
-    let shard: Shard | null = null;
+    let shard: Partition | null = null;
     let init: WorkerInit | null = null;
     let sentUpTo = -Infinity;
     const report = (final: boolean) => {
@@ -67,14 +67,14 @@ export function runShardWorker(): Promise<void> {
         init = m.init;
         const { config, caps, mapping, tls } = m.init;
         const debug = config.logLevel === "debug";
-        const clients = shardClients(
+        const clients = partitionClients(
           config,
           caps,
           mapping,
           { ...tls, cleanup: async () => {} },
           logger,
         );
-        shard = new Shard({
+        shard = new Partition({
           spawner: clientSpawner(m.init, systemClock, logger),
           clock: systemClock,
           log: debug ? logger : { ...logger, debug: () => {}, enabled: (l) => l !== "debug" },

@@ -1,5 +1,5 @@
 /**
- * The main thread's side of a shard worker: starts it, forwards starts and stops, and keeps its
+ * The main thread's side of a partition's worker: starts it, forwards starts and stops, and keeps its
  * latest report (with the whole series, assembled from the reports' last seconds). Its log
  * records go to the run's logger.
  * @module
@@ -10,8 +10,8 @@ import type { ClientRow } from "../stats/client_rows.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import {
   type FromWorker,
+  type PartitionHandle,
   SHARD_WORKER_NAME,
-  type ShardHandle,
   type ToWorker,
   type WorkerInit,
 } from "./protocol.ts";
@@ -21,13 +21,13 @@ import {
  *
  * @example Not run: it starts a worker thread that runs FFmpeg
  * ```ts ignore
- * const shard = new WorkerShard(entryUrl, init, log, () => emptySnapshot);
+ * const shard = new WorkerPartition(entryUrl, init, log, () => emptySnapshot);
  * shard.start(0);
  * shard.stop();
  * await shard.finished();
  * ```
  */
-export class WorkerShard implements ShardHandle {
+export class WorkerPartition implements PartitionHandle {
   readonly #worker: Worker;
   readonly #series = new WallSeries();
   #latest: Snapshot;

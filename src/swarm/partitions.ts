@@ -1,19 +1,19 @@
 /**
  * How this process runs its clients: on the main thread (`--workers 0`), or spread over worker
- * threads, each a shard with its own FFmpeg pipes, parsing and statistics, so reading and
+ * threads, each a partition with its own FFmpeg pipes, parsing and statistics, so reading and
  * parsing use every core while the main thread keeps the ramp, /metrics and the dashboard.
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
-import type { ShardHandle } from "../partition/protocol.ts";
-import { Shard } from "../partition/partition.ts";
-import { ShardSet } from "../partition/partition_set.ts";
-import { WorkerShard } from "../partition/worker_partition.ts";
+import type { PartitionHandle } from "../partition/protocol.ts";
+import { Partition } from "../partition/partition.ts";
+import { PartitionSet } from "../partition/partition_set.ts";
+import { WorkerPartition } from "../partition/worker_partition.ts";
 import { redactorFor } from "../secrets/redact.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
 import { clientGroupsOption } from "../stats/groups.ts";
-import { shardClients } from "../partition/partition_clients.ts";
+import { partitionClients } from "../partition/partition_clients.ts";
 import type { ShardPlan } from "./shard_plan.ts";
 import type { SwarmDeps } from "./deps.ts";
 import { parsersFor } from "../parser/parsers_for.ts";
@@ -46,16 +46,16 @@ export function workerCount(
  *
  * @example Not run: it starts FFmpeg clients
  * ```ts ignore
- * const shards = createShards(config, deps, mapping, plan);
+ * const shards = createPartitions(config, deps, mapping, plan);
  * shards.start(0, plan.firstClient);
  * ```
  */
-export function createShards(
+export function createPartitions(
   config: SwarmConfig,
   deps: SwarmDeps,
   mapping: StreamMapping,
   plan: ShardPlan,
-): ShardSet {
+): PartitionSet {
   const stats = (targetClients: number) => ({
     targetClients,
     targetDurationMs: config.targetDurationMs,
@@ -71,11 +71,11 @@ export function createShards(
   );
   // Client k of this process goes to shard k % n.
   const share = (i: number, of: number) => Math.floor((plan.clients - i + of - 1) / of);
-  let shards: ShardHandle[];
+  let shards: PartitionHandle[];
   if (n === 0) {
-    const clients = shardClients(config, deps.caps, mapping, deps.tls, deps.log);
+    const clients = partitionClients(config, deps.caps, mapping, deps.tls, deps.log);
     shards = [
-      new Shard({
+      new Partition({
         spawner: deps.spawner,
         clock: deps.clock,
         log: deps.log,
@@ -97,7 +97,7 @@ export function createShards(
   } else {
     const { cleanup: _, ...tls } = deps.tls;
     shards = Array.from({ length: n }, (_, i) =>
-      new WorkerShard(
+      new WorkerPartition(
         deps.workerEntry!,
         {
           config,
@@ -115,5 +115,5 @@ export function createShards(
       ));
   }
   deps.log.info("shards_started", { workers: n, clients: plan.clients });
-  return new ShardSet(shards, deps.clock);
+  return new PartitionSet(shards, deps.clock);
 }

@@ -24,7 +24,7 @@ export interface MeasuredWith {
 }
 
 /**
- * The worker threads `createShards` starts for this process's share of clients, for the
+ * The worker threads `createPartitions` starts for this process's share of clients, for the
  * run record (the record is written before the shards start).
  *
  * @example

@@ -13,14 +13,14 @@ import type { ScrapeInput } from "../metrics/families.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
 import { buildSummary, type RunRecord, type RunSummary } from "../report/summary.ts";
 import { fileWriter, TimelineWriter } from "../report/timeline.ts";
-import type { ShardSet } from "../partition/partition_set.ts";
+import type { PartitionSet } from "../partition/partition_set.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
 import { ShardStats } from "../stats/shard_stats.ts";
 import { LoadboxMonitor } from "../loadbox/monitor.ts";
 import { LateStartError } from "./errors.ts";
 import { chooseMapping } from "./mapping.ts";
 import type { SwarmDeps } from "./deps.ts";
-import { createShards } from "./partitions.ts";
+import { createPartitions } from "./partitions.ts";
 import { type Endpoint, serveEndpoint } from "./endpoint.ts";
 import { preflight } from "./preflight.ts";
 import { rampOffsets, runRamp } from "./ramp.ts";
@@ -48,7 +48,7 @@ export type { SwarmDeps };
 export class Swarm {
   /** The origin's exporters, when --origin-metrics/--nginx-metrics are set (for the dashboard). */
   origin: ExporterScraper | null = null;
-  #shards: ShardSet | null = null;
+  #shards: PartitionSet | null = null;
   readonly #empty: ShardStats;
   readonly #plan: ShardPlan;
   #mapping: StreamMapping = { kind: "all" };
@@ -146,7 +146,7 @@ export class Swarm {
     // Every shard appends to the request log: it starts empty, a new regular file (a symlink at
     // the path is replaced, not written through).
     if (config.requestLog) await writeTextFileAtomic(config.requestLog, "");
-    const shards = createShards(config, deps, this.#mapping, this.#plan);
+    const shards = createPartitions(config, deps, this.#mapping, this.#plan);
     this.#shards = shards;
     if (this.#stop.signal.aborted) shards.stop();
     const scraper = this.#startExporterScraper();
