@@ -5,7 +5,7 @@
 import { LineDecoder } from "../src/lines/decoder.ts";
 import { ProgressParser } from "../src/parser/progress.ts";
 import { StderrParser } from "../src/parser/stderr_events.ts";
-import { ShardStats } from "../src/stats/shard_stats.ts";
+import { PartitionStats } from "../src/stats/partition_stats.ts";
 
 const DATA = new URL("../testdata/ffmpeg-5.1/", import.meta.url);
 
@@ -19,10 +19,10 @@ export function captureLines(name: string): string[] {
 }
 
 /** A shard of `clients`, each fed the keep-alive trace capture and its progress output. */
-export function shardFromCaptures(clients: number): ShardStats {
+export function shardFromCaptures(clients: number): PartitionStats {
   const stderr = captureLines("stderr_trace_nginx_keepalive.txt");
   const progress = captureLines("progress_trace_nginx_keepalive.txt");
-  const fleet = new ShardStats({
+  const fleet = new PartitionStats({
     targetClients: clients,
     targetDurationMs: 6000,
     dropThreshold: 0.01,

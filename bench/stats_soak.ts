@@ -10,7 +10,7 @@
  *   deno run -A --v8-flags=--expose-gc bench/stats_soak.ts [--clients 100] [--hours 4] [--every 30]
  */
 import { parseArgs } from "node:util";
-import { ShardStats } from "../src/stats/shard_stats.ts";
+import { PartitionStats } from "../src/stats/partition_stats.ts";
 import type { HttpEvent } from "../src/parser/http_event.ts";
 
 const { values: opts } = parseArgs({
@@ -37,7 +37,7 @@ const heapMiB = () => {
   return Deno.memoryUsage().heapUsed / 2 ** 20;
 };
 const base = heapMiB();
-const stats = new ShardStats({
+const stats = new PartitionStats({
   targetClients: clients,
   targetDurationMs: 2000,
   dropThreshold: 0.01,

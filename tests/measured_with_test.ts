@@ -5,7 +5,7 @@
  */
 import { type ScrapeInput, swarmFamilies } from "../src/metrics/families.ts";
 import { fleetView, lineHealth } from "../src/fleet/view.ts";
-import { ShardStats } from "../src/stats/shard_stats.ts";
+import { PartitionStats } from "../src/stats/partition_stats.ts";
 import { formatSummary } from "../src/report/summary_text.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
 import { FIXTURES, type Json, loadFixture, mergeInProcess, setPath } from "./merge_inputs.ts";
@@ -92,7 +92,11 @@ Deno.test("text header: hls-swarm's version, the reader, workers, FFmpeg's versi
 });
 
 Deno.test("hlsswarm_info carries the line reader as one label", () => {
-  const snapshot = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 })
+  const snapshot = new PartitionStats({
+    targetClients: 1,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  })
     .snapshot(0);
   const input: ScrapeInput = {
     snapshot,

@@ -8,7 +8,7 @@
  *   Deno ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
  *   {@link ../lines/pump.ts ParsePump}; then → the client's parse entry (a line a parser
  *   throws on is counted, logged once per kind and skipped there) → {@link
- *   ../parser/stderr_events.ts StderrParser.push} → {@linkcode ShardStats.record} (and the
+ *   ../parser/stderr_events.ts StderrParser.push} → {@linkcode PartitionStats.record} (and the
  *   request log, when asked for)
  * @module
  */
@@ -21,7 +21,7 @@ import { type ClientParsers, FFMPEG_PARSERS } from "../parser/parsers_for.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import type { ClientSpawner } from "../process/spawner.ts";
 import type { RequestLog } from "./request_log.ts";
-import type { ClientLineCounts, ShardStats } from "../stats/shard_stats.ts";
+import type { ClientLineCounts, PartitionStats } from "../stats/partition_stats.ts";
 import type { SessionResult } from "../viewer/session.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { clientRandom } from "../math/random.ts";
@@ -45,7 +45,7 @@ export interface ClientDeps {
   spawner: ClientSpawner;
   clock: Clock;
   log: Logger;
-  stats: ShardStats;
+  stats: PartitionStats;
   pump: ParsePump;
   /** Seeds the client's backoff jitter. */
   seed: number;

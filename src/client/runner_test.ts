@@ -3,7 +3,7 @@ import { LineDecoder } from "../lines/decoder.ts";
 import { ParsePump } from "../lines/pump.ts";
 import { createLogger } from "../log/logger.ts";
 import { classifyUrl } from "../parser/url_kind.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { FakeSpawner } from "../testing/fake_spawner.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
@@ -32,7 +32,7 @@ function served(): Record<string, number> {
   return out;
 }
 
-function deps(spawner: FakeSpawner, bufferLines: number): ClientDeps & { stats: ShardStats } {
+function deps(spawner: FakeSpawner, bufferLines: number): ClientDeps & { stats: PartitionStats } {
   const logs: string[] = [];
   const clock = new VirtualClock();
   const log = createLogger({ format: "json", level: "debug", sink: (l) => logs.push(l) });
@@ -40,7 +40,7 @@ function deps(spawner: FakeSpawner, bufferLines: number): ClientDeps & { stats: 
     spawner: pipedClients(spawner, clock, log),
     clock,
     log,
-    stats: new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 }),
+    stats: new PartitionStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 }),
     pump: new ParsePump(),
     seed: 1,
     command: (id) => ({ command: "ffmpeg", args: [`client-${id}`] }),

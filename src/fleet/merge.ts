@@ -42,8 +42,8 @@ import {
  *
  * @example
  * ```ts
- * import { ShardStats } from "../stats/shard_stats.ts";
- * const worker = () => new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * import { PartitionStats } from "../stats/partition_stats.ts";
+ * const worker = () => new PartitionStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
  * const fleet = mergeSnapshots([worker().snapshot(Date.now()), worker().snapshot(Date.now())]);
  * fleet.requests.segment; // the sum of both: 0
  * ```

@@ -2,7 +2,7 @@ import { clientRandom } from "../math/random.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
 import { LATENCIES } from "../stats/http_stats.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { Sketch, type SketchWire } from "../math/sketch.ts";
 import { TTFB_KINDS } from "../stats/ttfb_series.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
@@ -65,7 +65,7 @@ function shards(
   k: number,
 ): Snapshot[] {
   const stats = Array.from({ length: k }, (_, i) =>
-    new ShardStats({
+    new PartitionStats({
       targetClients: Array.from({ length: clients }, (_, id) =>
         id).filter((id) => part(id) === i).length,
       targetDurationMs: 2000,

@@ -3,7 +3,7 @@
  * optional (older snapshots still read and merge), and bounded (a hostile shard file cannot make
  * a merge allocate without limit).
  */
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { MAX_SERIES_SECONDS } from "../stats/series.ts";
 import { MAX_TTFB_INTERVALS } from "../stats/ttfb_series.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
@@ -14,7 +14,11 @@ const WALL = 1_733_061_725_500;
 
 /** A real shard's snapshot with TTFBs in two intervals and three seconds of load box. */
 function snapshot(): Snapshot {
-  const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+  const stats = new PartitionStats({
+    targetClients: 1,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  });
   for (const [i, at] of [[0, WALL], [1, WALL + 10_000]] as const) {
     stats.record(0, { type: "request", req: i, kind: "segment", path: "/s.ts", at: 0 });
     stats.record(0, { type: "response", req: i, kind: "segment", status: 200, ttfbMs: 20 + i });

@@ -78,8 +78,8 @@ export const CURRENT_RATE_WINDOW_MS = 10_000;
  * @example
  * ```ts
  * import { mergeSnapshots } from "./merge.ts";
- * import { ShardStats } from "../stats/shard_stats.ts";
- * const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * import { PartitionStats } from "../stats/partition_stats.ts";
+ * const stats = new PartitionStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
  * const view = fleetView(mergeSnapshots([stats.snapshot(Date.now())]));
  * view.ttfbMs.segment.p95; // null: no segment yet
  * ```
@@ -162,8 +162,8 @@ export function ratesOf(series: WallSeries, windowMs: number, endSecond?: number
  *
  * @example
  * ```ts
- * import { ShardStats } from "../stats/shard_stats.ts";
- * const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * import { PartitionStats } from "../stats/partition_stats.ts";
+ * const stats = new PartitionStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
  * lineHealth(stats.snapshot(Date.now()), 0.01).dropRate; // dropped / read
  * ```
  */

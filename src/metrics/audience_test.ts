@@ -1,6 +1,6 @@
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { readSnapshot, type Snapshot } from "../stats/snapshot.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { AudienceNow } from "../swarm/audience.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { audienceFamilies } from "./audience.ts";
@@ -14,7 +14,11 @@ const value = (families: Family[], name: string): number | undefined => {
 
 /** A shard that ran `sessions` sessions of 30 s in slot 0, each a join and a leave. */
 function shard(sessions: number): Snapshot {
-  const stats = new ShardStats({ targetClients: 4, targetDurationMs: 2000, dropThreshold: 0.01 });
+  const stats = new PartitionStats({
+    targetClients: 4,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  });
   for (let i = 0; i < sessions; i++) {
     stats.audience.join(0, i * 30_000);
     stats.audience.leave(0);

@@ -1,6 +1,6 @@
 import { fleetView, lineHealth } from "../fleet/view.ts";
 import { LoadboxMonitor } from "../loadbox/monitor.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
 import { exposition } from "./exposition.ts";
@@ -18,7 +18,11 @@ const FACTS: RunFacts = {
 };
 
 Deno.test("bytes missing at the stop are their own bytes counter, outside events_total; promtool is clean", async () => {
-  const snapshot = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 })
+  const snapshot = new PartitionStats({
+    targetClients: 1,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  })
     .snapshot(0);
   snapshot.events.inFlightAtStop = 2;
   snapshot.events.inFlightBytesAtStop = 123_456;

@@ -11,7 +11,7 @@ import type { Snapshot } from "../stats/snapshot.ts";
 import { ParsePump } from "../lines/pump.ts";
 import { appendSink, RequestLog, type UrlRedactor } from "../client/request_log.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
-import { ShardStats, type ShardStatsOptions } from "../stats/shard_stats.ts";
+import { PartitionStats, type PartitionStatsOptions } from "../stats/partition_stats.ts";
 import type { PartitionHandle } from "./protocol.ts";
 
 /** The abort reason of a viewer's own signal when it leaves (the supervisor's stop reason). */
@@ -29,7 +29,7 @@ interface Slot {
 
 /** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
 export interface PartitionDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
-  stats: ShardStatsOptions;
+  stats: PartitionStatsOptions;
   /** Restart a client whose playback stalled (--restart-on-stall). */
   restartOnStall: boolean;
   /** Called after each second's tick (a worker reports then). */
@@ -53,7 +53,7 @@ export interface PartitionDeps extends Omit<ClientDeps, "stats" | "pump" | "requ
  * ```
  */
 export class Partition implements PartitionHandle {
-  readonly stats: ShardStats;
+  readonly stats: PartitionStats;
   readonly #deps: PartitionDeps;
   readonly #clients = new Map<number, Slot>();
   readonly #pump = new ParsePump();
@@ -64,7 +64,7 @@ export class Partition implements PartitionHandle {
 
   constructor(deps: PartitionDeps) {
     this.#deps = deps;
-    this.stats = new ShardStats(deps.stats);
+    this.stats = new PartitionStats(deps.stats);
     const { clock } = deps;
     const sink = deps.requestLogPath ? appendSink(deps.requestLogPath) : null;
     this.#requestLog = sink && {

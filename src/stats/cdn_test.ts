@@ -6,7 +6,7 @@ import type { CacheStatus } from "../parser/cache_headers.ts";
 import type { RequestKind } from "../parser/url_kind.ts";
 import { CdnStats, MAX_WIRE_EDGES, OTHER_EDGE, TOP_EDGES } from "./cdn.ts";
 import { cdnReport } from "./cdn_report.ts";
-import { ShardStats } from "./shard_stats.ts";
+import { PartitionStats } from "./partition_stats.ts";
 
 const OPTIONS = { targetClients: 4, targetDurationMs: 2000, dropThreshold: 0.01 };
 const STATUSES: CacheStatus[] = ["hit", "hit", "hit", "miss", "stale", "pass", "unknown"];
@@ -39,7 +39,9 @@ function responses(id: number, n: number, edges: number): HttpEvent[] {
 }
 
 Deno.test("two shards' CDN figures merge exactly: equal to one shard that saw everything", () => {
-  const a = new ShardStats(OPTIONS), b = new ShardStats(OPTIONS), whole = new ShardStats(OPTIONS);
+  const a = new PartitionStats(OPTIONS),
+    b = new PartitionStats(OPTIONS),
+    whole = new PartitionStats(OPTIONS);
   for (const id of [0, 1, 2, 3]) {
     for (const e of responses(id, 300, 30)) {
       (id < 2 ? a : b).record(id, e);
@@ -88,7 +90,7 @@ Deno.test("edges past the wire bound count as other, in a shard and in a merge",
   assertEquals(w.edges[OTHER_EDGE].requests.hit, 51);
   // Two shards of 400 distinct edges each: the union (800) is cut to the bound, counts kept.
   const shard = (from: number) => {
-    const s = new ShardStats(OPTIONS);
+    const s = new PartitionStats(OPTIONS);
     for (let i = 0; i < 400; i++) s.record(0, event(i, `e${from + i}`));
     return s.snapshot(1.8e12);
   };
@@ -109,10 +111,10 @@ function thrown(fn: () => unknown): string {
 }
 
 Deno.test("a snapshot whose CDN cell claims more errors than requests is refused", () => {
-  const s = new ShardStats(OPTIONS).snapshot(1.8e12);
+  const s = new PartitionStats(OPTIONS).snapshot(1.8e12);
   s.cdn.byKind.segment.hit.errors = 3;
   const a = thrown(() => readSnapshot(JSON.parse(JSON.stringify(s)), "bad.json"));
-  const t = new ShardStats(OPTIONS).snapshot(1.8e12);
+  const t = new PartitionStats(OPTIONS).snapshot(1.8e12);
   (t.cdn.edges as Record<string, unknown>)['x"}'] = {
     requests: { hit: 1, miss: 0, stale: 0, pass: 0, unknown: 0 },
     bytes: 0,

@@ -4,7 +4,7 @@
  * @module
  */
 import { STALL_SPEED } from "./playback.ts";
-import type { ClientRecord } from "./shard_stats.ts";
+import type { ClientRecord } from "./partition_stats.ts";
 import type { ByKind } from "./http_stats.ts";
 
 /** One client's figures. */

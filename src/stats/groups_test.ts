@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { readSnapshot, type Snapshot } from "./snapshot.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
-import { ShardStats } from "./shard_stats.ts";
+import { PartitionStats } from "./partition_stats.ts";
 import type { ClientGroups } from "./groups.ts";
 
 const groupsOf = (id: number): ClientGroups => ({
@@ -11,7 +11,7 @@ const groupsOf = (id: number): ClientGroups => ({
 });
 
 /** A viewer's requests: a playlist, then segments, some failing, with TTFBs that vary by id. */
-function feed(stats: ShardStats, id: number): void {
+function feed(stats: PartitionStats, id: number): void {
   let req = 0;
   const at = 1000 + id;
   const events: HttpEvent[] = [];
@@ -28,7 +28,7 @@ function feed(stats: ShardStats, id: number): void {
 }
 
 function shard(ids: readonly number[]): Snapshot {
-  const stats = new ShardStats({
+  const stats = new PartitionStats({
     targetClients: ids.length,
     targetDurationMs: 2000,
     dropThreshold: 0.01,
@@ -61,7 +61,11 @@ Deno.test("figures by rendition and edge address merge exactly: two shards = one
 });
 
 Deno.test("a snapshot without groups merges with one that has them", () => {
-  const plain = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+  const plain = new PartitionStats({
+    targetClients: 1,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  });
   feed(plain, 0);
   const now = Date.UTC(2026, 11, 7, 12);
   plain.tick(1000, now);

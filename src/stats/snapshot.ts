@@ -318,8 +318,8 @@ const SNAPSHOT: Rule = obj({
  *
  * @example
  * ```ts
- * import { ShardStats } from "./shard_stats.ts";
- * const stats = new ShardStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * import { PartitionStats } from "./partition_stats.ts";
+ * const stats = new PartitionStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 });
  * stats.tick(performance.now(), Date.now()); // one second of the run
  * const text = JSON.stringify(stats.snapshot(Date.now())); // as a shard's summary carries it
  * const snap = readSnapshot(JSON.parse(text), "shard-3.json");

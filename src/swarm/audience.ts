@@ -82,10 +82,10 @@ export interface AudienceResult {
  *
  * @example
  * ```ts
- * import { ShardStats } from "../stats/shard_stats.ts";
+ * import { PartitionStats } from "../stats/partition_stats.ts";
  * const now = new AudienceNow();
  * now.set({ target: 40, stageMs: 12_000, held: true, heldMs: 1_500.4 });
- * const snap = new ShardStats({ targetClients: 40, targetDurationMs: 2000, dropThreshold: 0.01 })
+ * const snap = new PartitionStats({ targetClients: 40, targetDurationMs: 2000, dropThreshold: 0.01 })
  *   .snapshot(Date.now());
  * now.overlay(snap).audience.heldMs; // 1500
  * ```

@@ -11,7 +11,7 @@ import { Partition } from "../partition/partition.ts";
 import { PartitionSet } from "../partition/partition_set.ts";
 import { WorkerPartition } from "../partition/worker_partition.ts";
 import { redactorFor } from "../secrets/redact.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { clientGroupsOption } from "../stats/groups.ts";
 import { partitionClients } from "../partition/partition_clients.ts";
 import type { ShardPlan } from "./shard_plan.ts";
@@ -111,7 +111,7 @@ export function createPartitions(
           rows: config.promClientMetrics ? Infinity : REPORTED_ROWS,
         },
         deps.log,
-        new ShardStats(stats(share(i, n))).snapshot(deps.clock.wallNow()),
+        new PartitionStats(stats(share(i, n))).snapshot(deps.clock.wallNow()),
       ));
   }
   deps.log.info("shards_started", { workers: n, clients: plan.clients });

@@ -15,7 +15,7 @@ import { buildSummary, type RunRecord, type RunSummary } from "../report/summary
 import { fileWriter, TimelineWriter } from "../report/timeline.ts";
 import type { PartitionSet } from "../partition/partition_set.ts";
 import type { ClientRow } from "../stats/client_rows.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { LoadboxMonitor } from "../loadbox/monitor.ts";
 import { LateStartError } from "./errors.ts";
 import { chooseMapping } from "./mapping.ts";
@@ -49,7 +49,7 @@ export class Swarm {
   /** The origin's exporters, when --origin-metrics/--nginx-metrics are set (for the dashboard). */
   origin: ExporterScraper | null = null;
   #shards: PartitionSet | null = null;
-  readonly #empty: ShardStats;
+  readonly #empty: PartitionStats;
   readonly #plan: ShardPlan;
   #mapping: StreamMapping = { kind: "all" };
   #stop = new AbortController();
@@ -69,7 +69,7 @@ export class Swarm {
     this.#plan = processPlan(config);
     this.loadbox = new LoadboxMonitor(deps.clock, deps.readTextFile);
     // Shards start once the mapping is known (run); until then the figures are empty ones.
-    this.#empty = new ShardStats({
+    this.#empty = new PartitionStats({
       targetClients: this.#plan.clients,
       targetDurationMs: config.targetDurationMs,
       playerBufferMs: config.playerBufferMs,

@@ -110,9 +110,9 @@ export function stageAt(stages: readonly StageSpec[], stageMs: number): StageNow
  *
  * @example
  * ```ts
- * import { ShardStats } from "../stats/shard_stats.ts";
+ * import { PartitionStats } from "../stats/partition_stats.ts";
  * import { WallSeries } from "../stats/series.ts";
- * const snap = new ShardStats({ targetClients: 4, targetDurationMs: 2000, dropThreshold: 0.01 })
+ * const snap = new PartitionStats({ targetClients: 4, targetDurationMs: 2000, dropThreshold: 0.01 })
  *   .snapshot(Date.now());
  * audienceModel(snap, new WallSeries(), null, null); // null: no plan
  * ```

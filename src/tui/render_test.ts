@@ -1,4 +1,4 @@
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import {
   coverageOf,
@@ -114,7 +114,11 @@ Deno.test("80×24 with details: the client table takes room, least important pan
 });
 
 Deno.test("figures not known yet show … or n/a, never a fake 0", () => {
-  const stats = new ShardStats({ targetClients: 10, targetDurationMs: 2000, dropThreshold: 0.01 });
+  const stats = new PartitionStats({
+    targetClients: 10,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  });
   const swarm: SwarmView = {
     snapshot: () => stats.snapshot(SYNTHETIC_EPOCH_MS),
     clientRows: () => [],

@@ -1,12 +1,12 @@
 /**
  * A swarm made of synthetic events, for the dashboard's tests and benchmark: a real
- * {@linkcode ShardStats} fed what FFmpeg clients would produce, on a time line the caller
+ * {@linkcode PartitionStats} fed what FFmpeg clients would produce, on a time line the caller
  * controls.
  * @module
  */
 import type { ProgressBlock } from "../parser/progress.ts";
 import { clientRows } from "../stats/client_rows.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import type { ModelSource, SwarmView } from "./model.ts";
 
 /** How the synthetic run goes. */
@@ -41,7 +41,7 @@ export const SYNTHETIC_EPOCH_MS = 1_700_000_000_000;
 
 /** A synthetic swarm: its view, and the stats behind it for tests to add to. */
 export interface SyntheticSwarm extends SwarmView {
-  readonly stats: ShardStats;
+  readonly stats: PartitionStats;
   /** Wall time of the snapshots; tests move it with their own ticks. */
   wallNow: number;
 }
@@ -63,7 +63,7 @@ export function syntheticSwarm(opts: SyntheticOptions): SyntheticSwarm {
     progress: { read: opts.seconds * 12, dropped: 0, parsed: opts.seconds * 12 },
     stderr: { read: opts.seconds * 75, dropped, parsed: opts.seconds * 75 - dropped },
   };
-  const stats = new ShardStats({
+  const stats = new PartitionStats({
     targetClients: opts.clients,
     targetDurationMs: 2000,
     dropThreshold: 0.01,

@@ -1,7 +1,7 @@
 import { assertEquals } from "../testing/assert.ts";
 import { clientRandom } from "../math/random.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { viewerReport } from "./report.ts";
 import { type SessionResult, type StartOutcome, ViewerSession } from "./session.ts";
 
@@ -72,8 +72,12 @@ Deno.test("viewers: three shards' snapshots merged equal one shard fed the same 
   const options = { targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 };
   for (let seed = 0; seed < 20; seed++) {
     const rand = clientRandom(seed, 42);
-    const whole = new ShardStats(options);
-    const shards = [new ShardStats(options), new ShardStats(options), new ShardStats(options)];
+    const whole = new PartitionStats(options);
+    const shards = [
+      new PartitionStats(options),
+      new PartitionStats(options),
+      new PartitionStats(options),
+    ];
     const n = 50 + Math.floor(rand() * 500);
     for (let i = 0; i < n; i++) {
       const s = randomSession(rand);

@@ -3,12 +3,12 @@ import { EVENTS } from "../events/catalog.ts";
 import { mergeSnapshots } from "../fleet/merge.ts";
 import { fleetView } from "../fleet/view.ts";
 import { parseThreshold } from "../config/thresholds.ts";
-import { ShardStats } from "./shard_stats.ts";
+import { PartitionStats } from "./partition_stats.ts";
 
 const options = { targetClients: 10, targetDurationMs: 2000, dropThreshold: 0.01 };
 
 Deno.test("shard percentiles hold every client's samples, not the worst client's percentile", () => {
-  const stats = new ShardStats(options);
+  const stats = new PartitionStats(options);
   // 9 fast clients (10 ms) and 1 slow one (1000 ms), 10 responses each.
   for (let id = 0; id < 10; id++) {
     for (let i = 0; i < 10; i++) {
@@ -31,7 +31,7 @@ Deno.test("shard percentiles hold every client's samples, not the worst client's
 });
 
 Deno.test("bytes, statuses by kind and error rate; counters only grow across runs", () => {
-  const stats = new ShardStats(options);
+  const stats = new PartitionStats(options);
   stats.record(0, { type: "request", req: 1, kind: "segment", path: "/a.ts", at: 0 });
   stats.record(0, { type: "response", req: 1, kind: "segment", status: 206, ttfbMs: 1 });
   stats.record(0, { type: "body_bytes", req: 1, kind: "segment", bytes: 1000 });
@@ -53,7 +53,7 @@ Deno.test("bytes, statuses by kind and error rate; counters only grow across run
 });
 
 Deno.test("each tick puts what happened since the last one into the second that just ended", () => {
-  const stats = new ShardStats(options);
+  const stats = new PartitionStats(options);
   const epoch = 1_733_000_000_000;
   stats.record(0, { type: "request", req: 1, kind: "segment", path: "/a.ts", at: 0 });
   stats.tick(1000, epoch + 1001);
@@ -69,7 +69,7 @@ Deno.test("each tick puts what happened since the last one into the second that 
 });
 
 Deno.test("parser errors: every one counted, each kind first once; a catalog event end to end", () => {
-  const a = new ShardStats(options), b = new ShardStats(options);
+  const a = new PartitionStats(options), b = new PartitionStats(options);
   const first = [
     a.parserError(0, "TypeError at x.ts:1:1"),
     a.parserError(1, "TypeError at x.ts:1:1"),

@@ -1,10 +1,10 @@
 /**
- * Everything a shard (a set of clients) measures: the fleet-level counters and sketches of its
+ * Everything a partition (a set of a process's clients) measures: the fleet-level counters and sketches of its
  * clients, each client's light counters and playback, the lifecycle, and the per-second series.
- * {@linkcode ShardStats.snapshot} turns it into the mergeable {@link ./snapshot.ts}.
+ * {@linkcode PartitionStats.snapshot} turns it into the mergeable {@link ./snapshot.ts}.
  *
  * Per-client state is deliberately small (counters and a playback tracker, no sketches): a
- * client's samples go straight into the shard's sketches, which is the same as merging per-client
+ * client's samples go straight into the partition's sketches, which is the same as merging per-client
  * sketches and costs a fraction of the memory.
  * @module
  */
@@ -48,7 +48,7 @@ export interface ClientRecord {
 }
 
 /** How a shard judges its clients. */
-export interface ShardStatsOptions {
+export interface PartitionStatsOptions {
   /** Clients the shard was asked to run. */
   targetClients: number;
   /** Expected segment duration, for stall detection. */
@@ -74,13 +74,13 @@ const NO_LINES: ClientLineCounts = {
  *
  * @example
  * ```ts
- * const stats = new ShardStats({ targetClients: 2, targetDurationMs: 2000, dropThreshold: 0.01 });
+ * const stats = new PartitionStats({ targetClients: 2, targetDurationMs: 2000, dropThreshold: 0.01 });
  * stats.record(0, { type: "request", req: 1, kind: "segment", path: "/s1.ts", at: 0 });
  * stats.tick(performance.now(), Date.now());
  * stats.snapshot(Date.now()).requests.segment; // 1
  * ```
  */
-export class ShardStats {
+export class PartitionStats {
   readonly http = new HttpStats();
   readonly lifecycle = new LifecycleStats();
   /** Joins, leaves and session lengths (src/stats/audience.ts). */
@@ -109,7 +109,7 @@ export class ShardStats {
   /** By rendition and by edge address (src/stats/groups.ts). */
   readonly groups: GroupStats;
 
-  constructor(readonly options: ShardStatsOptions) {
+  constructor(readonly options: PartitionStatsOptions) {
     this.groups = new GroupStats(options.groupsOf ?? null);
   }
 
