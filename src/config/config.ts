@@ -6,7 +6,7 @@
 import type { Threshold } from "../report/thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "../swarm/resolve.ts";
-import type { DnsPlan } from "../swarm/resolve_dns.ts";
+import type { DnsPlan } from "../net/dns_plan.ts";
 import type { MixEntry } from "../swarm/variant_mix.ts";
 
 /** Which variant of a multi-variant stream each client pulls. */
@@ -59,7 +59,7 @@ export interface SwarmConfig extends AudienceConfig {
 
   /** --resolve: the addresses viewers connect to instead of DNS's (src/swarm/resolve.ts). */
   resolve: ResolvePlan | null;
-  /** --resolve-dns: each viewer looks the host up once itself (src/swarm/resolve_dns.ts). */
+  /** --resolve-dns: each viewer looks the host up once itself (src/net/dns_plan.ts). */
   resolveDns: DnsPlan | null;
   /** A PEM CA trusted besides the system's, or null. */
   caFile: string | null;

@@ -20,7 +20,7 @@ import { parseThreshold } from "../report/thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
 import { resolvePlan } from "../swarm/resolve.ts";
-import { resolveDnsPlan } from "../swarm/resolve_dns.ts";
+import { resolveDnsPlan } from "../net/dns_plan.ts";
 import { parseVariantMix } from "../swarm/variant_mix.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */

@@ -8,7 +8,7 @@
 import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
 import { describeResolve, edgeAddressFor } from "./resolve.ts";
-import { describeResolveDns } from "./resolve_dns.ts";
+import { describeResolveDns } from "../net/dns_plan.ts";
 import { type MixRendition, renditionFor } from "./variant_mix.ts";
 import { largestRemainder } from "./weighted.ts";
 

@@ -19,7 +19,8 @@ import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 import type { ClientGroups } from "../stats/groups.ts";
 import { describeResolve, edgeAddressFor, type ResolvePlan } from "./resolve.ts";
-import { describeResolveDns, DnsPins, type DnsPlan } from "./resolve_dns.ts";
+import { DnsPins } from "./resolve_dns.ts";
+import { describeResolveDns, type DnsPlan } from "../net/dns_plan.ts";
 import { dnsLookup } from "../net/dns.ts";
 import { describeMix, matchVariantMix, renditionFor } from "./variant_mix.ts";
 

@@ -11,7 +11,7 @@ import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "./mapping.ts";
 import { describeResolve } from "./resolve.ts";
-import { describeResolveDns } from "./resolve_dns.ts";
+import { describeResolveDns } from "../net/dns_plan.ts";
 import { describeMix } from "./variant_mix.ts";
 import { workerCount } from "./shards.ts";
 import { stagesFlag } from "./stages.ts";
