@@ -49,8 +49,8 @@ deps-apt:
 # set of flags; each program's sources are its prerequisites.
 native: build/hls-swarm-fanin ## build the native fan-in that reads the clients' output
 NATIVE_CFLAGS := -O2 -Wall -Wextra -Werror
-FANIN_SRC := $(addprefix native/,fanin.c lines.c out.c request.c spawn.c \
-  lines.h out.h request.h spawn.h)
+FANIN_SRC := $(addprefix native/,fanin.c lines.c out.c request.c spawn.c filter.c \
+  protocol.h filter.h lines.h out.h request.h spawn.h)
 build/hls-swarm-fanin: $(FANIN_SRC)
 build/hls-replay: native/hls-replay.c native/replay_play.c native/replay.h
 # Static only for the replay client, where the C library allows it: a benchmark runs thousands

@@ -128,6 +128,7 @@ try {
       ...m,
       tool: `hls-swarm (${opts["line-reader"]})`,
       dropped: `${s.lines.dropped} of ${s.lines.read}` +
+        (s.lines.filtered ? ` (${s.lines.filtered} filtered in the fan-in)` : "") +
         (s.loadbox?.saturatedSeconds ? ` (box saturated ${s.loadbox.saturatedSeconds} s)` : ""),
       counts:
         `manifests ${s.traffic.requests.manifest}/${served.manifest} (${

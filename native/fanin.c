@@ -16,23 +16,9 @@
  *   parent-death SIGKILL; this program has one too, and when its stdin closes (hls-swarm exited)
  *   it SIGKILLs every client's group before it exits.
  *
- * Protocol (all integers little-endian; src/fanin/records.ts decodes it):
- *   stdin, one request:  u32 length, u8 'S', u32 token, u8 streams (1 stderr, 2 stdout),
- *                        then argv as NUL-terminated strings (length counts from the 'S').
- *                        A length under 6 or another type stops the fan-in (exit 2, the
- *                        reason on stderr); a request over 16 MiB (skipped as it comes), a bad
- *                        argv (empty, unterminated, over 1,024 arguments) or stream bits fail
- *                        that one spawn (request.h).
- *   stdout, records:     u8 type, u32 token, then
- *     'H' hello          f64 monotonic ms now; its token is FANIN_PROTOCOL (out.h)
- *     'P' started        i32 pid
- *     'E' spawn failed   i32 errno, u16 n, n bytes of message ("pipe: Too many open files",
- *                        "ffmpeg: No such file or directory", "argv has 2000 arguments, ...")
- *     'G' lines          u8 stream (0 stderr, 1 stdout), f64 ms read at, u32 n, n bytes: the
- *                        lines of one read, joined by '\n' (a line never holds one)
- *     'D' dropped        u8 stream, u32 lines
- *     'C' stream closed  u8 stream, u32 lines truncated to the maximum length
- *     'X' exited         i32 code (128 + signal when a signal ended it), i32 signal
+ * The protocol (its argv, requests and records) is native/protocol.h; src/fanin/records.ts
+ * decodes it. A client may ask for its stderr's lines to be selected (filter.h): the lines no
+ * parser reads are counted here and never sent.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "lines.h"
 #include "out.h"
 #include "request.h"
@@ -125,7 +112,7 @@ static void reap(void) {
     for (struct client *c = clients; c; c = c->next) {
       if (c->pid != pid || c->exited) continue;
       int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-      out_head('X', c->token);
+      out_head(FANIN_RECORD_EXITED, c->token);
       out_i32(sig ? 128 + sig : WEXITSTATUS(status));
       out_i32(sig);
       c->exited = 1;
@@ -137,7 +124,7 @@ static void reap(void) {
 
 /* One spawn failed: the client is told why, the fan-in goes on serving the others. */
 static void spawn_failed(uint32_t token, int err, const char *msg) {
-  out_head('E', token);
+  out_head(FANIN_RECORD_SPAWN_FAILED, token);
   out_i32(err);
   out_u16((uint16_t)strlen(msg)); /* callers' messages are under 512 bytes */
   out_bytes(msg, strlen(msg));
@@ -147,7 +134,8 @@ static void start_client(struct request *req) {
   char msg[512];
   struct spawned sp;
   const char *what;
-  int err = spawn_child(req->streams, req->argv, &sp, &what);
+  int err = spawn_child(req->streams & (FANIN_STREAM_STDERR | FANIN_STREAM_STDOUT), req->argv, &sp,
+                        &what);
   if (err) {
     snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
     spawn_failed(req->token, err, msg);
@@ -165,6 +153,7 @@ static void start_client(struct request *req) {
     s->fd = sp.fd[i];
     s->lines.token = c->token;
     s->lines.index = (uint8_t)i;
+    s->lines.select = i == FANIN_STDERR && (req->streams & FANIN_FILTER_STDERR);
     c->out[i] = s;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = s};
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) err = errno;
@@ -182,7 +171,7 @@ static void start_client(struct request *req) {
   }
   c->next = clients;
   clients = c;
-  out_head('P', req->token);
+  out_head(FANIN_RECORD_STARTED, req->token);
   out_i32(sp.pid);
 }
 
@@ -208,7 +197,8 @@ static void handle_requests(void) {
     uint32_t n;
     memcpy(&n, ibuf + at, 4);
     /* The frame is checked before waiting for its bytes; the type as soon as its byte is in. */
-    enum frame frame = request_frame(n, ilen - at > 4 ? ibuf[at + 4] : 'S', why, sizeof why);
+    enum frame frame =
+        request_frame(n, ilen - at > 4 ? ibuf[at + 4] : FANIN_REQUEST_SPAWN, why, sizeof why);
     if (frame == FRAME_BROKEN) { /* no way to find the next request: stop, saying why */
       errno = EPROTO;
       die(why);
@@ -252,14 +242,40 @@ static void kill_all(void) {
     if (!c->exited) kill(-c->pid, SIGKILL);
 }
 
+static const char USAGE[] = "usage: hls-swarm-fanin [--batch-ms MS] [--buffer-mib MIB] "
+                            "[--keep PREFIX] [--latest PREFIX] [--keep-level LEVEL]...\n";
+
+/* Reads argv; returns -1 to exit 0 (--version), 0 to run, or exits 2 on a usage error. */
+static int options(int argc, char **argv, double *buffer_mib) {
+  static const struct { const char *flag; enum rule kind; } RULES[] = {
+      {"--keep", RULE_KEEP}, {"--latest", RULE_LATEST}, {"--keep-level", RULE_LEVEL}};
+  char why[256];
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--version")) {
+      printf("hls-swarm-fanin %s protocol %d\n", VERSION, FANIN_PROTOCOL);
+      return -1;
+    }
+    int known = 0;
+    for (size_t r = 0; r < sizeof RULES / sizeof RULES[0] && i + 1 < argc; r++) {
+      if (strcmp(argv[i], RULES[r].flag)) continue;
+      if (filter_add(RULES[r].kind, argv[++i], why, sizeof why) < 0) {
+        fprintf(stderr, "hls-swarm-fanin: %s\n", why);
+        exit(2);
+      }
+      known = 1;
+      break;
+    }
+    if (known) continue;
+    if (i + 1 < argc && !strcmp(argv[i], "--batch-ms")) batch_ms = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "--buffer-mib")) *buffer_mib = atof(argv[++i]);
+    else { fputs(USAGE, stderr); exit(2); }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   double buffer_mib = 64;
-  for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--version")) { printf("hls-swarm-fanin %s protocol %d\n", VERSION, FANIN_PROTOCOL); return 0; }
-    if (i + 1 < argc && !strcmp(argv[i], "--batch-ms")) batch_ms = atof(argv[++i]);
-    else if (i + 1 < argc && !strcmp(argv[i], "--buffer-mib")) buffer_mib = atof(argv[++i]);
-    else { fprintf(stderr, "usage: hls-swarm-fanin [--batch-ms MS] [--buffer-mib MIB]\n"); return 2; }
-  }
+  if (options(argc, argv, &buffer_mib) < 0) return 0;
   out_init((size_t)(buffer_mib * 1024 * 1024));
   if ((errno = spawn_init())) die("spawn_init");
   pid_t parent = getppid();
@@ -282,7 +298,7 @@ int main(int argc, char **argv) {
   static int sig_tag;
   ev.data.ptr = &sig_tag;
   if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) < 0) die("epoll_ctl signalfd");
-  out_head('H', FANIN_PROTOCOL);
+  out_head(FANIN_RECORD_HELLO, FANIN_PROTOCOL);
   out_f64(mono_ms());
   out_flush(1, flush_ms);
   struct epoll_event events[256];

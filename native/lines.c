@@ -1,23 +1,23 @@
 /* One stream's lines: see lines.h. */
 #include "lines.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "out.h"
 
 uint64_t lines_read;
 
 static void put_drops(struct lines *s) {
   if (!s->dropped) return;
-  out_head('D', s->token);
+  out_head(FANIN_RECORD_DROPPED, s->token);
   out_u8(s->index);
   out_u32(s->dropped);
   s->dropped = 0;
 }
 
-static void emit_line(struct lines *s, const uint8_t *p, size_t n, double at) {
-  if (n == 0) return;
-  lines_read++;
+static void send_line(struct lines *s, const uint8_t *p, size_t n, double at) {
   if (!out_room(n)) { /* hls-swarm is this far behind: drop, count, report before the next */
     s->dropped++;
     return;
@@ -26,18 +26,48 @@ static void emit_line(struct lines *s, const uint8_t *p, size_t n, double at) {
     out_group_end();
     put_drops(s);
   }
-  out_line(s, s->token, s->index, at, p, n);
+  out_line(s, s->token, s->index, at, &s->filtered, p, n);
+}
+
+/* The held "latest" line goes out in a group of its own: it has its own stamp. */
+static void send_held(struct lines *s) {
+  if (!s->held_len) return;
+  out_group_end();
+  send_line(s, s->held, s->held_len, s->held_at);
+  out_group_end();
+  s->held_len = 0;
+}
+
+static void emit_line(struct lines *s, const uint8_t *p, size_t n, double at) {
+  if (n == 0) return;
+  lines_read++;
+  if (s->select) {
+    enum verdict v = filter_line(p, n);
+    if (v == LINE_FILTERED) {
+      s->filtered++;
+      return;
+    }
+    if (v == LINE_LATEST && n <= MAX_HELD && (s->held || (s->held = malloc(MAX_HELD)))) {
+      if (s->held_len) s->filtered++; /* replaced: only the last of a run matters */
+      memcpy(s->held, p, n);
+      s->held_len = (uint32_t)n;
+      s->held_at = at;
+      return;
+    }
+    send_held(s);
+  }
+  send_line(s, p, n, at);
 }
 
 /* Ends the line made of the pending bytes and p[0, n). */
 static void end_line(struct lines *s, const uint8_t *p, size_t n, double at) {
   if (s->len == 0 && !s->overlong) {
-    if (n > MAX_LINE) { s->truncated++; n = MAX_LINE; }
+    if (n > FANIN_MAX_LINE) { s->truncated++; n = FANIN_MAX_LINE; }
     emit_line(s, p, n, at);
     return;
   }
   if (!s->overlong && n > 0) {
-    size_t room = MAX_LINE - s->len, k = n < room ? n : room;
+    size_t room = FANIN_MAX_LINE - s->len, k = n < room ? n : room;
     if (n > room) s->overlong = 1;
     memcpy(s->line + s->len, p, k);
     s->len += k;
@@ -62,7 +92,7 @@ void lines_split(struct lines *s, const uint8_t *p, size_t n, double at) {
     start = i + 1;
   }
   if (start < n && !s->overlong) {
-    size_t room = MAX_LINE - s->len, k = n - start < room ? n - start : room;
+    size_t room = FANIN_MAX_LINE - s->len, k = n - start < room ? n - start : room;
     if (n - start > room) s->overlong = 1;
     memcpy(s->line + s->len, p + start, k);
     s->len += k;
@@ -71,9 +101,14 @@ void lines_split(struct lines *s, const uint8_t *p, size_t n, double at) {
 
 void lines_close(struct lines *s, double at) {
   end_line(s, NULL, 0, at); /* a last line without a newline */
+  send_held(s);
   out_group_end();
   put_drops(s);
-  out_head('C', s->token);
+  out_head(FANIN_RECORD_CLOSED, s->token);
   out_u8(s->index);
   out_u32(s->truncated);
+  out_u32(s->filtered);
+  s->filtered = 0;
+  free(s->held);
+  s->held = NULL;
 }

@@ -72,14 +72,17 @@ void out_group_end(void) {
   group_key = NULL;
 }
 
-void out_line(const void *key, uint32_t token, uint8_t stream, double at, const uint8_t *p, size_t n) {
+void out_line(const void *key, uint32_t token, uint8_t stream, double at, uint32_t *filtered,
+              const uint8_t *p, size_t n) {
   if (group_key == key) {
     out_u8('\n');
   } else {
     out_group_end();
-    out_head('G', token);
+    out_head(FANIN_RECORD_LINES, token);
     out_u8(stream);
     out_f64(at);
+    out_u32(*filtered);
+    *filtered = 0;
     group_length_at = len - start;
     out_u32(0);
     group_key = key;

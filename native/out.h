@@ -1,20 +1,14 @@
 /*
  * The record stream hls-swarm-fanin writes to hls-swarm (its stdout): a buffer that never
- * blocks the fan-in, filled with records and flushed in large writes. See fanin.c for the
- * protocol.
+ * blocks the fan-in, filled with records and flushed in large writes. See protocol.h for the
+ * records.
  */
 #ifndef HLS_SWARM_FANIN_OUT_H
 #define HLS_SWARM_FANIN_OUT_H
 #include <stddef.h>
 #include <stdint.h>
 
-/* The record protocol's version, sent as the hello record's token: hls-swarm refuses a fan-in
- * whose version is not its own (FANIN_PROTOCOL in src/fanin/records.ts, which must change with
- * this one). Change it whenever a record or the request changes. A fan-in from before versions
- * sent token 0. Tests build one with -DFANIN_PROTOCOL=N to check the refusal. */
-#ifndef FANIN_PROTOCOL
-#define FANIN_PROTOCOL 1
-#endif
+#include "protocol.h"
 
 /* Monotonic milliseconds (CLOCK_MONOTONIC), the stamps' clock. */
 double mono_ms(void);
@@ -38,8 +32,10 @@ void out_f64(double v);
 void out_bytes(const void *p, size_t n);
 
 /* Appends a line to the group of `key` (one stream's one read), opening a 'G' record when the
- * open group is another's; out_group_end closes it. */
-void out_line(const void *key, uint32_t token, uint8_t stream, double at, const uint8_t *p, size_t n);
+ * open group is another's, with the stream's *filtered count (then reset); out_group_end
+ * closes it. */
+void out_line(const void *key, uint32_t token, uint8_t stream, double at, uint32_t *filtered,
+              const uint8_t *p, size_t n);
 void out_group_end(void);
 
 /* Writes what it can without blocking, when at least 64 KiB wait or `every_ms` have passed

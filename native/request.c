@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "protocol.h"
+
 enum frame request_frame(uint32_t length, uint8_t type, char *why, size_t why_size) {
   if (length < REQUEST_MIN_BYTES) {
     snprintf(why, why_size, "request length %u is under %u bytes", length, REQUEST_MIN_BYTES);
     return FRAME_BROKEN;
   }
-  if (type != 'S') {
+  if (type != FANIN_REQUEST_SPAWN) {
     snprintf(why, why_size, "request type 0x%02x is not 'S'", type);
     return FRAME_BROKEN;
   }
@@ -26,8 +28,8 @@ int request_decode(uint8_t *r, uint32_t n, struct request *req, char *why, size_
   req->streams = r[5];
   req->argc = 0;
   req->argv[0] = NULL;
-  if (req->streams > 3) {
-    snprintf(why, why_size, "streams is %u, not 0..3", req->streams);
+  if (req->streams > FANIN_STREAM_BITS) {
+    snprintf(why, why_size, "streams is %u, not 0..%u", req->streams, FANIN_STREAM_BITS);
     return EINVAL;
   }
   if (n == REQUEST_MIN_BYTES) {

@@ -231,8 +231,8 @@ export function refusedRequest(
   const cases: Array<() => { bytes: Uint8Array; reason: RegExp; kind: string }> = [
     () => ({
       kind: "streams",
-      bytes: body(r.int(4, 255), enc.encode("true\0")),
-      reason: /^streams is \d+, not 0\.\.3$/,
+      bytes: body(r.int(8, 255), enc.encode("true\0")),
+      reason: /^streams is \d+, not 0\.\.7$/,
     }),
     () => ({ kind: "empty argv", bytes: body(2, new Uint8Array(0)), reason: /^argv is empty$/ }),
     () => ({

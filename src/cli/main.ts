@@ -23,6 +23,7 @@ import { denoTlsDeps, prepareTls, type TlsSetup } from "../process/tls.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { detectDeathSignalWrapper } from "../process/spawner.ts";
 import { chooseReader, clientSpawner, findFanin } from "../fanin/choose.ts";
+import { stderrSelection } from "../parser/parsers_for.ts";
 import { junitXml } from "../report/junit.ts";
 import { writeReportFiles } from "../report/html/outputs.ts";
 import { runOutcome } from "../report/outcome.ts";
@@ -220,7 +221,11 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
   const runLog = tui?.log ?? log;
   const swarm = new Swarm(config, {
     clock: systemClock,
-    spawner: clientSpawner({ faninPath: reader.faninPath, deathSignal }, systemClock, runLog),
+    spawner: clientSpawner(
+      { faninPath: reader.faninPath, deathSignal, selection: stderrSelection(config) },
+      systemClock,
+      runLog,
+    ),
     faninPath: reader.faninPath,
     runCommand,
     readTextFile: Deno.readTextFile,

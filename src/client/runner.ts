@@ -218,6 +218,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
       onProgressLine: offer(queues.progress),
       onStderrLine: options.stats || options.ffmpegDebug ? offer(queues.stderr) : undefined,
       onLinesDropped: (_, stream, n) => queues[stream].lost(n),
+      onLinesFiltered: (_, n) => queues.stderr.filtered(n),
     },
   });
   return {

@@ -31,6 +31,8 @@ export interface SupervisorHooks {
   onProgressLine?(clientId: number, line: string, at: number): void;
   /** Lines the transport lost before they reached hls-swarm. */
   onLinesDropped?(clientId: number, stream: "stderr" | "progress", count: number): void;
+  /** `count` stderr lines were left out by the transport's line selection (no parser reads them). */
+  onLinesFiltered?(clientId: number, count: number): void;
   onRestartScheduled?(clientId: number, delayMs: number, attempt: number): void;
 }
 
@@ -150,6 +152,7 @@ export class ClientSupervisor {
             hooks.onStderrLine?.(id, line, at);
           },
           dropped: (n) => hooks.onLinesDropped?.(id, "stderr", n),
+          filtered: (n) => hooks.onLinesFiltered?.(id, n),
         },
         progress: readProgress
           ? {

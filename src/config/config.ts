@@ -5,7 +5,7 @@
 import type { Threshold } from "./thresholds.ts";
 import type { AudienceConfig } from "./audience.ts";
 import type { ResolvePlan } from "./resolve.ts";
-import type { DnsPlan } from "./resolve_dns.ts";
+import type { DnsPlan } from "../net/dns_plan.ts";
 import type { MixEntry } from "./variant_mix.ts";
 import type { LogFormat, LogLevel } from "../log/logger.ts";
 
@@ -57,7 +57,7 @@ export interface SwarmConfig extends AudienceConfig {
 
   /** --resolve: the addresses viewers connect to instead of DNS's (src/config/resolve.ts). */
   resolve: ResolvePlan | null;
-  /** --resolve-dns: each viewer looks the host up once itself (src/config/resolve_dns.ts). */
+  /** --resolve-dns: each viewer looks the host up once itself (src/net/dns_plan.ts). */
   resolveDns: DnsPlan | null;
   /** A PEM CA trusted besides the system's, or null. */
   caFile: string | null;

@@ -19,7 +19,7 @@ import { parseThreshold } from "./thresholds.ts";
 import { findFlag } from "./flags.ts";
 import { parseHttpUrl } from "./http_url.ts";
 import { resolvePlan } from "./resolve.ts";
-import { resolveDnsPlan } from "./resolve_dns.ts";
+import { resolveDnsPlan } from "../net/dns_plan.ts";
 import { parseVariantMix } from "./variant_mix.ts";
 
 /** Raw values keyed by flag name: strings, booleans for bool flags, string lists for lists. */

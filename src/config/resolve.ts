@@ -13,7 +13,10 @@
  * the playlists (and to redirect targets) by DNS, and a rule for any other host is refused.
  * @module
  */
+import { isIp } from "../net/ip.ts";
 import { interleave } from "../math/weighted.ts";
+
+export { isIp };
 
 /** One address of a rule and its weight (`IP*3` → 3). */
 export interface EdgeAddress {
@@ -33,23 +36,6 @@ export interface ResolvePlan {
 export const MAX_EDGE_ADDRESSES = 64;
 /** The largest weight of one address. */
 const MAX_WEIGHT = 1000;
-
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9A-Fa-f:.]+$/;
-
-/**
- * Whether `s` is an IPv4 or IPv6 address (IPv6 without brackets).
- *
- * @example
- * ```ts
- * isIp("127.0.0.2"); // true
- * isIp("::1"); // true
- * isIp("cdn.example"); // false
- * ```
- */
-export function isIp(s: string): boolean {
-  return IPV4.test(s) || (s.includes(":") && IPV6.test(s) && s.split(":").length <= 8);
-}
 
 /** The URL's port, or its scheme's default. */
 function urlPort(url: URL): number {

@@ -5,6 +5,7 @@
 import type { Clock } from "../clock.ts";
 import type { LineReader } from "../config/config.ts";
 import { pipedClients } from "../lines/piped.ts";
+import type { LineSelection } from "../lines/selection.ts";
 import type { Logger } from "../log/logger.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
 import { type ClientSpawner, createProcessSpawner } from "../process/spawner.ts";
@@ -102,6 +103,8 @@ export async function findFanin(
 
 /**
  * The client spawner for a run: the fan-in at `faninPath`, or Deno's pipes when it is null.
+ * With a `selection`, the fan-in passes only the stderr lines it names (and counts the rest as
+ * filtered); Deno's pipes read every line either way.
  *
  * @example
  * ```ts
@@ -113,12 +116,12 @@ export async function findFanin(
  * ```
  */
 export function clientSpawner(
-  choice: { faninPath: string | null; deathSignal: boolean },
+  choice: { faninPath: string | null; deathSignal: boolean; selection?: LineSelection | null },
   clock: Clock,
   log: Logger,
 ): ClientSpawner {
   return choice.faninPath
-    ? startFanin({ path: choice.faninPath, clock, log })
+    ? startFanin({ path: choice.faninPath, clock, log, selection: choice.selection })
     : pipedClients(createProcessSpawner({ deathSignal: choice.deathSignal }), clock, log);
 }
 

@@ -213,7 +213,7 @@ Deno.test("a bad request fails its one spawn with errno and reason; a broken fra
   assertEquals(
     [...good.events].sort(),
     [
-      "1 failed 22 streams is 9, not 0..3",
+      "1 failed 22 streams is 9, not 0..7",
       "2 failed 22 argv is empty",
       "3 failed 22 argv's last argument is not NUL-terminated",
       "5 failed 22 argv[0] is empty",

@@ -8,10 +8,10 @@ import { createLogger } from "../log/logger.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { chooseReader, findFanin } from "./choose.ts";
-import { FANIN_PROTOCOL } from "./records.ts";
+import { FANIN_PROTOCOL, PROTOCOL } from "./records.ts";
 import { startFanin } from "./spawner.ts";
 
-const SOURCES = ["fanin.c", "lines.c", "out.c", "request.c", "spawn.c"]
+const SOURCES = ["fanin.c", "filter.c", "lines.c", "out.c", "request.c", "spawn.c"]
   .map((f) => new URL(`../../native/${f}`, import.meta.url).pathname);
 
 async function build(protocol: number, dir: string): Promise<string> {
@@ -58,4 +58,24 @@ Deno.test("a fan-in of another protocol is refused at the choice and at its hell
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** The `#define NAME VALUE` lines of native/protocol.h, a character constant read as its code. */
+function headerDefines(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^#define (FANIN_\w+) (.+)$/gm)) {
+    const value = m[2].trim();
+    const char = /^'(.)'$/.exec(value);
+    out[m[1]] = char ? char[1].charCodeAt(0) : Number(value);
+  }
+  return out;
+}
+
+Deno.test("records.ts follows native/protocol.h: the same names, the same values", async () => {
+  const header = await Deno.readTextFile(new URL("../../native/protocol.h", import.meta.url));
+  const defines = headerDefines(header);
+  // Every define is a number or a character; none is left unread.
+  for (const [name, value] of Object.entries(defines)) assert(Number.isInteger(value), name);
+  assertEquals(defines, { ...PROTOCOL });
+  console.log(`${Object.keys(defines).length} constants agree, protocol ${FANIN_PROTOCOL}`);
 });

@@ -5,16 +5,44 @@
  */
 
 /**
- * The record protocol's version: the fan-in sends it as its hello record's token, and a fan-in
- * that sends another is refused ({@link ./spawner.ts}). The C side is FANIN_PROTOCOL in
- * native/out.h: change both together, whenever a record or the request changes. A fan-in from
- * before versions sends 0.
+ * The protocol's constants, as native/protocol.h defines them (names and values): the header is
+ * the one place the protocol is written, and protocol_test.ts fails when this table and it differ.
+ * FANIN_PROTOCOL is its version: the fan-in sends it as its hello record's token, and a fan-in
+ * that sends another is refused ({@link ./spawner.ts}); one from before versions sends 0.
  */
-export const FANIN_PROTOCOL = 1;
+export const PROTOCOL = {
+  FANIN_PROTOCOL: 2,
+  FANIN_RECORD_HELLO: 0x48, // H
+  FANIN_RECORD_STARTED: 0x50, // P
+  FANIN_RECORD_SPAWN_FAILED: 0x45, // E
+  FANIN_RECORD_LINES: 0x47, // G
+  FANIN_RECORD_DROPPED: 0x44, // D
+  FANIN_RECORD_CLOSED: 0x43, // C
+  FANIN_RECORD_EXITED: 0x58, // X
+  FANIN_REQUEST_SPAWN: 0x53, // S
+  FANIN_HEAD_BYTES: 5,
+  FANIN_HELLO_BYTES: 8,
+  FANIN_STARTED_BYTES: 4,
+  FANIN_DROPPED_BYTES: 5,
+  FANIN_CLOSED_BYTES: 9,
+  FANIN_EXITED_BYTES: 8,
+  FANIN_LINES_FIXED_BYTES: 17,
+  FANIN_SPAWN_FAILED_FIXED_BYTES: 6,
+  FANIN_STDERR: 0,
+  FANIN_STDOUT: 1,
+  FANIN_STREAM_STDERR: 1,
+  FANIN_STREAM_STDOUT: 2,
+  FANIN_FILTER_STDERR: 4,
+  FANIN_STREAM_BITS: 7,
+  FANIN_MAX_LINE: 8192,
+} as const;
+
+/** The protocol version this hls-swarm speaks ({@linkcode PROTOCOL}). */
+export const FANIN_PROTOCOL = PROTOCOL.FANIN_PROTOCOL;
 
 /** The two output streams of a client, numbered as the fan-in numbers them. */
-export const STDERR = 0;
-export const STDOUT = 1;
+export const STDERR = PROTOCOL.FANIN_STDERR;
+export const STDOUT = PROTOCOL.FANIN_STDOUT;
 
 /** What the record stream says, one method per record type. */
 export interface RecordHandler {
@@ -25,11 +53,18 @@ export interface RecordHandler {
   /** One line of a stream and when it was read. */
   line(token: number, stream: number, text: string, atMs: number): void;
   dropped(token: number, stream: number, lines: number): void;
+  /**
+   * Lines of a stream the fan-in read and filtered out, since its last record: no parser reads
+   * them (the selection on its argv, native/filter.h). Neither read nor lost; counted.
+   */
+  filtered?(token: number, stream: number, lines: number): void;
   closed(token: number, stream: number, truncatedLines: number): void;
   exited(token: number, code: number, signal: number): void;
 }
 
-const HEAD = 5;
+const HEAD = PROTOCOL.FANIN_HEAD_BYTES;
+const LINES_FIXED = PROTOCOL.FANIN_LINES_FIXED_BYTES;
+const FAILED_FIXED = PROTOCOL.FANIN_SPAWN_FAILED_FIXED_BYTES;
 
 /**
  * The largest line group believed. The fan-in sends the lines of one pipe read (64 KiB, plus a
@@ -131,25 +166,27 @@ export class RecordDecoder {
 /** The whole size of the record at `at`, or -1 when its length is not in yet. */
 function recordSize(bytes: Uint8Array, view: DataView, at: number): number {
   switch (bytes[at]) {
-    case 0x50: // P: pid
-      return HEAD + 4;
-    case 0x44: // D: stream, lines
-    case 0x43: // C: stream, truncated
-      return HEAD + 5;
-    case 0x48: // H: monotonic ms
-    case 0x58: // X: code, signal
-      return HEAD + 8;
-    case 0x47: { // G: stream, at, u32 n, bytes
-      if (bytes.length - at < HEAD + 13) return -1;
-      const n = view.getUint32(at + HEAD + 9, true);
+    case PROTOCOL.FANIN_RECORD_STARTED:
+      return HEAD + PROTOCOL.FANIN_STARTED_BYTES;
+    case PROTOCOL.FANIN_RECORD_DROPPED:
+      return HEAD + PROTOCOL.FANIN_DROPPED_BYTES;
+    case PROTOCOL.FANIN_RECORD_CLOSED:
+      return HEAD + PROTOCOL.FANIN_CLOSED_BYTES;
+    case PROTOCOL.FANIN_RECORD_HELLO:
+      return HEAD + PROTOCOL.FANIN_HELLO_BYTES;
+    case PROTOCOL.FANIN_RECORD_EXITED:
+      return HEAD + PROTOCOL.FANIN_EXITED_BYTES;
+    case PROTOCOL.FANIN_RECORD_LINES: { // stream, at, filtered, u32 n, bytes
+      if (bytes.length - at < HEAD + LINES_FIXED) return -1;
+      const n = view.getUint32(at + HEAD + LINES_FIXED - 4, true);
       if (n > MAX_GROUP_BYTES) {
         throw new RecordStreamError(`hls-swarm-fanin: a line group of ${n} bytes`);
       }
-      return HEAD + 13 + n;
+      return HEAD + LINES_FIXED + n;
     }
-    case 0x45: // E: errno, u16 n, bytes
-      if (bytes.length - at < HEAD + 6) return -1;
-      return HEAD + 6 + view.getUint16(at + HEAD + 4, true);
+    case PROTOCOL.FANIN_RECORD_SPAWN_FAILED: // errno, u16 n, bytes
+      if (bytes.length - at < HEAD + FAILED_FIXED) return -1;
+      return HEAD + FAILED_FIXED + view.getUint16(at + HEAD + FAILED_FIXED - 2, true);
   }
   throw new RecordStreamError(`hls-swarm-fanin: unknown record type ${bytes[at]}`);
 }
@@ -160,23 +197,25 @@ function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandle
   const token = view.getUint32(at + 1, true);
   const p = at + HEAD;
   switch (bytes[at]) {
-    case 0x48:
+    case PROTOCOL.FANIN_RECORD_HELLO:
       return h.hello(stamp(view, p), token);
-    case 0x50:
+    case PROTOCOL.FANIN_RECORD_STARTED:
       return h.started(token, view.getInt32(p, true));
-    case 0x45: {
+    case PROTOCOL.FANIN_RECORD_SPAWN_FAILED: {
       const n = view.getUint16(p + 4, true);
       return h.spawnFailed(
         token,
         view.getInt32(p, true),
-        utf8.decode(bytes.subarray(p + 6, p + 6 + n)),
+        utf8.decode(bytes.subarray(p + FAILED_FIXED, p + FAILED_FIXED + n)),
       );
     }
-    case 0x47: {
+    case PROTOCOL.FANIN_RECORD_LINES: {
       // One decode for the whole group; its lines are split off the text.
-      const n = view.getUint32(p + 9, true);
-      const text = utf8.decode(bytes.subarray(p + 13, p + 13 + n));
+      const filtered = view.getUint32(p + 9, true);
+      const n = view.getUint32(p + 13, true);
+      const text = utf8.decode(bytes.subarray(p + LINES_FIXED, p + LINES_FIXED + n));
       const stream = bytes[p], atMs = stamp(view, p + 1);
+      if (filtered > 0) h.filtered?.(token, stream, filtered);
       let from = 0;
       for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
         h.line(token, stream, text.slice(from, nl), atMs);
@@ -184,11 +223,14 @@ function dispatch(bytes: Uint8Array, view: DataView, at: number, h: RecordHandle
       }
       return h.line(token, stream, text.slice(from), atMs);
     }
-    case 0x44:
+    case PROTOCOL.FANIN_RECORD_DROPPED:
       return h.dropped(token, bytes[p], view.getUint32(p + 1, true));
-    case 0x43:
+    case PROTOCOL.FANIN_RECORD_CLOSED: {
+      const filtered = view.getUint32(p + 5, true);
+      if (filtered > 0) h.filtered?.(token, bytes[p], filtered);
       return h.closed(token, bytes[p], view.getUint32(p + 1, true));
-    case 0x58:
+    }
+    case PROTOCOL.FANIN_RECORD_EXITED:
       return h.exited(token, view.getInt32(p, true), view.getInt32(p + 4, true));
   }
 }
@@ -206,7 +248,8 @@ function stamp(view: DataView, at: number): number {
 const encoder = new TextEncoder();
 
 /**
- * The request that starts client `token`: `streams` is 1 for stderr, 2 for stdout, 3 for both.
+ * The request that starts client `token`: `streams` is 1 for stderr, 2 for stdout, 3 for both,
+ * plus 4 to have stderr's lines selected ({@linkcode PROTOCOL}.FANIN_FILTER_STDERR).
  *
  * @example Not run: it needs a running fan-in to write to (spawner.ts)
  * ```ts ignore
@@ -219,7 +262,7 @@ export function spawnRequest(token: number, streams: number, argv: string[]): Ui
   const out = new Uint8Array(4 + size);
   const view = new DataView(out.buffer);
   view.setUint32(0, size, true);
-  out[4] = 0x53; // S
+  out[4] = PROTOCOL.FANIN_REQUEST_SPAWN;
   view.setUint32(5, token, true);
   out[9] = streams;
   let at = 10;

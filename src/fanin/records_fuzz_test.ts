@@ -78,7 +78,9 @@ function wellFormed(
       case 3: {
         const text = r.chance(0.5) ? r.bytes(r.int(2000)) : new TextEncoder().encode(r.line());
         const at = stamp();
-        w.head("G", token).u8(stream).f64(at).u32(text.length).raw(text);
+        const filtered = r.chance(0.5) ? 0 : r.int(1000);
+        w.head("G", token).u8(stream).f64(at).u32(filtered).u32(text.length).raw(text);
+        if (filtered > 0) calls.push(`filtered ${token}/${stream} ${filtered}`);
         for (const l of utf8.decode(text).split("\n")) {
           calls.push(`line ${token}/${stream} @${at} ${l}`);
         }
@@ -89,7 +91,8 @@ function wellFormed(
         calls.push(`dropped ${token}/${stream} ${a}`);
         break;
       case 5:
-        w.head("C", token).u8(stream).u32(a);
+        w.head("C", token).u8(stream).u32(a).u32(b);
+        if (b > 0) calls.push(`filtered ${token}/${stream} ${b}`);
         calls.push(`closed ${token}/${stream} ${a}`);
         break;
       default:
@@ -109,6 +112,7 @@ function checked(seen: string[]): RecordHandler {
     spawnFailed: (t, errno, m) => seen.push(`failed ${t} ${errno} ${m}`),
     line: (t, s, text, at) => (num(at, "at"), seen.push(`line ${t}/${s} @${at} ${text}`)),
     dropped: (t, s, n) => seen.push(`dropped ${t}/${s} ${n}`),
+    filtered: (t, s, n) => seen.push(`filtered ${t}/${s} ${n}`),
     closed: (t, s, n) => seen.push(`closed ${t}/${s} ${n}`),
     exited: (t, code, sig) => seen.push(`exited ${t} ${code} ${sig}`),
   };
@@ -123,7 +127,7 @@ function pushInChunks(r: FuzzRandom, d: RecordDecoder, bytes: Uint8Array, h: Rec
     } catch (e) {
       return e;
     }
-    assert(d.pending <= 5 + 13 + MAX_GROUP_BYTES, `pending ${d.pending}`);
+    assert(d.pending <= 5 + 17 + MAX_GROUP_BYTES, `pending ${d.pending}`);
     at += n;
   }
   return null;

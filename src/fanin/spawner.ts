@@ -15,8 +15,10 @@ import {
   type LineSink,
 } from "../process/spawner.ts";
 import { containSink, errorKind, errorText } from "../lines/contained.ts";
+import { type LineSelection, selectionArgs } from "../lines/selection.ts";
 import {
   FANIN_PROTOCOL,
+  PROTOCOL,
   RecordDecoder,
   type RecordHandler,
   spawnRequest,
@@ -45,6 +47,11 @@ export interface FaninOptions {
   path: string;
   clock: Clock;
   log: Logger;
+  /**
+   * The stderr lines the parsers read ({@link ../parser/parsers_for.ts STDERR_SELECTION}): the
+   * fan-in passes those alone and counts the rest as filtered. None: every line is passed.
+   */
+  selection?: LineSelection | null;
 }
 
 /** One FFmpeg run, from the spawn request to its exit and the end of both streams. */
@@ -121,6 +128,7 @@ class Helper implements RecordHandler {
   /** Why the helper was refused (another protocol), once it was. */
   refused: string | null = null;
   readonly #path: string;
+  readonly #select: boolean;
   readonly #proc: Deno.ChildProcess;
   readonly #runs = new Map<number, Run>();
   readonly #clock: Clock;
@@ -137,8 +145,15 @@ class Helper implements RecordHandler {
     this.#clock = opts.clock;
     this.#log = opts.log;
     this.#path = opts.path;
+    this.#select = !!opts.selection;
     const proc = this.#proc = new Deno.Command(opts.path, {
-      args: ["--batch-ms", String(BATCH_MS), "--buffer-mib", String(BUFFER_MIB)],
+      args: [
+        "--batch-ms",
+        String(BATCH_MS),
+        "--buffer-mib",
+        String(BUFFER_MIB),
+        ...(opts.selection ? selectionArgs(opts.selection) : []),
+      ],
       detached: true,
       stdin: "piped",
       stdout: "piped",
@@ -195,7 +210,8 @@ class Helper implements RecordHandler {
     await this.#hello.promise;
     if (this.gone) throw new Error(this.gone);
     this.#runs.set(token, run);
-    const streams = (1 << STDERR) | (out.progress ? 1 << STDOUT : 0);
+    const streams = (1 << STDERR) | (out.progress ? 1 << STDOUT : 0) |
+      (this.#select ? PROTOCOL.FANIN_FILTER_STDERR : 0);
     this.#writer.write(spawnRequest(token, streams, argv)).catch(() => {});
     return await run.child.promise;
   }
@@ -256,6 +272,10 @@ class Helper implements RecordHandler {
 
   dropped(token: number, stream: number, n: number): void {
     this.#runs.get(token)?.sinks[stream]?.dropped(n);
+  }
+
+  filtered(token: number, stream: number, n: number): void {
+    this.#runs.get(token)?.sinks[stream]?.filtered?.(n);
   }
 
   closed(token: number, _stream: number, truncated: number): void {

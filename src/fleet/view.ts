@@ -66,6 +66,11 @@ export interface LineHealth {
   threshold: number;
   /** Lines longer than the limit, kept truncated. */
   truncated: number;
+  /**
+   * Lines the native fan-in read and left out, as no parser reads them: neither read nor
+   * dropped (absent in summaries from before it).
+   */
+  filtered?: number;
 }
 
 /** Window of the "current" rates. */
@@ -179,5 +184,6 @@ export function lineHealth(snap: Snapshot, threshold: number): LineHealth {
     degradedClients,
     threshold,
     truncated,
+    filtered: (progress.filtered ?? 0) + (stderr.filtered ?? 0),
   };
 }

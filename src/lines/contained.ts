@@ -45,6 +45,13 @@ export function containSink(sink: LineSink, onError: (error: unknown) => void): 
         onError(e);
       }
     },
+    filtered(count) {
+      try {
+        sink.filtered?.(count);
+      } catch (e) {
+        onError(e);
+      }
+    },
   };
 }
 

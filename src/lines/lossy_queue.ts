@@ -21,6 +21,8 @@ export interface QueueCounts {
   read: number;
   dropped: number;
   parsed: number;
+  /** Lines the transport read and left out, as no parser reads them: neither read nor lost. */
+  filtered: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface QueueCounts {
  * const q = new LossyLineQueue(2, (l) => seen.push(l.line));
  * q.offer("a", 0); q.offer("b", 0); q.offer("c", 0); // "c" is dropped
  * q.drain(10); // parses "a" and "b"
- * q.counts(); // { read: 3, dropped: 1, parsed: 2 }
+ * q.counts(); // { read: 3, dropped: 1, parsed: 2, filtered: 0 }
  * ```
  */
 export class LossyLineQueue {
@@ -52,6 +54,7 @@ export class LossyLineQueue {
   #read = 0;
   #dropped = 0;
   #parsed = 0;
+  #filtered = 0;
   #gap = false;
   #item: StampedLine = { line: "", at: 0, gap: false };
 
@@ -103,6 +106,11 @@ export class LossyLineQueue {
     if (n > 0) this.#gap = true;
   }
 
+  /** Counts `n` lines the transport left out (its line selection): no gap, nothing lost. */
+  filtered(n: number): void {
+    this.#filtered += n;
+  }
+
   /** Parses up to `max` queued lines; returns how many it parsed. */
   drain(max: number): number {
     let n = 0;
@@ -134,7 +142,12 @@ export class LossyLineQueue {
   }
 
   counts(): QueueCounts {
-    return { read: this.#read, dropped: this.#dropped, parsed: this.#parsed };
+    return {
+      read: this.#read,
+      dropped: this.#dropped,
+      parsed: this.#parsed,
+      filtered: this.#filtered,
+    };
   }
 
   /** Doubles the ring (up to the capacity), unrolling it so the head is slot 0. */

@@ -10,7 +10,7 @@ Deno.test("a full queue drops and counts instead of waiting", () => {
   q.offer("f", 9);
   q.drain(10);
   assertEquals(parsed, ["a", "b", "c", "f"]);
-  assertEquals(q.counts(), { read: 6, dropped: 2, parsed: 4 });
+  assertEquals(q.counts(), { read: 6, dropped: 2, parsed: 4, filtered: 0 });
 });
 
 Deno.test("the line after a drop carries the gap, so nothing pairs across it", () => {
@@ -45,7 +45,7 @@ Deno.test("the ring grows past its first slots up to the capacity, in order", ()
   assertEquals(accepted.length, 40);
   q.drain(100);
   assertEquals(seen.slice(10), Array.from({ length: 40 }, (_, i) => `l${i}`));
-  assertEquals(q.counts(), { read: 55, dropped: 5, parsed: 50 });
+  assertEquals(q.counts(), { read: 55, dropped: 5, parsed: 50, filtered: 0 });
 });
 
 Deno.test("pass parses at once, keeps the order behind queued lines, and lost() flags the gap", () => {
@@ -60,5 +60,15 @@ Deno.test("pass parses at once, keeps the order behind queued lines, and lost() 
   q.lost(5);
   q.pass("d", 4);
   assertEquals(seen, ["a@1", "b@2", "c@3", "d!@4"]);
-  assertEquals(q.counts(), { read: 9, dropped: 5, parsed: 4 });
+  assertEquals(q.counts(), { read: 9, dropped: 5, parsed: 4, filtered: 0 });
+});
+
+Deno.test("filtered lines are counted apart: neither read nor dropped, and no gap", () => {
+  const seen: string[] = [];
+  const q = new LossyLineQueue(4, (l) => seen.push(`${l.line}${l.gap ? "!" : ""}`));
+  q.pass("a", 1);
+  q.filtered(7);
+  q.pass("b", 2);
+  assertEquals(seen, ["a", "b"]);
+  assertEquals(q.counts(), { read: 2, dropped: 0, parsed: 2, filtered: 7 });
 });

@@ -33,5 +33,5 @@ Deno.test("a fast parser keeps up: nothing dropped", async () => {
     await new Promise((r) => setTimeout(r, 1));
   }
   pump.flush(q);
-  assertEquals(q.counts(), { read: 2000, dropped: 0, parsed: 2000 });
+  assertEquals(q.counts(), { read: 2000, dropped: 0, parsed: 2000, filtered: 0 });
 });

@@ -1,7 +1,7 @@
 /**
  * What a partition's clients run and which groups they belong to, in one place for the
  * main-thread partition and each worker's: with `--resolve-dns` both depend on the viewers' own
- * lookups, which each partition makes for its viewers (src/config/resolve_dns.ts).
+ * lookups, which each partition makes for its viewers (src/client/dns_pins.ts).
  * @module
  */
 import type { SwarmConfig } from "../config/config.ts";
@@ -13,7 +13,7 @@ import type { TlsSetup } from "../process/tls.ts";
 import type { ClientGroups } from "../stats/groups.ts";
 import { clientCommand } from "../process/ffmpeg_args.ts";
 import { clientGroupsOption } from "../stats/groups.ts";
-import { DnsPins } from "../config/resolve_dns.ts";
+import { DnsPins } from "../client/dns_pins.ts";
 
 /** A client's FFmpeg command. */
 export type Command = { command: string; args: string[] };

@@ -12,7 +12,7 @@ import { redactorFor } from "../secrets/redact.ts";
 import { clientRows } from "../stats/client_rows.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 import { Partition } from "./partition.ts";
-import { parsersFor } from "../parser/parsers_for.ts";
+import { parsersFor, stderrSelection } from "../parser/parsers_for.ts";
 
 /** Seconds of series sent again with every report (a late tick may still add to them). */
 const SERIES_OVERLAP_S = 3;
@@ -75,7 +75,11 @@ export function runPartitionWorker(): Promise<void> {
           logger,
         );
         shard = new Partition({
-          spawner: clientSpawner(m.init, systemClock, logger),
+          spawner: clientSpawner(
+            { ...m.init, selection: stderrSelection(config) },
+            systemClock,
+            logger,
+          ),
           clock: systemClock,
           log: debug ? logger : { ...logger, debug: () => {}, enabled: (l) => l !== "debug" },
           seed: m.init.seed,

@@ -35,6 +35,11 @@ export interface LineSink {
   line(text: string, at: number): void;
   /** `count` lines were lost before reaching hls-swarm (the transport fell behind). */
   dropped(count: number): void;
+  /**
+   * `count` lines were read and left out, as no parser reads them (the native fan-in's line
+   * selection, src/lines/selection.ts): neither read by hls-swarm nor lost.
+   */
+  filtered?(count: number): void;
 }
 
 /** A running client: a child whose output arrives as stamped lines. */

@@ -143,6 +143,7 @@ export function formatSummary(s: RunSummary, thresholds: readonly ThresholdResul
     row("Lines dropped:", `${health.dropped} (${(health.dropRate * 100).toFixed(2)} %)`),
     row("Degraded clients:", health.degradedClients),
     row("Overlong lines:", `${health.truncated} (kept, truncated)`),
+    row("Lines filtered:", `${health.filtered ?? 0} (no parser reads them; neither read nor lost)`),
     ...formatThresholds(thresholds),
     "",
     s.metricsUrl ? `Metrics endpoint was: ${s.metricsUrl}` : "Metrics endpoint: off",

@@ -8,7 +8,7 @@
 import type { SwarmConfig } from "../config/config.ts";
 import { processPlan } from "./audience_plan.ts";
 import { describeResolve, edgeAddressFor } from "../config/resolve.ts";
-import { describeResolveDns } from "../config/resolve_dns.ts";
+import { describeResolveDns } from "../net/dns_plan.ts";
 import { type MixRendition, renditionFor } from "../process/variant_match.ts";
 import { largestRemainder } from "../math/weighted.ts";
 

@@ -17,7 +17,8 @@ import { tlsArgs, type TlsSetup } from "../process/tls.ts";
 import { secretHeaderNames } from "../secrets/redact.ts";
 import { SwarmStartError } from "./errors.ts";
 import { describeResolve, edgeAddressFor, type ResolvePlan } from "../config/resolve.ts";
-import { describeResolveDns, DnsPins, type DnsPlan } from "../config/resolve_dns.ts";
+import { DnsPins } from "../client/dns_pins.ts";
+import { describeResolveDns, type DnsPlan } from "../net/dns_plan.ts";
 import { dnsLookup } from "../net/dns.ts";
 import { describeMix, matchVariantMix, renditionFor } from "../process/variant_match.ts";
 

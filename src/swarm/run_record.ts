@@ -11,7 +11,7 @@ import type { RunRecord } from "../report/summary.ts";
 import { VERSION } from "../version.ts";
 import { clientCommand } from "../process/ffmpeg_args.ts";
 import { describeResolve } from "../config/resolve.ts";
-import { describeResolveDns } from "../config/resolve_dns.ts";
+import { describeResolveDns } from "../net/dns_plan.ts";
 import { describeMix } from "../process/variant_match.ts";
 import { workerCount } from "./partitions.ts";
 import { stagesFlag } from "../config/stages.ts";
