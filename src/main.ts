@@ -6,12 +6,12 @@ import { debugWanted, installFatalHandlers } from "./cli/fatal.ts";
 import { runCli } from "./cli/main.ts";
 import { writeTextSync } from "./io.ts";
 import { rawRedactor } from "./config/raw_redactor.ts";
-import { SHARD_WORKER_NAME } from "./partition/protocol.ts";
+import { PARTITION_WORKER_NAME } from "./partition/protocol.ts";
 import { runPartitionWorker } from "./partition/worker_main.ts";
 
-// The same module is the worker side of a shard (see partition/worker_partition.ts): in a bundle there
+// The same module is the worker side of a partition (see partition/worker_partition.ts): in a bundle there
 // is no other file to start a worker from.
-if (import.meta.main && (self as { name?: string }).name === SHARD_WORKER_NAME) {
+if (import.meta.main && (self as { name?: string }).name === PARTITION_WORKER_NAME) {
   await runPartitionWorker();
 } else if (import.meta.main) {
   const env = Deno.env.toObject();

@@ -20,7 +20,7 @@ import type { DnsPlan } from "../net/dns_plan.ts";
 import type { ResolvePlan } from "../config/resolve.ts";
 
 /**
- * A shard's viewers' lookups: each client id looks the host up once, the first time its slot
+ * A partition's viewers' lookups: each client id looks the host up once, the first time its slot
  * starts, and keeps the answer; a failed lookup is not kept, so the next start (after the usual
  * backoff) asks again. Lookups run concurrently, each in its own viewer's start.
  *

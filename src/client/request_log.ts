@@ -60,7 +60,7 @@ export interface RecordSink {
 }
 
 /**
- * Assembles the records of every client of a shard.
+ * Assembles the records of every client of a partition.
  *
  * @example Not run: it needs a client's parsed FFmpeg lines (request_log_test.ts)
  * ```ts ignore
@@ -192,7 +192,7 @@ function round(ms: number): number {
 
 /**
  * A sink appending to `path`: each flush is one write to a file opened for appending, so the
- * shards of one process (worker threads) can share the file without tearing lines.
+ * partitions of one process (worker threads) can share the file without tearing lines.
  *
  * @example
  * ```ts

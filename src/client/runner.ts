@@ -1,7 +1,7 @@
 /**
  * One client, end to end: its FFmpeg (through the supervisor: spawn, backoff, restart, stop),
  * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
- * event into the shard's stats. The path of one stderr line:
+ * event into the partition's stats. The path of one stderr line:
  *
  *   pipe → read, split and stamped by the native fan-in ({@link ../../native/fanin.c}), which
  *   buffers and drops (counted) outside this process → {@linkcode LossyLineQueue.pass}; or by
@@ -40,7 +40,7 @@ export interface ClientOptions {
   graceMs: number;
 }
 
-/** What a client needs from its shard. */
+/** What a client needs from its partition. */
 export interface ClientDeps {
   spawner: ClientSpawner;
   clock: Clock;
@@ -57,7 +57,7 @@ export interface ClientDeps {
       args: string[];
     }>;
   options: ClientOptions;
-  /** The shard's per-request log (--request-log), or none. */
+  /** The partition's per-request log (--request-log), or none. */
   requestLog?: RequestLog;
   /** What reads the client's output; {@linkcode FFMPEG_PARSERS} unless another is given. */
   parsers?: ClientParsers;
@@ -93,7 +93,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
   const parsers = deps.parsers ?? FFMPEG_PARSERS;
   let progress = parsers.progress();
   let stderr = parsers.stderr();
-  // Every parsed event goes to the shard's stats and, with --request-log, to its request log.
+  // Every parsed event goes to the partition's stats and, with --request-log, to its request log.
   const record = (e: HttpEvent) => {
     stats.record(id, e);
     deps.requestLog?.event(id, e);

@@ -1,6 +1,6 @@
 /**
  * Clients started and read by the native fan-in, `hls-swarm-fanin` ({@link ../../native/fanin.c}): one
- * helper process per shard spawns that shard's FFmpegs and hands back all their lines, split and
+ * helper process per partition spawns that partition's FFmpegs and hands back all their lines, split and
  * stamped, as one record stream. Reading that one stream costs hls-swarm a fraction of reading
  * two pipes per client (the README's "Line readers" has the numbers).
  * @module

@@ -1,7 +1,7 @@
 /**
  * Exceptions of whatever consumes lines, contained where the readers call it: a consumer that
  * throws costs the line it threw on, never the reader, the client's exit or the stop. The native
- * fan-in once lost every later record of its shard to one exception (no lines, no exits, a stop
+ * fan-in once lost every later record of its partition to one exception (no lines, no exits, a stop
  * that waited forever), and Deno's pipes crashed hls-swarm from the parse pump's timer.
  * Also the safe description of such an exception for a log: its kind, its text, and an excerpt
  * of the line that the logger's redactor can still redact.

@@ -27,14 +27,14 @@ interface Slot {
   rejoin: boolean;
 }
 
-/** What a shard needs: its clients' dependencies (minus what it owns) and its judgement. */
+/** What a partition needs: its clients' dependencies (minus what it owns) and its judgement. */
 export interface PartitionDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
   stats: PartitionStatsOptions;
   /** Restart a client whose playback stalled (--restart-on-stall). */
   restartOnStall: boolean;
   /** Called after each second's tick (a worker reports then). */
   onTick?(): void;
-  /** --request-log: the file the shard appends its requests to (created empty by the swarm). */
+  /** --request-log: the file the partition appends its requests to (created empty by the swarm). */
   requestLogPath?: string | null;
   /** Hides the run's secrets in the request log's URLs (`redactorFor(config)`). */
   requestLogRedactor?: UrlRedactor;
@@ -45,11 +45,11 @@ export interface PartitionDeps extends Omit<ClientDeps, "stats" | "pump" | "requ
  *
  * @example Not run: it spawns clients through its deps
  * ```ts ignore
- * const shard = new Partition(deps);
- * shard.start(0); shard.start(1);
- * shard.stop();
- * await shard.finished();
- * shard.snapshot().clients.started; // 2
+ * const partition = new Partition(deps);
+ * partition.start(0); partition.start(1);
+ * partition.stop();
+ * await partition.finished();
+ * partition.snapshot().clients.started; // 2
  * ```
  */
 export class Partition implements PartitionHandle {
@@ -76,7 +76,7 @@ export class Partition implements PartitionHandle {
 
   /**
    * Starts client `id` (a global id): the next session of that viewer slot. A slot whose viewer
-   * is still leaving starts again once its FFmpeg has exited. Ignored once the shard is stopping.
+   * is still leaving starts again once its FFmpeg has exited. Ignored once the partition is stopping.
    */
   start(id: number): void {
     if (this.#stop.signal.aborted) return;
@@ -165,7 +165,7 @@ export class Partition implements PartitionHandle {
     this.#requestLog?.sink.close();
   }
 
-  /** The shard's figures now. */
+  /** The partition's figures now. */
   snapshot(): Snapshot {
     return this.stats.snapshot(this.#deps.clock.wallNow());
   }

@@ -18,7 +18,7 @@ import { DnsPins } from "../client/dns_pins.ts";
 /** A client's FFmpeg command. */
 export type Command = { command: string; args: string[] };
 
-/** A shard's clients' commands and groups. */
+/** A partition's clients' commands and groups. */
 export interface PartitionClients {
   /** Client `id`'s command for its next start; with --resolve-dns after its lookup. */
   command(id: number, signal: AbortSignal): Command | Promise<Command>;
@@ -27,7 +27,7 @@ export interface PartitionClients {
 }
 
 /**
- * The commands and groups of one shard's clients. With `--resolve-dns` a client's first start
+ * The commands and groups of one partition's clients. With `--resolve-dns` a client's first start
  * looks the host up (`lookup`, the real DNS by default) and every later one reuses the
  * answer; its edge address is pending until then.
  *

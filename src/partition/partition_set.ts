@@ -14,9 +14,9 @@ import type { PartitionHandle } from "./protocol.ts";
 const CACHE_MS = 200;
 
 /**
- * The shards of one process.
+ * The partitions of one process.
  *
- * @example Not run: it needs running shards
+ * @example Not run: it needs running partitions
  * ```ts ignore
  * const set = new PartitionSet([workerA, workerB], clock);
  * set.start(0); set.start(1); // one client on each
@@ -26,41 +26,41 @@ const CACHE_MS = 200;
 export class PartitionSet {
   #cache: { at: number; snapshot: Snapshot } | null = null;
 
-  constructor(readonly shards: readonly PartitionHandle[], private clock: Clock) {}
+  constructor(readonly partitions: readonly PartitionHandle[], private clock: Clock) {}
 
   /** Starts the `n`th client of this process, with global id `id`. */
   start(n: number, id: number): void {
-    this.shards[n % this.shards.length].start(id);
+    this.partitions[n % this.partitions.length].start(id);
   }
 
   /** The `n`th client of this process (global id `id`) leaves. */
   leave(n: number, id: number): void {
-    this.shards[n % this.shards.length].leave(id);
+    this.partitions[n % this.partitions.length].leave(id);
   }
 
   stop(): void {
-    for (const s of this.shards) s.stop();
+    for (const s of this.partitions) s.stop();
   }
 
   kill(): void {
-    for (const s of this.shards) s.kill();
+    for (const s of this.partitions) s.kill();
   }
 
   async finished(): Promise<void> {
-    await Promise.all(this.shards.map((s) => s.finished()));
+    await Promise.all(this.partitions.map((s) => s.finished()));
     this.#cache = null;
   }
 
   snapshot(): Snapshot {
-    if (this.shards.length === 1) return this.shards[0].snapshot();
+    if (this.partitions.length === 1) return this.partitions[0].snapshot();
     const now = this.clock.now();
     if (!this.#cache || now - this.#cache.at > CACHE_MS) {
-      this.#cache = { at: now, snapshot: mergeSnapshots(this.shards.map((s) => s.snapshot())) };
+      this.#cache = { at: now, snapshot: mergeSnapshots(this.partitions.map((s) => s.snapshot())) };
     }
     return this.#cache.snapshot;
   }
 
   clientRows(limit = Infinity): ClientRow[] {
-    return sortWorstFirst(this.shards.flatMap((s) => s.clientRows(limit))).slice(0, limit);
+    return sortWorstFirst(this.partitions.flatMap((s) => s.clientRows(limit))).slice(0, limit);
   }
 }

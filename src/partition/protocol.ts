@@ -24,14 +24,14 @@ export interface PartitionHandle {
   kill(): void;
   /** Resolves once stopped and every FFmpeg has exited (the final snapshot is in). */
   finished(): Promise<void>;
-  /** The shard's figures, as of its last report. */
+  /** The partition's figures, as of its last report. */
   snapshot(): Snapshot;
   /** Its `limit` worst clients (all by default). */
   clientRows(limit?: number): ClientRow[];
 }
 
-/** The name of a shard worker: the entry module starts the worker side when it sees it. */
-export const SHARD_WORKER_NAME = "hls-swarm-shard";
+/** The name of a partition worker: the entry module starts the worker side when it sees it. */
+export const PARTITION_WORKER_NAME = "hls-swarm-partition";
 
 /** Everything a worker needs to run its share of the clients. */
 export interface WorkerInit {
@@ -43,7 +43,7 @@ export interface WorkerInit {
   /** The native fan-in to read clients with, or null for Deno's pipes. */
   faninPath: string | null;
   seed: number;
-  /** Clients this shard will run. */
+  /** Clients this partition will run. */
   targetClients: number;
   /** Rows of its worst clients per report; Infinity with per-client metrics. */
   rows: number;

@@ -18,11 +18,11 @@ import { parsersFor, stderrSelection } from "../parser/parsers_for.ts";
 const SERIES_OVERLAP_S = 3;
 
 /**
- * Serves a shard in this worker until it is stopped and finished.
+ * Serves a partition in this worker until it is stopped and finished.
  *
- * @example Not run: it serves a shard only inside its worker thread
+ * @example Not run: it serves a partition only inside its worker thread
  * ```ts ignore
- * // in the entry module, when self.name is SHARD_WORKER_NAME:
+ * // in the entry module, when self.name is PARTITION_WORKER_NAME:
  * await runPartitionWorker();
  * ```
  */
@@ -45,19 +45,19 @@ export function runPartitionWorker(): Promise<void> {
     enabled: () => true,
   };
   return new Promise((resolve) => {
-    let shard: Partition | null = null;
+    let partition: Partition | null = null;
     let init: WorkerInit | null = null;
     let sentUpTo = -Infinity;
     const report = (final: boolean) => {
-      if (!shard || !init) return;
-      const snap = shard.snapshot();
+      if (!partition || !init) return;
+      const snap = partition.snapshot();
       const from = final ? undefined : sentUpTo - SERIES_OVERLAP_S;
-      const series = shard.stats.series.toWire(from);
-      sentUpTo = shard.stats.series.end;
+      const series = partition.stats.series.toWire(from);
+      sentUpTo = partition.stats.series.end;
       post({
         type: "report",
         snapshot: { ...snap, series },
-        rows: clientRows(shard.stats.clients.values(), init.rows),
+        rows: clientRows(partition.stats.clients.values(), init.rows),
         final,
       });
     };
@@ -74,7 +74,7 @@ export function runPartitionWorker(): Promise<void> {
           { ...tls, cleanup: async () => {} },
           logger,
         );
-        shard = new Partition({
+        partition = new Partition({
           spawner: clientSpawner(
             { ...m.init, selection: stderrSelection(config) },
             systemClock,
@@ -103,12 +103,12 @@ export function runPartitionWorker(): Promise<void> {
           requestLogRedactor: redactorFor(config),
           onTick: () => report(false),
         });
-      } else if (m.type === "start") shard?.start(m.id);
-      else if (m.type === "leave") shard?.leave(m.id);
+      } else if (m.type === "start") partition?.start(m.id);
+      else if (m.type === "leave") partition?.leave(m.id);
       else if (m.type === "stop" || m.type === "kill") {
-        if (m.type === "kill") shard?.kill();
-        else shard?.stop();
-        shard?.finished().then(() => {
+        if (m.type === "kill") partition?.kill();
+        else partition?.stop();
+        partition?.finished().then(() => {
           report(true);
           scope.onmessage = null;
           resolve();

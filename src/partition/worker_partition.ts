@@ -10,21 +10,21 @@ import type { ClientRow } from "../stats/client_rows.ts";
 import { SERIES_FIELDS, WallSeries } from "../stats/series.ts";
 import {
   type FromWorker,
+  PARTITION_WORKER_NAME,
   type PartitionHandle,
-  SHARD_WORKER_NAME,
   type ToWorker,
   type WorkerInit,
 } from "./protocol.ts";
 
 /**
- * A shard running in a worker thread.
+ * A partition running in a worker thread.
  *
  * @example Not run: it starts a worker thread that runs FFmpeg
  * ```ts ignore
- * const shard = new WorkerPartition(entryUrl, init, log, () => emptySnapshot);
- * shard.start(0);
- * shard.stop();
- * await shard.finished();
+ * const partition = new WorkerPartition(entryUrl, init, log, () => emptySnapshot);
+ * partition.start(0);
+ * partition.stop();
+ * await partition.finished();
  * ```
  */
 export class WorkerPartition implements PartitionHandle {
@@ -38,12 +38,12 @@ export class WorkerPartition implements PartitionHandle {
 
   /**
    * @param entry the program's entry module, which starts the worker side when its worker is
-   *   named {@linkcode SHARD_WORKER_NAME} (the same file in a bundle or in the source tree)
+   *   named {@linkcode PARTITION_WORKER_NAME} (the same file in a bundle or in the source tree)
    * @param empty the snapshot before the first report
    */
   constructor(entry: string, init: WorkerInit, private log: Logger, empty: Snapshot) {
     this.#latest = empty;
-    this.#worker = new Worker(entry, { type: "module", name: SHARD_WORKER_NAME });
+    this.#worker = new Worker(entry, { type: "module", name: PARTITION_WORKER_NAME });
     this.#worker.onmessage = (e: MessageEvent<FromWorker>) => this.#receive(e.data);
     this.#worker.onerror = (e) => {
       e.preventDefault();

@@ -47,9 +47,9 @@ export interface ClientRecord {
   lines(): ClientLineCounts;
 }
 
-/** How a shard judges its clients. */
+/** How a partition judges its clients. */
 export interface PartitionStatsOptions {
-  /** Clients the shard was asked to run. */
+  /** Clients the partition was asked to run. */
   targetClients: number;
   /** Expected segment duration, for stall detection. */
   targetDurationMs: number;
@@ -61,7 +61,7 @@ export interface PartitionStatsOptions {
   groupsOf?: (id: number) => ClientGroups;
 }
 
-/** Kinds of parser error a shard logs; more kinds are counted but not logged (a flood of bugs). */
+/** Kinds of parser error a partition logs; more kinds are counted but not logged (a flood of bugs). */
 const LOGGED_PARSER_ERROR_KINDS = 20;
 
 const NO_LINES: ClientLineCounts = {
@@ -70,7 +70,7 @@ const NO_LINES: ClientLineCounts = {
 };
 
 /**
- * A shard's statistics.
+ * A partition's statistics.
  *
  * @example
  * ```ts
@@ -88,9 +88,9 @@ export class PartitionStats {
   readonly series = new WallSeries();
   /**
    * Manifest and segment TTFB per wall-clock interval, beside the whole-run sketches. In the
-   * snapshot once the shard has finished (its final tick): no live reader plots it, and a
+   * snapshot once the partition has finished (its final tick): no live reader plots it, and a
    * worker's report a second would otherwise copy up to 1,440 sketches, and the main thread
-   * merge them, every second (bench/series_bench.ts: 17 ms per 1-hour shard).
+   * merge them, every second (bench/series_bench.ts: 17 ms per 1-hour partition).
    */
   readonly ttfb = new TtfbSeries(SKETCH_ACCURACY);
   #finished = false;
@@ -156,7 +156,7 @@ export class PartitionStats {
 
   /**
    * Counts a line of client `id` that a parser threw on (`parserErrors`). True the first time
-   * this shard sees that `kind` of error (src/client/runner.ts logs it then): a bug that trips
+   * this partition sees that `kind` of error (src/client/runner.ts logs it then): a bug that trips
    * on every line is logged once, not once a line.
    */
   parserError(id: number, kind: string): boolean {

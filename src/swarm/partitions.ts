@@ -42,12 +42,12 @@ export function workerCount(
 }
 
 /**
- * The shards of this process, started and ready for clients.
+ * The partitions of this process, started and ready for clients.
  *
  * @example Not run: it starts FFmpeg clients
  * ```ts ignore
- * const shards = createPartitions(config, deps, mapping, plan);
- * shards.start(0, plan.firstClient);
+ * const partitions = createPartitions(config, deps, mapping, plan);
+ * partitions.start(0, plan.firstClient);
  * ```
  */
 export function createPartitions(
@@ -69,12 +69,12 @@ export function createPartitions(
     navigator.hardwareConcurrency,
     deps.workerEntry !== undefined,
   );
-  // Client k of this process goes to shard k % n.
+  // Client k of this process goes to partition k % n.
   const share = (i: number, of: number) => Math.floor((plan.clients - i + of - 1) / of);
-  let shards: PartitionHandle[];
+  let partitions: PartitionHandle[];
   if (n === 0) {
     const clients = partitionClients(config, deps.caps, mapping, deps.tls, deps.log);
-    shards = [
+    partitions = [
       new Partition({
         spawner: deps.spawner,
         clock: deps.clock,
@@ -96,7 +96,7 @@ export function createPartitions(
     ];
   } else {
     const { cleanup: _, ...tls } = deps.tls;
-    shards = Array.from({ length: n }, (_, i) =>
+    partitions = Array.from({ length: n }, (_, i) =>
       new WorkerPartition(
         deps.workerEntry!,
         {
@@ -115,5 +115,5 @@ export function createPartitions(
       ));
   }
   deps.log.info("shards_started", { workers: n, clients: plan.clients });
-  return new PartitionSet(shards, deps.clock);
+  return new PartitionSet(partitions, deps.clock);
 }
