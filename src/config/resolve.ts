@@ -16,8 +16,6 @@
 import { isIp } from "../net/ip.ts";
 import { interleave } from "../math/weighted.ts";
 
-export { isIp };
-
 /** One address of a rule and its weight (`IP*3` → 3). */
 export interface EdgeAddress {
   ip: string;
