@@ -103,15 +103,17 @@ function printedMap(): string {
     .reverse().join("\n");
 }
 
-Deno.test("the layer map names every part of src/ once", async () => {
+Deno.test("the layer map names every part of src/ once, and nothing else", async () => {
   const named = LAYERS.flatMap((l) => l.parts);
   const parts = [...new Set((await sources()).map((f) => partOf(f.slice(`${ROOT}src/`.length))))];
   assertEquals(
     {
       unnamed: parts.filter((p) => !named.includes(p)),
       twice: named.filter((p, i) => named.indexOf(p) !== i),
+      // A name of the map that no longer exists is a stale map.
+      gone: named.filter((p) => !parts.includes(p)),
     },
-    { unnamed: [], twice: [] },
+    { unnamed: [], twice: [], gone: [] },
   );
 });
 
