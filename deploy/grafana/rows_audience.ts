@@ -10,7 +10,7 @@
 import { instant, q, rate, type Row, sel, stat, timeseries } from "./panels.ts";
 
 const A = "hlsswarm_audience_";
-const WHERE = "Measured where the clients run, from the snapshot /metrics and the summary share, " +
+const WHERE = "Measured by hls-swarm where the viewers run (the counts the exit summary has), " +
   "summed over shards.";
 /** `sum(hlsswarm_audience_<name>{run…})`: a fleet's figure is its shards' sum. */
 const sum = (name: string) => `sum(${A}${name}${sel()})`;
@@ -35,8 +35,8 @@ export const AUDIENCE_ROWS: Row[] = [{
             "lag a leave by up to a segment; see active). target: what the audience plan " +
             "(--stages) asks for now, a fleet's the sum of its shards' shares; configured, not " +
             "measured, and absent without a plan. active: FFmpeg processes running (process " +
-            "state). Viewers below target with the ramp held (right) is the load box, not the " +
-            "plan.",
+            "state). Viewers below target while the ramp is held (Ramp now, below) is the load " +
+            "box, not the plan.",
           { unit: "short", min: 0, decimals: 0 },
           [
             q(sum("target_viewers"), "target"),

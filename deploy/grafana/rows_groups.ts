@@ -75,8 +75,8 @@ function groupLine(g: Group): Line {
     ),
     timeseries(
       `Errors by ${g.what}`,
-      `${head} Responses >= 400 and requests without a response per second, of each ` +
-        `${g.what}'s viewers, as a share of their requests.`,
+      `${head} Responses >= 400 and requests without a response, as a share of the requests ` +
+        `of each ${g.what}'s viewers in the rate interval (0 when none failed).`,
       { unit: "percentunit", min: 0 },
       [q(`${rate(m("errors_total"), by)} / ${rate(m("requests_total"), by)}`, legend)],
     ),
