@@ -183,3 +183,38 @@ Deno.test("--print-cmd shows client 0's lookup and command; k8s render passes bo
     await dns.close();
   }
 });
+
+Deno.test("past 63 addresses the DNS names, a shard counts the rest as one group, 'other'", async () => {
+  const addresses = Array.from({ length: 70 }, (_, i) => `10.0.${i >> 8}.${i & 255}`);
+  const dns = await startDnsServer({ [HOST]: addresses });
+  try {
+    const loaded = loadConfig(
+      { "resolve-dns": true, "dns-server": `127.0.0.1:${dns.port}` },
+      `http://${HOST}/stream.m3u8`,
+    );
+    assert(loaded.ok, JSON.stringify(loaded));
+    const caps = await detectCapabilities("ffmpeg", runCommand);
+    const tls: TlsSetup = {
+      verify: true,
+      caFile: null,
+      extraCaPem: [],
+      describe: "system",
+      cleanup: async () => {},
+    };
+    const clients = partitionClients(loaded.config, caps, { kind: "all" }, tls, keepingLogger());
+    const signal = new AbortController().signal;
+    const groups: (string | null)[] = [];
+    // One after another, so viewer k gets the k-th rotation: its first answer is address k.
+    for (let id = 0; id < 70; id++) {
+      const { args } = await clients.command(id, signal);
+      assertEquals(args[args.indexOf("-i") + 1], `http://${addresses[id]}/stream.m3u8`);
+      groups.push(clients.groupsOf?.(id).address ?? null);
+    }
+    assertEquals(groups.slice(0, 63), addresses.slice(0, 63));
+    assertEquals(groups.slice(63), Array(7).fill("other"));
+    // A viewer's group stays what it was.
+    assertEquals(clients.groupsOf?.(2).address, addresses[2]);
+  } finally {
+    await dns.close();
+  }
+});

@@ -92,6 +92,8 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
           resolved.map((l) => l.address).sort(),
           dns.queries.map((q) => q.answers[0]).sort(),
         );
+        // The viewers ran in a worker thread's shard, which made their lookups.
+        assertEquals(run.logs.find((l) => l.msg === "shards_started")?.workers, 1);
         const restarts = run.logs.filter((l) => l.msg === "client_started" && l.restart);
         assertEquals(restarts.map((l) => l.client_id), [5]);
 
@@ -149,6 +151,8 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
             "--duration=5s",
             "--metrics=off",
             `--user-agent=${uniqueAgent("dns-tls")}`,
+            // The main thread's shard (the 8 viewers above ran in a worker's).
+            "--workers=0",
             `--ca-file=${certs.ca}`,
             "--resolve-dns",
             `--dns-server=127.0.0.1:${tls.port}`,
@@ -158,6 +162,7 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
         const json = `${dir}/tls.json`;
         const ok = await swarm(HOST, `--summary-json=${json}`);
         assertEquals(ok.code, 0, ok.stderr.slice(-1500));
+        assertEquals(ok.logs.find((l) => l.msg === "shards_started")?.workers, 0);
         const s: RunSummary = JSON.parse(await Deno.readTextFile(json));
         assertEquals(s.clients.receivedMedia, 2);
         assertStringIncludes(s.run.ffmpegArgv.join(" "), `-verifyhost ${HOST}`);

@@ -1,8 +1,9 @@
 /**
  * deploy/grafana/ as Grafana and Prometheus see it: the dashboard type-checks against Grafana's
  * schema (@grafana/schema) and is its generator's output; its layout, variables and panels are
- * sound; and every query of every panel returns data from a real Prometheus that scraped a real
- * run (4 FFmpeg clients through a caching nginx edge (tests/cdn_edges.ts: X-Cache, X-Served-By)
+ * sound; and every query of every panel but the audience's, the renditions' and the edge
+ * addresses' (tests/grafana_audience_test.ts runs those) returns data from a real Prometheus that
+ * scraped a real run (4 FFmpeg clients through a caching nginx edge (tests/cdn_edges.ts: X-Cache, X-Served-By)
  * in front of nginx, which answers every tenth segment 404 and proxies the rest to an upstream
  * that answers after 100 to 200 ms; one client killed mid-run; the origin's node and nginx
  * exporters re-exported), both without a shard label (one process) and with one added by
@@ -16,7 +17,16 @@ import type { RunSummary } from "../src/report/summary.ts";
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import { assert, assertEquals } from "../src/testing/assert.ts";
 import { startEdge } from "./cdn_edges.ts";
-import { startPrometheus } from "./prometheus.ts";
+import {
+  AUDIENCE_QUERY,
+  BUILT_INS,
+  DIR,
+  readDashboard,
+  runQueries,
+  startGrafanaPrometheus,
+  startSlowUpstream,
+  substitute,
+} from "./grafana_helpers.ts";
 import {
   ffmpegPids,
   finishSwarm,
@@ -31,64 +41,10 @@ import {
   waitFor,
 } from "./helpers.ts";
 
-const DIR = `${ROOT}deploy/grafana`;
 const CLIENTS = 4;
 /** Dashboard vs exit summary, segment TTFB p50 and p95. */
 const TTFB_TOLERANCE = 0.05;
 const GENERATOR = `${DIR}/dashboard.ts`;
-
-interface Target {
-  refId: string;
-  expr: string;
-  instant?: boolean;
-  datasource?: { type?: string; uid?: string };
-}
-interface GridPos {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-interface GPanel {
-  id: number;
-  type: string;
-  title: string;
-  description?: string;
-  datasource?: { type?: string; uid?: string };
-  gridPos: GridPos;
-  targets?: Target[];
-  fieldConfig?: { defaults?: { unit?: string } };
-  panels?: GPanel[];
-}
-interface Variable {
-  name: string;
-  type: string;
-  query?: string;
-  multi?: boolean;
-  includeAll?: boolean;
-  allValue?: string;
-}
-interface GDashboard {
-  schemaVersion: number;
-  uid: string;
-  title: string;
-  templating: { list: Variable[] };
-  panels: GPanel[];
-}
-
-const readDashboard = async (): Promise<GDashboard> =>
-  JSON.parse(await Deno.readTextFile(`${DIR}/hls-swarm.json`));
-
-/** Grafana's own variables the queries may use. */
-const BUILT_INS = ["__rate_interval", "__interval", "__range"];
-
-/** `expr` with `$name` and `${name}` replaced from `vars`; fails on any variable left. */
-function substitute(expr: string, vars: Record<string, string>): string {
-  return expr.replace(/\$\{?(\w+)\}?/g, (m, name: string) => {
-    if (!(name in vars)) throw new Error(`unknown variable ${m} in ${expr}`);
-    return vars[name];
-  });
-}
 
 async function deno(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -171,67 +127,7 @@ Deno.test("the dashboard's layout, variables and panels are sound", async () => 
   );
 });
 
-/**
- * The origin's files, each segment answered after 100 to 200 ms (uniform): a TTFB that is the
- * origin's rather than the pipe's, spread over six histogram buckets, so a few hundred samples
- * fill each bucket evenly and bucket interpolation is fair to the summary's percentiles.
- * Segments are `no-store`, so the edge in front passes every one through (all misses) and the
- * segment TTFB stays the upstream's, up to 4 of them in a row: the edge's proxy_cache_lock holds
- * the clients' requests for one segment until the one before them is answered, and a no-store
- * answer serves none of them. Playlists are cached for 1 s, giving hits and misses. nginx
- * sends no `Age` of its own, so segments carry the upstream's (seconds since the file was
- * written), as a CDN's edge would report how long it has held them.
- */
-function startSlowUpstream(root: string) {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
-    const path = new URL(req.url).pathname;
-    const segment = path.endsWith(".ts");
-    if (segment) await new Promise((r) => setTimeout(r, 100 + 100 * Math.random()));
-    try {
-      const body = await Deno.readFile(`${root}${path}`);
-      if (!segment) {
-        return new Response(body, { headers: { "content-type": "application/vnd.apple.mpegurl" } });
-      }
-      const written = (await Deno.stat(`${root}${path}`)).mtime?.getTime() ?? Date.now();
-      const age = String(Math.max(0, Math.floor((Date.now() - written) / 1000)));
-      return new Response(body, {
-        headers: { "content-type": "video/mp2t", "cache-control": "no-store", age },
-      });
-    } catch {
-      return new Response("not found", { status: 404 });
-    }
-  });
-  return { port: server.addr.port, close: () => server.shutdown() };
-}
-
-/** A real Prometheus scraping `scrape` every second, with the helpers this test needs. */
-async function startGrafanaPrometheus(name: string, scrape: Record<string, unknown>) {
-  const dir = await Deno.makeTempDir({ prefix: `hls-swarm-grafana-${name}-` });
-  const prometheus = await startPrometheus(dir, {
-    global: { scrape_interval: "1s" },
-    scrape_configs: [scrape],
-  });
-  const { api } = prometheus;
-  return {
-    name,
-    api,
-    /** Series with at least one finite value. */
-    async count(expr: string, t: Target, range: { start: number; end: number }) {
-      const data = t.instant
-        ? await api("query", { query: expr, time: range.end })
-        : await api("query_range", { query: expr, start: range.start, end: range.end, step: 1 });
-      return data.result.filter((r) =>
-        (r.values ?? [r.value!]).some(([, v]) => Number.isFinite(Number(v)))
-      ).length;
-    },
-    async stop() {
-      await prometheus.stop();
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-    },
-  };
-}
-
-Deno.test("every query of every panel returns data from a real Prometheus scraping a real run, with and without a shard label", async () => {
+Deno.test("every query but the audience's returns data from a real Prometheus scraping a real run, with and without a shard label", async () => {
   const dashboard = await readDashboard();
   // 0.5 s segments: four times the TTFB samples of the default 2 s.
   const origin = await startOrigin({ ...DEFAULT_ORIGIN_OPTIONS, port: 0, segmentSeconds: 0.5 });
@@ -308,22 +204,17 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
       [...parsePromText(midRun).families.values()].flatMap((f) => f.samples.map((x) => x.name)),
     );
     const panels = dashboard.panels.filter((p) => p.type !== "row");
+    // The audience's, rendition and edge address queries are tests/grafana_audience_test.ts'.
+    const ours = (t: { expr: string }) => !AUDIENCE_QUERY.test(t.expr);
     const named = new Set(
-      panels.flatMap((p) => p.targets!.flatMap((t) => [...t.expr.matchAll(/([a-z_:]+)\{/g)]))
-        .map((m) => m[1]),
+      panels.flatMap((p) =>
+        p.targets!.filter(ours).flatMap((t) => [...t.expr.matchAll(/([a-z_:]+)\{/g)])
+      ).map((m) => m[1]),
     );
     const missing = [...named].filter((n) => !served.has(n));
     assertEquals(missing, [], `queried but not served: ${missing}`);
 
-    // The run's first and last scrape, as Prometheus stored them.
-    const stored = await plain.api("query_range", {
-      query: `timestamp(hlsswarm_info{run_id="${runId}"})`,
-      start: Math.floor(started),
-      end: Math.ceil(Date.now() / 1000),
-      step: 1,
-    });
-    const ts = stored.result.flatMap((r) => r.values!.map(([, v]) => Number(v)));
-    const span = { start: Math.min(...ts), end: Math.max(...ts) };
+    const span = await plain.span(runId, started);
     const rangeS = Math.ceil(span.end - span.start) + 1;
     console.log(
       `run ${runId}: ${(span.end - span.start).toFixed(1)} s of scrapes; $__rate_interval=30s, ` +
@@ -347,38 +238,24 @@ Deno.test("every query of every panel returns data from a real Prometheus scrapi
     assertEquals(await labelValues(plain, v.get("shard")!), []);
     assertEquals(await labelValues(sharded, v.get("shard")!), ["0"]);
 
-    // Every query of every panel: no shard label (All), relabelled (All), shard 0 selected.
+    // Every query of every panel, but the audience's: no shard label (All), relabelled (All),
+    // shard 0 selected.
     const passes = [
       { p: plain, shard: ".*" },
       { p: sharded, shard: ".*" },
       { p: sharded, shard: "0" },
     ];
-    const empty: string[] = [];
-    const lines: string[] = [
-      'series per query: no shard label, shard=".*" / relabelled shard="0", shard=".*" / ' +
-      'relabelled, shard="0" selected',
-    ];
-    for (const panel of dashboard.panels) {
-      if (panel.type === "row") {
-        lines.push(`== ${panel.title}`);
-        continue;
-      }
-      const cells: string[] = [];
-      for (const t of panel.targets!) {
-        const counts: number[] = [];
-        for (const { p, shard } of passes) {
-          const expr = substitute(t.expr, { ...builtIns, run_id: runId, shard });
-          const n = await p.count(expr, t, span);
-          counts.push(n);
-          if (n === 0) empty.push(`${panel.title} ${t.refId} (${p.name}, shard=~"${shard}")`);
-        }
-        cells.push(`${t.refId} ${counts.join("/")}`);
-      }
-      lines.push(
-        `${panel.title}${panel.targets!.some((t) => t.instant) ? " [instant]" : ""}: ` +
-          cells.join(", "),
-      );
-    }
+    const { lines, empty, ran } = await runQueries(
+      dashboard.panels,
+      ours,
+      passes,
+      { ...builtIns, run_id: runId },
+      span,
+    );
+    console.log(
+      'series per query: no shard label, shard=".*" / relabelled, shard=".*" / relabelled, ' +
+        `shard="0" selected (${ran} queries)`,
+    );
     console.log(lines.join("\n"));
     assertEquals(empty, [], `queries without data:\n${empty.join("\n")}`);
 

@@ -89,6 +89,16 @@ Deno.test("promtool: the recording rules check clean and every rule passes its u
     ["hlsswarm_clients_with_media", r1("1"), steady(5)],
     ["hlsswarm_clients_stalled", r1("0"), steady(1)],
     ["hlsswarm_clients_stalled", r1("1"), steady(0)],
+    // The audience: r1's shards join 3/s and 1/s, leave 2/s and 1/s, and follow a plan's
+    // shares of 4 and 2 viewers with 3 and 2.
+    ["hlsswarm_audience_joins_total", r1("0"), grows(3)],
+    ["hlsswarm_audience_joins_total", r1("1"), grows(1)],
+    ["hlsswarm_audience_leaves_total", r1("0"), grows(2)],
+    ["hlsswarm_audience_leaves_total", r1("1"), grows(1)],
+    ["hlsswarm_audience_viewers", r1("0"), steady(3)],
+    ["hlsswarm_audience_viewers", r1("1"), steady(2)],
+    ["hlsswarm_audience_target_viewers", r1("0"), steady(4)],
+    ["hlsswarm_audience_target_viewers", r1("1"), steady(2)],
     // TTFB of segments: per shard 1/s within 0.1 s, 1/s within (0.1, 0.2] s.
     ...["0", "1"].flatMap((s): [string, Record<string, string>, string][] => [
       ["hlsswarm_ttfb_seconds_bucket", r1(s, { kind: "segment", le: "0.1" }), grows(1)],
@@ -110,11 +120,15 @@ Deno.test("promtool: the recording rules check clean and every rule passes its u
     ["up", r1("0"), steady(1)],
     ["up", r1("1"), steady(1)],
     ["up", r1("2"), steady(0)],
-    // r2: one shard, no failed request: the failed-requests rule must still give 0.
+    // r2: one shard, no failed request: the failed-requests rule must still give 0. No
+    // audience plan: its viewers joined once and stay, and it has no target.
     ["hlsswarm_requests_total", r2({ kind: "segment" }), grows(1)],
     ["hlsswarm_responses_total", r2({ kind: "segment", status: "200" }), grows(1)],
     ["hlsswarm_events_total", r2({ event: "unanswered_requests" }), steady(0)],
     ["up", r2(), steady(1)],
+    ["hlsswarm_audience_joins_total", r2(), steady(3)],
+    ["hlsswarm_audience_leaves_total", r2(), steady(0)],
+    ["hlsswarm_audience_viewers", r2(), steady(3)],
   ];
   const at = "2m";
   const expect = (record: string, samples: [Record<string, string>, number][]) => ({
@@ -159,6 +173,20 @@ Deno.test("promtool: the recording rules check clean and every rule passes its u
         expect("run_id:hlsswarm_clients_active:sum", [[{ run_id: "r1" }, 9]]),
         expect("run_id:hlsswarm_clients_with_media:sum", [[{ run_id: "r1" }, 8]]),
         expect("run_id:hlsswarm_clients_stalled:sum", [[{ run_id: "r1" }, 1]]),
+        expect("run_id:hlsswarm_audience_joins:rate1m", [[{ run_id: "r1" }, 4], [
+          { run_id: "r2" },
+          0,
+        ]]),
+        expect("run_id:hlsswarm_audience_leaves:rate1m", [[{ run_id: "r1" }, 3], [
+          { run_id: "r2" },
+          0,
+        ]]),
+        expect("run_id:hlsswarm_audience_viewers:sum", [[{ run_id: "r1" }, 5], [
+          { run_id: "r2" },
+          3,
+        ]]),
+        // Without a plan there is no target, and no record of it.
+        expect("run_id:hlsswarm_audience_target_viewers:sum", [[{ run_id: "r1" }, 6]]),
         // The fleet's buckets: 2/s within 0.1 s, 2/s more within 0.2 s.
         expect("run_id_kind:hlsswarm_ttfb_seconds:p50_1m", [
           [{ run_id: "r1", kind: "segment" }, quantile(0.5, 0.1, 0.2, 2, 2)],
@@ -249,6 +277,10 @@ Deno.test("a real Prometheus scrapes 2 real shards through the shipped relabelli
       40_000,
       "2 shards up and 2 clients active in the recorded series",
     );
+    // The plain ramp joins each client once: 2 viewers, and no plan, so no target.
+    const viewers = await query("run_id:hlsswarm_audience_viewers:sum");
+    assertEquals(viewers.map((s) => [s.metric.run_id, s.value?.[1]]), [[runId, "2"]]);
+    assertEquals(await query("run_id:hlsswarm_audience_target_viewers:sum"), []);
     const up = await query("up");
     console.log(up.map((s) => JSON.stringify(s.metric)).join("\n"));
     assertEquals(

@@ -19,15 +19,29 @@
 // deno-lint-ignore-file no-import-prefix
 import type { Dashboard, Panel, RowPanel, VariableModel } from "npm:@grafana/schema@13.2.3";
 import { DS, type Json, type Row } from "./panels.ts";
+import { AUDIENCE_ROWS } from "./rows_audience.ts";
 import { CDN_ROWS } from "./rows_cdn.ts";
+import { GROUP_ROWS } from "./rows_groups.ts";
 import { HEALTH_ROWS } from "./rows_health.ts";
 import { VIEWER_ROWS } from "./rows_viewers.ts";
 
 /** The schemaVersion of the Grafana the types come from (@grafana/schema 13.2). */
 export const SCHEMA_VERSION = 42;
 
-/** The dashboard's rows, top to bottom: the viewers, the CDN, then health. */
-export const ROWS: Row[] = [...VIEWER_ROWS, ...CDN_ROWS, ...HEALTH_ROWS];
+const [CLIENTS_ROW, ...EXPERIENCE_ROWS] = VIEWER_ROWS;
+/**
+ * The dashboard's rows, top to bottom: the clients, then the audience (how they came and went:
+ * the next question after how many there are), what the viewers saw and fetched, the same by
+ * rendition and edge address, the CDN, then health.
+ */
+export const ROWS: Row[] = [
+  CLIENTS_ROW,
+  ...AUDIENCE_ROWS,
+  ...EXPERIENCE_ROWS,
+  ...GROUP_ROWS,
+  ...CDN_ROWS,
+  ...HEALTH_ROWS,
+];
 
 function variables(): Json<VariableModel>[] {
   return [

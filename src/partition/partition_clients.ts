@@ -10,10 +10,12 @@ import { type DnsLookup, dnsLookup } from "../net/dns.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { StreamMapping } from "../process/ffmpeg_args.ts";
 import type { TlsSetup } from "../process/tls.ts";
-import type { ClientGroups } from "../stats/groups.ts";
+import { type ClientGroups, clientGroupsOption, MAX_GROUPS } from "../stats/groups.ts";
 import { clientCommand } from "../process/ffmpeg_args.ts";
-import { clientGroupsOption } from "../stats/groups.ts";
 import { DnsPins } from "../client/dns_pins.ts";
+
+/** The group of the addresses past the first MAX_GROUPS - 1 a partition's lookups answered. */
+export const OTHER_ADDRESSES = "other";
 
 /** A client's FFmpeg command. */
 export type Command = { command: string; args: string[] };
@@ -54,6 +56,18 @@ export function partitionClients(
   }
   const pins = new DnsPins(dns, lookup ?? dnsLookup(dns.server));
   const rendition = clientGroupsOption(config, mapping).groupsOf;
+  // The DNS, not the flags, names the addresses: past MAX_GROUPS - 1 of them in this partition, the
+  // rest count as one group, so the figures (and /metrics' labels) stay bounded.
+  const named = new Set<string>();
+  const labels = new Map<number, string>();
+  const labelOf = (id: number, address: string) => {
+    let label = labels.get(id);
+    if (label !== undefined) return label;
+    if (named.has(address) || named.size < MAX_GROUPS - 1) named.add(address);
+    label = named.has(address) ? address : OTHER_ADDRESSES;
+    labels.set(id, label);
+    return label;
+  };
   return {
     async command(id, signal) {
       const known = pins.addressOf(id) !== null;
@@ -73,7 +87,7 @@ export function partitionClients(
       const address = pins.addressOf(id);
       return {
         rendition: rendition?.(id).rendition ?? null,
-        address,
+        address: address && labelOf(id, address),
         ...(address === null ? { pending: true } : {}),
       };
     },

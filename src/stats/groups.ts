@@ -7,7 +7,9 @@
  * the viewer experience (src/viewer/stats.ts). Counts add and sketches merge, exactly.
  *
  * A group is a rendition's label or an address, both from the run's own flags, so there are at
- * most {@linkcode MAX_GROUPS} of each: the labels are bounded without folding.
+ * most {@linkcode MAX_GROUPS} of each: the labels are bounded without folding. With
+ * `--resolve-dns` the DNS names the addresses: the shard folds those past the limit into one
+ * (src/partition/partition_clients.ts).
  * @module
  */
 import type { HttpEvent } from "../parser/http_event.ts";
