@@ -41,7 +41,7 @@ export interface AudiencePlan {
   joinDelayMs?: ((slot: number, session: number, tMs: number) => number) | null;
 }
 
-/** What the audience does to the shard and tells the run. */
+/** What the audience does to the partitions and tells the run. */
 export interface AudienceActions {
   join(slot: number): void;
   leave(slot: number): void;
@@ -77,7 +77,7 @@ export interface AudienceResult {
 
 /**
  * The audience's latest status, as the process's snapshot carries it. The plan runs in the
- * process, not in its shards, so its figures join the merged snapshot here (absent without a
+ * process, not in its partitions, so its figures join the merged snapshot here (absent without a
  * plan, or before it starts).
  *
  * @example

@@ -12,7 +12,7 @@ import type { TlsSetup } from "../process/tls.ts";
 /** Everything a swarm run uses from the outside world. */
 export interface SwarmDeps {
   clock: Clock;
-  /** Starts and reads the clients of a shard on this thread. */
+  /** Starts and reads the clients of a partition on this thread. */
   spawner: ClientSpawner;
   /** The native fan-in each worker starts for its clients, or null to read pipes in Deno. */
   faninPath: string | null;
@@ -32,7 +32,7 @@ export interface SwarmDeps {
   /** Writes a line a person must see on stderr, besides the log (preflight's warnings). */
   notice?(line: string): void;
   /**
-   * The program's entry module, which runs a shard when started as a worker; without it the
+   * The program's entry module, which runs a partition when started as a worker; without it the
    * clients run on this thread.
    */
   workerEntry?: string;

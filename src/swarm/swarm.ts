@@ -1,7 +1,7 @@
 /**
- * A swarm run: preflight, variant probe, the metrics endpoint, the ramp over the shard that runs
- * the clients, and a shutdown that leaves no FFmpeg behind. Per-client work (spawn, read, parse,
- * record) is the shard's and its clients'; the swarm keeps fleet concerns only.
+ * A swarm run: preflight, variant probe, the metrics endpoint, the ramp over the partitions that
+ * run the clients, and a shutdown that leaves no FFmpeg behind. Per-client work (spawn, read,
+ * parse, record) is the partitions' and their clients'; the swarm keeps fleet concerns only.
  * @module
  */
 import { writeTextFileAtomic } from "../atomic_write.ts";
@@ -48,7 +48,7 @@ export type { SwarmDeps };
 export class Swarm {
   /** The origin's exporters, when --origin-metrics/--nginx-metrics are set (for the dashboard). */
   origin: ExporterScraper | null = null;
-  #shards: PartitionSet | null = null;
+  #partitions: PartitionSet | null = null;
   readonly #empty: PartitionStats;
   readonly #plan: ShardPlan;
   #mapping: StreamMapping = { kind: "all" };
@@ -94,13 +94,13 @@ export class Swarm {
 
   /** The fleet's figures now, as a mergeable snapshot. */
   snapshot(): Snapshot {
-    const snap = this.#shards?.snapshot() ?? this.#empty.snapshot(this.deps.clock.wallNow());
+    const snap = this.#partitions?.snapshot() ?? this.#empty.snapshot(this.deps.clock.wallNow());
     return this.audienceNow.overlay(snap);
   }
 
   /** The `limit` worst clients now (all of them by default). */
   clientRows(limit?: number): ClientRow[] {
-    return this.#shards?.clientRows(limit) ?? [];
+    return this.#partitions?.clientRows(limit) ?? [];
   }
 
   /** Begins a graceful shutdown (SIGTERM, grace period, SIGKILL). Later calls are ignored. */
@@ -114,7 +114,7 @@ export class Swarm {
       grace_ms: this.config.shutdownGraceMs,
     });
     this.#stop.abort();
-    this.#shards?.stop();
+    this.#partitions?.stop();
   }
 
   /** Sends SIGKILL to every running FFmpeg now. */
@@ -125,7 +125,7 @@ export class Swarm {
       reason,
       running: this.snapshot().clients.running,
     });
-    this.#shards?.kill();
+    this.#partitions?.kill();
   }
 
   /**
@@ -143,12 +143,12 @@ export class Swarm {
       lineReader: deps.faninPath ? "native" : "deno",
       workers: shardWorkers(config, deps, this.#plan),
     });
-    // Every shard appends to the request log: it starts empty, a new regular file (a symlink at
+    // Every partition appends to the request log: it starts empty, a new regular file (a symlink at
     // the path is replaced, not written through).
     if (config.requestLog) await writeTextFileAtomic(config.requestLog, "");
-    const shards = createPartitions(config, deps, this.#mapping, this.#plan);
-    this.#shards = shards;
-    if (this.#stop.signal.aborted) shards.stop();
+    const partitions = createPartitions(config, deps, this.#mapping, this.#plan);
+    this.#partitions = partitions;
+    if (this.#stop.signal.aborted) partitions.stop();
     const scraper = this.#startExporterScraper();
     this.#endpoint = serveEndpoint(config, {
       ffmpegVersion: deps.caps.version,
@@ -178,7 +178,7 @@ export class Swarm {
     }
     const started = await this.#ramp(signal);
 
-    await shards.finished();
+    await partitions.finished();
     await watch.finish(this.snapshot());
     if (config.metricsLingerMs <= 0) await this.closeMetrics();
     await scraper?.stop();
@@ -260,7 +260,7 @@ export class Swarm {
       offsets,
       clock,
       signal,
-      (local) => this.#shards!.start(local, plan.firstClient + local),
+      (local) => this.#partitions!.start(local, plan.firstClient + local),
       (s) => this.#holdWhileBusy(s),
     );
     const rampMs = clock.now() - rampStart;
@@ -291,8 +291,8 @@ export class Swarm {
     this.#rampStartedAt = clock.now();
     let heldSince = 0;
     const result = await runAudience(audience, clock, signal, {
-      join: (local) => this.#shards!.start(local, plan.firstClient + local),
-      leave: (local) => this.#shards!.leave(local, plan.firstClient + local),
+      join: (local) => this.#partitions!.start(local, plan.firstClient + local),
+      leave: (local) => this.#partitions!.leave(local, plan.firstClient + local),
       busy: () => this.loadbox.busy,
       onHold: (held) => {
         if (held) {
