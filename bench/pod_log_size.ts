@@ -7,7 +7,7 @@
  * are left out and counted).
  *
  * What is real and what is synthesized: the lines are written by the swarm's own RequestLog
- * (src/report/request_log.ts) from parser events, so their fields, order and rounding are a
+ * (src/client/request_log.ts) from parser events, so their fields, order and rounding are a
  * run's; the events are synthesized, since no hour-long pod was recorded: each viewer asks for
  * its playlist and a segment once per segment duration (as FFmpeg does on a live stream),
  * TTFBs drawn around 20 ms (playlists) and 35 ms (segments), downloads and sizes around a
