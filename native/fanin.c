@@ -63,7 +63,7 @@ struct client {
 static struct client *clients;
 static int epfd;
 static double batch_ms = 1;
-static const double flush_ms = 5; /* the longest a record waits before it is written */
+static double flush_ms = 5; /* the longest a record waits before it is written (--flush-ms) */
 /* Batching starts above this many lines a second (about 65 FFmpeg clients at trace level): below
  * it, reading each write at once is cheap and every stamp is as early as it can be. Lines a
  * second measure load whether or not the loop batches, so batching does not switch itself off. */
@@ -242,8 +242,9 @@ static void kill_all(void) {
     if (!c->exited) kill(-c->pid, SIGKILL);
 }
 
-static const char USAGE[] = "usage: hls-swarm-fanin [--batch-ms MS] [--buffer-mib MIB] "
-                            "[--keep PREFIX] [--latest PREFIX] [--keep-level LEVEL]...\n";
+static const char USAGE[] = "usage: hls-swarm-fanin [--batch-ms MS] [--flush-ms MS] "
+                            "[--buffer-mib MIB] [--keep PREFIX] [--latest PREFIX] "
+                            "[--keep-level LEVEL]...\n";
 
 /* Reads argv; returns -1 to exit 0 (--version), 0 to run, or exits 2 on a usage error. */
 static int options(int argc, char **argv, double *buffer_mib) {
@@ -267,6 +268,7 @@ static int options(int argc, char **argv, double *buffer_mib) {
     }
     if (known) continue;
     if (i + 1 < argc && !strcmp(argv[i], "--batch-ms")) batch_ms = atof(argv[++i]);
+    else if (i + 1 < argc && !strcmp(argv[i], "--flush-ms")) flush_ms = atof(argv[++i]);
     else if (i + 1 < argc && !strcmp(argv[i], "--buffer-mib")) *buffer_mib = atof(argv[++i]);
     else { fputs(USAGE, stderr); exit(2); }
   }

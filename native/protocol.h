@@ -4,9 +4,9 @@
  * differ. Change both together, and FANIN_PROTOCOL with them, whenever a record or the request
  * changes. All integers are little-endian.
  *
- * Start-up (argv): [--batch-ms MS] [--buffer-mib MIB], then the line selection that a spawn
- * request may ask for (FANIN_FILTER_STDERR): any number of `--keep PREFIX`, `--latest PREFIX`
- * and `--keep-level LEVEL` (see filter.h). The fan-in answers `--version` with
+ * Start-up (argv): [--batch-ms MS] [--flush-ms MS] [--buffer-mib MIB], then the line selection
+ * that a spawn request may ask for (FANIN_FILTER_STDERR): any number of `--keep PREFIX`,
+ * `--latest PREFIX` and `--keep-level LEVEL` (see filter.h). The fan-in answers `--version` with
  * "hls-swarm-fanin V protocol N".
  *
  * stdin, one request:  u32 length, u8 'S', u32 token, u8 streams (FANIN_STREAM_BITS: 1 stderr,

@@ -102,3 +102,41 @@ Deno.test("without a selection every line is passed and none is filtered", async
   assertEquals(filtered, 0);
   assertEquals(lines.map((l) => l.text), await captureLines("5.1", "stderr_trace_cmaf.txt"));
 });
+
+Deno.test("the selection's rules, line by line: keep, level, latest (held to the next kept line or the end), datetime", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-selection-" });
+  try {
+    const file = `${dir}/stderr`;
+    await Deno.writeTextFile(
+      file,
+      [
+        "[h264 @ 0x1] [debug] decoded", // filtered: no rule
+        "[mpegts @ 0x2] [trace] packet 1", // latest: replaced by the next
+        "[mpegts @ 0x2] [trace] packet 2", // latest: passed before the kept line below
+        "[debug] cur_dts", // filtered
+        "[http @ 0x3] [debug] request: GET /a.ts HTTP/1.1", // keep
+        "[h264 @ 0x1] [error] concealing errors", // a level after the context: kept
+        "[error] Error opening input", // a level at the start: kept
+        "[info] something else", // filtered
+        "2026-12-07 21:23:00.353 [http @ 0x3] [trace] http_code=200", // keep, after the datetime
+        "2026-12-07 21:23:00.400 [mpegts @ 0x2] [trace] packet 3", // latest
+        "2026-12-07 21:23:00.401 [mpegts @ 0x2] [trace] packet 4", // latest: passed at the end
+        "[h264 @ 0x1] [trace] frame", // filtered
+      ].join("\n") + "\n",
+    );
+    const { lines, filtered } = await throughFanin(STDERR_SELECTION, file);
+    assertEquals(lines.map((l) => l.text), [
+      "[mpegts @ 0x2] [trace] packet 2",
+      "[http @ 0x3] [debug] request: GET /a.ts HTTP/1.1",
+      "[h264 @ 0x1] [error] concealing errors",
+      "[error] Error opening input",
+      "2026-12-07 21:23:00.353 [http @ 0x3] [trace] http_code=200",
+      "2026-12-07 21:23:00.401 [mpegts @ 0x2] [trace] packet 4",
+    ]);
+    assertEquals(filtered, 6);
+    // A held line keeps the stamp of its read, which is never after the next line's.
+    assert(lines[0].at <= lines[1].at);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
