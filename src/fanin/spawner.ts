@@ -39,10 +39,13 @@ const BATCH_MS = 1;
  * How long a record may wait in the fan-in before it is written to hls-swarm (unless 64 KiB
  * wait). Every write wakes hls-swarm for a read (a promise, a buffer hand-off, a turn of the
  * event loop); stamps are taken when a line is read, so this delays lines but does not move
- * their times. Measured at 200 FFmpeg 5.1 clients (`bench/overhead.ts`, two runs each on a busy
- * box): hls-swarm's own CPU 22.0 and 22.6 % of its FFmpegs' at 25 ms, 28.8 and 30.2 % at 5 ms.
+ * their times, and the exit record of a client waits as long. Measured with 500 replay clients
+ * (`bench/scale.ts --clients 500 --workers 1 --window 20`, two runs each, alternating, on a
+ * shared box): hls-swarm's CPU, its fan-in's included, 5.4 and 8.1 % of a core at 5 ms, 4.8 and
+ * 5.0 % at 25 ms, 4.4 and 4.5 % at 100 ms; at 200 FFmpeg 5.1 clients (`bench/overhead.ts`) 22.0
+ * and 22.6 % of its FFmpegs' at 25 ms, 28.8 and 30.2 % at 5 ms.
  */
-const FLUSH_MS = 25;
+const FLUSH_MS = 100;
 /** How far hls-swarm may fall behind a fan-in before its lines are dropped (and counted). */
 const BUFFER_MIB = 64;
 
