@@ -222,7 +222,12 @@ async function runWithTls({ config, caps, tls, io, log }: Ready): Promise<number
   const swarm = new Swarm(config, {
     clock: systemClock,
     spawner: clientSpawner(
-      { faninPath: reader.faninPath, deathSignal, selection: stderrSelection(config) },
+      {
+        faninPath: reader.faninPath,
+        deathSignal,
+        selection: stderrSelection(config),
+        bufferLines: config.statsBufferLines,
+      },
       systemClock,
       runLog,
     ),

@@ -1,27 +1,44 @@
 /**
  * One client, end to end: its FFmpeg (through the supervisor: spawn, backoff, restart, stop),
- * its two output streams, their lossy queues, the parsers, and the fan-out of every parsed
- * event into the partition's stats. The path of one stderr line:
+ * its two output streams as delivered by the line transport, the parsers, and the fan-out of
+ * every parsed event into the partition's stats.
  *
- *   pipe → read, split and stamped by the native fan-in ({@link ../../native/fanin.c}), which
- *   buffers and drops (counted) outside this process → {@linkcode LossyLineQueue.pass}; or by
- *   Deno ({@link ../lines/piped.ts}) → {@linkcode LossyLineQueue.offer} (dropped when full) →
- *   {@link ../lines/pump.ts ParsePump}; then → the client's parse entry (a line a parser
- *   throws on is counted, logged once per kind and skipped there) → {@link
- *   ../parser/stderr_events.ts StderrParser.push} → {@linkcode PartitionStats.record} (and the
- *   request log, when asked for)
+ * The path of one stderr line, hop by hop. Below the {@linkcode ClientSpawner} the two readers
+ * differ; above it there is one path.
+ *
+ * - Native fan-in (`--line-reader native`, src/fanin/spawner.ts): FFmpeg's stderr pipe →
+ *   `hls-swarm-fanin` reads it, splits and stamps the line (native/lines.c), applies the
+ *   parsers' selection (a line left out is counted `filtered`), and buffers its record (64 MiB,
+ *   beyond which lines are dropped there and counted) → up to 100 ms later, a write to
+ *   hls-swarm's pipe → the record decoder (src/fanin/records.ts) → the helper's `line`: the
+ *   stamp is mapped onto the Clock, the line goes into the run's stderr tail, is counted `read`,
+ *   and carries `gap` if a `dropped` record came since the last one → `RunSink.line`.
+ * - Deno's pipes (`--line-reader deno`, src/lines/piped.ts): FFmpeg's stderr pipe → a BYOB
+ *   read → {@link ../lines/decoder.ts LineDecoder} splits it → stamped with the Clock, into the
+ *   run's stderr tail, counted `read` → the run's {@link ../lines/lossy_queue.ts LossyLineQueue}
+ *   (full: dropped, counted, and the next queued line carries `gap`) → a {@link
+ *   ../lines/pump.ts ParsePump} turn (or the flush at the run's end) → `RunSink.line`.
+ * - Then, for both: the supervisor hands the line on untouched → the client's parse entry here
+ *   (counted `parsed`; with --ffmpeg-debug, logged; a line a parser throws on is counted,
+ *   logged once per kind and skipped) → {@link ../parser/stderr_events.ts StderrParser.push}
+ *   (a `gap` first cuts what lines would pair across it) → {@linkcode PartitionStats.record}
+ *   (and the request log, when asked for). After the run's last line, the transport delivers
+ *   its exit record (`RunSink.exit`) to the supervisor, which hands it to `onExit` here.
  * @module
  */
 import type { Clock } from "../clock.ts";
 import { errorKind, errorText, excerpt } from "../lines/contained.ts";
-import { LossyLineQueue, type StampedLine } from "../lines/lossy_queue.ts";
-import type { ParsePump } from "../lines/pump.ts";
+import {
+  type ClientLineCounts,
+  type ClientSpawner,
+  type LineStream,
+  zeroLineCounts,
+} from "../lines/transport.ts";
 import type { Logger } from "../log/logger.ts";
 import { type ClientParsers, FFMPEG_PARSERS } from "../parser/parsers_for.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
-import type { ClientSpawner } from "../process/spawner.ts";
 import type { RequestLog } from "./request_log.ts";
-import type { ClientLineCounts, PartitionStats } from "../stats/partition_stats.ts";
+import type { PartitionStats } from "../stats/partition_stats.ts";
 import type { SessionResult } from "../viewer/session.ts";
 import { Backoff, DEFAULT_BACKOFF } from "./backoff.ts";
 import { clientRandom } from "../math/random.ts";
@@ -34,8 +51,6 @@ export interface ClientOptions {
   stats: boolean;
   /** Copy every stderr line into the debug log (--ffmpeg-debug). */
   ffmpegDebug: boolean;
-  /** Capacity of each lossy line queue (--stats-buffer). */
-  bufferLines: number;
   /** Time FFmpeg gets after SIGTERM before SIGKILL. */
   graceMs: number;
 }
@@ -46,7 +61,6 @@ export interface ClientDeps {
   clock: Clock;
   log: Logger;
   stats: PartitionStats;
-  pump: ParsePump;
   /** Seeds the client's backoff jitter. */
   seed: number;
   /** The FFmpeg command of client `id` (rebuilt at every start; may wait, see the supervisor). */
@@ -89,7 +103,7 @@ export interface ClientHandle {
  * ```
  */
 export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): ClientHandle {
-  const { clock, log, stats, pump, options } = deps;
+  const { clock, log, stats, options } = deps;
   const parsers = deps.parsers ?? FFMPEG_PARSERS;
   let progress = parsers.progress();
   let stderr = parsers.stderr();
@@ -98,10 +112,10 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
     stats.record(id, e);
     deps.requestLog?.event(id, e);
   };
-  // The client's parse entry, the one place both readers' lines (and the end of a run) meet
+  // The client's parse entry, the one place every delivered line (and the end of a run) meets
   // the parsers: what a parser throws on a line costs that line, counted (`parserErrors`) and
   // logged once per kind of error, never the reader, the client's exit or the stop.
-  const failed = (stream: "stderr" | "progress", line: string, error: unknown) => {
+  const failed = (stream: LineStream, line: string, error: unknown) => {
     const kind = errorKind(error);
     if (!stats.parserError(id, kind)) return;
     log.warn("parser_error", {
@@ -114,52 +128,44 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
       line_chars: line.length,
     });
   };
-  const parse =
-    (stream: "stderr" | "progress", step: (l: StampedLine) => void) => (l: StampedLine) => {
-      try {
-        step(l);
-      } catch (e) {
-        failed(stream, l.line, e);
-      }
-    };
-  const queues = {
-    progress: new LossyLineQueue(
-      options.bufferLines,
-      parse("progress", ({ line, at, gap }) => {
-        // A block missing lines is not a block: start over with the next one.
-        if (gap) progress = parsers.progress();
-        const block = progress.push(line);
-        if (block) stats.recordProgress(id, block, at);
-      }),
-    ),
-    stderr: new LossyLineQueue(
-      options.bufferLines,
-      parse("stderr", ({ line, at, gap }) => {
-        if (options.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
-        if (!options.stats) return;
-        if (gap) stderr.gap();
-        for (const e of stderr.push(line, at)) record(e);
-      }),
-    ),
+  const parseProgress = (line: string, at: number, gap: boolean) => {
+    // A block missing lines is not a block: start over with the next one.
+    if (gap) progress = parsers.progress();
+    const block = progress.push(line);
+    if (block) stats.recordProgress(id, block, at);
   };
-  const counts = () => ({ progress: queues.progress.counts(), stderr: queues.stderr.counts() });
-  stats.client(id, counts);
-  // Deno's pipe readers queue each line for the pump, so reading never waits for parsing. The
-  // fan-in already buffers (and drops, and counts) outside this process, so its lines are
-  // parsed as they arrive: no queue, no pump turn.
-  const offer = deps.spawner.kind === "native"
-    ? (queue: LossyLineQueue) => (_: number, line: string, at: number) => queue.pass(line, at)
-    : (queue: LossyLineQueue) => (_: number, line: string, at: number) => {
-      queue.offer(line, at);
-      pump.wake(queue);
-    };
+  const parseStderr = (line: string, at: number, gap: boolean) => {
+    if (options.ffmpegDebug) log.debug("ffmpeg_stderr", { client_id: id, line });
+    if (!options.stats) return;
+    if (gap) stderr.gap();
+    for (const e of stderr.push(line, at)) record(e);
+  };
+  // The client's line counts, over every run: the transport counts what it reads, drops and
+  // filters, and each line it delivers is parsed here, once.
+  const counts: ClientLineCounts = { progress: zeroLineCounts(), stderr: zeroLineCounts() };
+  const line = (stream: LineStream, text: string, at: number, gap: boolean) => {
+    counts[stream].parsed++;
+    try {
+      if (stream === "stderr") parseStderr(text, at, gap);
+      else parseProgress(text, at, gap);
+    } catch (e) {
+      failed(stream, text, e);
+    }
+  };
+  const copy = () => ({ progress: { ...counts.progress }, stderr: { ...counts.stderr } });
+  stats.client(id, copy);
   const life = stats.lifecycle;
   const supervisor = new ClientSupervisor(id, {
     spawner: deps.spawner,
     clock,
     backoff: new Backoff(DEFAULT_BACKOFF, clientRandom(id, deps.seed ^ 0x5bd1e995)),
     command: (signal) => deps.command(id, signal),
-    readProgress: options.stats,
+    output: {
+      line,
+      counts,
+      progress: options.stats,
+      stderr: options.stats || options.ffmpegDebug,
+    },
     graceMs: options.graceMs,
     hooks: {
       onState: (cid, state) => life.onState(cid, state),
@@ -184,10 +190,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
         deps.requestLog?.runStart(id, c.viewer.sessionNumber);
       },
       onExit: (exit) => {
-        // Parse what the run left queued before the next run resets per-run parser state.
-        pump.flush(queues.progress);
-        pump.flush(queues.stderr);
-        // A stop hls-swarm asked for cuts what was open: finish() keeps those requests out of
+        // Every line of the run was delivered (and parsed) before its exit record. A stop hls-swarm asked for cuts what was open: finish() keeps those requests out of
         // "unanswered" and counts bodies still arriving apart, as in flight at the stop.
         try {
           for (const e of stderr.finish(exit.requested)) record(e);
@@ -215,10 +218,6 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
           delay_ms: Math.round(delayMs),
           attempt,
         }),
-      onProgressLine: offer(queues.progress),
-      onStderrLine: options.stats || options.ffmpegDebug ? offer(queues.stderr) : undefined,
-      onLinesDropped: (_, stream, n) => queues[stream].lost(n),
-      onLinesFiltered: (_, n) => queues.stderr.filtered(n),
     },
   });
   return {
@@ -226,7 +225,7 @@ export function startClient(id: number, deps: ClientDeps, signal: AbortSignal): 
     get state() {
       return supervisor.state;
     },
-    counts,
+    counts: copy,
     restart: (reason) => supervisor.restart(reason),
     kill: () => supervisor.kill(),
     done: supervisor.run(signal),

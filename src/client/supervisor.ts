@@ -5,20 +5,18 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
-import { LineTail } from "../lines/tail.ts";
-import {
-  type ClientChild,
-  type ClientSpawner,
-  type ExitStatus,
-  stopGracefully,
-} from "../process/spawner.ts";
+import type {
+  ClientChild,
+  ClientSpawner,
+  RunExit,
+  RunOutput,
+  RunSink,
+} from "../lines/transport.ts";
+import { stopGracefully } from "../process/spawner.ts";
 import type { Backoff } from "./backoff.ts";
 import type { ClientExit, ClientState } from "../stats/lifecycle.ts";
 
-/** How long output readers may take to finish after FFmpeg exits. */
-const READER_DRAIN_MS = 2000;
-
-/** What a supervisor reports, and where it sends each output line. */
+/** What a supervisor reports. */
 export interface SupervisorHooks {
   onState?(clientId: number, state: ClientState): void;
   onStart?(clientId: number, pid: number, restart: boolean): void;
@@ -26,13 +24,6 @@ export interface SupervisorHooks {
   onSpawnError?(clientId: number, error: Error): void;
   /** A new run begins: per-run parser state resets here. */
   onRunStart?(clientId: number): void;
-  /** A stderr line and the monotonic ms it was read at. */
-  onStderrLine?(clientId: number, line: string, at: number): void;
-  onProgressLine?(clientId: number, line: string, at: number): void;
-  /** Lines the transport lost before they reached hls-swarm. */
-  onLinesDropped?(clientId: number, stream: "stderr" | "progress", count: number): void;
-  /** `count` stderr lines were left out by the transport's line selection (no parser reads them). */
-  onLinesFiltered?(clientId: number, count: number): void;
   onRestartScheduled?(clientId: number, delayMs: number, attempt: number): void;
 }
 
@@ -51,12 +42,13 @@ export interface SupervisorDeps {
       command: string;
       args: string[];
     }>;
-  /** Whether FFmpeg's progress (stdout) is read. */
-  readProgress: boolean;
+  /**
+   * Where every run's lines go (its exit record comes back here), what is read, and the
+   * client's line counts the transport adds to.
+   */
+  output: Omit<RunOutput, "sink"> & { line: RunSink["line"] };
   graceMs: number;
   hooks: SupervisorHooks;
-  /** How many stderr lines to keep for the exit report. */
-  tailLines?: number;
 }
 
 /**
@@ -129,7 +121,7 @@ export class ClientSupervisor {
   }
 
   async #runOnce(restart: boolean, signal: AbortSignal): Promise<ClientExit | null> {
-    const { spawner, clock, hooks, readProgress } = this.deps;
+    const { spawner, clock, hooks, output } = this.deps;
     const id = this.clientId;
     this.#setState("starting");
     let cmd: { command: string; args: string[] };
@@ -142,24 +134,14 @@ export class ClientSupervisor {
     }
     // Parser state resets before the spawn: the fan-in may deliver lines before it answers.
     hooks.onRunStart?.(id);
-    const tail = new LineTail(this.deps.tailLines ?? 20);
+    const ended = Promise.withResolvers<RunExit>();
     let child: ClientChild;
     try {
       child = await spawner.spawn(cmd.command, cmd.args, {
-        stderr: {
-          line: (line, at) => {
-            tail.push(line);
-            hooks.onStderrLine?.(id, line, at);
-          },
-          dropped: (n) => hooks.onLinesDropped?.(id, "stderr", n),
-          filtered: (n) => hooks.onLinesFiltered?.(id, n),
-        },
-        progress: readProgress
-          ? {
-            line: (line, at) => hooks.onProgressLine?.(id, line, at),
-            dropped: (n) => hooks.onLinesDropped?.(id, "progress", n),
-          }
-          : null,
+        sink: { line: output.line, exit: (record) => ended.resolve(record) },
+        counts: output.counts,
+        progress: output.progress,
+        stderr: output.stderr,
       });
     } catch (e) {
       hooks.onSpawnError?.(id, e instanceof Error ? e : new Error(String(e)));
@@ -173,21 +155,19 @@ export class ClientSupervisor {
     // A stop that came while the spawn was under way found no child to signal.
     if (signal.aborted) this.#terminate(stopReasonOf(signal));
 
-    const status: ExitStatus = await child.status;
-    // Pipes close when the process exits; wait so no line is lost, but never hang on a pipe
-    // that something else still holds open.
-    await Promise.race([child.linesDone, clock.sleep(READER_DRAIN_MS)]);
+    // The transport delivers the exit after the run's last line (or its drain time).
+    const run = await ended.promise;
     this.#child = null;
     const exit: ClientExit = {
       clientId: id,
       pid: child.pid,
-      code: status.code,
-      signal: status.signal,
+      code: run.code,
+      signal: run.signal,
       uptimeMs: clock.now() - startedAt,
       requested: this.#stopReason !== null,
       reason: this.#stopReason,
-      stderrTail: tail.lines(),
-      truncatedLines: child.truncatedLines(),
+      stderrTail: run.stderrTail,
+      truncatedLines: run.truncatedLines,
     };
     hooks.onExit?.(exit);
     return exit;

@@ -8,7 +8,8 @@ import { pipedClients } from "../lines/piped.ts";
 import type { LineSelection } from "../lines/selection.ts";
 import type { Logger } from "../log/logger.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
-import { type ClientSpawner, createProcessSpawner } from "../process/spawner.ts";
+import { createProcessSpawner } from "../process/spawner.ts";
+import type { ClientSpawner } from "../lines/transport.ts";
 import {
   embeddedFanin,
   extractFanin,
@@ -111,18 +112,27 @@ export async function findFanin(
  * import { createLogger } from "../log/logger.ts";
  * const log = createLogger({ format: "json", level: "warn", sink: () => {} });
  * import { systemClock } from "../clock.ts";
- * const clients = clientSpawner({ faninPath: null, deathSignal: true }, systemClock, log);
+ * const choice = { faninPath: null, deathSignal: true, bufferLines: 10_000 };
+ * const clients = clientSpawner(choice, systemClock, log);
  * clients.kind; // "deno"
  * ```
  */
 export function clientSpawner(
-  choice: { faninPath: string | null; deathSignal: boolean; selection?: LineSelection | null },
+  choice: {
+    faninPath: string | null;
+    deathSignal: boolean;
+    selection?: LineSelection | null;
+    /** Deno's pipes: each run's queue, per stream (--stats-buffer); the fan-in buffers its own. */
+    bufferLines: number;
+  },
   clock: Clock,
   log: Logger,
 ): ClientSpawner {
   return choice.faninPath
     ? startFanin({ path: choice.faninPath, clock, log, selection: choice.selection })
-    : pipedClients(createProcessSpawner({ deathSignal: choice.deathSignal }), clock, log);
+    : pipedClients(createProcessSpawner({ deathSignal: choice.deathSignal }), clock, log, {
+      bufferLines: choice.bufferLines,
+    });
 }
 
 /** What a run resolves --line-reader to, or why it cannot. */

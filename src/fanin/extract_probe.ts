@@ -14,6 +14,7 @@
  * @module
  */
 import { systemClock } from "../clock.ts";
+import { collectRun } from "../lines/collect.ts";
 import { createLogger } from "../log/logger.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { chooseReader, clientSpawner, findFanin } from "./choose.ts";
@@ -45,23 +46,19 @@ if (import.meta.main) {
   const log = createLogger({ format: "json", level: "warn", sink: (l) => logs.push(l) });
   if (choice.warning) log.warn("line_reader_fallback", { reason: choice.warning });
   const clients = clientSpawner(
-    { faninPath: choice.faninPath, deathSignal: false },
+    { faninPath: choice.faninPath, deathSignal: false, bufferLines: 1000 },
     systemClock,
     log,
   );
-  const lines: string[] = [];
-  const child = await clients.spawn("sh", ["-c", "echo hello from a client >&2"], {
-    stderr: { line: (text) => lines.push(text), dropped: () => {} },
-    progress: null,
-  });
-  const { code } = await child.status;
-  await child.linesDone;
+  const run = collectRun();
+  await clients.spawn("sh", ["-c", "echo hello from a client >&2"], run.out);
+  const { code } = await run.exit;
   await clients.close?.();
   const result: ProbeResult = {
     found,
     reader: clients.kind === "native" ? "native" : "deno",
     warning: logs.length ? logs.join("") : undefined,
-    lines,
+    lines: run.texts(),
     code,
   };
   console.log(JSON.stringify(result));

@@ -7,14 +7,19 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log/logger.ts";
+import { type ExitStatus, killGroup } from "../process/spawner.ts";
+import { containSink, errorKind, errorText } from "../lines/contained.ts";
+import { LineTail } from "../lines/tail.ts";
 import {
   type ClientChild,
   type ClientSpawner,
-  type ExitStatus,
-  killGroup,
-  type LineSink,
-} from "../process/spawner.ts";
-import { containSink, errorKind, errorText } from "../lines/contained.ts";
+  type LineCounts,
+  type LineStream,
+  runEnded,
+  type RunOutput,
+  type RunSink,
+  TAIL_LINES,
+} from "../lines/transport.ts";
 import { type LineSelection, selectionArgs } from "../lines/selection.ts";
 import {
   FANIN_PROTOCOL,
@@ -65,9 +70,18 @@ export interface FaninOptions {
   selection?: LineSelection | null;
 }
 
+/** The record protocol's stream numbers ({@linkcode STDERR}, {@linkcode STDOUT}) by name. */
+const STREAMS: Record<number, LineStream> = { [STDERR]: "stderr", [STDOUT]: "progress" };
+
 /** One FFmpeg run, from the spawn request to its exit and the end of both streams. */
 interface Run {
-  sinks: [LineSink, LineSink | null];
+  sink: RunSink;
+  /** The client's counts per stream number; null: the stream's lines are not delivered. */
+  counts: [LineCounts | null, LineCounts | null];
+  /** Lines of the stream were dropped since its last delivered line. */
+  gaps: [boolean, boolean];
+  /** The last stderr lines, for the exit record. */
+  tail: LineTail;
   child: PromiseWithResolvers<ClientChild>;
   status: PromiseWithResolvers<ExitStatus>;
   lines: PromiseWithResolvers<void>;
@@ -107,8 +121,8 @@ const SIGNALS: Record<number, Deno.Signal> = {
  * @example Not run: it starts the fan-in and FFmpeg (spawner_test.ts runs them)
  * ```ts ignore
  * const clients = startFanin({ path: "build/hls-swarm-fanin", clock: systemClock, log });
- * const child = await clients.spawn("ffmpeg", args, { stderr: sink, progress: null });
- * await child.status;
+ * const child = await clients.spawn("ffmpeg", args, { sink, counts, progress: false, stderr: true });
+ * await child.status; // sink.exit follows its last line
  * await clients.close?.();
  * ```
  */
@@ -203,16 +217,14 @@ class Helper implements RecordHandler {
     });
   }
 
-  async spawn(
-    token: number,
-    argv: string[],
-    out: { stderr: LineSink; progress: LineSink | null },
-  ): Promise<ClientChild> {
-    // The consumers run inside the record loop: what they throw must not end it, or every other
+  async spawn(token: number, argv: string[], out: RunOutput): Promise<ClientChild> {
+    // The consumer runs inside the record loop: what it throws must not end it, or every other
     // client of this helper would lose its lines and its exit.
-    const contained = (sink: LineSink) => containSink(sink, (e) => this.#consumerFailed(e));
     const run: Run = {
-      sinks: [contained(out.stderr), out.progress && contained(out.progress)],
+      sink: containSink(out.sink, (e) => this.#consumerFailed(e)),
+      counts: [out.stderr ? out.counts.stderr : null, out.progress ? out.counts.progress : null],
+      gaps: [false, false],
+      tail: new LineTail(TAIL_LINES),
       child: Promise.withResolvers(),
       status: Promise.withResolvers(),
       lines: Promise.withResolvers(),
@@ -223,6 +235,14 @@ class Helper implements RecordHandler {
     await this.#hello.promise;
     if (this.gone) throw new Error(this.gone);
     this.#runs.set(token, run);
+    // The exit record follows the run's last line (or the drain time, for a pipe held open).
+    run.child.promise.then(
+      () =>
+        runEnded(run.status.promise, run.lines.promise, this.#clock).then((status) =>
+          run.sink.exit({ ...status, truncatedLines: run.truncated, stderrTail: run.tail.lines() })
+        ),
+      () => {}, // A failed start delivers nothing.
+    );
     const streams = (1 << STDERR) | (out.progress ? 1 << STDOUT : 0) |
       (this.#select ? PROTOCOL.FANIN_FILTER_STDERR : 0);
     this.#writer.write(spawnRequest(token, streams, argv)).catch(() => {});
@@ -262,8 +282,6 @@ class Helper implements RecordHandler {
     run?.child.resolve({
       pid,
       status: run.status.promise,
-      linesDone: run.lines.promise,
-      truncatedLines: () => run.truncated,
       kill(signal) {
         if (!run.exited) killGroup(pid, signal);
       },
@@ -280,15 +298,30 @@ class Helper implements RecordHandler {
       this.#lastAt = at;
       this.#offset = Math.min(this.#offset, this.#clock.now() - at);
     }
-    this.#runs.get(token)?.sinks[stream]?.line(text, at + this.#offset);
+    const run = this.#runs.get(token);
+    if (!run) return;
+    if (stream === STDERR) run.tail.push(text);
+    const counts = run.counts[stream];
+    if (!counts) return;
+    counts.read++;
+    const gap = run.gaps[stream];
+    run.gaps[stream] = false;
+    run.sink.line(STREAMS[stream], text, at + this.#offset, gap);
   }
 
+  // Lines the fan-in could not hand over in time: read and lost, and the next one's gap.
   dropped(token: number, stream: number, n: number): void {
-    this.#runs.get(token)?.sinks[stream]?.dropped(n);
+    const run = this.#runs.get(token);
+    const counts = run?.counts[stream];
+    if (!run || !counts) return;
+    counts.read += n;
+    counts.dropped += n;
+    if (n > 0) run.gaps[stream] = true;
   }
 
   filtered(token: number, stream: number, n: number): void {
-    this.#runs.get(token)?.sinks[stream]?.filtered?.(n);
+    const counts = this.#runs.get(token)?.counts[stream];
+    if (counts) counts.filtered = (counts.filtered ?? 0) + n;
   }
 
   closed(token: number, _stream: number, truncated: number): void {

@@ -7,13 +7,14 @@
  * of the line that the logger's redactor can still redact.
  * @module
  */
-import type { LineSink } from "../process/spawner.ts";
+import type { RunSink } from "./transport.ts";
 
 /** How much of an offending line a log shows. */
 export const EXCERPT_CHARS = 200;
 
 /**
- * `sink` with each call contained: what it throws goes to `onError` and the line is skipped.
+ * `sink` with each call contained: what it throws goes to `onError` and the line is skipped
+ * (a sink's exit that throws costs nothing either: the run is over).
  *
  * @example
  * ```ts
@@ -23,31 +24,24 @@ export const EXCERPT_CHARS = 200;
  *   throw new Error("a bug in a parser");
  * };
  * const safe = containSink(
- *   { line: parse, dropped: () => {} },
+ *   { line: parse, exit: () => {} },
  *   (e) => log.error("reader_consumer_failed", { error: String(e) }),
  * );
- * safe.line("frame=1", 0); // never throws
+ * safe.line("stderr", "frame=1", 0, false); // never throws
  * ```
  */
-export function containSink(sink: LineSink, onError: (error: unknown) => void): LineSink {
+export function containSink(sink: RunSink, onError: (error: unknown) => void): RunSink {
   return {
-    line(text, at) {
+    line(stream, text, at, gap) {
       try {
-        sink.line(text, at);
+        sink.line(stream, text, at, gap);
       } catch (e) {
         onError(e);
       }
     },
-    dropped(count) {
+    exit(record) {
       try {
-        sink.dropped(count);
-      } catch (e) {
-        onError(e);
-      }
-    },
-    filtered(count) {
-      try {
-        sink.filtered?.(count);
+        sink.exit(record);
       } catch (e) {
         onError(e);
       }

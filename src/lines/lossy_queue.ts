@@ -5,25 +5,13 @@
  * @module
  */
 
-/** A line as the reader saw it: its text and when it arrived (monotonic ms). */
-export interface StampedLine {
-  line: string;
-  at: number;
-  /** Lines were dropped right before this one: whatever pairs lines must not pair across. */
-  gap: boolean;
-}
+import type { LineCounts } from "./transport.ts";
 
 /** Slots a queue starts with; it doubles when full, up to its capacity. */
 const INITIAL_SLOTS = 16;
 
-/** What one queue did with its lines (the snapshot's per-stream LineCounts add these up). */
-export interface QueueCounts {
-  read: number;
-  dropped: number;
-  parsed: number;
-  /** Lines the transport read and left out, as no parser reads them: neither read nor lost. */
-  filtered: number;
-}
+/** Where a queue hands its lines, in order: text, read at `at`, after a `gap` (lines lost). */
+export type Deliver = (text: string, at: number, gap: boolean) => void;
 
 /**
  * A bounded FIFO of stamped lines that drops, and counts, what does not fit.
@@ -31,17 +19,19 @@ export interface QueueCounts {
  * The ring is three parallel arrays (text, stamp, gap flag), so a queued line costs its string
  * and nothing else, and it starts small and doubles up to `capacity`: a client that keeps up
  * (almost all of them) never holds more than a few slots, however large --stats-buffer is.
- * The line handed to `parse` is one reused object; read it, do not keep it. `parse` must not
- * throw: the pump calls it from a timer, where an exception would end hls-swarm (the client's
- * parse entry in src/client/runner.ts contains what its parsers throw).
+ * It counts what it reads and drops into the client's `counts` (the parser counts `parsed`).
+ * `deliver` must not throw: the pump calls it from a timer, where an exception would end
+ * hls-swarm (./piped.ts contains what its sink throws).
  *
  * @example
  * ```ts
+ * import { zeroLineCounts } from "./transport.ts";
  * const seen: string[] = [];
- * const q = new LossyLineQueue(2, (l) => seen.push(l.line));
+ * const counts = zeroLineCounts();
+ * const q = new LossyLineQueue(2, counts, (text) => seen.push(text));
  * q.offer("a", 0); q.offer("b", 0); q.offer("c", 0); // "c" is dropped
- * q.drain(10); // parses "a" and "b"
- * q.counts(); // { read: 3, dropped: 1, parsed: 2, filtered: 0 }
+ * q.drain(10); // delivers "a" and "b"
+ * counts; // { read: 3, dropped: 1, parsed: 0, filtered: 0 }
  * ```
  */
 export class LossyLineQueue {
@@ -51,14 +41,9 @@ export class LossyLineQueue {
   #capacity: number;
   #head = 0;
   #size = 0;
-  #read = 0;
-  #dropped = 0;
-  #parsed = 0;
-  #filtered = 0;
   #gap = false;
-  #item: StampedLine = { line: "", at: 0, gap: false };
 
-  constructor(capacity: number, private parse: (line: StampedLine) => void) {
+  constructor(capacity: number, private counts: LineCounts, private deliver: Deliver) {
     this.#capacity = Math.max(1, capacity);
     const slots = Math.min(this.#capacity, INITIAL_SLOTS);
     this.#lines = new Array(slots);
@@ -68,9 +53,9 @@ export class LossyLineQueue {
 
   /** Queues a line; returns false (and counts a drop) when the queue is full. */
   offer(line: string, at: number): boolean {
-    this.#read++;
+    this.counts.read++;
     if (this.#size === this.#capacity) {
-      this.#dropped++;
+      this.counts.dropped++;
       this.#gap = true;
       return false;
     }
@@ -84,34 +69,7 @@ export class LossyLineQueue {
     return true;
   }
 
-  /**
-   * Parses a line at once when nothing is queued before it (else queues it, to keep the order):
-   * for a transport that buffers outside this process, where parsing cannot hold up reading.
-   */
-  pass(line: string, at: number): void {
-    if (this.#size > 0) {
-      this.offer(line, at);
-      return;
-    }
-    this.#read++;
-    const gap = this.#gap;
-    this.#gap = false;
-    this.#parse(line, at, gap);
-  }
-
-  /** Counts `n` lines lost before they reached the queue (the transport fell behind). */
-  lost(n: number): void {
-    this.#read += n;
-    this.#dropped += n;
-    if (n > 0) this.#gap = true;
-  }
-
-  /** Counts `n` lines the transport left out (its line selection): no gap, nothing lost. */
-  filtered(n: number): void {
-    this.#filtered += n;
-  }
-
-  /** Parses up to `max` queued lines; returns how many it parsed. */
+  /** Delivers up to `max` queued lines; returns how many it delivered. */
   drain(max: number): number {
     let n = 0;
     while (this.#size > 0 && n < max) {
@@ -121,33 +79,14 @@ export class LossyLineQueue {
       this.#head = (slot + 1) % this.#lines.length;
       this.#size--;
       n++;
-      this.#parse(line, this.#at[slot], this.#gaps[slot] === 1);
+      this.deliver(line, this.#at[slot], this.#gaps[slot] === 1);
     }
     return n;
   }
 
-  /** Hands one line to the parser in the reused item. */
-  #parse(line: string, at: number, gap: boolean): void {
-    const item = this.#item;
-    item.line = line;
-    item.at = at;
-    item.gap = gap;
-    this.#parsed++;
-    this.parse(item);
-  }
-
-  /** Lines waiting to be parsed. */
+  /** Lines waiting to be delivered. */
   get pending(): number {
     return this.#size;
-  }
-
-  counts(): QueueCounts {
-    return {
-      read: this.#read,
-      dropped: this.#dropped,
-      parsed: this.#parsed,
-      filtered: this.#filtered,
-    };
   }
 
   /** Doubles the ring (up to the capacity), unrolling it so the head is slot 0. */

@@ -1,6 +1,6 @@
 /**
  * A partition: a set of a process's clients that produces a mergeable snapshot. It owns the
- * clients' runners, the parse pump they share and their statistics, and ticks once per wall-clock
+ * clients' runners and their statistics, and ticks once per wall-clock
  * second. The same partition runs in the main thread or in a worker thread; a process's snapshot
  * is the merge of its partitions', and a fleet's the merge of its shards' (--shard I/N).
  * @module
@@ -8,7 +8,6 @@
 import type { Clock } from "../clock.ts";
 import { type ClientDeps, type ClientHandle, startClient } from "../client/runner.ts";
 import type { Snapshot } from "../stats/snapshot.ts";
-import { ParsePump } from "../lines/pump.ts";
 import { appendSink, RequestLog, type UrlRedactor } from "../client/request_log.ts";
 import { type ClientRow, clientRows } from "../stats/client_rows.ts";
 import { PartitionStats, type PartitionStatsOptions } from "../stats/partition_stats.ts";
@@ -28,7 +27,7 @@ interface Slot {
 }
 
 /** What a partition needs: its clients' dependencies (minus what it owns) and its judgement. */
-export interface PartitionDeps extends Omit<ClientDeps, "stats" | "pump" | "requestLog"> {
+export interface PartitionDeps extends Omit<ClientDeps, "stats" | "requestLog"> {
   stats: PartitionStatsOptions;
   /** Restart a client whose playback stalled (--restart-on-stall). */
   restartOnStall: boolean;
@@ -56,7 +55,6 @@ export class Partition implements PartitionHandle {
   readonly stats: PartitionStats;
   readonly #deps: PartitionDeps;
   readonly #clients = new Map<number, Slot>();
-  readonly #pump = new ParsePump();
   readonly #stop = new AbortController();
   readonly #ticking: Promise<void>;
   readonly #requestLog: { log: RequestLog; sink: { close(): void } } | null;
@@ -96,7 +94,6 @@ export class Partition implements PartitionHandle {
     const deps = {
       ...this.#deps,
       stats: this.stats,
-      pump: this.#pump,
       requestLog: this.#requestLog?.log,
     };
     const own = new AbortController();

@@ -76,7 +76,11 @@ export function runPartitionWorker(): Promise<void> {
         );
         partition = new Partition({
           spawner: clientSpawner(
-            { ...m.init, selection: stderrSelection(config) },
+            {
+              ...m.init,
+              selection: stderrSelection(config),
+              bufferLines: config.statsBufferLines,
+            },
             systemClock,
             logger,
           ),
@@ -87,7 +91,6 @@ export function runPartitionWorker(): Promise<void> {
           options: {
             stats: config.stats,
             ffmpegDebug: config.ffmpegDebug,
-            bufferLines: config.statsBufferLines,
             graceMs: config.shutdownGraceMs,
           },
           stats: {

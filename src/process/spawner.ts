@@ -29,46 +29,6 @@ export interface Spawner {
   spawn(command: string, args: string[], io: { stdout: boolean; stderr: boolean }): ChildProcess;
 }
 
-/** Where one output stream of a client goes, line by line. */
-export interface LineSink {
-  /** A line, and the monotonic ms (the Clock's `now()`) at which it was read. */
-  line(text: string, at: number): void;
-  /** `count` lines were lost before reaching hls-swarm (the transport fell behind). */
-  dropped(count: number): void;
-  /**
-   * `count` lines were read and left out, as no parser reads them (the native fan-in's line
-   * selection, src/lines/selection.ts): neither read by hls-swarm nor lost.
-   */
-  filtered?(count: number): void;
-}
-
-/** A running client: a child whose output arrives as stamped lines. */
-export interface ClientChild {
-  readonly pid: number;
-  readonly status: Promise<ExitStatus>;
-  /** Resolves once both streams have ended. */
-  readonly linesDone: Promise<void>;
-  /** Lines cut to the maximum length so far. */
-  truncatedLines(): number;
-  /** Signals the child's whole process group. Never throws for a child that already exited. */
-  kill(signal: Deno.Signal): void;
-}
-
-/** Starts clients and delivers their output as lines: the pipes read by Deno
- * (src/lines/piped.ts), or by the native fan-in (src/fanin/). */
-export interface ClientSpawner {
-  /** Rejects when the command cannot be started (missing program, no permission). */
-  spawn(
-    command: string,
-    args: string[],
-    out: { stderr: LineSink; progress: LineSink | null },
-  ): Promise<ClientChild>;
-  /** Which reader this is, for the log and the summary. */
-  readonly kind: "native" | "deno";
-  /** Ends the reader once every client has exited (the fan-in's helper process). */
-  close?(): Promise<void>;
-}
-
 /**
  * Checks once whether `setpriv --pdeathsig KILL` can wrap commands here (util-linux on Linux).
  *

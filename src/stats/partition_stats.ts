@@ -9,7 +9,7 @@
  * @module
  */
 import { type Snapshot, SNAPSHOT_VERSION } from "./snapshot.ts";
-import type { LineCounts } from "./snapshot.ts";
+import { type ClientLineCounts, zeroLineCounts } from "../lines/transport.ts";
 import type { ProgressBlock } from "../parser/progress.ts";
 import type { HttpEvent } from "../parser/http_event.ts";
 import { REQUEST_KINDS } from "../parser/url_kind.ts";
@@ -25,12 +25,6 @@ import { TtfbSeries } from "./ttfb_series.ts";
 import type { SessionTotals } from "../viewer/session.ts";
 import { ViewerStats } from "../viewer/stats.ts";
 import { Viewer } from "../viewer/viewer.ts";
-
-/** Line counts of a client's two output streams. */
-export interface ClientLineCounts {
-  progress: LineCounts;
-  stderr: LineCounts;
-}
 
 /** One client's figures; they live as long as the client, across FFmpeg restarts. */
 export interface ClientRecord {
@@ -232,7 +226,7 @@ export class PartitionStats {
   snapshot(wallNow: number): Snapshot {
     const h = this.http;
     const life = this.lifecycle;
-    const lines = { progress: zeroLines(), stderr: zeroLines() };
+    const lines = { progress: zeroLineCounts(), stderr: zeroLineCounts() };
     const play = {
       keepingUp: 0,
       behind: 0,
@@ -318,8 +312,4 @@ export class PartitionStats {
       ...(this.#finished ? { ttfbSeries: this.ttfb.toWire(Math.floor(wallNow / 1000)) } : {}),
     };
   }
-}
-
-function zeroLines(): LineCounts {
-  return { read: 0, dropped: 0, parsed: 0, filtered: 0 };
 }

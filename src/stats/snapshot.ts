@@ -6,6 +6,7 @@
  * @module
  */
 import type { EventCounts } from "../events/catalog.ts";
+import type { LineCounts } from "../lines/transport.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import { type ByKind, LATENCIES, type LatencyName } from "./http_stats.ts";
 import type { SeriesWire } from "./series.ts";
@@ -39,17 +40,8 @@ import {
 /** Bumped whenever a field changes meaning; snapshots of other versions are refused. */
 export const SNAPSHOT_VERSION = 3;
 
-/** Line counts of one output stream. */
-export interface LineCounts {
-  read: number;
-  dropped: number;
-  parsed: number;
-  /**
-   * Lines the native fan-in read and left out, as no parser reads them (src/lines/selection.ts):
-   * neither read nor lost. Absent in snapshots from before it (0).
-   */
-  filtered?: number;
-}
+// One type, the transport's: a client's counts are summed into the snapshot's as they are.
+export type { LineCounts };
 
 /** FFmpeg exits grouped by code and by why hls-swarm asked (null reason: it did not). */
 export interface ExitCount {

@@ -6,7 +6,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { FfmpegCapabilities } from "../process/capabilities.ts";
 import type { CommandRunner } from "../process/command_runner.ts";
-import type { ClientSpawner } from "../process/spawner.ts";
+import type { ClientSpawner } from "../lines/transport.ts";
 import type { TlsSetup } from "../process/tls.ts";
 
 /** Everything a swarm run uses from the outside world. */

@@ -84,7 +84,6 @@ export function createPartitions(
         options: {
           stats: config.stats,
           ffmpegDebug: config.ffmpegDebug,
-          bufferLines: config.statsBufferLines,
           graceMs: config.shutdownGraceMs,
         },
         stats: { ...stats(plan.clients), groupsOf: clients.groupsOf },
