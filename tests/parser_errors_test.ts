@@ -88,7 +88,7 @@ for (const reader of ["native", "deno"] as const) {
       }),
     });
     const spawner = clientSpawner(
-      { faninPath: reader === "native" ? FANIN : null, deathSignal: false },
+      { faninPath: reader === "native" ? FANIN : null, deathSignal: false, bufferLines: 10_000 },
       systemClock,
       log,
     );
@@ -100,7 +100,7 @@ for (const reader of ["native", "deno"] as const) {
       log,
       seed: 1,
       command: (id) => ({ command: "sh", args: ["-c", script(id)] }),
-      options: { stats: true, ffmpegDebug: false, bufferLines: 10_000, graceMs: 3000 },
+      options: { stats: true, ffmpegDebug: false, graceMs: 3000 },
       stats: { targetClients: 2, targetDurationMs: 2000, dropThreshold: 0.01 },
       restartOnStall: false,
       parsers,

@@ -1,6 +1,5 @@
 import { pipedClients } from "../lines/piped.ts";
 import { LineDecoder } from "../lines/decoder.ts";
-import { ParsePump } from "../lines/pump.ts";
 import { createLogger } from "../log/logger.ts";
 import { classifyUrl } from "../parser/url_kind.ts";
 import { PartitionStats } from "../stats/partition_stats.ts";
@@ -37,14 +36,13 @@ function deps(spawner: FakeSpawner, bufferLines: number): ClientDeps & { stats: 
   const clock = new VirtualClock();
   const log = createLogger({ format: "json", level: "debug", sink: (l) => logs.push(l) });
   return {
-    spawner: pipedClients(spawner, clock, log),
+    spawner: pipedClients(spawner, clock, log, { bufferLines }),
     clock,
     log,
     stats: new PartitionStats({ targetClients: 1, targetDurationMs: 2000, dropThreshold: 0.01 }),
-    pump: new ParsePump(),
     seed: 1,
     command: (id) => ({ command: "ffmpeg", args: [`client-${id}`] }),
-    options: { stats: true, ffmpegDebug: false, bufferLines, graceMs: 5000 },
+    options: { stats: true, ffmpegDebug: false, graceMs: 5000 },
   };
 }
 
@@ -83,6 +81,7 @@ Deno.test("lines in, stats out: a crash, a restart, and every line parsed into t
     read: 2 * stderrLines,
     dropped: 0,
     parsed: 2 * stderrLines,
+    filtered: 0,
   });
   assertEquals(client.state, "stopped");
 });
@@ -97,7 +96,7 @@ Deno.test("a full queue drops lines and counts them; the snapshot reports the cl
   stop.abort();
   await client.done;
   const c = client.counts().stderr;
-  assertEquals(c, { read: stderrLines, dropped: stderrLines - 100, parsed: 100 });
+  assertEquals(c, { read: stderrLines, dropped: stderrLines - 100, parsed: 100, filtered: 0 });
   const snap = d.stats.snapshot(Date.now());
   assertEquals(snap.lines.stderr, c);
   assertEquals(snap.lines.degradedClients, 1);

@@ -1,4 +1,5 @@
 import { pipedClients } from "../lines/piped.ts";
+import { zeroLineCounts } from "../lines/transport.ts";
 import { createLogger } from "../log/logger.ts";
 import type { Spawner } from "../process/spawner.ts";
 import { assertEquals } from "../testing/assert.ts";
@@ -16,11 +17,16 @@ function supervise(spawner: Spawner) {
   const delays: number[] = [];
   const clock = new VirtualClock();
   const sup = new ClientSupervisor(7, {
-    spawner: pipedClients(spawner, clock, log),
+    spawner: pipedClients(spawner, clock, log, { bufferLines: 1000 }),
     clock,
     backoff: new Backoff({ ...DEFAULT_BACKOFF, jitterFraction: 0 }, () => 0.5),
     command: () => ({ command: "ffmpeg", args: [] }),
-    readProgress: false,
+    output: {
+      line: () => {},
+      counts: { stderr: zeroLineCounts(), progress: zeroLineCounts() },
+      progress: false,
+      stderr: true,
+    },
     graceMs: 5000,
     hooks: {
       onExit: (e) => exits.push(e),

@@ -5,7 +5,8 @@
  */
 import { systemClock } from "../clock.ts";
 import { createLogger } from "../log/logger.ts";
-import type { ClientChild, LineSink } from "../process/spawner.ts";
+import { type CollectedRun, collectRun } from "../lines/collect.ts";
+import type { ClientChild, ClientSpawner } from "../lines/transport.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { RecordDecoder, type RecordHandler, spawnRequest } from "./records.ts";
 import { startFanin } from "./spawner.ts";
@@ -14,15 +15,20 @@ const PATH = Deno.env.get("HLS_SWARM_FANIN") ??
   new URL("../../build/hls-swarm-fanin", import.meta.url).pathname;
 const log = createLogger({ format: "json", level: "error", sink: () => {} });
 
-function sink(): LineSink & { lines: string[] } {
-  const s = {
-    lines: [] as string[],
-    line(text: string) {
-      s.lines.push(text);
-    },
-    dropped() {},
-  };
-  return s;
+/** A client started, with its output collected. */
+interface Started {
+  child: ClientChild;
+  run: CollectedRun;
+}
+
+async function start(
+  clients: ClientSpawner,
+  command: string,
+  args: string[],
+  progress = false,
+): Promise<Started> {
+  const run = collectRun({ progress });
+  return { child: await clients.spawn(command, args, run.out), run };
 }
 
 /**
@@ -34,14 +40,15 @@ const WAITER = [
   `trap 'echo bye >&2; exit 0' TERM; echo up >&2; while :; do sleep 0.05; done`,
 ];
 
-function upBye(lines: string[]): string {
+function upBye(run: CollectedRun): string {
+  const lines = run.texts();
   return `${lines[0]} … ${lines.at(-1)}`;
 }
 
-async function stop(child: ClientChild): Promise<void> {
+async function stop({ child, run }: Started): Promise<void> {
   child.kill("SIGTERM");
   await child.status;
-  await child.linesDone;
+  await run.exit;
 }
 
 Deno.test("a child sees descriptors 0, 1 and 2 only, and every descriptor of the fan-in's closes on exec", async () => {
@@ -49,14 +56,13 @@ Deno.test("a child sees descriptors 0, 1 and 2 only, and every descriptor of the
   // Other clients running, each with both streams piped: their pipes must not leak either.
   const others = [];
   for (let i = 0; i < 4; i++) {
-    others.push(await clients.spawn("sh", WAITER, { stderr: sink(), progress: sink() }));
+    others.push(await start(clients, "sh", WAITER, true));
   }
-  const out = sink();
-  const ls = await clients.spawn("ls", ["-l", "/proc/self/fd"], { stderr: sink(), progress: out });
-  assertEquals(await ls.status, { code: 0, signal: null });
-  await ls.linesDone;
+  const ls = await start(clients, "ls", ["-l", "/proc/self/fd"], true);
+  assertEquals(await ls.child.status, { code: 0, signal: null });
+  await ls.run.exit;
   // "lrwx------ 1 u g 64 Dec  7 18:00 3 -> /proc/4242/fd": ls's own directory is the one extra.
-  const fds = out.lines.flatMap((l) => {
+  const fds = ls.run.texts("progress").flatMap((l) => {
     const m = l.match(/ (\d+) -> (.*)$/);
     return m ? [{ fd: Number(m[1]), target: m[2] }] : [];
   });
@@ -68,7 +74,7 @@ Deno.test("a child sees descriptors 0, 1 and 2 only, and every descriptor of the
   assertEquals(fds.length, 4, "ls's listing of /proc/self/fd is the only other descriptor");
 
   // The fan-in is the parent of every client (field 4 of /proc/<pid>/stat).
-  const stat = await Deno.readTextFile(`/proc/${others[0].pid}/stat`);
+  const stat = await Deno.readTextFile(`/proc/${others[0].child.pid}/stat`);
   const fanin = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   const open: string[] = [];
   for await (const e of Deno.readDir(`/proc/${fanin}/fdinfo`)) {
@@ -95,12 +101,11 @@ Deno.test("out of descriptors, one spawn fails with EMFILE; the fan-in and its c
   await Deno.writeTextFile(wrapper, `#!/bin/sh\nulimit -n 24 || exit 9\nexec '${PATH}' "$@"\n`);
   await Deno.chmod(wrapper, 0o755);
   const clients = startFanin({ path: wrapper, clock: systemClock, log });
-  const running: { child: ClientChild; err: ReturnType<typeof sink> }[] = [];
+  const running: Started[] = [];
   let failure = "";
   for (let i = 0; i < 40 && !failure; i++) {
-    const err = sink();
-    await clients.spawn("sh", WAITER, { stderr: err, progress: null }).then(
-      (child) => running.push({ child, err }),
+    await start(clients, "sh", WAITER).then(
+      (started) => running.push(started),
       (e: Error) => failure = e.message,
     );
   }
@@ -108,24 +113,23 @@ Deno.test("out of descriptors, one spawn fails with EMFILE; the fan-in and its c
   assertEquals(failure, "pipe: Too many open files");
   assert(running.length >= 10 && running.length <= 20, `${running.length} clients`);
   // Still out of descriptors: the next spawn fails the same way, and nothing else.
-  const again = await clients.spawn("sh", WAITER, { stderr: sink(), progress: null }).then(
+  const again = await start(clients, "sh", WAITER).then(
     () => "started",
     (e: Error) => e.message,
   );
   assertEquals(again, "pipe: Too many open files");
   // The first client is still served: it answers SIGTERM with its line and its exit status.
   const first = running.shift()!;
-  await stop(first.child);
+  await stop(first);
   assertEquals(await first.child.status, { code: 0, signal: null });
-  assertEquals(upBye(first.err.lines), "up … bye");
+  assertEquals(upBye(first.run), "up … bye");
   // Its descriptor is free again, so the next spawn starts, and is read.
-  const err = sink();
-  const later = await clients.spawn("sh", WAITER, { stderr: err, progress: null });
-  running.push({ child: later, err });
-  for (const r of running) await stop(r.child);
-  assertEquals(upBye(err.lines), "up … bye");
+  const later = await start(clients, "sh", WAITER);
+  running.push(later);
+  for (const r of running) await stop(r);
+  assertEquals(upBye(later.run), "up … bye");
   assert(
-    running.every((r) => upBye(r.err.lines) === "up … bye"),
+    running.every((r) => upBye(r.run) === "up … bye"),
     "every client was read to its end",
   );
   await clients.close?.();
@@ -138,18 +142,17 @@ Deno.test("an argv over 1,024 arguments is refused with a clear error, never cut
     n: number,
   ) => ["-c", 'echo "$#"', "sh", ...Array.from({ length: n }, (_, i) => `a${i}`)];
   let failure = "";
-  await clients.spawn("sh", args(1100), { stderr: sink(), progress: sink() }).then(
+  await start(clients, "sh", args(1100), true).then(
     () => failure = "started",
     (e: Error) => failure = e.message,
   );
   console.log(`1,104 arguments: ${failure}`);
   assertEquals(failure, "argv has 1104 arguments, the limit is 1024");
   // At the limit it runs with every argument: "sh -c script sh" and 1,020 more.
-  const out = sink();
-  const child = await clients.spawn("sh", args(1020), { stderr: sink(), progress: out });
+  const { child, run } = await start(clients, "sh", args(1020), true);
   assertEquals(await child.status, { code: 0, signal: null });
-  await child.linesDone;
-  assertEquals(out.lines, ["1020"]);
+  await run.exit;
+  assertEquals(run.texts("progress"), ["1020"]);
   await clients.close?.();
 });
 

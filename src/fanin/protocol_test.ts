@@ -4,6 +4,7 @@
  * is what a helper newer than this hls-swarm sends).
  */
 import { systemClock } from "../clock.ts";
+import { collectRun } from "../lines/collect.ts";
 import { createLogger } from "../log/logger.ts";
 import { runCommand } from "../process/command_runner.ts";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
@@ -44,9 +45,8 @@ Deno.test("a fan-in of another protocol is refused at the choice and at its hell
       const logs: string[] = [];
       const log = createLogger({ format: "json", level: "error", sink: (l) => logs.push(l) });
       const clients = startFanin({ path, clock: systemClock, log });
-      const stderr = { line: () => {}, dropped: () => {} };
       for (let i = 0; i < 2; i++) {
-        const failed = await clients.spawn("sh", ["-c", "echo never"], { stderr, progress: null })
+        const failed = await clients.spawn("sh", ["-c", "echo never"], collectRun().out)
           .then(() => "started", (e: Error) => e.message);
         assertStringIncludes(failed, why);
       }

@@ -5,6 +5,7 @@
  * passed or counted as filtered.
  */
 import { systemClock } from "../clock.ts";
+import { collectRun } from "../lines/collect.ts";
 import type { LineSelection } from "../lines/selection.ts";
 import { createLogger } from "../log/logger.ts";
 import {
@@ -28,20 +29,14 @@ async function throughFanin(
 ): Promise<{ lines: { text: string; at: number }[]; filtered: number }> {
   const log = createLogger({ format: "json", level: "error", sink: (l) => console.error(l) });
   const clients = startFanin({ path: PATH, clock: systemClock, log, selection });
-  const lines: { text: string; at: number }[] = [];
-  let filtered = 0;
-  const child = await clients.spawn("sh", ["-c", 'cat "$0" >&2', file], {
-    stderr: {
-      line: (text, at) => lines.push({ text, at }),
-      dropped: (n) => assert(false, `${n} lines dropped`),
-      filtered: (n) => filtered += n,
-    },
-    progress: null,
-  });
-  assertEquals((await child.status).code, 0);
-  await child.linesDone;
+  const run = collectRun();
+  await clients.spawn("sh", ["-c", 'cat "$0" >&2', file], run.out);
+  assertEquals((await run.exit).code, 0);
   await clients.close?.();
-  return { lines, filtered };
+  const { read, dropped, parsed, filtered } = run.counts.stderr;
+  assertEquals(dropped, 0, `${dropped} lines dropped`);
+  assertEquals([read, parsed], [run.lines.length, run.lines.length]);
+  return { lines: run.lines.map(({ text, at }) => ({ text, at })), filtered: filtered ?? 0 };
 }
 
 /**

@@ -3,7 +3,7 @@
  */
 import { systemClock } from "../clock.ts";
 import { createLogger } from "../log/logger.ts";
-import type { LineSink } from "../process/spawner.ts";
+import { collectRun } from "../lines/collect.ts";
 import { assert, assertEquals, assertStringIncludes } from "../testing/assert.ts";
 import { chooseReader, findFanin } from "./choose.ts";
 import { runCommand } from "../process/command_runner.ts";
@@ -12,22 +12,6 @@ import { startFanin } from "./spawner.ts";
 
 const PATH = new URL("../../build/hls-swarm-fanin", import.meta.url).pathname;
 const log = createLogger({ format: "json", level: "error", sink: () => {} });
-
-function sink(): LineSink & { lines: string[]; stamps: number[]; drops: number } {
-  const s = {
-    lines: [] as string[],
-    stamps: [] as number[],
-    drops: 0,
-    line(text: string, at: number) {
-      s.lines.push(text);
-      s.stamps.push(at);
-    },
-    dropped(n: number) {
-      s.drops += n;
-    },
-  };
-  return s;
-}
 
 Deno.test("the fan-in is found, and --line-reader resolves as documented", async () => {
   const found = await findFanin(runCommand, { HLS_SWARM_FANIN: PATH }, "file:///x/src/main.ts");
@@ -46,16 +30,16 @@ Deno.test("the fan-in is found, and --line-reader resolves as documented", async
 
 Deno.test("lines are split as Deno splits them, stamped on the Clock, and both streams end", async () => {
   const clients = startFanin({ path: PATH, clock: systemClock, log });
-  const err = sink(), out = sink();
+  const run = collectRun({ progress: true });
   const t0 = systemClock.now();
   // CRLF, a lone CR, an empty line, UTF-8, a 9,000-byte line, and a last line without a newline.
   const script = `printf 'a\\r\\nb\\rc\\n\\nsmørrebrød\\n' >&2; printf 'frame=1\\nprogress=end'; ` +
     `head -c 9000 /dev/zero | tr '\\0' x >&2; printf '\\nlast' >&2; exit 3`;
-  const child = await clients.spawn("sh", ["-c", script], { stderr: err, progress: out });
+  const child = await clients.spawn("sh", ["-c", script], run.out);
   assert(child.pid > 0);
   assertEquals(await child.status, { code: 3, signal: null });
-  await child.linesDone;
-  assertEquals(err.lines.map((l) => l.length > 20 ? `${l[0]}×${l.length}` : l), [
+  const exit = await run.exit;
+  assertEquals(run.texts("stderr").map((l) => l.length > 20 ? `${l[0]}×${l.length}` : l), [
     "a",
     "b",
     "c",
@@ -63,23 +47,29 @@ Deno.test("lines are split as Deno splits them, stamped on the Clock, and both s
     "x×8192",
     "last",
   ]);
-  assertEquals(out.lines, ["frame=1", "progress=end"]);
-  assertEquals(child.truncatedLines(), 1);
-  for (const at of [...err.stamps, ...out.stamps]) assert(at >= t0 - 5 && at <= systemClock.now());
+  assertEquals(run.texts("progress"), ["frame=1", "progress=end"]);
+  assertEquals([exit.code, exit.signal, exit.truncatedLines], [3, null, 1]);
+  assertEquals(exit.stderrTail.at(-1), "last");
+  // Every line delivered once, counted read and parsed; none lost, so none carries a gap.
+  assertEquals(run.counts.stderr, { read: 6, dropped: 0, parsed: 6, filtered: 0 });
+  assertEquals(run.counts.progress, { read: 2, dropped: 0, parsed: 2, filtered: 0 });
+  assert(run.lines.every((l) => !l.gap));
+  for (const { at } of run.lines) assert(at >= t0 - 5 && at <= systemClock.now());
   await clients.close?.();
 });
 
 Deno.test("kill signals the process group; a missing program is a spawn error", async () => {
   const clients = startFanin({ path: PATH, clock: systemClock, log });
-  const child = await clients.spawn("sh", ["-c", "sleep 30 & wait"], {
-    stderr: sink(),
-    progress: null,
-  });
+  const run = collectRun();
+  const child = await clients.spawn("sh", ["-c", "sleep 30 & wait"], run.out);
   child.kill("SIGTERM");
   assertEquals(await child.status, { code: 143, signal: "SIGTERM" });
-  await child.linesDone; // the group's sleep died too, or its pipe would stay open
+  // The group's sleep died too, or its pipe would stay open and the exit wait its drain time.
+  const t0 = performance.now();
+  assertEquals((await run.exit).code, 143);
+  assert(performance.now() - t0 < 1000);
   let failure = "";
-  await clients.spawn("/nonexistent/ffmpeg", [], { stderr: sink(), progress: null }).catch((e) =>
+  await clients.spawn("/nonexistent/ffmpeg", [], collectRun().out).catch((e) =>
     failure = e.message
   );
   assertStringIncludes(failure, "/nonexistent/ffmpeg: No such file or directory");
@@ -111,11 +101,12 @@ exec sleep 30
     log: createLogger({ format: "json", level: "error", sink: (l) => logs.push(l) }),
   });
   try {
-    const child = await clients.spawn("ffmpeg", [], { stderr: sink(), progress: null });
+    const run = collectRun();
+    const child = await clients.spawn("ffmpeg", [], run.out);
     assertEquals(child.pid, Number(await Deno.readTextFile(`${dir}/client.pid`)));
     const t0 = performance.now();
     assertEquals(await child.status, { code: 137, signal: "SIGKILL" });
-    await child.linesDone;
+    assertEquals((await run.exit).code, 137);
     const ms = performance.now() - t0;
     assert(ms < 1000, `${ms} ms`);
     const error = "RecordStreamError: hls-swarm-fanin: unknown record type 90";

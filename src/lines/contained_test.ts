@@ -3,6 +3,7 @@ import { clientSpawner } from "../fanin/choose.ts";
 import { createLogger } from "../log/logger.ts";
 import { assert, assertEquals } from "../testing/assert.ts";
 import { errorKind, errorText, excerpt } from "./contained.ts";
+import { zeroLineCounts } from "./transport.ts";
 
 const FANIN = new URL("../../build/hls-swarm-fanin", import.meta.url).pathname;
 
@@ -35,29 +36,32 @@ for (const reader of ["native", "deno"] as const) {
     const logs: string[] = [];
     const log = createLogger({ format: "json", level: "error", sink: (l) => logs.push(l) });
     const clients = clientSpawner(
-      { faninPath: reader === "native" ? FANIN : null, deathSignal: false },
+      { faninPath: reader === "native" ? FANIN : null, deathSignal: false, bufferLines: 1000 },
       systemClock,
       log,
     );
     const seen: string[][] = [[], []];
     const run = async (id: number) => {
-      const child = await clients.spawn(
+      const exit = Promise.withResolvers<number>();
+      await clients.spawn(
         "sh",
         ["-c", `for i in 1 2 3; do echo $i; echo BOOM; done`],
         {
-          stderr: { line: () => {}, dropped: () => {} },
-          progress: {
-            line(text) {
+          sink: {
+            line(stream, text) {
+              if (stream === "stderr") return;
               if (text === "BOOM") throw new TypeError("consumer bug");
               seen[id].push(text);
             },
-            dropped: () => {},
+            exit: (record) => exit.resolve(record.code),
           },
+          counts: { stderr: zeroLineCounts(), progress: zeroLineCounts() },
+          progress: true,
+          stderr: true,
         },
       );
-      const status = await child.status;
-      await child.linesDone;
-      return status.code;
+      // The exit record still comes, after the lines the consumer threw on.
+      return await exit.promise;
     };
     assertEquals(await Promise.all([run(0), run(1)]), [0, 0]);
     await clients.close?.();

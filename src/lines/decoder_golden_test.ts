@@ -7,6 +7,7 @@
  * with the fan-in's buffer and the lossy queue.)
  */
 import { systemClock } from "../clock.ts";
+import { collectRun } from "./collect.ts";
 import { startFanin } from "../fanin/spawner.ts";
 import { createLogger } from "../log/logger.ts";
 import { assertEquals } from "../testing/assert.ts";
@@ -77,18 +78,18 @@ Deno.test("golden vectors: the native fan-in", async () => {
         await Deno.writeFile(file, bytesOf(read));
         return file;
       }));
-      const lines: string[] = [];
-      const child = await clients.spawn(
+      const run = collectRun();
+      await clients.spawn(
         "sh",
         ["-c", 'for f; do cat "$f" >&2; sleep 0.1; done', "sh", ...files],
-        {
-          stderr: { line: (l) => lines.push(l), dropped: (n) => lines.push(`(${n} dropped)`) },
-          progress: null,
-        },
+        run.out,
       );
-      assertEquals((await child.status).code, 0, v.name);
-      await child.linesDone;
-      return { v, lines, truncated: child.truncatedLines() };
+      const exit = await run.exit;
+      assertEquals(exit.code, 0, v.name);
+      assertEquals(run.counts.stderr.dropped, 0, v.name);
+      // A line after a drop would be marked: none may be.
+      const lines = run.lines.map((l) => `${l.gap ? "(gap) " : ""}${l.text}`);
+      return { v, lines, truncated: exit.truncatedLines };
     }));
     for (const { v, lines, truncated } of runs) {
       assertEquals(shown(lines), shown(linesOf(v.lines)), v.name);

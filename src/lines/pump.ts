@@ -14,7 +14,8 @@ import type { LossyLineQueue } from "./lossy_queue.ts";
  * @example
  * ```ts
  * import { LossyLineQueue } from "./lossy_queue.ts";
- * const queue = new LossyLineQueue(100, () => {});
+ * import { zeroLineCounts } from "./transport.ts";
+ * const queue = new LossyLineQueue(100, zeroLineCounts(), () => {});
  * const pump = new ParsePump();
  * queue.offer("frame=1", performance.now());
  * pump.wake(queue); // parsing happens on a later turn

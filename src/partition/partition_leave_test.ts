@@ -18,12 +18,12 @@ Deno.test("a viewer leaves: a graceful stop, not a failure nor a restart; its sl
   const fake = new FakeSpawner([{ honours: ["SIGTERM", "SIGKILL"] }]);
   const log = createLogger({ format: "json", level: "error", sink: () => {} });
   const shard = new Partition({
-    spawner: pipedClients(fake, systemClock, log),
+    spawner: pipedClients(fake, systemClock, log, { bufferLines: 100 }),
     clock: systemClock,
     log,
     seed: 1,
     command: (id) => ({ command: "ffmpeg", args: [`client-${id}`] }),
-    options: { stats: true, ffmpegDebug: false, bufferLines: 100, graceMs: 2000 },
+    options: { stats: true, ffmpegDebug: false, graceMs: 2000 },
     stats: { targetClients: 2, targetDurationMs: 2000, dropThreshold: 0.01 },
     restartOnStall: false,
   });
