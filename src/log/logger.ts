@@ -25,7 +25,7 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-/** Where the log's formatted lines go; a line includes its trailing newline. (A client's output lines go to process/spawner.ts's LineSink.) */
+/** Where the log's formatted lines go; a line includes its trailing newline. (A client's output lines go to lines/transport.ts's RunSink.) */
 export type LogSink = (line: string) => void;
 
 /**
