@@ -126,3 +126,63 @@ exec sleep 30
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Records as the fan-in writes them (little-endian), built field by field. */
+function record(
+  type: string,
+  token: number,
+  fields: (["u8" | "u32" | "i32" | "f64", number] | string)[],
+) {
+  const le = (n: number, v: number) => Array.from({ length: n }, (_, i) => (v >>> (8 * i)) & 0xff);
+  const out = [type.charCodeAt(0), ...le(4, token)];
+  for (const f of fields) {
+    if (typeof f === "string") out.push(...new TextEncoder().encode(f));
+    else if (f[0] === "f64") out.push(...new Uint8Array(new Float64Array([f[1]]).buffer));
+    else out.push(...le({ u8: 1, u32: 4, i32: 4 }[f[0]], f[1]));
+  }
+  return out;
+}
+
+Deno.test("the fan-in's drops arrive as the next line's gap, counted with its filtered lines, then the exit", async () => {
+  // A stand-in helper: its hello, then, once the spawn request comes, one run's records.
+  const dir = await Deno.makeTempDir({ prefix: "hls-swarm-fanin-gaps-" });
+  const lines = (stream: number, text: string, filtered = 0) =>
+    record("G", 1, [["u8", stream], ["f64", 5], ["u32", filtered], ["u32", text.length], text]);
+  await Deno.writeFile(`${dir}/hello`, new Uint8Array(record("H", FANIN_PROTOCOL, [["f64", 0]])));
+  await Deno.writeFile(
+    `${dir}/run`,
+    new Uint8Array([
+      ...record("P", 1, [["i32", 4242]]),
+      ...lines(0, "a"),
+      ...record("D", 1, [["u8", 0], ["u32", 3]]),
+      ...lines(0, "b\nc", 5),
+      ...record("D", 1, [["u8", 1], ["u32", 2]]),
+      ...lines(1, "frame=1"),
+      ...record("C", 1, [["u8", 0], ["u32", 1], ["u32", 2]]),
+      ...record("C", 1, [["u8", 1], ["u32", 0], ["u32", 0]]),
+      ...record("X", 1, [["i32", 1], ["i32", 0]]),
+    ]),
+  );
+  const helper = `${dir}/fake-fanin`;
+  await Deno.writeTextFile(
+    helper,
+    `#!/bin/sh\ncat ${dir}/hello\nhead -c 1 >/dev/null\ncat ${dir}/run\nexec cat >/dev/null\n`,
+    { mode: 0o755 },
+  );
+  const clients = startFanin({ path: helper, clock: systemClock, log });
+  try {
+    const run = collectRun({ progress: true });
+    await clients.spawn("ffmpeg", [], run.out);
+    const exit = await run.exit;
+    assertEquals(
+      run.lines.map((l) => `${l.stream} ${l.text}${l.gap ? " (gap)" : ""}`),
+      ["stderr a", "stderr b (gap)", "stderr c", "progress frame=1 (gap)"],
+    );
+    assertEquals(run.counts.stderr, { read: 6, dropped: 3, parsed: 3, filtered: 7 });
+    assertEquals(run.counts.progress, { read: 3, dropped: 2, parsed: 1, filtered: 0 });
+    assertEquals([exit.code, exit.truncatedLines, exit.stderrTail], [1, 1, ["a", "b", "c"]]);
+  } finally {
+    await clients.close?.();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
