@@ -3,16 +3,16 @@
  * stream, added up by a merge, optional when read (a snapshot from before them reads as 0), and
  * in the summary's line health.
  */
-import { ShardStats } from "../stats/shard_stats.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { assertEquals } from "../testing/assert.ts";
 import { mergeSnapshots } from "./merge.ts";
-import { readSnapshot } from "./snapshot.ts";
+import { readSnapshot } from "../stats/snapshot.ts";
 import { lineHealth } from "./view.ts";
 
 const EPOCH = 1_733_000_000_000;
 
 function shard(filtered: number[]) {
-  const stats = new ShardStats({
+  const stats = new PartitionStats({
     targetClients: filtered.length,
     targetDurationMs: 2000,
     dropThreshold: 0.5,
