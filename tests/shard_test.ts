@@ -95,9 +95,14 @@ Deno.test("two shards start together, cover every client id once, and merge exac
           garbage.stderr,
           "garbage.txt: neither a JSON summary nor a log with an HLS_SWARM_SUMMARY line",
         );
-        const text = await Deno.readTextFile(logs[1]);
-        await Deno.writeTextFile(`${dir}/other-run.log`, text.replaceAll(runId, "another-run"));
-        const mixed = await runSwarm(["merge", logs[0], `${dir}/other-run.log`]);
+        // The summary line may be gzip+base64 (a large summary): decode it, change its run id,
+        // and hand merge the other run's shard as JSON.
+        const other = JSON.parse(decodeSummaryLine(await Deno.readTextFile(logs[1]))!);
+        await Deno.writeTextFile(
+          `${dir}/other-run.json`,
+          JSON.stringify({ ...other, runId: "another-run" }),
+        );
+        const mixed = await runSwarm(["merge", logs[0], `${dir}/other-run.json`]);
         assertEquals(mixed.code, 2);
         assertStringIncludes(mixed.stderr, `mixed run ids: ${logs[0]} has "${runId}"`);
         const twice = await runSwarm(["merge", logs[0], logs[0]]);
