@@ -91,10 +91,10 @@ demo: deps ## run the built-in test origin and 5 clients against it for 30 s
 # --doc type-checks and runs every JSDoc example (```ts ignore marks one that needs FFmpeg, the
 # network or a running swarm, and says why) in the same run, so the one "ok | N passed | M failed"
 # line that .ci/run reads counts them too.
-test: deps-deno native ## run every test (unit, integration with real FFmpeg and nginx, JSDoc examples)
+test: deps-deno native ## run every test (unit, integration with real FFmpeg and nginx, JSDoc examples, the replay script maker)
 	@trap '$(MAKE) -s ffmpeg-chroots-umount || echo "warning: could not unmount the FFmpeg chroots" >&2' EXIT; \
 	trap 'exit 130' INT TERM; \
-	"$(DENO)" test $(PERMS) --parallel --doc src/ tests/
+	"$(DENO)" test $(PERMS) --parallel --doc src/ tests/ bench/replay/
 
 # Per-viewer acceptance against the origin's own clock (rebuffers against the origin's access log,
 # startup against nginx's $msec on every FFmpeg built here): exact per-viewer figures hold on a

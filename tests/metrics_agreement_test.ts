@@ -85,6 +85,12 @@ Deno.test("5 % injected 404s: the summary's 404 count matches the origin's log; 
     const counted404 = s.traffic.statuses.find((x) => x.status === 404)?.count ?? 0;
     assert(served404 >= 3, `expected injected 404s, the origin served ${served404}`);
     within(counted404, served404, 0.01, "404 responses");
+    // The per-second series split the errors by class: every 404 is a 4xx, in some second.
+    const fields = s.snapshot.series.fields;
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    assertEquals(sum(fields.errors4xx), counted404, "the series' 4xx are the summary's 404s");
+    assertEquals(sum(fields.errors5xx), 0, "the origin served no 5xx");
+    assert(sum(fields.errors) >= sum(fields.errors4xx), "4xx are some of the errors");
     assertEquals(s.thresholds, [{
       threshold: "error_rate<1%",
       figure: "error_rate",

@@ -52,7 +52,7 @@ Deno.test("stages: the viewers follow the target; joins match the origin's log",
     const stageTime = (wall: number) =>
       wall - start - holds.reduce((n, [a, b]) => n + Math.max(0, Math.min(b, wall) - a), 0);
     const series = s.snapshot.series;
-    let viewers = 0, worst = 0;
+    let viewers = 0, worst = 0, worstTarget = 0;
     const rows: string[] = [];
     series.fields.joins.forEach((joins, i) => {
       viewers += joins - series.fields.leaves[i];
@@ -60,12 +60,15 @@ Deno.test("stages: the viewers follow the target; joins match the origin's log",
       if (t < 0 || t > 24_000) return;
       const target = stageTarget(parsed.stages, t);
       worst = Math.max(worst, Math.abs(viewers - target));
+      worstTarget = Math.max(worstTarget, Math.abs(series.fields.target[i] - target));
       rows.push(`${(t / 1000).toFixed(1)}s ${viewers}/${target}/${series.fields.running[i]}`);
     });
     console.log(`stage time: viewers/target/FFmpeg running: ${rows.join(" ")}`);
     console.log(`held: ${holds.map(([a, b]) => `${b - a} ms`).join(", ") || "never"}`);
     // A second's end falls between two ticks of the target: within one viewer of it.
     assert(worst <= 1, `viewers off the target by ${worst}`);
+    // The series' own target column (the plan's, per second) is the stages' target too.
+    assert(worstTarget <= 1, `the series' target is off the stages' by ${worstTarget}`);
 
     // Joins: the series' per second against the origin's first playlist request per viewer.
     const firsts = new Map<string, number>();

@@ -81,6 +81,17 @@ export class HttpStats {
     return REQUEST_KINDS.reduce((n, k) => n + this.bytes[k], 0);
   }
 
+  /** Responses with a status from `from` to `to` (inclusive), every kind. */
+  responsesWithin(from: number, to: number): number {
+    let n = 0;
+    for (const kind of REQUEST_KINDS) {
+      for (const [status, count] of this.responses[kind]) {
+        if (status >= from && status <= to) n += count;
+      }
+    }
+    return n;
+  }
+
   /** Responses with a status of 400 or more, plus requests never answered. */
   get failedRequests(): number {
     let n = this.events.unanswered;

@@ -199,6 +199,8 @@ export class PartitionStats {
       others: h.requests.other,
       bytes: h.totalBytes,
       errors: h.failedRequests,
+      errors4xx: h.responsesWithin(400, 499),
+      errors5xx: h.responsesWithin(500, 599),
       videoStarts: v.sessions.started,
       startFailures: v.sessions.vsf,
       exitsBeforeStart: v.sessions.ebvs,
@@ -208,7 +210,8 @@ export class PartitionStats {
       joins: this.audience.joins,
       leaves: this.audience.leaves,
     };
-    const values = { running: this.lifecycle.running, stalled } as SeriesValues;
+    // The target is the plan's, set by the process that runs it (src/swarm/audience.ts).
+    const values = { running: this.lifecycle.running, stalled, target: 0 } as SeriesValues;
     for (const f of SERIES_COUNTERS) {
       // A live session's rebuffer and play time is projected to `now`; a line that arrives
       // late can revise it down. A second never gets a negative count: what was projected

@@ -32,13 +32,25 @@ export const SERIES_COUNTERS = [
   "playMs",
   "joins",
   "leaves",
+  "errors4xx",
+  "errors5xx",
 ] as const;
 export type SeriesCounter = typeof SERIES_COUNTERS[number];
-/** Fields sampled at the end of each second. */
-export const SERIES_GAUGES = ["running", "stalled"] as const;
+/**
+ * Fields sampled at the end of each second. `target` is the audience plan's target viewers
+ * (--stages, --session-duration; 0 without a plan), set by the process that runs the plan
+ * (src/swarm/audience.ts): a shard's share, so a fleet's target is the sum of its shards'.
+ */
+export const SERIES_GAUGES = ["running", "stalled", "target"] as const;
 export const SERIES_FIELDS = [...SERIES_COUNTERS, ...SERIES_GAUGES] as const;
 export type SeriesField = typeof SERIES_FIELDS[number];
 export type SeriesValues = Record<SeriesField, number>;
+/**
+ * Fields that joined the series after snapshot version 3 was first written: optional when read
+ * (an older snapshot's seconds read 0 there). `errors4xx` and `errors5xx` split `errors` by
+ * status class; the rest of `errors` is requests never answered.
+ */
+export const SERIES_ADDED: readonly SeriesField[] = ["errors4xx", "errors5xx", "target"];
 
 /** A series as JSON: `fields[f][i]` is field f in epoch second `start + i`. */
 export interface SeriesWire {
@@ -102,7 +114,8 @@ export class WallSeries {
     this.#index(w.start);
     const base = this.#index(w.start + n - 1) - (n - 1);
     for (const f of SERIES_FIELDS) {
-      const src = w.fields[f];
+      // A field an older snapshot lacks (SERIES_ADDED) adds nothing.
+      const src = w.fields[f] ?? [];
       for (let i = 0; i < n; i++) this.#cols[f][base + i] += src[i] ?? 0;
     }
   }

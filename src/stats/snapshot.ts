@@ -10,7 +10,7 @@ import type { LineCounts } from "../lines/transport.ts";
 import { REQUEST_KINDS, type RequestKind } from "../parser/url_kind.ts";
 import { type ByKind, LATENCIES, type LatencyName } from "./http_stats.ts";
 import type { SeriesWire } from "./series.ts";
-import { MAX_SERIES_SECONDS, SERIES_FIELDS } from "./series.ts";
+import { MAX_SERIES_SECONDS, SERIES_ADDED, SERIES_FIELDS } from "./series.ts";
 import { sketchKeyRange, type SketchWire } from "../math/sketch.ts";
 import type { ViewerWire } from "../viewer/stats.ts";
 import { CACHE_STATUSES } from "../parser/cache_headers.ts";
@@ -212,7 +212,7 @@ const checkCdnCell: CrossCheck = (c) => {
 const checkSeries: CrossCheck = (s) => {
   const cols = s.fields as Record<string, unknown[]>;
   const n = cols[SERIES_FIELDS[0]].length;
-  const odd = SERIES_FIELDS.find((f) => cols[f].length !== n);
+  const odd = SERIES_FIELDS.find((f) => cols[f] !== undefined && cols[f].length !== n);
   return odd
     ? [`fields.${odd}`, `${cols[odd].length} seconds, but ${SERIES_FIELDS[0]} has ${n}`]
     : null;
@@ -297,7 +297,10 @@ const SNAPSHOT: Rule = obj({
   edgeAddresses: optional(groupsRule(SKETCH, VIEWERS)),
   series: obj({
     start: EPOCH_SECOND,
-    fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => [f, list(count, MAX_SERIES_SECONDS)]))),
+    fields: obj(Object.fromEntries(SERIES_FIELDS.map((f) => {
+      const seconds = list(count, MAX_SERIES_SECONDS);
+      return [f, SERIES_ADDED.includes(f) ? optional(seconds) : seconds];
+    }))),
   }, checkSeries),
   ttfbSeries: optional(ttfbSeriesRule(SKETCH, EPOCH_SECOND)),
   loadboxSeries: optional(loadboxSeriesRule(EPOCH_SECOND)),
@@ -335,7 +338,11 @@ export function readSnapshot(value: unknown, where: string, path = "snapshot"): 
     if (e instanceof ValidationError) throw new SnapshotError(`${where}: ${e.message}`);
     throw e;
   }
-  return value as Snapshot;
+  const snap = value as Snapshot;
+  // An older snapshot's series lacks the fields added since: zeros, so every reader sees them.
+  const cols = snap.series.fields;
+  for (const f of SERIES_ADDED) cols[f] ??= new Array<number>(cols.segments.length).fill(0);
+  return snap;
 }
 
 function typeOfVersion(v: unknown): string {

@@ -92,13 +92,34 @@ export interface AudienceResult {
  */
 export class AudienceNow {
   status: AudienceStatus | null = null;
+  /** The target at the end of each wall-clock second since the plan's first status. */
+  #from: number | null = null;
+  #targets: number[] = [];
+
+  /** `wallNow`: the wall clock the seconds are read from (the injected Clock's). */
+  constructor(readonly wallNow: () => number = () => Date.now()) {}
 
   /** Keeps `status` (a bound function: it is passed as {@linkcode AudienceActions.onStatus}). */
   readonly set = (status: AudienceStatus): void => {
     this.status = status;
+    const second = Math.floor(this.wallNow() / 1000);
+    this.#from ??= second;
+    const i = second - this.#from;
+    if (i < 0) return; // the wall clock stepped back: the seconds held stay as they were
+    // A second the plan's loop slept through (it looks at least every 250 ms, but a busy
+    // event loop may skip one) kept the target it had.
+    const last = this.#targets.at(-1) ?? 0;
+    while (this.#targets.length < i) this.#targets.push(last);
+    this.#targets[i] = status.target;
   };
 
-  /** `snap` with the plan's target, held time and hold. */
+  /** The target at the end of epoch second `second`: 0 before the plan, the last one after. */
+  targetAt(second: number): number {
+    if (this.#from === null || second < this.#from) return 0;
+    return this.#targets[Math.min(second - this.#from, this.#targets.length - 1)];
+  }
+
+  /** `snap` with the plan's target (now, and per second in its series), held time and hold. */
   overlay(snap: Snapshot): Snapshot {
     const a = this.status;
     if (a === null) return snap;
@@ -108,7 +129,9 @@ export class AudienceNow {
       heldMs: Math.round(a.heldMs),
       holding: a.held ? 1 : 0,
     };
-    return { ...snap, audience };
+    const { start, fields } = snap.series;
+    const target = fields.segments.map((_, i) => this.targetAt(start + i));
+    return { ...snap, audience, series: { start, fields: { ...fields, target } } };
   }
 }
 

@@ -1,7 +1,8 @@
 import { assert, assertBetween, assertEquals } from "../testing/assert.ts";
 import { rampOffsets } from "./ramp.ts";
 import { VirtualClock } from "../testing/virtual_clock.ts";
-import { type AudiencePlan, runAudience } from "./audience.ts";
+import { AudienceNow, type AudiencePlan, runAudience } from "./audience.ts";
+import { PartitionStats } from "../stats/partition_stats.ts";
 import { audiencePlan, processPlan } from "./audience_plan.ts";
 import type { Stage } from "../config/stages.ts";
 import { stageTarget } from "../config/stages.ts";
@@ -218,4 +219,27 @@ Deno.test("a target that falls before a jittered join cancels it: no join, no le
   };
   const { result } = await follow(plan);
   assertEquals(result, { joins: 0, leaves: 0, heldMs: 0, completed: true });
+});
+
+Deno.test("AudienceNow keeps the target per wall-clock second and puts it in the series", () => {
+  let wall = 1_733_061_736_000;
+  const now = new AudienceNow(() => wall);
+  const status = (target: number) => now.set({ target, stageMs: 0, held: false, heldMs: 0 });
+  status(2);
+  wall += 400;
+  status(3); // the same second: its end holds the last value
+  wall += 2_700; // a second slept through keeps the target it had
+  status(7);
+  const seconds = [735, 736, 737, 738, 739, 740].map((s) => now.targetAt(1_733_061_000 + s));
+  assertEquals(seconds, [0, 3, 3, 3, 7, 7]);
+  const stats = new PartitionStats({
+    targetClients: 7,
+    targetDurationMs: 2000,
+    dropThreshold: 0.01,
+  });
+  for (let t = 1_733_061_736_500; t <= 1_733_061_740_500; t += 1000) stats.tick(t - 1e12, t);
+  const snap = now.overlay(stats.snapshot(wall));
+  const { start, fields } = snap.series;
+  assertEquals(fields.target, fields.segments.map((_, i) => now.targetAt(start + i)));
+  assert(fields.target.includes(3) && fields.target.includes(7), fields.target.join(","));
 });

@@ -56,7 +56,7 @@ export class Swarm {
   #stopReason = "";
   #stoppedAt: number | null = null;
   #rampStartedAt: number | null = null;
-  readonly audienceNow = new AudienceNow(); // The plan's progress, for /metrics and the TUI.
+  readonly audienceNow = new AudienceNow(() => this.deps.clock.wallNow()); // /metrics, TUI, series
   #endpoint: Endpoint | null = null;
   /** The endpoint's URL, kept for the summary after the endpoint closes. */
   #metricsUrl: string | null = null;

@@ -12,6 +12,8 @@ import type { ThresholdResult } from "../thresholds.ts";
 import type { RunOutcome } from "../outcome.ts";
 import type { ShardSummary } from "../merge.ts";
 import type { SeriesField, SeriesWire } from "../../stats/series.ts";
+import { bucketAverage, column, running } from "./series_columns.ts";
+export { bucketAverage } from "./series_columns.ts";
 import type { SketchWire } from "../../math/sketch.ts";
 
 /** What a report is made from: the (redacted) summary with its thresholds and outcome, as the
@@ -89,7 +91,9 @@ export const MAX_SHARD_LINES = 12;
 /** What the summary does not hold, said on the page rather than drawn (the plots whose series
  * it lacks are said where they would be: ./interval_plots.ts). */
 export function notInSummary(s: ReportInput): string[] {
-  const missing = (["joins", "leaves"] as const).filter((f) => !s.snapshot.series.fields[f]);
+  const missing = (["joins", "leaves", "errors4xx", "target"] as const).filter((f) =>
+    !s.snapshot.series.fields[f]
+  );
   return [
     ...(missing.length
       ? [
@@ -97,36 +101,11 @@ export function notInSummary(s: ReportInput): string[] {
         "counted them.",
       ]
       : []),
-    "Errors by status per second: the series counts failed requests per second; the split by " +
-    "status is for the whole run (the status table).",
+    "Errors per second are split by status class (4xx, 5xx, no response); each status is " +
+    "for the whole run only (the status table).",
     "Requests by rendition or edge address over time: the summary splits them for the whole " +
     "run only (the tables by rendition and by edge address).",
   ];
-}
-
-/** One field of the series; empty when the summary was written before the field existed. */
-function column(series: SeriesWire, field: SeriesField): number[] {
-  return series.fields[field] ?? [];
-}
-
-/**
- * Averages `values` over buckets of `step` elements (the last bucket may be shorter).
- *
- * @example
- * ```ts
- * bucketAverage([1, 3, 5, 7, 9], 2); // [2, 6, 9]
- * ```
- */
-export function bucketAverage(values: readonly number[], step: number): number[] {
-  if (step <= 1) return [...values];
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i += step) {
-    let sum = 0;
-    const end = Math.min(values.length, i + step);
-    for (let j = i; j < end; j++) sum += values[j];
-    out.push(sum / (end - i));
-  }
-  return out;
 }
 
 /**
@@ -175,9 +154,16 @@ export function timePlots(s: ReportInput): TimePlot[] {
         "viewers were playing or frozen on average (inferred from media arrivals; play time is " +
         "credited as FFmpeg tells of each segment, so the line steps around the true count, " +
         "and what is left when a session ends lands in its last second). stalled: " +
-        "clients silent for 1.5× the target duration (measured). Dashed: --clients. Clients " +
+        "clients silent for 1.5× the target duration (measured). joined, not left: sessions begun " +
+        "less sessions left (measured); plan target: what --stages or --session-duration asked " +
+        "for at the end of each second. Dashed: the viewer count (peak). Clients " +
         `that received media are counted for the whole run only (${withMedia}).`,
       [
+        // The plan's target per second (--stages, --session-duration), when there was one.
+        ...(column(series, "target").some((v) => v > 0)
+          ? [{ name: "plan target", values: per("target") }]
+          : []),
+        { name: "joined, not left", values: bucketAverage(running(series), step) },
         { name: "running", values: per("running") },
         { name: "playing", values: per("playMs", 1 / 1000) },
         { name: "rebuffering", values: per("rebufferMs", 1 / 1000) },
@@ -216,9 +202,22 @@ export function timePlots(s: ReportInput): TimePlot[] {
       "errors",
       "Failed requests per second",
       "/s",
-      "requests answered with status ≥ 400 or not answered (measured); by status: see the " +
-        "status table.",
-      [{ name: "errors", values: per("errors") }],
+      "requests answered with status ≥ 400 or not answered, by status class (measured); each " +
+        "status: see the status table.",
+      [
+        { name: "all", values: per("errors") },
+        { name: "4xx", values: per("errors4xx") },
+        { name: "5xx", values: per("errors5xx") },
+        {
+          name: "no response",
+          values: bucketAverage(
+            column(series, "errors").map((e, i) =>
+              e - (series.fields.errors4xx?.[i] ?? e) - (series.fields.errors5xx?.[i] ?? 0)
+            ),
+            step,
+          ),
+        },
+      ],
     ),
     plot(
       "throughput",
