@@ -10,8 +10,9 @@
  *   `[ctx @ 0x…] [error] …`): the stderr tail of a failed exit keeps FFmpeg's reasons;
  * - else "latest" when it starts with a --latest prefix: only the last of a run of such lines
  *   matters (a demuxer's packet lines, of which the parser keeps the last one's time). It is
- *   held, and passed, with its own stamp, just before the stream's next kept line or its end;
- *   a held line that another replaces is filtered;
+ *   held, and passed, with its own stamp, just before the stream's next kept line, at the end
+ *   of the read it came in, or at the stream's end; a held line that another replaces is
+ *   filtered;
  * - else filtered.
  */
 #ifndef HLS_SWARM_FANIN_FILTER_H

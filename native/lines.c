@@ -97,6 +97,10 @@ void lines_split(struct lines *s, const uint8_t *p, size_t n, double at) {
     memcpy(s->line + s->len, p + start, k);
     s->len += k;
   }
+  /* A held line waits for no later read: the viewer's figures are sampled once a second from
+   * what has arrived, and a demuxer line held until FFmpeg's next request (a second or two
+   * later) put the live latency a segment off. A run of them within one read is still one. */
+  send_held(s);
 }
 
 void lines_close(struct lines *s, double at) {

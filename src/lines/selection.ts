@@ -13,8 +13,8 @@ export interface LineSelection {
   readonly keep: readonly string[];
   /**
    * Of a run of lines that start with one of these, only the last is read (passed, with its
-   * own stamp, before the stream's next kept line or at its end): the parser keeps only the
-   * last one's time, as of a demuxer's packets.
+   * own stamp, before the stream's next kept line, at the end of the read it came in, or at
+   * the stream's end): the parser keeps only the last one's time, as of a demuxer's packets.
    */
   readonly latest: readonly string[];
   /**
