@@ -237,7 +237,22 @@ Deno.test({
       };
       console.log(`  summary ${JSON.stringify(counted(s))}\n  nginx   ${JSON.stringify(log)}`);
       assert(log.segment > 0, "segments were served");
-      assertEquals(counted(s), log);
+      const c = counted(s);
+      assertEquals(
+        { ...c, segmentBytes: 0 },
+        { ...log, segmentBytes: 0 },
+        "requests and playlist bytes",
+      );
+      // A segment body the stop cut at a fast origin counts whole (src/parser/body_ledger.ts:
+      // such an origin has handed it to the network), while a busy nginx may log less of it
+      // as sent: at most one body per client (3), each under twice the mean segment, and never
+      // more than the summary counts.
+      const over = c.segmentBytes - log.segmentBytes;
+      const perSegment = c.segmentBytes / c.segment;
+      assert(
+        over === 0 || (over > 0 && over <= 3 * 2 * perSegment),
+        `segment bytes: summary ${c.segmentBytes}, nginx ${log.segmentBytes}`,
+      );
     } finally {
       await nginx.stop();
       await origin.close();
