@@ -94,10 +94,6 @@ export class HttpStats {
 
   /** Responses with a status of 400 or more, plus requests never answered. */
   get failedRequests(): number {
-    let n = this.events.unanswered;
-    for (const kind of REQUEST_KINDS) {
-      for (const [status, count] of this.responses[kind]) if (status >= 400) n += count;
-    }
-    return n;
+    return this.events.unanswered + this.responsesWithin(400, Infinity);
   }
 }

@@ -12,7 +12,7 @@ import type { ThresholdResult } from "../thresholds.ts";
 import type { RunOutcome } from "../outcome.ts";
 import type { ShardSummary } from "../merge.ts";
 import type { SeriesField, SeriesWire } from "../../stats/series.ts";
-import { bucketAverage, column, running } from "./series_columns.ts";
+import { bucketAverage, column, joinedNotLeft } from "./series_columns.ts";
 export { bucketAverage } from "./series_columns.ts";
 import type { SketchWire } from "../../math/sketch.ts";
 
@@ -163,7 +163,7 @@ export function timePlots(s: ReportInput): TimePlot[] {
         ...(column(series, "target").some((v) => v > 0)
           ? [{ name: "plan target", values: per("target") }]
           : []),
-        { name: "joined, not left", values: bucketAverage(running(series), step) },
+        { name: "joined, not left", values: bucketAverage(joinedNotLeft(series), step) },
         { name: "running", values: per("running") },
         { name: "playing", values: per("playMs", 1 / 1000) },
         { name: "rebuffering", values: per("rebufferMs", 1 / 1000) },

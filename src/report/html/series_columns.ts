@@ -12,7 +12,7 @@ export function column(series: SeriesWire, field: SeriesField): number[] {
 }
 
 /** Viewers joined and not yet left at the end of each second (the audience's joins - leaves). */
-export function running(series: SeriesWire): number[] {
+export function joinedNotLeft(series: SeriesWire): number[] {
   let n = 0;
   return column(series, "joins").map((j, i) => (n += j - (series.fields.leaves[i] ?? 0)));
 }
