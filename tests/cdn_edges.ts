@@ -8,6 +8,8 @@
  * @module
  */
 import { NGINX_LOG_FORMAT } from "../src/reconcile/nginx.ts";
+import { makeCertificates } from "./certificates.ts";
+import { freePort, startNginx } from "./helpers.ts";
 
 /** One running edge. */
 export interface Edge {
@@ -172,4 +174,18 @@ export async function startEdge(
       ""
     )}`,
   );
+}
+
+/**
+ * An https nginx edge on `address` (a free port) before the origin served from `originDir`, with
+ * a certificate for `host` signed by a fresh CA made in `dir` (`ca`: for --ca-file).
+ */
+export async function startTlsEdge(originDir: string, dir: string, host: string, address: string) {
+  const port = freePort();
+  const certs = await makeCertificates(dir, `DNS:${host}`);
+  const nginx = await startNginx(originDir, undefined, {
+    server: `listen ${address}:${port} ssl; ssl_certificate ${certs.cert}; ` +
+      `ssl_certificate_key ${certs.key};`,
+  });
+  return { nginx, port, ca: certs.ca };
 }

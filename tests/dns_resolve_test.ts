@@ -11,16 +11,14 @@
 import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
-import { startEdge } from "./cdn_edges.ts";
+import { startEdge, startTlsEdge } from "./cdn_edges.ts";
 import { startDnsServer } from "./dns_server.ts";
-import { makeCertificates } from "./certificates.ts";
 import {
   ffmpegPids,
   finishSwarm,
   freePort,
   runSwarm,
   spawnSwarm,
-  startNginx,
   uniqueAgent,
   waitFor,
   waitForClients,
@@ -136,12 +134,8 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
     });
 
     await t.step("https: verified against the URL's name, not the looked-up address", async () => {
-      const tlsPort = freePort();
-      const certs = await makeCertificates(dir, `DNS:${HOST}`);
-      const nginx = await startNginx(origin.dir, undefined, {
-        server: `listen 127.0.0.2:${tlsPort} ssl; ssl_certificate ${certs.cert}; ` +
-          `ssl_certificate_key ${certs.key};`,
-      });
+      const edge = await startTlsEdge(origin.dir, dir, HOST, "127.0.0.2");
+      const { nginx, port: tlsPort } = edge;
       const tls = await startDnsServer({ [HOST]: ["127.0.0.2"], [OTHER]: ["127.0.0.2"] });
       try {
         const swarm = (host: string, ...args: string[]) =>
@@ -153,7 +147,7 @@ Deno.test("--resolve-dns: each viewer looks up once, keeps the first answer, thr
             `--user-agent=${uniqueAgent("dns-tls")}`,
             // The main thread's shard (the 8 viewers above ran in a worker's).
             "--workers=0",
-            `--ca-file=${certs.ca}`,
+            `--ca-file=${edge.ca}`,
             "--resolve-dns",
             `--dns-server=127.0.0.1:${tls.port}`,
             ...args,

@@ -9,9 +9,8 @@ import { DEFAULT_ORIGIN_OPTIONS, startOrigin } from "../src/test_origin/mod.ts";
 import type { RunSummary } from "../src/report/summary.ts";
 import { groupFamilies } from "../src/metrics/groups.ts";
 import { assert, assertEquals, assertStringIncludes } from "../src/testing/assert.ts";
-import { startEdge } from "./cdn_edges.ts";
-import { freePort, runSwarm, startNginx, uniqueAgent } from "./helpers.ts";
-import { makeCertificates } from "./certificates.ts";
+import { startEdge, startTlsEdge } from "./cdn_edges.ts";
+import { freePort, runSwarm, uniqueAgent } from "./helpers.ts";
 
 const HOST = "cdn.hls-swarm.test";
 
@@ -93,12 +92,8 @@ Deno.test("--resolve spreads viewers over edge addresses; Host and certificate n
     );
 
     await t.step("https: verified against the URL's name, not the address", async () => {
-      const tlsPort = freePort();
-      const certs = await makeCertificates(dir, `DNS:${HOST}`);
-      const nginx = await startNginx(origin.dir, undefined, {
-        server: `listen 127.0.0.2:${tlsPort} ssl; ssl_certificate ${certs.cert}; ` +
-          `ssl_certificate_key ${certs.key};`,
-      });
+      const edge = await startTlsEdge(origin.dir, dir, HOST, "127.0.0.2");
+      const { nginx, port: tlsPort } = edge;
       try {
         const swarm = (host: string, ...args: string[]) =>
           runSwarm([
@@ -107,7 +102,7 @@ Deno.test("--resolve spreads viewers over edge addresses; Host and certificate n
             "--duration=5s",
             "--metrics=off",
             `--user-agent=${uniqueAgent("resolve-tls")}`,
-            `--ca-file=${certs.ca}`,
+            `--ca-file=${edge.ca}`,
             `--resolve=${host}:${tlsPort}:127.0.0.2`,
             ...args,
             `https://${host}:${tlsPort}/stream.m3u8`,
